@@ -1,0 +1,4 @@
+DROP TABLE accounts;
+DROP TABLE unit_member_counts;
+DROP TABLE units;
+DROP TABLE app_settings;

@@ -1,0 +1,333 @@
+//! Authentication: password hashing, JWT issue/verify, and the extractor that
+//! turns a request's token into a staff member with a role and a scope.
+//!
+//! Tokens are HS256 JWTs. The claims carry a `kind` so participant tokens
+//! (issued by the contest module) can never pass as staff tokens and vice versa.
+
+use std::future::Future;
+use std::pin::Pin;
+
+use actix_web::{web, FromRequest, HttpRequest};
+use argon2::password_hash::{
+    rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString,
+};
+use argon2::Argon2;
+use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
+use serde::{Deserialize, Serialize};
+
+use crate::db::{accounts, units, Db};
+use crate::domain::accounts::Role;
+use crate::domain::units::is_within;
+use crate::error::AppError;
+
+pub const COOKIE_NAME: &str = "hoithi_token";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TokenKind {
+    Staff,
+    Participant,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Claims {
+    /// Account id (staff) or participant id.
+    pub sub: String,
+    pub kind: TokenKind,
+    /// Staff role at issue time (the account is re-read on every request).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role: Option<Role>,
+    /// The contest a participant token belongs to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contest: Option<String>,
+    pub iat: i64,
+    pub exp: i64,
+}
+
+/// Signing and verification keys made from one shared secret.
+#[derive(Clone)]
+pub struct Keys {
+    encoding: EncodingKey,
+    decoding: DecodingKey,
+    validation: Validation,
+}
+
+impl Keys {
+    pub fn new(secret: &[u8]) -> Keys {
+        let mut validation = Validation::new(Algorithm::HS256);
+        validation.leeway = 5;
+        validation.set_required_spec_claims(&["exp", "sub"]);
+        Keys {
+            encoding: EncodingKey::from_secret(secret),
+            decoding: DecodingKey::from_secret(secret),
+            validation,
+        }
+    }
+
+    pub fn issue(&self, claims: &Claims) -> Result<String, AppError> {
+        jsonwebtoken::encode(&Header::new(Algorithm::HS256), claims, &self.encoding)
+            .map_err(|e| AppError::Internal(format!("cannot sign token: {e}")))
+    }
+
+    pub fn issue_staff(
+        &self,
+        account_id: &str,
+        role: Role,
+        hours: i64,
+    ) -> Result<String, AppError> {
+        let iat = chrono::Utc::now().timestamp();
+        self.issue(&Claims {
+            sub: account_id.to_string(),
+            kind: TokenKind::Staff,
+            role: Some(role),
+            contest: None,
+            iat,
+            exp: iat + hours * 3600,
+        })
+    }
+
+    /// Verifies signature, algorithm (HS256 only, so `alg: none` fails) and expiry.
+    pub fn verify(&self, token: &str) -> Result<Claims, AppError> {
+        jsonwebtoken::decode::<Claims>(token, &self.decoding, &self.validation)
+            .map(|d| d.claims)
+            .map_err(|e| match e.kind() {
+                jsonwebtoken::errors::ErrorKind::ExpiredSignature => {
+                    AppError::Unauthorized("token expired")
+                }
+                _ => AppError::Unauthorized("invalid token"),
+            })
+    }
+}
+
+/// Generates a random 256-bit secret, hex-encoded.
+pub fn generate_secret() -> String {
+    use rand::RngCore;
+    let mut bytes = [0u8; 32];
+    rand::rng().fill_bytes(&mut bytes);
+    hex::encode(bytes)
+}
+
+pub fn hash_password(password: &str) -> Result<String, AppError> {
+    let salt = SaltString::generate(&mut OsRng);
+    Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .map_err(|e| AppError::Internal(format!("cannot hash password: {e}")))
+}
+
+/// Checks a password; a malformed stored hash counts as a mismatch.
+pub fn verify_password(password: &str, hash: &str) -> bool {
+    PasswordHash::new(hash)
+        .map(|parsed| {
+            Argon2::default()
+                .verify_password(password.as_bytes(), &parsed)
+                .is_ok()
+        })
+        .unwrap_or(false)
+}
+
+/// A fixed hash to verify against when the username does not exist, so a
+/// failed login takes the same time either way.
+pub fn dummy_hash() -> &'static str {
+    static HASH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    HASH.get_or_init(|| hash_password("not-a-real-password").unwrap_or_default())
+}
+
+/// The raw token of a request: `Authorization: Bearer …` first, then the cookie.
+pub fn token_of(req: &HttpRequest) -> Option<String> {
+    if let Some(h) = req.headers().get(actix_web::http::header::AUTHORIZATION) {
+        let v = h.to_str().ok()?;
+        return v.strip_prefix("Bearer ").map(|t| t.trim().to_string());
+    }
+    req.cookie(COOKIE_NAME).map(|c| c.value().to_string())
+}
+
+/// The unit an organizer (or a unit-bound viewer) is scoped to.
+#[derive(Debug, Clone)]
+pub struct Scope {
+    pub unit_id: String,
+    pub unit_code: String,
+    pub unit_name: String,
+    pub path: String,
+}
+
+/// A signed-in staff member, re-read from the database on each request so a
+/// deleted account or a changed role takes effect at once.
+#[derive(Debug, Clone)]
+pub struct Staff {
+    pub id: String,
+    pub username: String,
+    pub display_name: String,
+    pub role: Role,
+    pub scope: Option<Scope>,
+}
+
+impl Staff {
+    pub fn is_admin(&self) -> bool {
+        self.role == Role::Admin
+    }
+
+    pub fn require_admin(&self) -> Result<(), AppError> {
+        if self.is_admin() {
+            Ok(())
+        } else {
+            Err(AppError::Forbidden)
+        }
+    }
+
+    /// May this account change the unit at `path` (and so its subtree)?
+    pub fn can_manage(&self, path: &str) -> bool {
+        match self.role {
+            Role::Admin => true,
+            Role::Organizer => self
+                .scope
+                .as_ref()
+                .is_some_and(|s| is_within(path, &s.path)),
+            Role::Viewer => false,
+        }
+    }
+
+    pub fn require_manage(&self, path: &str) -> Result<(), AppError> {
+        if self.can_manage(path) {
+            Ok(())
+        } else {
+            Err(AppError::Forbidden)
+        }
+    }
+
+    /// Organizers and admins write; viewers only read.
+    pub fn require_writer(&self) -> Result<(), AppError> {
+        if self.role == Role::Viewer {
+            Err(AppError::Forbidden)
+        } else {
+            Ok(())
+        }
+    }
+}
+
+/// Everything a handler needs from the application.
+#[derive(Clone)]
+pub struct AuthState {
+    pub db: Db,
+    pub keys: Keys,
+    pub token_hours: i64,
+}
+
+impl FromRequest for Staff {
+    type Error = AppError;
+    type Future = Pin<Box<dyn Future<Output = Result<Staff, AppError>>>>;
+
+    fn from_request(req: &HttpRequest, _: &mut actix_web::dev::Payload) -> Self::Future {
+        let state = req.app_data::<web::Data<AuthState>>().cloned();
+        let token = token_of(req);
+        Box::pin(async move {
+            let state = state.ok_or(AppError::Internal("auth state missing".into()))?;
+            let token = token.ok_or(AppError::Unauthorized("missing token"))?;
+            let claims = state.keys.verify(&token)?;
+            if claims.kind != TokenKind::Staff {
+                return Err(AppError::Unauthorized("not a staff token"));
+            }
+            load_staff(&state.db, claims.sub).await
+        })
+    }
+}
+
+pub async fn load_staff(db: &Db, account_id: String) -> Result<Staff, AppError> {
+    db.read(move |c| {
+        let account =
+            accounts::by_id(c, &account_id)?.ok_or(AppError::Unauthorized("unknown account"))?;
+        let scope = match &account.unit_id {
+            Some(id) => {
+                let u = units::by_id(c, id)?;
+                Some(Scope {
+                    unit_id: u.id,
+                    unit_code: u.code,
+                    unit_name: u.name,
+                    path: u.path,
+                })
+            }
+            None => None,
+        };
+        Ok(Staff {
+            role: account.role()?,
+            id: account.id,
+            username: account.username,
+            display_name: account.display_name,
+            scope,
+        })
+    })
+    .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn claims(exp_offset: i64) -> Claims {
+        let now = chrono::Utc::now().timestamp();
+        Claims {
+            sub: "a".into(),
+            kind: TokenKind::Staff,
+            role: Some(Role::Admin),
+            contest: None,
+            iat: now,
+            exp: now + exp_offset,
+        }
+    }
+
+    #[test]
+    fn a_token_round_trips_with_its_claims() {
+        let keys = Keys::new(b"0123456789abcdef0123456789abcdef");
+        let c = claims(60);
+        assert_eq!(keys.verify(&keys.issue(&c).unwrap()).unwrap(), c);
+    }
+
+    #[test]
+    fn expired_wrongly_signed_and_unsigned_tokens_are_refused() {
+        let keys = Keys::new(b"0123456789abcdef0123456789abcdef");
+        let other = Keys::new(b"another secret another secret 00");
+        assert!(keys.verify(&keys.issue(&claims(-3600)).unwrap()).is_err());
+        assert!(keys.verify(&other.issue(&claims(60)).unwrap()).is_err());
+        // alg: none with no signature
+        let body = keys.issue(&claims(60)).unwrap();
+        let payload = body.split('.').nth(1).unwrap();
+        let none = format!("eyJhbGciOiJub25lIiwidHlwIjoiSldUIn0.{payload}.");
+        assert!(keys.verify(&none).is_err());
+        assert!(keys.verify("garbage").is_err());
+    }
+
+    #[test]
+    fn passwords_verify_only_against_their_own_hash() {
+        let h = hash_password("correct horse battery").unwrap();
+        assert!(verify_password("correct horse battery", &h));
+        assert!(!verify_password("wrong", &h));
+        assert!(!verify_password("x", "not a hash"));
+    }
+
+    #[test]
+    fn organizers_manage_only_their_subtree_and_viewers_nothing() {
+        let scope = Scope {
+            unit_id: "x".into(),
+            unit_code: "X".into(),
+            unit_name: "X".into(),
+            path: "/r/x/".into(),
+        };
+        let org = Staff {
+            id: "1".into(),
+            username: "o".into(),
+            display_name: "O".into(),
+            role: Role::Organizer,
+            scope: Some(scope.clone()),
+        };
+        assert!(org.can_manage("/r/x/"));
+        assert!(org.can_manage("/r/x/y/"));
+        assert!(!org.can_manage("/r/"));
+        assert!(!org.can_manage("/r/z/"));
+        let viewer = Staff {
+            role: Role::Viewer,
+            ..org.clone()
+        };
+        assert!(!viewer.can_manage("/r/x/"));
+        assert!(viewer.require_writer().is_err());
+    }
+}

@@ -1,0 +1,173 @@
+//! Command line: `serve` (the default), `migrate`, `create-user`, `import-units`.
+
+use std::io::Read;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use crate::config::Settings;
+use crate::db::{units, Db};
+use crate::error::AppError;
+use crate::service::accounts::{create, NewAccount};
+use crate::startup::Application;
+
+#[derive(Parser)]
+#[command(
+    name = "hoithi",
+    version,
+    about = "Hội thi trực tuyến — online contests for the Youth Union"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Start the web server (the default when no command is given).
+    Serve,
+    /// Apply pending database migrations and exit.
+    Migrate,
+    /// Create a staff account; prints a generated password when none is given.
+    CreateUser {
+        #[arg(long)]
+        username: String,
+        /// admin, organizer or viewer
+        #[arg(long)]
+        role: String,
+        /// The unit an organizer manages (its subtree).
+        #[arg(long)]
+        unit: Option<String>,
+        /// Shown name, e.g. "Ban Tổ chức Đoàn xã".
+        #[arg(long)]
+        name: Option<String>,
+        /// Read the password from standard input instead of generating one.
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// Import a unit tree from CSV (code,name,level,parent_code,members).
+    ImportUnits { file: std::path::PathBuf },
+}
+
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    init_logging();
+    match run(cli.command.unwrap_or(Command::Serve)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            let (vi, en) = e.messages();
+            eprintln!("Lỗi: {vi}\nError: {e}");
+            if en != e.to_string() {
+                eprintln!("       {en}");
+            }
+            for p in e.problems() {
+                eprintln!(
+                    "  dòng/row {}: {} — {} ({})",
+                    p.row, p.field, p.message, p.message_en
+                );
+            }
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn init_logging() {
+    use tracing_subscriber::EnvFilter;
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    if std::env::var("HOITHI_LOG_FORMAT").as_deref() == Ok("json") {
+        builder.json().init();
+    } else {
+        builder.init();
+    }
+}
+
+fn connect(settings: &Settings) -> Result<Db, AppError> {
+    Db::connect(&settings.database_url, 2)
+}
+
+fn run(command: Command) -> Result<(), AppError> {
+    let settings = Settings::from_env()?;
+    match command {
+        Command::Serve => serve(settings),
+        Command::Migrate => {
+            connect(&settings)?;
+            println!(
+                "Đã cập nhật cơ sở dữ liệu {} / migrations applied.",
+                settings.database_url
+            );
+            Ok(())
+        }
+        Command::CreateUser {
+            username,
+            role,
+            unit,
+            name,
+            password_stdin,
+        } => {
+            let password = if password_stdin {
+                let mut s = String::new();
+                std::io::stdin().read_to_string(&mut s).map_err(|e| {
+                    AppError::invalid(
+                        "Không đọc được mật khẩu.",
+                        format!("cannot read stdin: {e}"),
+                    )
+                })?;
+                Some(s.trim_end_matches(['\r', '\n']).to_string())
+            } else {
+                None
+            };
+            let db = connect(&settings)?;
+            let input = NewAccount {
+                username,
+                password,
+                role,
+                unit_code: unit,
+                display_name: name,
+            };
+            let created = db.write_now(|c| create(c, input))?;
+            println!(
+                "Đã tạo tài khoản {} ({:?}).",
+                created.username, created.role
+            );
+            if let Some(pw) = created.generated_password {
+                println!("Mật khẩu / password: {pw}");
+            }
+            Ok(())
+        }
+        Command::ImportUnits { file } => {
+            let bytes = std::fs::read(&file).map_err(|e| {
+                AppError::invalid(
+                    format!("Không đọc được tệp {}: {e}", file.display()),
+                    format!("cannot read {}: {e}", file.display()),
+                )
+            })?;
+            let db = connect(&settings)?;
+            let s = db.write_now(|c| units::import_csv(c, &bytes, None, units::today_vn()))?;
+            println!(
+                "Đã nhập {}: {} đơn vị mới, {} cập nhật, {} số liệu đoàn viên.",
+                file.display(),
+                s.created,
+                s.updated,
+                s.member_counts
+            );
+            Ok(())
+        }
+    }
+}
+
+fn serve(settings: Settings) -> Result<(), AppError> {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| AppError::Internal(format!("cannot start the runtime: {e}")))?;
+    rt.block_on(async move {
+        let app = Application::build(settings.clone()).await?;
+        let host = settings.bind.rsplit_once(':').map(|(h, _)| h).unwrap_or("127.0.0.1");
+        println!("hoithi đang chạy tại / is serving at http://{host}:{}/  (cơ sở dữ liệu / database: {})", app.port(), settings.database_url);
+        tracing::info!(port = app.port(), database = %settings.database_url, "serving");
+        app.run_until_stopped().await.map_err(|e| AppError::Internal(format!("server error: {e}")))
+    })
+}

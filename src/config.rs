@@ -1,0 +1,207 @@
+//! Settings from environment variables. Every variable has a default so that
+//! `cargo run --release` works with nothing configured.
+
+use std::fmt;
+use std::path::PathBuf;
+
+use crate::error::AppError;
+
+pub const ENV_BIND: &str = "HOITHI_BIND";
+pub const ENV_DATABASE_URL: &str = "HOITHI_DATABASE_URL";
+pub const ENV_POOL_SIZE: &str = "HOITHI_POOL_SIZE";
+pub const ENV_JWT_SECRET: &str = "HOITHI_JWT_SECRET";
+pub const ENV_TOKEN_HOURS: &str = "HOITHI_TOKEN_HOURS";
+
+pub const DEFAULT_BIND: &str = "127.0.0.1:8080";
+pub const DEFAULT_DATABASE_URL: &str = "sqlite://hoithi.db";
+pub const DEFAULT_POOL_SIZE: u32 = 8;
+pub const DEFAULT_TOKEN_HOURS: i64 = 12;
+
+/// Which database the URL points at. The scheme decides; anything else is an error.
+#[derive(Clone, PartialEq, Eq)]
+pub enum DatabaseUrl {
+    Sqlite(PathBuf),
+    Postgres(String),
+}
+
+impl DatabaseUrl {
+    pub fn parse(raw: &str) -> Result<Self, AppError> {
+        let raw = raw.trim();
+        if let Some(path) = raw.strip_prefix("sqlite://") {
+            if path.is_empty() {
+                return Err(AppError::Config(format!(
+                    "{ENV_DATABASE_URL}: sqlite:// URL needs a file path, e.g. sqlite://hoithi.db"
+                )));
+            }
+            return Ok(DatabaseUrl::Sqlite(PathBuf::from(path)));
+        }
+        if raw.starts_with("postgres://") || raw.starts_with("postgresql://") {
+            return Ok(DatabaseUrl::Postgres(raw.to_string()));
+        }
+        // A bare path (no scheme at all) is a SQLite file, as documented.
+        if !raw.is_empty() && !raw.contains("://") {
+            return Ok(DatabaseUrl::Sqlite(PathBuf::from(raw)));
+        }
+        Err(AppError::Config(format!(
+            "{ENV_DATABASE_URL}: unsupported database URL scheme in {:?}; use sqlite://PATH or postgres://USER@HOST/DB",
+            redact(raw)
+        )))
+    }
+
+    pub fn is_sqlite(&self) -> bool {
+        matches!(self, DatabaseUrl::Sqlite(_))
+    }
+}
+
+/// Hide a password in a URL before it is printed.
+fn redact(raw: &str) -> String {
+    match (raw.find("://"), raw.rfind('@')) {
+        (Some(s), Some(at)) if at > s => {
+            let creds = &raw[s + 3..at];
+            match creds.find(':') {
+                Some(c) => format!("{}{}:***{}", &raw[..s + 3], &creds[..c], &raw[at..]),
+                None => raw.to_string(),
+            }
+        }
+        _ => raw.to_string(),
+    }
+}
+
+impl fmt::Debug for DatabaseUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(self, f)
+    }
+}
+
+impl fmt::Display for DatabaseUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            DatabaseUrl::Sqlite(p) => write!(f, "sqlite://{}", p.display()),
+            DatabaseUrl::Postgres(u) => write!(f, "{}", redact(u)),
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Settings {
+    pub bind: String,
+    pub database_url: DatabaseUrl,
+    pub pool_size: u32,
+    /// `None` means: use (or create) the secret stored in the database.
+    pub jwt_secret: Option<String>,
+    pub token_hours: i64,
+}
+
+impl Settings {
+    /// Reads the settings from the process environment.
+    pub fn from_env() -> Result<Self, AppError> {
+        Self::from_lookup(|k| std::env::var(k).ok())
+    }
+
+    /// Reads the settings through `get`, so tests need not touch the real environment.
+    pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Self, AppError> {
+        let bind = get(ENV_BIND).unwrap_or_else(|| DEFAULT_BIND.to_string());
+        let database_url = DatabaseUrl::parse(
+            &get(ENV_DATABASE_URL).unwrap_or_else(|| DEFAULT_DATABASE_URL.into()),
+        )?;
+        let pool_size = match get(ENV_POOL_SIZE) {
+            None => DEFAULT_POOL_SIZE,
+            Some(v) => match v.trim().parse::<u32>() {
+                Ok(n) if (2..=256).contains(&n) => n,
+                _ => {
+                    return Err(AppError::Config(format!(
+                        "{ENV_POOL_SIZE}: expected a number from 2 to 256, got {v:?}"
+                    )))
+                }
+            },
+        };
+        let jwt_secret = match get(ENV_JWT_SECRET) {
+            None => None,
+            Some(s) if s.len() >= 32 => Some(s),
+            Some(_) => {
+                return Err(AppError::Config(format!(
+                    "{ENV_JWT_SECRET}: the secret must be at least 32 characters long"
+                )))
+            }
+        };
+        let token_hours = match get(ENV_TOKEN_HOURS) {
+            None => DEFAULT_TOKEN_HOURS,
+            Some(v) => match v.trim().parse::<i64>() {
+                Ok(n) if (1..=24 * 30).contains(&n) => n,
+                _ => {
+                    return Err(AppError::Config(format!(
+                        "{ENV_TOKEN_HOURS}: expected a number of hours from 1 to 720, got {v:?}"
+                    )))
+                }
+            },
+        };
+        Ok(Settings {
+            bind,
+            database_url,
+            pool_size,
+            jwt_secret,
+            token_hours,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn settings(pairs: &[(&str, &str)]) -> Result<Settings, AppError> {
+        let map: std::collections::HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        Settings::from_lookup(|k| map.get(k).cloned())
+    }
+
+    #[test]
+    fn nothing_configured_means_local_sqlite_on_port_8080() {
+        let s = settings(&[]).expect("defaults are valid");
+        assert_eq!(s.bind, "127.0.0.1:8080");
+        assert_eq!(s.database_url, DatabaseUrl::Sqlite("hoithi.db".into()));
+        assert_eq!(s.pool_size, DEFAULT_POOL_SIZE);
+        assert!(s.jwt_secret.is_none());
+    }
+
+    #[test]
+    fn the_scheme_picks_the_backend() {
+        assert!(
+            matches!(DatabaseUrl::parse("sqlite:///tmp/x.db"), Ok(DatabaseUrl::Sqlite(p)) if p.to_str() == Some("/tmp/x.db"))
+        );
+        assert!(matches!(
+            DatabaseUrl::parse("data/h.db"),
+            Ok(DatabaseUrl::Sqlite(_))
+        ));
+        assert!(matches!(
+            DatabaseUrl::parse("postgres://u@h/db"),
+            Ok(DatabaseUrl::Postgres(_))
+        ));
+        assert!(matches!(
+            DatabaseUrl::parse("postgresql://u@h/db"),
+            Ok(DatabaseUrl::Postgres(_))
+        ));
+    }
+
+    #[test]
+    fn an_unknown_scheme_is_an_error_naming_the_variable() {
+        let err = settings(&[(ENV_DATABASE_URL, "mysql://root@localhost/x")]).unwrap_err();
+        assert!(err.to_string().contains(ENV_DATABASE_URL), "{err}");
+    }
+
+    #[test]
+    fn passwords_are_hidden_when_a_url_is_printed() {
+        let url = DatabaseUrl::parse("postgres://app:s3cret@db/hoithi").unwrap();
+        assert_eq!(url.to_string(), "postgres://app:***@db/hoithi");
+    }
+
+    #[test]
+    fn out_of_range_numbers_and_short_secrets_are_refused() {
+        assert!(settings(&[(ENV_POOL_SIZE, "1")]).is_err());
+        assert!(settings(&[(ENV_POOL_SIZE, "abc")]).is_err());
+        assert!(settings(&[(ENV_JWT_SECRET, "short")]).is_err());
+        assert!(settings(&[(ENV_TOKEN_HOURS, "0")]).is_err());
+    }
+}

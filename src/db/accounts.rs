@@ -1,0 +1,85 @@
+//! Staff accounts (admin, organizer, viewer).
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use super::schema::accounts;
+use super::{new_id, now, units, DbConn};
+use crate::domain::accounts::Role;
+use crate::error::AppError;
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = accounts)]
+pub struct Account {
+    pub id: String,
+    pub username: String,
+    pub password_hash: String,
+    pub role: String,
+    pub unit_id: Option<String>,
+    pub display_name: String,
+    pub created_at: NaiveDateTime,
+}
+
+impl Account {
+    pub fn role(&self) -> Result<Role, AppError> {
+        Role::parse(&self.role).map_err(|_| {
+            AppError::Internal(format!("account {} has role {:?}", self.id, self.role))
+        })
+    }
+}
+
+pub fn by_username(conn: &mut DbConn, username: &str) -> Result<Option<Account>, AppError> {
+    Ok(accounts::table
+        .filter(accounts::username.eq(username))
+        .select(Account::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+pub fn by_id(conn: &mut DbConn, id: &str) -> Result<Option<Account>, AppError> {
+    Ok(accounts::table
+        .find(id)
+        .select(Account::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+/// Inserts an account whose password is already hashed.
+pub fn create(
+    conn: &mut DbConn,
+    username: &str,
+    password_hash: &str,
+    role: Role,
+    unit_code: Option<&str>,
+    display_name: &str,
+) -> Result<Account, AppError> {
+    let unit_id = match unit_code {
+        Some(code) => Some(units::by_code(conn, code).map_err(|e| match e {
+            AppError::NotFound => AppError::invalid(
+                format!("Không có đơn vị mã {code}."),
+                format!("There is no unit with code {code}."),
+            ),
+            e => e,
+        })?),
+        None => None,
+    };
+    if by_username(conn, username)?.is_some() {
+        return Err(AppError::conflict(
+            format!("Tên đăng nhập {username} đã có người dùng."),
+            format!("The username {username} is taken."),
+        ));
+    }
+    let id = new_id();
+    diesel::insert_into(accounts::table)
+        .values((
+            accounts::id.eq(&id),
+            accounts::username.eq(username),
+            accounts::password_hash.eq(password_hash),
+            accounts::role.eq(role.as_str()),
+            accounts::unit_id.eq(unit_id.map(|u| u.id)),
+            accounts::display_name.eq(display_name),
+            accounts::created_at.eq(now()),
+        ))
+        .execute(conn)?;
+    by_id(conn, &id)?.ok_or(AppError::NotFound)
+}

@@ -1,0 +1,236 @@
+//! Database access: one connection enum over SQLite and PostgreSQL, a pool,
+//! embedded per-backend migrations, and one module per aggregate.
+//!
+//! All diesel calls go through [`Db::read`] or [`Db::write`], which run the
+//! closure on actix's blocking thread pool (`web::block`) with one pooled
+//! connection that is never held across an `.await`.
+//!
+//! On SQLite all writes go through a pool of exactly one connection (the
+//! "single writer"), so write transactions never race each other for the
+//! database lock and never fail with "database is locked"; readers use the
+//! WAL and are not blocked. On PostgreSQL reads and writes share one pool.
+
+pub mod accounts;
+pub mod schema;
+pub mod settings;
+pub mod units;
+
+use std::time::Duration;
+
+use actix_web::web;
+use diesel::connection::SimpleConnection;
+use diesel::prelude::*;
+use diesel::r2d2::{ManageConnection, Pool, PooledConnection};
+use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
+
+use crate::config::DatabaseUrl;
+use crate::error::AppError;
+
+pub const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
+pub const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
+
+/// One connection to either backend. The variant is chosen by the URL scheme
+/// (see [`Manager::connect`]); the derived `establish` is never used, because it
+/// hides the real PostgreSQL error behind "Invalid connection url".
+#[derive(diesel::MultiConnection)]
+pub enum DbConn {
+    Postgres(PgConnection),
+    Sqlite(SqliteConnection),
+}
+
+impl DbConn {
+    /// Opens one connection, applying the SQLite pragmas where needed.
+    pub fn open(url: &DatabaseUrl) -> Result<DbConn, diesel::ConnectionError> {
+        match url {
+            DatabaseUrl::Postgres(u) => PgConnection::establish(u).map(DbConn::Postgres),
+            DatabaseUrl::Sqlite(path) => {
+                if let Some(parent) = path.parent() {
+                    if !parent.as_os_str().is_empty() && !parent.is_dir() {
+                        return Err(diesel::ConnectionError::BadConnection(format!(
+                            "the folder {} does not exist; refusing to create a new SQLite file there (check HOITHI_DATABASE_URL)",
+                            parent.display()
+                        )));
+                    }
+                }
+                let path_str = path.to_str().ok_or_else(|| {
+                    diesel::ConnectionError::BadConnection(
+                        "the SQLite path is not valid UTF-8".into(),
+                    )
+                })?;
+                let mut c = SqliteConnection::establish(path_str)?;
+                c.batch_execute(
+                    "PRAGMA busy_timeout = 15000;
+                     PRAGMA journal_mode = WAL;
+                     PRAGMA synchronous = NORMAL;
+                     PRAGMA foreign_keys = ON;",
+                )
+                .map_err(diesel::ConnectionError::CouldntSetupConfiguration)?;
+                Ok(DbConn::Sqlite(c))
+            }
+        }
+    }
+
+    pub fn is_sqlite(&self) -> bool {
+        matches!(self, DbConn::Sqlite(_))
+    }
+}
+
+/// r2d2 manager that dispatches on the URL scheme.
+#[derive(Debug, Clone)]
+pub struct Manager {
+    url: DatabaseUrl,
+}
+
+impl ManageConnection for Manager {
+    type Connection = DbConn;
+    type Error = diesel::r2d2::Error;
+
+    fn connect(&self) -> Result<DbConn, Self::Error> {
+        DbConn::open(&self.url).map_err(diesel::r2d2::Error::ConnectionError)
+    }
+
+    fn is_valid(&self, conn: &mut DbConn) -> Result<(), Self::Error> {
+        conn.batch_execute("SELECT 1")
+            .map_err(diesel::r2d2::Error::QueryError)
+    }
+
+    fn has_broken(&self, _conn: &mut DbConn) -> bool {
+        false
+    }
+}
+
+pub type Conn = PooledConnection<Manager>;
+
+/// The application's handle on the database. Cheap to clone.
+#[derive(Clone)]
+pub struct Db {
+    read: Pool<Manager>,
+    write: Pool<Manager>,
+    url: DatabaseUrl,
+}
+
+impl Db {
+    /// Connects, applies pending migrations, and returns the pools.
+    pub fn connect(url: &DatabaseUrl, pool_size: u32) -> Result<Db, AppError> {
+        let manager = Manager { url: url.clone() };
+        let build = |size: u32| {
+            Pool::builder()
+                .max_size(size)
+                .min_idle(Some(1))
+                .connection_timeout(Duration::from_secs(10))
+                .test_on_check_out(false)
+                .build(manager.clone())
+                .map_err(|e| AppError::Unavailable(format!("cannot connect to {url}: {e}")))
+        };
+        let read = build(pool_size.max(2))?;
+        let write = if url.is_sqlite() {
+            build(1)?
+        } else {
+            read.clone()
+        };
+        let db = Db {
+            read,
+            write,
+            url: url.clone(),
+        };
+        {
+            let mut conn = db.write.get()?;
+            run_migrations(&mut conn)?;
+        }
+        Ok(db)
+    }
+
+    pub fn url(&self) -> &DatabaseUrl {
+        &self.url
+    }
+
+    /// Runs `f` with a read connection on the blocking pool.
+    pub async fn read<T, F>(&self, f: F) -> Result<T, AppError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut DbConn) -> Result<T, AppError> + Send + 'static,
+    {
+        let pool = self.read.clone();
+        web::block(move || {
+            let mut conn = pool.get()?;
+            f(&mut conn)
+        })
+        .await?
+    }
+
+    /// Runs `f` inside one write transaction on the blocking pool.
+    pub async fn write<T, F>(&self, f: F) -> Result<T, AppError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut DbConn) -> Result<T, AppError> + Send + 'static,
+    {
+        let pool = self.write.clone();
+        web::block(move || {
+            let mut conn = pool.get()?;
+            conn.transaction(|c| f(c))
+        })
+        .await?
+    }
+
+    /// Synchronous variants for the CLI (no actix runtime needed).
+    pub fn read_now<T>(
+        &self,
+        f: impl FnOnce(&mut DbConn) -> Result<T, AppError>,
+    ) -> Result<T, AppError> {
+        let mut conn = self.read.get()?;
+        f(&mut conn)
+    }
+
+    pub fn write_now<T>(
+        &self,
+        f: impl FnOnce(&mut DbConn) -> Result<T, AppError>,
+    ) -> Result<T, AppError> {
+        let mut conn = self.write.get()?;
+        conn.transaction(|c| f(c))
+    }
+
+    /// Readiness probe: can a connection be had and answer `SELECT 1` quickly?
+    pub async fn ping(&self) -> Result<(), AppError> {
+        let pool = self.read.clone();
+        web::block(move || {
+            let mut conn = pool.get_timeout(Duration::from_secs(2))?;
+            conn.batch_execute("SELECT 1").map_err(AppError::from)
+        })
+        .await?
+    }
+}
+
+/// Applies the pending migrations of the connection's backend. On PostgreSQL
+/// an advisory lock makes instances that start together take turns.
+pub fn run_migrations(conn: &mut DbConn) -> Result<(), AppError> {
+    let fail = |e: Box<dyn std::error::Error + Send + Sync>| {
+        AppError::Internal(format!("migration failed: {e}"))
+    };
+    match conn {
+        DbConn::Sqlite(c) => {
+            c.run_pending_migrations(SQLITE_MIGRATIONS).map_err(fail)?;
+        }
+        DbConn::Postgres(c) => {
+            c.batch_execute("SELECT pg_advisory_lock(7236451)")?;
+            let result = c
+                .run_pending_migrations(POSTGRES_MIGRATIONS)
+                .map(|_| ())
+                .map_err(fail);
+            c.batch_execute("SELECT pg_advisory_unlock(7236451)")?;
+            result?;
+        }
+    }
+    Ok(())
+}
+
+/// Current time in UTC, as stored in the database (microsecond precision,
+/// which both backends keep exactly).
+pub fn now() -> chrono::NaiveDateTime {
+    use chrono::{SubsecRound, Utc};
+    Utc::now().naive_utc().trunc_subsecs(6)
+}
+
+/// A new time-ordered id, stored as text.
+pub fn new_id() -> String {
+    uuid::Uuid::now_v7().to_string()
+}

@@ -1,0 +1,5 @@
+//! Pure domain rules: no I/O, no database, unit-tested in place.
+
+pub mod accounts;
+pub mod text;
+pub mod units;

@@ -1,0 +1,50 @@
+//! Text hygiene for Vietnamese input: NFC normalization, whitespace cleanup,
+//! and a diacritic-insensitive folding for search and duplicate detection.
+
+use unicode_normalization::char::is_combining_mark;
+use unicode_normalization::UnicodeNormalization;
+
+/// NFC-normalizes, trims, and collapses runs of whitespace to one space.
+pub fn clean(s: &str) -> String {
+    let nfc: String = s.nfc().collect();
+    nfc.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Folds case, diacritics and spacing: "  Đoàn  Thanh niên " → "doan thanh nien".
+pub fn fold(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.nfd() {
+        if is_combining_mark(c) {
+            continue;
+        }
+        match c {
+            'đ' | 'Đ' => out.push('d'),
+            c => out.extend(c.to_lowercase()),
+        }
+    }
+    out.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decomposed_input_is_stored_composed() {
+        let decomposed = "Đoa\u{300}n"; // "Đoàn" with a combining grave accent
+        assert_eq!(clean(decomposed), "Đoàn");
+        assert_eq!(clean(decomposed).chars().count(), 4);
+    }
+
+    #[test]
+    fn whitespace_is_trimmed_and_collapsed() {
+        assert_eq!(clean("  Chi   đoàn\tthôn 1 \n"), "Chi đoàn thôn 1");
+    }
+
+    #[test]
+    fn folding_ignores_case_diacritics_and_d_stroke() {
+        assert_eq!(fold("Dịch  vụ CÔNG"), "dich vu cong");
+        assert_eq!(fold("Đoàn Thanh niên"), "doan thanh nien");
+        assert_eq!(fold("Nguyễn Thị Ánh"), fold("nguyen thi anh"));
+    }
+}

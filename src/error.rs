@@ -1,0 +1,251 @@
+//! One error type for the whole application, mapped to HTTP exactly once here.
+//!
+//! Under `/api` the error becomes `{"error": {"code", "message", "message_en", "details"?}}`;
+//! elsewhere the page middleware (`web::pages::html_errors`) renders the same
+//! error as a Vietnamese HTML page.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, ResponseError};
+use diesel::result::{DatabaseErrorKind, Error as DieselError};
+use serde::Serialize;
+
+/// One problem in an uploaded file or form, located by row/line and field.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Problem {
+    /// 1-based row or line number in the input; 0 when the problem is not tied to one row.
+    pub row: usize,
+    pub field: String,
+    /// Vietnamese message (shown to users first).
+    pub message: String,
+    pub message_en: String,
+}
+
+impl Problem {
+    pub fn new(
+        row: usize,
+        field: &str,
+        message: impl Into<String>,
+        message_en: impl Into<String>,
+    ) -> Self {
+        Problem {
+            row,
+            field: field.to_string(),
+            message: message.into(),
+            message_en: message_en.into(),
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error("configuration error: {0}")]
+    Config(String),
+    #[error("invalid input: {en}")]
+    InvalidInput { vi: String, en: String },
+    #[error("{} problem(s) in the input", .0.len())]
+    Validation(Vec<Problem>),
+    #[error("unauthorized: {0}")]
+    Unauthorized(&'static str),
+    #[error("forbidden")]
+    Forbidden,
+    #[error("not found")]
+    NotFound,
+    #[error("conflict: {en}")]
+    Conflict { vi: String, en: String },
+    #[error("database unavailable: {0}")]
+    Unavailable(String),
+    #[error("database error: {0}")]
+    Database(DieselError),
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl AppError {
+    pub fn invalid(vi: impl Into<String>, en: impl Into<String>) -> Self {
+        AppError::InvalidInput {
+            vi: vi.into(),
+            en: en.into(),
+        }
+    }
+
+    pub fn conflict(vi: impl Into<String>, en: impl Into<String>) -> Self {
+        AppError::Conflict {
+            vi: vi.into(),
+            en: en.into(),
+        }
+    }
+
+    /// A short machine-readable code, stable for API clients.
+    pub fn code(&self) -> &'static str {
+        match self {
+            AppError::Config(_) => "config",
+            AppError::InvalidInput { .. } => "invalid_input",
+            AppError::Validation(_) => "validation_failed",
+            AppError::Unauthorized(_) => "unauthorized",
+            AppError::Forbidden => "forbidden",
+            AppError::NotFound => "not_found",
+            AppError::Conflict { .. } => "conflict",
+            AppError::Unavailable(_) => "unavailable",
+            AppError::Database(DieselError::NotFound) => "not_found",
+            AppError::Database(DieselError::DatabaseError(
+                DatabaseErrorKind::UniqueViolation,
+                _,
+            )) => "conflict",
+            AppError::Database(_) | AppError::Internal(_) => "internal",
+        }
+    }
+
+    /// The message in Vietnamese and in English.
+    pub fn messages(&self) -> (String, String) {
+        match self {
+            AppError::Config(m) => ("Lỗi cấu hình máy chủ.".into(), m.clone()),
+            AppError::InvalidInput { vi, en } | AppError::Conflict { vi, en } => {
+                (vi.clone(), en.clone())
+            }
+            AppError::Validation(p) => (
+                format!("Dữ liệu có {} lỗi; chưa có gì được lưu.", p.len()),
+                format!("The input has {} problem(s); nothing was saved.", p.len()),
+            ),
+            AppError::Unauthorized(why) => (
+                "Bạn cần đăng nhập lại.".into(),
+                format!("Authentication required: {why}."),
+            ),
+            AppError::Forbidden => (
+                "Bạn không có quyền thực hiện thao tác này.".into(),
+                "You are not allowed to do this.".into(),
+            ),
+            AppError::NotFound | AppError::Database(DieselError::NotFound) => {
+                ("Không tìm thấy.".into(), "Not found.".into())
+            }
+            AppError::Database(DieselError::DatabaseError(
+                DatabaseErrorKind::UniqueViolation,
+                _,
+            )) => ("Dữ liệu đã tồn tại.".into(), "This already exists.".into()),
+            AppError::Unavailable(_) => (
+                "Hệ thống đang bận hoặc không kết nối được cơ sở dữ liệu, vui lòng thử lại sau."
+                    .into(),
+                "The database is unavailable; please try again shortly.".into(),
+            ),
+            AppError::Database(_) | AppError::Internal(_) => (
+                "Có lỗi ngoài ý muốn ở máy chủ.".into(),
+                "Unexpected server error.".into(),
+            ),
+        }
+    }
+
+    pub fn problems(&self) -> &[Problem] {
+        match self {
+            AppError::Validation(p) => p,
+            _ => &[],
+        }
+    }
+}
+
+impl From<DieselError> for AppError {
+    fn from(e: DieselError) -> Self {
+        match e {
+            DieselError::NotFound => AppError::NotFound,
+            DieselError::DatabaseError(DatabaseErrorKind::ClosedConnection, info) => {
+                AppError::Unavailable(info.message().to_string())
+            }
+            other => AppError::Database(other),
+        }
+    }
+}
+
+impl From<diesel::r2d2::PoolError> for AppError {
+    fn from(e: diesel::r2d2::PoolError) -> Self {
+        AppError::Unavailable(e.to_string())
+    }
+}
+
+impl From<actix_web::error::BlockingError> for AppError {
+    fn from(_: actix_web::error::BlockingError) -> Self {
+        AppError::Internal("blocking task was cancelled".into())
+    }
+}
+
+#[derive(Serialize)]
+struct ErrorBody<'a> {
+    error: ErrorDetail<'a>,
+}
+
+#[derive(Serialize)]
+struct ErrorDetail<'a> {
+    code: &'static str,
+    message: String,
+    message_en: String,
+    #[serde(skip_serializing_if = "<[Problem]>::is_empty")]
+    details: &'a [Problem],
+}
+
+impl ResponseError for AppError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            AppError::InvalidInput { .. } => StatusCode::BAD_REQUEST,
+            AppError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+            AppError::Forbidden => StatusCode::FORBIDDEN,
+            AppError::NotFound | AppError::Database(DieselError::NotFound) => StatusCode::NOT_FOUND,
+            AppError::Conflict { .. }
+            | AppError::Database(DieselError::DatabaseError(
+                DatabaseErrorKind::UniqueViolation,
+                _,
+            )) => StatusCode::CONFLICT,
+            AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            AppError::Config(_) | AppError::Database(_) | AppError::Internal(_) => {
+                StatusCode::INTERNAL_SERVER_ERROR
+            }
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        let status = self.status_code();
+        if status.is_server_error() {
+            tracing::error!(error = %self, "request failed");
+        }
+        let (message, message_en) = self.messages();
+        HttpResponse::build(status).json(ErrorBody {
+            error: ErrorDetail {
+                code: self.code(),
+                message,
+                message_en,
+                details: self.problems(),
+            },
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn diesel_errors_map_to_the_documented_statuses() {
+        assert_eq!(
+            AppError::from(DieselError::NotFound).status_code(),
+            StatusCode::NOT_FOUND
+        );
+        let unique = DieselError::DatabaseError(
+            DatabaseErrorKind::UniqueViolation,
+            Box::new("dup".to_string()),
+        );
+        assert_eq!(AppError::from(unique).status_code(), StatusCode::CONFLICT);
+        assert_eq!(
+            AppError::Unavailable("x".into()).status_code(),
+            StatusCode::SERVICE_UNAVAILABLE
+        );
+        assert_eq!(
+            AppError::from(DieselError::RollbackTransaction).status_code(),
+            StatusCode::INTERNAL_SERVER_ERROR
+        );
+    }
+
+    #[test]
+    fn validation_errors_carry_every_problem() {
+        let e = AppError::Validation(vec![Problem::new(3, "code", "Trùng mã", "Duplicate code")]);
+        assert_eq!(e.status_code(), StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(e.problems().len(), 1);
+        assert!(e.messages().0.contains("1 lỗi"));
+    }
+}

@@ -1,0 +1,47 @@
+//! maud views: plain functions returning `Markup`, one shared layout.
+
+pub mod error;
+pub mod home;
+pub mod login;
+pub mod units;
+
+use maud::{html, Markup, DOCTYPE};
+
+use crate::auth::Staff;
+
+/// The page frame: Vietnamese first, a tiny stylesheet, a top bar.
+pub fn layout(title: &str, staff: Option<&Staff>, content: Markup) -> Markup {
+    html! {
+        (DOCTYPE)
+        html lang="vi" {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                title { (title) " · hoithi" }
+                link rel="stylesheet" href="/static/style.css";
+            }
+            body {
+                header.top {
+                    a.brand href="/" { "hoithi" }
+                    nav {
+                        @if let Some(s) = staff {
+                            a href="/admin/units" { "Đơn vị" }
+                            span.mut { (s.display_name) " · " (s.role.label_vi()) }
+                        }
+                    }
+                    @if staff.is_some() {
+                        form method="post" action="/logout" { button.link type="submit" { "Đăng xuất" } }
+                    } @else {
+                        a href="/login" { "Đăng nhập" }
+                    }
+                }
+                main { (content) }
+            }
+        }
+    }
+}
+
+/// A line in Vietnamese with its English gloss below it.
+pub fn bilingual(vi: &str, en: &str) -> Markup {
+    html! { (vi) span.en { (en) } }
+}

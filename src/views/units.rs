@@ -1,0 +1,101 @@
+use maud::{html, Markup};
+
+use super::error::problem_list;
+use super::{bilingual, layout};
+use crate::auth::Staff;
+use crate::db::units::UnitView;
+use crate::error::Problem;
+
+/// A message shown once at the top of the page.
+pub enum Flash {
+    Ok(String),
+    Bad(String, String),
+}
+
+pub fn page(
+    staff: &Staff,
+    units: &[UnitView],
+    flash: Option<Flash>,
+    problems: &[Problem],
+) -> Markup {
+    let min_depth = units.iter().map(|u| u.depth).min().unwrap_or(0);
+    layout(
+        "Đơn vị",
+        Some(staff),
+        html! {
+            h1 { (bilingual("Cây đơn vị", "Unit tree")) }
+            @match flash {
+                Some(Flash::Ok(m)) => p.flash.ok role="status" { (m) },
+                Some(Flash::Bad(vi, en)) => div.flash.bad role="alert" { (bilingual(&vi, &en)) (problem_list(problems)) },
+                None => {},
+            }
+            datalist #unit-codes {
+                @for u in units { option value=(u.code) { (u.name) } }
+            }
+            @if staff.require_writer().is_ok() {
+                details.card {
+                    summary { "Nhập cây đơn vị từ tệp CSV" }
+                    p.mut {
+                        "Cột: " code { "code,name,level,parent_code,members" }
+                        " (mã, tên, cấp, mã đơn vị cấp trên, số đoàn viên). UTF-8, phân cách bằng dấu phẩy hoặc chấm phẩy. "
+                        "Nếu có dòng sai, không dòng nào được nhập."
+                    }
+                    form method="post" action="/admin/units/import" enctype="multipart/form-data" {
+                        label for="file" { "Tệp CSV" }
+                        input #file type="file" name="file" accept=".csv,text/csv" required;
+                        p { button type="submit" { "Nhập" } }
+                    }
+                }
+                details.card {
+                    summary { "Thêm đơn vị" }
+                    form method="post" action="/admin/units" {
+                        div.row {
+                            div { label for="code" { "Mã" } input #code name="code" required maxlength="32"; }
+                            div { label for="name" { "Tên đơn vị" } input #name name="name" required maxlength="200"; }
+                        }
+                        div.row {
+                            div { label for="level" { "Cấp" } input #level name="level" required placeholder="Chi đoàn" maxlength="60"; }
+                            div {
+                                label for="parent_code" { "Mã đơn vị cấp trên" }
+                                input #parent_code name="parent_code" list="unit-codes" value=[staff.scope.as_ref().map(|s| s.unit_code.as_str())];
+                            }
+                            div { label for="members" { "Số đoàn viên" } input #members name="members" inputmode="numeric"; }
+                        }
+                        p { button type="submit" { "Thêm" } }
+                    }
+                }
+            }
+            table {
+                thead { tr { th { "Mã" } th { "Tên" } th { "Cấp" } th { "Đoàn viên" } } }
+                tbody {
+                    @for u in units {
+                        tr {
+                            td { code { (u.code) } }
+                            td style={ "padding-left:" ((u.depth - min_depth) as f32 * 1.2 + 0.5) "rem" } {
+                                (u.name)
+                                @if staff.can_manage(&u.path) {
+                                    details.noprint {
+                                        summary { "Sửa" }
+                                        form method="post" action={ "/admin/units/" (u.code) } {
+                                            label { "Tên" } input name="name" value=(u.name) required;
+                                            label { "Cấp" } input name="level" value=(u.level) required;
+                                            label { "Mã đơn vị cấp trên" } input name="parent_code" list="unit-codes" value=[u.parent_code.as_deref()];
+                                            label { "Số đoàn viên (hôm nay)" } input name="members" inputmode="numeric" value=[u.members];
+                                            p { button type="submit" { "Lưu" } }
+                                        }
+                                    }
+                                }
+                            }
+                            td { (u.level) }
+                            td {
+                                @if let Some(m) = u.members { (m) }
+                                @if let Some(d) = u.members_as_of { span.en { (d.format("%d/%m/%Y")) } }
+                            }
+                        }
+                    }
+                }
+            }
+            @if units.is_empty() { p.mut { "Chưa có đơn vị nào." } }
+        },
+    )
+}

@@ -1,0 +1,27 @@
+//! The JSON API (`/api/v1`). Handlers parse, authorize via extractors and
+//! delegate to `service`; errors are `AppError`s rendered as JSON.
+
+pub mod auth;
+mod units;
+
+use actix_web::web;
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.app_data(
+        web::JsonConfig::default()
+            .limit(256 * 1024)
+            .error_handler(|e, r| super::extractor_error(e, r)),
+    )
+    .app_data(web::QueryConfig::default().error_handler(|e, r| super::extractor_error(e, r)))
+    .app_data(web::PathConfig::default().error_handler(|e, r| super::extractor_error(e, r)))
+    .route("/auth/login", web::post().to(auth::login))
+    .route("/auth/logout", web::post().to(auth::logout))
+    .route("/me", web::get().to(auth::me))
+    .route("/accounts", web::post().to(auth::create_account))
+    .route("/units", web::get().to(units::list))
+    .route("/units", web::post().to(units::create))
+    .route("/units/import", web::post().to(units::import))
+    .route("/units/{code}", web::get().to(units::get))
+    .route("/units/{code}", web::put().to(units::update))
+    .default_service(web::to(super::not_found));
+}

@@ -1,0 +1,188 @@
+//! HTTP: the JSON API under `/api/v1`, the HTML pages, operations endpoints
+//! and the middleware that renders errors as pages outside `/api`.
+
+pub mod api;
+pub mod pages;
+
+use actix_web::body::{EitherBody, MessageBody};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::header;
+use actix_web::middleware::Next;
+use actix_web::{web, HttpRequest, HttpResponse, ResponseError};
+
+use crate::auth::AuthState;
+use crate::error::AppError;
+use crate::views;
+
+/// Registers every route.
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/healthz", web::get().to(healthz))
+        .route("/readyz", web::get().to(readyz))
+        .route("/static/style.css", web::get().to(stylesheet))
+        .service(web::scope("/api/v1").configure(api::routes))
+        .configure(pages::routes);
+}
+
+async fn healthz() -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/plain; charset=utf-8")
+        .body("ok")
+}
+
+async fn readyz(state: web::Data<AuthState>) -> Result<HttpResponse, AppError> {
+    state.db.ping().await?;
+    Ok(HttpResponse::Ok().json(serde_json::json!({ "status": "ready" })))
+}
+
+const STYLE: &str = include_str!("../../static/style.css");
+
+async fn stylesheet() -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/css; charset=utf-8")
+        .insert_header((header::CACHE_CONTROL, "public, max-age=3600"))
+        .body(STYLE)
+}
+
+/// Unknown routes: a JSON 404 under /api, a page elsewhere (via the middleware).
+pub async fn not_found() -> Result<HttpResponse, AppError> {
+    Err(AppError::NotFound)
+}
+
+/// Outside `/api`, replaces an `AppError` response with an HTML page, and a
+/// 401 with a redirect to the login page.
+pub async fn html_errors(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, actix_web::Error> {
+    let is_api = req.path().starts_with("/api/");
+    let res = next.call(req).await?;
+    if is_api || !(res.status().is_client_error() || res.status().is_server_error()) {
+        return Ok(res.map_into_left_body());
+    }
+    let status = res.status();
+    let (vi, en, problems) = match res
+        .response()
+        .error()
+        .and_then(|e| e.as_error::<AppError>())
+    {
+        Some(AppError::Unauthorized(_)) => {
+            let next = res
+                .request()
+                .uri()
+                .path_and_query()
+                .map(|p| p.as_str())
+                .unwrap_or("/");
+            let location = format!("/login?next={}", urlencode(next));
+            let (req, _) = res.into_parts();
+            let redirect = HttpResponse::SeeOther()
+                .insert_header((header::LOCATION, location))
+                .finish();
+            return Ok(ServiceResponse::new(req, redirect).map_into_right_body());
+        }
+        Some(e) => {
+            let (vi, en) = e.messages();
+            (vi, en, e.problems().to_vec())
+        }
+        None if res.response().error().is_some()
+            || status == actix_web::http::StatusCode::NOT_FOUND =>
+        {
+            let e = if status == actix_web::http::StatusCode::NOT_FOUND {
+                AppError::NotFound
+            } else {
+                AppError::invalid("Yêu cầu không hợp lệ.", "Bad request.")
+            };
+            let (vi, en) = e.messages();
+            (vi, en, Vec::new())
+        }
+        None => return Ok(res.map_into_left_body()),
+    };
+    let page = views::error::page(status.as_u16(), &vi, &en, &problems);
+    let (req, _) = res.into_parts();
+    let resp = HttpResponse::build(status)
+        .content_type("text/html; charset=utf-8")
+        .body(page.into_string());
+    Ok(ServiceResponse::new(req, resp).map_into_right_body())
+}
+
+/// Percent-encodes a value for a query string.
+pub fn urlencode(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
+                out.push(b as char)
+            }
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}
+
+/// JSON/query/path extractor failures become our typed 400 error.
+pub fn extractor_error(err: impl std::fmt::Display, _req: &HttpRequest) -> actix_web::Error {
+    let e = AppError::invalid(
+        format!("Dữ liệu gửi lên không hợp lệ: {err}"),
+        format!("Invalid request data: {err}"),
+    );
+    actix_web::error::InternalError::from_response(e.to_string(), e.error_response()).into()
+}
+
+fn too_large(limit: usize) -> AppError {
+    AppError::invalid(
+        format!("Tệp quá lớn (tối đa {} MB).", limit / 1024 / 1024),
+        format!(
+            "The upload is too large (at most {} MB).",
+            limit / 1024 / 1024
+        ),
+    )
+}
+
+/// Reads a request body, refusing more than `limit` bytes with a clear error.
+pub async fn read_limited(mut body: web::Payload, limit: usize) -> Result<Vec<u8>, AppError> {
+    use futures_util::StreamExt;
+    let mut out = Vec::new();
+    while let Some(chunk) = body.next().await {
+        let chunk = chunk.map_err(|e| {
+            AppError::invalid(
+                "Không đọc được dữ liệu gửi lên.",
+                format!("Cannot read the upload: {e}"),
+            )
+        })?;
+        if out.len() + chunk.len() > limit {
+            return Err(too_large(limit));
+        }
+        out.extend_from_slice(&chunk);
+    }
+    Ok(out)
+}
+
+/// Reads the file field `name` of a multipart form, with the same limit.
+pub async fn read_multipart_file(
+    mut form: actix_multipart::Multipart,
+    name: &str,
+    limit: usize,
+) -> Result<Vec<u8>, AppError> {
+    use futures_util::StreamExt;
+    let bad = |e: actix_multipart::MultipartError| {
+        AppError::invalid(
+            "Biểu mẫu tải tệp không hợp lệ.",
+            format!("Malformed upload form: {e}"),
+        )
+    };
+    while let Some(field) = form.next().await {
+        let mut field = field.map_err(bad)?;
+        if field.name() != Some(name) {
+            continue;
+        }
+        let mut out = Vec::new();
+        while let Some(chunk) = field.next().await {
+            let chunk = chunk.map_err(bad)?;
+            if out.len() + chunk.len() > limit {
+                return Err(too_large(limit));
+            }
+            out.extend_from_slice(&chunk);
+        }
+        return Ok(out);
+    }
+    Err(AppError::invalid("Chưa chọn tệp.", "No file was chosen."))
+}

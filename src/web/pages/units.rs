@@ -1,0 +1,102 @@
+use actix_web::{web, HttpResponse};
+use serde::Deserialize;
+
+use super::see_other;
+use crate::auth::{AuthState, Staff};
+use crate::domain::units::MAX_IMPORT_BYTES;
+use crate::error::AppError;
+use crate::service::units::{self, UnitInput};
+use crate::views::units::{page, Flash};
+
+#[derive(Deserialize)]
+pub struct Msg {
+    msg: Option<String>,
+}
+
+fn flash_of(key: Option<&str>) -> Option<Flash> {
+    match key? {
+        "created" => Some(Flash::Ok("Đã thêm đơn vị.".into())),
+        "updated" => Some(Flash::Ok("Đã lưu thay đổi.".into())),
+        _ => None,
+    }
+}
+
+async fn render(
+    state: &AuthState,
+    staff: &Staff,
+    flash: Option<Flash>,
+    e: Option<&AppError>,
+) -> Result<HttpResponse, AppError> {
+    let list = units::list(&state.db, staff, None).await?;
+    let problems = e.map(|e| e.problems().to_vec()).unwrap_or_default();
+    let body = page(staff, &list, flash, &problems).into_string();
+    let status = e
+        .map(actix_web::ResponseError::status_code)
+        .unwrap_or(actix_web::http::StatusCode::OK);
+    Ok(HttpResponse::build(status)
+        .content_type("text/html; charset=utf-8")
+        .body(body))
+}
+
+pub async fn index(
+    state: web::Data<AuthState>,
+    staff: Staff,
+    q: web::Query<Msg>,
+) -> Result<HttpResponse, AppError> {
+    render(&state, &staff, flash_of(q.msg.as_deref()), None).await
+}
+
+/// A rejected form is shown again with every problem; nothing was saved.
+async fn rejected(state: &AuthState, staff: &Staff, e: AppError) -> Result<HttpResponse, AppError> {
+    match e {
+        AppError::Validation(_) | AppError::InvalidInput { .. } | AppError::Conflict { .. } => {
+            let (vi, en) = e.messages();
+            render(state, staff, Some(Flash::Bad(vi, en)), Some(&e)).await
+        }
+        e => Err(e),
+    }
+}
+
+pub async fn create(
+    state: web::Data<AuthState>,
+    staff: Staff,
+    form: web::Form<UnitInput>,
+) -> Result<HttpResponse, AppError> {
+    match units::create(&state.db, &staff, form.into_inner()).await {
+        Ok(_) => Ok(see_other("/admin/units?msg=created")),
+        Err(e) => rejected(&state, &staff, e).await,
+    }
+}
+
+pub async fn update(
+    state: web::Data<AuthState>,
+    staff: Staff,
+    code: web::Path<String>,
+    form: web::Form<UnitInput>,
+) -> Result<HttpResponse, AppError> {
+    match units::update(&state.db, &staff, code.into_inner(), form.into_inner()).await {
+        Ok(_) => Ok(see_other("/admin/units?msg=updated")),
+        Err(e) => rejected(&state, &staff, e).await,
+    }
+}
+
+pub async fn import(
+    state: web::Data<AuthState>,
+    staff: Staff,
+    form: actix_multipart::Multipart,
+) -> Result<HttpResponse, AppError> {
+    let result = match crate::web::read_multipart_file(form, "file", MAX_IMPORT_BYTES).await {
+        Ok(bytes) => units::import(&state.db, &staff, bytes).await,
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(s) => {
+            let msg = format!(
+                "Đã nhập: {} đơn vị mới, {} đơn vị cập nhật, {} số liệu đoàn viên.",
+                s.created, s.updated, s.member_counts
+            );
+            render(&state, &staff, Some(Flash::Ok(msg)), None).await
+        }
+        Err(e) => rejected(&state, &staff, e).await,
+    }
+}
