@@ -56,9 +56,12 @@ pub fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             let (vi, en) = e.messages();
-            eprintln!("Lỗi: {vi}\nError: {e}");
-            if en != e.to_string() {
-                eprintln!("       {en}");
+            eprintln!("Lỗi: {vi}\nError: {en}");
+            if matches!(
+                e,
+                AppError::Unavailable(_) | AppError::Database(_) | AppError::Internal(_)
+            ) {
+                eprintln!("       ({e})");
             }
             for p in e.problems() {
                 eprintln!(

@@ -65,7 +65,7 @@ pub const MIN_PASSWORD_CHARS: usize = 10;
 
 pub fn check_password(pw: &str) -> Result<(), AppError> {
     let n = pw.chars().count();
-    if n < MIN_PASSWORD_CHARS || n > 256 {
+    if !(MIN_PASSWORD_CHARS..=256).contains(&n) {
         return Err(AppError::invalid(
             format!("Mật khẩu phải dài từ {MIN_PASSWORD_CHARS} đến 256 ký tự."),
             format!("A password has {MIN_PASSWORD_CHARS} to 256 characters."),

@@ -10,10 +10,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.app_data(
         web::JsonConfig::default()
             .limit(256 * 1024)
-            .error_handler(|e, r| super::extractor_error(e, r)),
+            .error_handler(super::extractor_error),
     )
-    .app_data(web::QueryConfig::default().error_handler(|e, r| super::extractor_error(e, r)))
-    .app_data(web::PathConfig::default().error_handler(|e, r| super::extractor_error(e, r)))
+    .app_data(web::QueryConfig::default().error_handler(super::extractor_error))
+    .app_data(web::PathConfig::default().error_handler(super::extractor_error))
     .route("/auth/login", web::post().to(auth::login))
     .route("/auth/logout", web::post().to(auth::logout))
     .route("/me", web::get().to(auth::me))

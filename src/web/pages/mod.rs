@@ -22,7 +22,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .app_data(
             web::FormConfig::default()
                 .limit(64 * 1024)
-                .error_handler(|e, r| super::extractor_error(e, r)),
+                .error_handler(super::extractor_error),
         );
 }
 

@@ -1,0 +1,121 @@
+use std::io::Write;
+use std::process::{Command, Stdio};
+
+use crate::helpers::TestDb;
+
+fn hoithi(db: &TestDb) -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_hoithi"));
+    c.env("HOITHI_DATABASE_URL", &db.url)
+        .env("RUST_LOG", "warn");
+    c
+}
+
+#[test]
+fn create_user_prints_a_generated_password_and_refuses_bad_roles() {
+    let db = TestDb::new();
+    let out = hoithi(&db)
+        .args(["create-user", "--username", "quantri", "--role", "admin"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("Mật khẩu / password: "), "{stdout}");
+
+    let out = hoithi(&db)
+        .args(["create-user", "--username", "xyz1", "--role", "boss"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("Vai trò không hợp lệ"));
+
+    let out = hoithi(&db)
+        .args(["create-user", "--username", "quantri", "--role", "admin"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success(), "a taken username fails");
+}
+
+#[test]
+fn create_user_reads_the_password_from_stdin() {
+    let db = TestDb::new();
+    let mut child = hoithi(&db)
+        .args([
+            "create-user",
+            "--username",
+            "btc",
+            "--role",
+            "viewer",
+            "--password-stdin",
+        ])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"mot-mat-khau-dai\n")
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success());
+    assert!(
+        !String::from_utf8_lossy(&out.stdout).contains("password:"),
+        "no generated password is printed"
+    );
+}
+
+#[test]
+fn import_units_reports_bad_rows_and_exits_non_zero() {
+    let db = TestDb::new();
+    let dir = tempfile::tempdir().unwrap();
+    let good = dir.path().join("good.csv");
+    std::fs::write(&good, crate::helpers::TREE_CSV).unwrap();
+    let bad = dir.path().join("bad.csv");
+    std::fs::write(&bad, "code,name,level,parent_code,members\nA,A,Xã,,x\n").unwrap();
+
+    let out = hoithi(&db)
+        .args(["import-units"])
+        .arg(&bad)
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("row 2"));
+
+    let out = hoithi(&db)
+        .args(["import-units"])
+        .arg(&good)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("6 đơn vị mới"));
+
+    let out = hoithi(&db).args(["migrate"]).output().unwrap();
+    assert!(out.status.success());
+}
+
+#[test]
+fn an_unknown_database_scheme_is_a_clear_startup_error() {
+    let out = Command::new(env!("CARGO_BIN_EXE_hoithi"))
+        .args(["migrate"])
+        .env("HOITHI_DATABASE_URL", "mysql://root@localhost/x")
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("HOITHI_DATABASE_URL"));
+    let out = Command::new(env!("CARGO_BIN_EXE_hoithi"))
+        .args(["migrate"])
+        .env("HOITHI_DATABASE_URL", "sqlite:///no/such/folder/x.db")
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("does not exist"));
+}

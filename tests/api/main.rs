@@ -1,0 +1,12 @@
+//! Integration tests: the real server on port 0, talked to over HTTP.
+//! SQLite by default; PostgreSQL when HOITHI_TEST_POSTGRES_URL is set;
+//! the browser tests when HOITHI_BROWSER_TESTS=1.
+
+mod auth;
+mod browser;
+mod cli;
+mod health;
+mod helpers;
+mod migrations;
+mod multi_instance;
+mod units;
