@@ -47,6 +47,20 @@ enum Command {
     },
     /// Import a unit tree from CSV (code,name,level,parent_code,members).
     ImportUnits { file: std::path::PathBuf },
+    /// Import question banks (TOML, XLSX, CSV, GIFT, Aiken); each file is all or nothing.
+    ImportBank {
+        #[arg(required = true)]
+        files: Vec<std::path::PathBuf>,
+        /// The unit that owns new banks (its organizers may update them).
+        #[arg(long)]
+        unit: Option<String>,
+        /// Bank slug for formats that carry none (default: from the file name).
+        #[arg(long)]
+        slug: Option<String>,
+        /// Bank title for formats that carry none (default: the file name).
+        #[arg(long)]
+        title: Option<String>,
+    },
 }
 
 pub fn main() -> ExitCode {
@@ -140,6 +154,12 @@ fn run(command: Command) -> Result<(), AppError> {
             }
             Ok(())
         }
+        Command::ImportBank {
+            files,
+            unit,
+            slug,
+            title,
+        } => import_banks(&settings, files, unit, slug, title),
         Command::ImportUnits { file } => {
             let bytes = std::fs::read(&file).map_err(|e| {
                 AppError::invalid(
@@ -158,6 +178,72 @@ fn run(command: Command) -> Result<(), AppError> {
             );
             Ok(())
         }
+    }
+}
+
+fn import_banks(
+    settings: &Settings,
+    files: Vec<std::path::PathBuf>,
+    unit: Option<String>,
+    slug: Option<String>,
+    title: Option<String>,
+) -> Result<(), AppError> {
+    use crate::service::banks::{import_now, ImportRequest};
+    let db = connect(settings)?;
+    let mut failed = 0;
+    for file in &files {
+        let name = file.display().to_string();
+        let result = std::fs::read(file)
+            .map_err(|e| {
+                AppError::invalid(
+                    format!("Không đọc được tệp {name}: {e}"),
+                    format!("cannot read {name}: {e}"),
+                )
+            })
+            .and_then(|bytes| {
+                let req = ImportRequest {
+                    file_name: name.clone(),
+                    bytes,
+                    format: None,
+                    slug: slug.clone(),
+                    title: title.clone(),
+                };
+                db.write_now(|c| import_now(c, unit.as_deref(), &req))
+            });
+        match result {
+            Ok(o) => {
+                println!("{name}: {}", o.message);
+                println!(
+                    "  {:<28} {:>5} {:>5} {:>5} {:>6}",
+                    "chủ đề / topic", "dễ", "TB", "khó", "tổng"
+                );
+                for t in &o.summary {
+                    println!(
+                        "  {:<28} {:>5} {:>5} {:>5} {:>6}",
+                        t.topic, t.easy, t.medium, t.hard, t.total
+                    );
+                }
+            }
+            Err(e) => {
+                failed += 1;
+                let (vi, en) = e.messages();
+                eprintln!("{name}: {vi} / {en}");
+                for p in e.problems() {
+                    eprintln!(
+                        "  {name}:{} [{}] {} / {}",
+                        p.row, p.field, p.message, p.message_en
+                    );
+                }
+            }
+        }
+    }
+    if failed > 0 {
+        Err(AppError::invalid(
+            format!("{failed}/{} tệp không nhập được.", files.len()),
+            format!("{failed} of {} files were not imported.", files.len()),
+        ))
+    } else {
+        Ok(())
     }
 }
 

@@ -12,6 +12,9 @@ use serde::Serialize;
 /// One problem in an uploaded file or form, located by row/line and field.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Problem {
+    /// The uploaded file the problem is in, when there is one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub file: Option<String>,
     /// 1-based row or line number in the input; 0 when the problem is not tied to one row.
     pub row: usize,
     pub field: String,
@@ -28,11 +31,17 @@ impl Problem {
         message_en: impl Into<String>,
     ) -> Self {
         Problem {
+            file: None,
             row,
             field: field.to_string(),
             message: message.into(),
             message_en: message_en.into(),
         }
+    }
+
+    pub fn in_file(mut self, file: &str) -> Self {
+        self.file = Some(file.to_string());
+        self
     }
 }
 

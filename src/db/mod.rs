@@ -11,6 +11,7 @@
 //! WAL and are not blocked. On PostgreSQL reads and writes share one pool.
 
 pub mod accounts;
+pub mod banks;
 pub mod schema;
 pub mod settings;
 pub mod units;

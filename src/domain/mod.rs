@@ -1,5 +1,6 @@
 //! Pure domain rules: no I/O, no database, unit-tested in place.
 
 pub mod accounts;
+pub mod bank;
 pub mod text;
 pub mod units;

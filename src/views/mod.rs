@@ -1,8 +1,10 @@
 //! maud views: plain functions returning `Markup`, one shared layout.
 
+pub mod banks;
 pub mod error;
 pub mod home;
 pub mod login;
+pub mod paper;
 pub mod units;
 
 use maud::{html, Markup, DOCTYPE};
@@ -26,6 +28,7 @@ pub fn layout(title: &str, staff: Option<&Staff>, content: Markup) -> Markup {
                     nav {
                         @if let Some(s) = staff {
                             a href="/admin/units" { "Đơn vị" }
+                            a href="/admin/banks" { "Ngân hàng câu hỏi" }
                             span.mut { (s.display_name) " · " (s.role.label_vi()) }
                         }
                     }
@@ -44,4 +47,21 @@ pub fn layout(title: &str, staff: Option<&Staff>, content: Markup) -> Markup {
 /// A line in Vietnamese with its English gloss below it.
 pub fn bilingual(vi: &str, en: &str) -> Markup {
     html! { (vi) span.en { (en) } }
+}
+
+/// A message shown once at the top of the page.
+pub enum Flash {
+    Ok(String),
+    Bad(String, String),
+}
+
+/// The flash message, with every problem of a rejected input.
+pub fn flash(message: Option<Flash>, problems: &[crate::error::Problem]) -> Markup {
+    html! {
+        @match message {
+            Some(Flash::Ok(m)) => p.flash.ok role="status" { (m) },
+            Some(Flash::Bad(vi, en)) => div.flash.bad role="alert" { (bilingual(&vi, &en)) (error::problem_list(problems)) },
+            None => {},
+        }
+    }
 }

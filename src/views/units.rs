@@ -1,21 +1,14 @@
 use maud::{html, Markup};
 
-use super::error::problem_list;
-use super::{bilingual, layout};
+use super::{bilingual, flash, layout, Flash};
 use crate::auth::Staff;
 use crate::db::units::UnitView;
 use crate::error::Problem;
 
-/// A message shown once at the top of the page.
-pub enum Flash {
-    Ok(String),
-    Bad(String, String),
-}
-
 pub fn page(
     staff: &Staff,
     units: &[UnitView],
-    flash: Option<Flash>,
+    message: Option<Flash>,
     problems: &[Problem],
 ) -> Markup {
     let min_depth = units.iter().map(|u| u.depth).min().unwrap_or(0);
@@ -24,11 +17,7 @@ pub fn page(
         Some(staff),
         html! {
             h1 { (bilingual("Cây đơn vị", "Unit tree")) }
-            @match flash {
-                Some(Flash::Ok(m)) => p.flash.ok role="status" { (m) },
-                Some(Flash::Bad(vi, en)) => div.flash.bad role="alert" { (bilingual(&vi, &en)) (problem_list(problems)) },
-                None => {},
-            }
+            (flash(message, problems))
             datalist #unit-codes {
                 @for u in units { option value=(u.code) { (u.name) } }
             }

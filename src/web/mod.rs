@@ -156,12 +156,41 @@ pub async fn read_limited(mut body: web::Payload, limit: usize) -> Result<Vec<u8
     Ok(out)
 }
 
-/// Reads the file field `name` of a multipart form, with the same limit.
-pub async fn read_multipart_file(
+/// A multipart form: its text fields and at most one file.
+#[derive(Debug, Default)]
+pub struct Upload {
+    pub fields: std::collections::HashMap<String, String>,
+    pub file_name: String,
+    pub file: Option<Vec<u8>>,
+}
+
+impl Upload {
+    pub fn field(&self, name: &str) -> Option<String> {
+        self.fields
+            .get(name)
+            .map(|s| s.trim().to_string())
+            .filter(|s| !s.is_empty())
+    }
+
+    /// The file's bytes, or a clear error when none was chosen.
+    pub fn take_file(&mut self) -> Result<Vec<u8>, AppError> {
+        match self.file.take() {
+            Some(f) if !f.is_empty() => Ok(f),
+            _ => Err(AppError::invalid(
+                "Chưa chọn tệp (hoặc tệp trống).",
+                "No file was chosen (or it is empty).",
+            )),
+        }
+    }
+}
+
+/// Reads a multipart form: the file field `file_field` (at most `limit`
+/// bytes) and small text fields.
+pub async fn read_multipart(
     mut form: actix_multipart::Multipart,
-    name: &str,
+    file_field: &str,
     limit: usize,
-) -> Result<Vec<u8>, AppError> {
+) -> Result<Upload, AppError> {
     use futures_util::StreamExt;
     let bad = |e: actix_multipart::MultipartError| {
         AppError::invalid(
@@ -169,20 +198,33 @@ pub async fn read_multipart_file(
             format!("Malformed upload form: {e}"),
         )
     };
+    let mut out = Upload::default();
     while let Some(field) = form.next().await {
         let mut field = field.map_err(bad)?;
-        if field.name() != Some(name) {
-            continue;
+        let name = field.name().unwrap_or_default().to_string();
+        let is_file = name == file_field;
+        let max = if is_file { limit } else { 4096 };
+        if is_file {
+            out.file_name = field
+                .content_disposition()
+                .and_then(|cd| cd.get_filename())
+                .unwrap_or_default()
+                .to_string();
         }
-        let mut out = Vec::new();
+        let mut bytes = Vec::new();
         while let Some(chunk) = field.next().await {
             let chunk = chunk.map_err(bad)?;
-            if out.len() + chunk.len() > limit {
-                return Err(too_large(limit));
+            if bytes.len() + chunk.len() > max {
+                return Err(too_large(max.max(1024 * 1024)));
             }
-            out.extend_from_slice(&chunk);
+            bytes.extend_from_slice(&chunk);
         }
-        return Ok(out);
+        if is_file {
+            out.file = Some(bytes);
+        } else {
+            out.fields
+                .insert(name, String::from_utf8_lossy(&bytes).into_owned());
+        }
     }
-    Err(AppError::invalid("Chưa chọn tệp.", "No file was chosen."))
+    Ok(out)
 }

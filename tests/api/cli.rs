@@ -119,3 +119,33 @@ fn an_unknown_database_scheme_is_a_clear_startup_error() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("does not exist"));
 }
+
+#[test]
+fn import_bank_prints_a_summary_or_every_problem() {
+    let db = TestDb::new();
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("bad.aiken");
+    std::fs::write(&bad, "Hỏi?\nA. x\nB. y\n").unwrap();
+    let sample = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/question_banks/dich-vu-cong-truc-tuyen-2023.toml"
+    );
+    let out = hoithi(&db).args(["import-bank", sample]).output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("43 câu hỏi") && stdout.contains("thanh-nien"),
+        "{stdout}"
+    );
+    let out = hoithi(&db)
+        .args(["import-bank"])
+        .arg(&bad)
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("bad.aiken:1 [answer]"));
+}

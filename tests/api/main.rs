@@ -3,6 +3,7 @@
 //! the browser tests when HOITHI_BROWSER_TESTS=1.
 
 mod auth;
+mod banks;
 mod browser;
 mod cli;
 mod health;

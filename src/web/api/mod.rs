@@ -2,6 +2,7 @@
 //! delegate to `service`; errors are `AppError`s rendered as JSON.
 
 pub mod auth;
+pub mod banks;
 mod units;
 
 use actix_web::web;
@@ -23,5 +24,13 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     .route("/units/import", web::post().to(units::import))
     .route("/units/{code}", web::get().to(units::get))
     .route("/units/{code}", web::put().to(units::update))
+    .route("/banks", web::get().to(banks::list))
+    .route("/banks", web::post().to(banks::import))
+    .route("/banks/template.xlsx", web::get().to(banks::template))
+    .route("/banks/{slug}/versions/{n}", web::get().to(banks::version))
+    .route(
+        "/banks/{slug}/versions/{n}/export",
+        web::get().to(banks::export),
+    )
     .default_service(web::to(super::not_found));
 }

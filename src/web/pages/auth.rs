@@ -1,7 +1,7 @@
 use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 
-use super::see_other;
+use super::{html, see_other};
 use crate::auth::AuthState;
 use crate::error::AppError;
 use crate::views;
@@ -69,12 +69,6 @@ pub async fn logout() -> HttpResponse {
     // Removing a cookie cannot fail for a well-formed cookie.
     let _ = resp.add_removal_cookie(&clear_cookie());
     resp
-}
-
-fn html(m: maud::Markup) -> HttpResponse {
-    HttpResponse::Ok()
-        .content_type("text/html; charset=utf-8")
-        .body(m.into_string())
 }
 
 #[cfg(test)]

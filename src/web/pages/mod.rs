@@ -1,6 +1,7 @@
 //! HTML pages (maud). Plain forms that work without JavaScript.
 
 mod auth;
+mod banks;
 mod units;
 
 use actix_web::{web, HttpResponse};
@@ -19,6 +20,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/admin/units", web::post().to(units::create))
         .route("/admin/units/import", web::post().to(units::import))
         .route("/admin/units/{code}", web::post().to(units::update))
+        .route("/admin/banks", web::get().to(banks::index))
+        .route("/admin/banks/preview", web::post().to(banks::preview))
+        .route("/admin/banks/commit", web::post().to(banks::commit))
+        .route("/admin/banks/{slug}", web::get().to(banks::browse))
         .app_data(
             web::FormConfig::default()
                 .limit(64 * 1024)
@@ -38,4 +43,10 @@ pub fn see_other(location: &str) -> HttpResponse {
     HttpResponse::SeeOther()
         .insert_header((actix_web::http::header::LOCATION, location.to_string()))
         .finish()
+}
+
+pub fn html(m: Markup) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/html; charset=utf-8")
+        .body(m.into_string())
 }

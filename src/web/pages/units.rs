@@ -6,7 +6,8 @@ use crate::auth::{AuthState, Staff};
 use crate::domain::units::MAX_IMPORT_BYTES;
 use crate::error::AppError;
 use crate::service::units::{self, UnitInput};
-use crate::views::units::{page, Flash};
+use crate::views::units::page;
+use crate::views::Flash;
 
 #[derive(Deserialize)]
 pub struct Msg {
@@ -85,7 +86,10 @@ pub async fn import(
     staff: Staff,
     form: actix_multipart::Multipart,
 ) -> Result<HttpResponse, AppError> {
-    let result = match crate::web::read_multipart_file(form, "file", MAX_IMPORT_BYTES).await {
+    let result = match crate::web::read_multipart(form, "file", MAX_IMPORT_BYTES)
+        .await
+        .and_then(|mut u| u.take_file())
+    {
         Ok(bytes) => units::import(&state.db, &staff, bytes).await,
         Err(e) => Err(e),
     };

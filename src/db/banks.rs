@@ -1,0 +1,426 @@
+//! Question banks and their immutable versions.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use serde::Serialize;
+
+use super::schema::{bank_uploads, bank_versions, banks, questions, units};
+use super::{new_id, now, DbConn};
+use crate::domain::bank::{Bank, Difficulty, Format, Kind, Question, Topic};
+use crate::domain::text::fold;
+use crate::error::AppError;
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = banks)]
+pub struct BankRow {
+    pub id: String,
+    pub slug: String,
+    pub unit_id: Option<String>,
+    pub created_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Serialize)]
+#[diesel(table_name = bank_versions)]
+pub struct VersionRow {
+    #[serde(skip)]
+    pub id: String,
+    #[serde(skip)]
+    pub bank_id: String,
+    pub number: i32,
+    pub content_hash: String,
+    pub title: String,
+    pub language: String,
+    pub description: String,
+    #[serde(skip)]
+    pub topics: String,
+    pub question_count: i32,
+    pub source_name: String,
+    pub format: String,
+    #[serde(skip)]
+    pub created_by: Option<String>,
+    pub created_at: NaiveDateTime,
+}
+
+impl VersionRow {
+    pub fn topics(&self) -> Vec<Topic> {
+        serde_json::from_str(&self.topics).unwrap_or_default()
+    }
+}
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = questions)]
+pub struct QuestionRow {
+    pub id: String,
+    pub version_id: String,
+    pub position: i32,
+    pub qid: String,
+    pub topic: String,
+    pub difficulty: String,
+    pub points: i32,
+    pub kind: String,
+    pub stem: String,
+    pub options: String,
+    pub correct: String,
+    pub explanation: String,
+    pub source: String,
+    pub search_text: String,
+}
+
+impl QuestionRow {
+    /// Back to the domain model (stored values were validated on import).
+    pub fn to_question(&self) -> Question {
+        Question {
+            id: self.qid.clone(),
+            topic: self.topic.clone(),
+            difficulty: Difficulty::parse(&self.difficulty).unwrap_or(Difficulty::Medium),
+            points: self.points.max(0) as u32,
+            kind: Kind::parse(&self.kind).unwrap_or(Kind::Single),
+            stem: self.stem.clone(),
+            options: serde_json::from_str(&self.options).unwrap_or_default(),
+            correct: serde_json::from_str(&self.correct).unwrap_or_default(),
+            explanation: self.explanation.clone(),
+            source: self.source.clone(),
+        }
+    }
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = questions)]
+struct NewQuestion {
+    id: String,
+    version_id: String,
+    position: i32,
+    qid: String,
+    topic: String,
+    difficulty: String,
+    points: i32,
+    kind: String,
+    stem: String,
+    options: String,
+    correct: String,
+    explanation: String,
+    source: String,
+    search_text: String,
+}
+
+pub fn bank_by_slug(conn: &mut DbConn, slug: &str) -> Result<Option<BankRow>, AppError> {
+    Ok(banks::table
+        .filter(banks::slug.eq(slug))
+        .select(BankRow::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+/// The materialized path of the bank's owning unit (None: no unit, admin-only).
+pub fn owner_path(conn: &mut DbConn, bank: &BankRow) -> Result<Option<String>, AppError> {
+    match &bank.unit_id {
+        Some(id) => Ok(Some(units::table.find(id).select(units::path).first(conn)?)),
+        None => Ok(None),
+    }
+}
+
+pub fn versions(conn: &mut DbConn, bank_id: &str) -> Result<Vec<VersionRow>, AppError> {
+    Ok(bank_versions::table
+        .filter(bank_versions::bank_id.eq(bank_id))
+        .order(bank_versions::number.desc())
+        .select(VersionRow::as_select())
+        .load(conn)?)
+}
+
+pub fn version(conn: &mut DbConn, bank_id: &str, number: i32) -> Result<VersionRow, AppError> {
+    Ok(bank_versions::table
+        .filter(bank_versions::bank_id.eq(bank_id))
+        .filter(bank_versions::number.eq(number))
+        .select(VersionRow::as_select())
+        .first(conn)?)
+}
+
+pub fn version_by_id(conn: &mut DbConn, id: &str) -> Result<VersionRow, AppError> {
+    Ok(bank_versions::table
+        .find(id)
+        .select(VersionRow::as_select())
+        .first(conn)?)
+}
+
+/// What happened to an import.
+#[derive(Debug, Clone, Serialize)]
+pub struct Stored {
+    pub number: i32,
+    /// false: identical content already existed as `number`.
+    pub created: bool,
+}
+
+/// Stores `bank` as a new version of its slug unless the same content is
+/// already a version. Call inside a write transaction, after the scope check.
+pub fn store_version(
+    conn: &mut DbConn,
+    bank: &Bank,
+    unit_id: Option<&str>,
+    account_id: Option<&str>,
+    source_name: &str,
+    format: Format,
+) -> Result<Stored, AppError> {
+    let hash = bank.content_hash();
+    let bank_row = match bank_by_slug(conn, &bank.slug)? {
+        Some(b) => b,
+        None => {
+            let id = new_id();
+            diesel::insert_into(banks::table)
+                .values((
+                    banks::id.eq(&id),
+                    banks::slug.eq(&bank.slug),
+                    banks::unit_id.eq(unit_id),
+                    banks::created_at.eq(now()),
+                ))
+                .execute(conn)?;
+            BankRow {
+                id,
+                slug: bank.slug.clone(),
+                unit_id: unit_id.map(str::to_string),
+                created_at: now(),
+            }
+        }
+    };
+    let existing: Option<i32> = bank_versions::table
+        .filter(bank_versions::bank_id.eq(&bank_row.id))
+        .filter(bank_versions::content_hash.eq(&hash))
+        .select(bank_versions::number)
+        .first(conn)
+        .optional()?;
+    if let Some(number) = existing {
+        return Ok(Stored {
+            number,
+            created: false,
+        });
+    }
+    let last: Option<i32> = bank_versions::table
+        .filter(bank_versions::bank_id.eq(&bank_row.id))
+        .select(diesel::dsl::max(bank_versions::number))
+        .first(conn)?;
+    let number = last.unwrap_or(0) + 1;
+    let version_id = new_id();
+    diesel::insert_into(bank_versions::table)
+        .values((
+            bank_versions::id.eq(&version_id),
+            bank_versions::bank_id.eq(&bank_row.id),
+            bank_versions::number.eq(number),
+            bank_versions::content_hash.eq(&hash),
+            bank_versions::title.eq(&bank.title),
+            bank_versions::language.eq(&bank.language),
+            bank_versions::description.eq(&bank.description),
+            bank_versions::topics
+                .eq(serde_json::to_string(&bank.topics).unwrap_or_else(|_| "[]".into())),
+            bank_versions::question_count.eq(bank.questions.len() as i32),
+            bank_versions::source_name.eq(source_name),
+            bank_versions::format.eq(serde_json::to_value(format)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_string))
+                .unwrap_or_default()),
+            bank_versions::created_by.eq(account_id),
+            bank_versions::created_at.eq(now()),
+        ))
+        .execute(conn)?;
+    let rows: Vec<NewQuestion> = bank
+        .questions
+        .iter()
+        .enumerate()
+        .map(|(i, q)| NewQuestion {
+            id: new_id(),
+            version_id: version_id.clone(),
+            position: i as i32 + 1,
+            qid: q.id.clone(),
+            topic: q.topic.clone(),
+            difficulty: q.difficulty.as_str().into(),
+            points: q.points as i32,
+            kind: q.kind.as_str().into(),
+            stem: q.stem.clone(),
+            options: serde_json::to_string(&q.options).unwrap_or_default(),
+            correct: serde_json::to_string(&q.correct).unwrap_or_default(),
+            explanation: q.explanation.clone(),
+            source: q.source.clone(),
+            search_text: fold(&format!(
+                "{} {} {}",
+                q.stem,
+                q.options.join(" "),
+                q.explanation
+            )),
+        })
+        .collect();
+    // Multi-row inserts do not compile on the MultiConnection: use the inner one.
+    for chunk in rows.chunks(500) {
+        match conn {
+            DbConn::Sqlite(c) => diesel::insert_into(questions::table)
+                .values(chunk)
+                .execute(c)?,
+            DbConn::Postgres(c) => diesel::insert_into(questions::table)
+                .values(chunk)
+                .execute(c)?,
+        };
+    }
+    Ok(Stored {
+        number,
+        created: true,
+    })
+}
+
+/// Loads a whole version back as a domain bank (for export).
+pub fn load_bank(conn: &mut DbConn, slug: &str, v: &VersionRow) -> Result<Bank, AppError> {
+    let rows: Vec<QuestionRow> = questions::table
+        .filter(questions::version_id.eq(&v.id))
+        .order(questions::position.asc())
+        .select(QuestionRow::as_select())
+        .load(conn)?;
+    Ok(Bank {
+        slug: slug.to_string(),
+        title: v.title.clone(),
+        language: v.language.clone(),
+        description: v.description.clone(),
+        topics: v.topics(),
+        questions: rows.iter().map(QuestionRow::to_question).collect(),
+    })
+}
+
+/// Filters for the bank browser.
+#[derive(Debug, Clone, Default)]
+pub struct QuestionFilter {
+    /// Folded (diacritic-insensitive) search words.
+    pub search: Option<String>,
+    pub topic: Option<String>,
+    pub difficulty: Option<Difficulty>,
+    pub offset: i64,
+    pub limit: i64,
+}
+
+/// One page of questions plus the total that match.
+pub fn search_questions(
+    conn: &mut DbConn,
+    version_id: &str,
+    f: &QuestionFilter,
+) -> Result<(Vec<QuestionRow>, i64), AppError> {
+    let build = || {
+        let mut q = questions::table
+            .filter(questions::version_id.eq(version_id.to_string()))
+            .into_boxed();
+        if let Some(s) = f.search.as_ref().filter(|s| !s.is_empty()) {
+            for word in s.split_whitespace() {
+                let escaped = word
+                    .replace('\\', "\\\\")
+                    .replace('%', "\\%")
+                    .replace('_', "\\_");
+                q = q.filter(
+                    questions::search_text
+                        .like(format!("%{escaped}%"))
+                        .escape('\\'),
+                );
+            }
+        }
+        if let Some(t) = &f.topic {
+            q = q.filter(questions::topic.eq(t.clone()));
+        }
+        if let Some(d) = f.difficulty {
+            q = q.filter(questions::difficulty.eq(d.as_str()));
+        }
+        q
+    };
+    let total: i64 = build().count().get_result(conn)?;
+    let rows = build()
+        .order(questions::position.asc())
+        .offset(f.offset)
+        .limit(f.limit)
+        .select(QuestionRow::as_select())
+        .load(conn)?;
+    Ok((rows, total))
+}
+
+/// A bank as the list shows it.
+#[derive(Debug, Clone, Serialize)]
+pub struct BankListItem {
+    pub slug: String,
+    pub title: String,
+    pub latest_version: i32,
+    pub versions: usize,
+    pub question_count: i32,
+    pub unit_code: Option<String>,
+    #[serde(skip)]
+    pub unit_path: Option<String>,
+}
+
+pub fn list(conn: &mut DbConn) -> Result<Vec<BankListItem>, AppError> {
+    let rows: Vec<(BankRow, Option<(String, String)>)> = banks::table
+        .left_join(units::table)
+        .order(banks::slug.asc())
+        .select((BankRow::as_select(), (units::code, units::path).nullable()))
+        .load(conn)?;
+    let mut out = Vec::with_capacity(rows.len());
+    for (b, unit) in rows {
+        let vs = versions(conn, &b.id)?;
+        let Some(latest) = vs.first() else { continue };
+        out.push(BankListItem {
+            slug: b.slug,
+            title: latest.title.clone(),
+            latest_version: latest.number,
+            versions: vs.len(),
+            question_count: latest.question_count,
+            unit_code: unit.as_ref().map(|u| u.0.clone()),
+            unit_path: unit.map(|u| u.1),
+        });
+    }
+    Ok(out)
+}
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = bank_uploads)]
+pub struct Upload {
+    pub id: String,
+    pub account_id: String,
+    pub file_name: String,
+    pub format: String,
+    pub slug: Option<String>,
+    pub title: Option<String>,
+    pub content: Vec<u8>,
+    pub created_at: NaiveDateTime,
+}
+
+/// Keeps an upload for the confirm step; forgets uploads older than a day.
+pub fn stage_upload(
+    conn: &mut DbConn,
+    account_id: &str,
+    file_name: &str,
+    format: Format,
+    slug: Option<&str>,
+    title: Option<&str>,
+    content: &[u8],
+) -> Result<String, AppError> {
+    diesel::delete(
+        bank_uploads::table.filter(bank_uploads::created_at.lt(now() - chrono::Duration::days(1))),
+    )
+    .execute(conn)?;
+    let id = new_id();
+    diesel::insert_into(bank_uploads::table)
+        .values((
+            bank_uploads::id.eq(&id),
+            bank_uploads::account_id.eq(account_id),
+            bank_uploads::file_name.eq(file_name),
+            bank_uploads::format.eq(serde_json::to_value(format)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_string))
+                .unwrap_or_default()),
+            bank_uploads::slug.eq(slug),
+            bank_uploads::title.eq(title),
+            bank_uploads::content.eq(content),
+            bank_uploads::created_at.eq(now()),
+        ))
+        .execute(conn)?;
+    Ok(id)
+}
+
+/// Takes a staged upload of this account (and removes it).
+pub fn take_upload(conn: &mut DbConn, id: &str, account_id: &str) -> Result<Upload, AppError> {
+    let upload: Upload = bank_uploads::table
+        .filter(bank_uploads::id.eq(id))
+        .filter(bank_uploads::account_id.eq(account_id))
+        .select(Upload::as_select())
+        .first(conn)?;
+    diesel::delete(bank_uploads::table.find(id)).execute(conn)?;
+    Ok(upload)
+}

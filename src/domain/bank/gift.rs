@@ -1,0 +1,396 @@
+//! Moodle GIFT: `$CATEGORY:` lines give the topic (a last path segment that
+//! names a difficulty — easy/medium/hard or dễ/trung bình/khó — sets it),
+//! `::title::` the question id, `{=right ~wrong}` single choice,
+//! `{~%50%a ~%50%b ~%-100%c}` multiple answers (positive weights are the
+//! correct set), `{T}`/`{F}` true/false, `####text` the explanation, `//`
+//! comment lines, and the escapes `\~ \= \# \{ \} \:`. Other question types
+//! (short answer, numeric, matching, essay, description) are reported by line.
+
+use super::{slugify, Difficulty, RawBank, RawQuestion, Topic, DEFAULT_TOPIC, LETTERS};
+use crate::error::Problem;
+
+/// A character and whether it was escaped with a backslash.
+type Tok = (char, bool);
+
+fn tokenize(s: &str) -> Vec<Tok> {
+    let mut out = Vec::with_capacity(s.len());
+    let mut chars = s.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '\\' {
+            match chars.next() {
+                Some('n') => out.push(('\n', true)),
+                Some(n) => out.push((n, true)),
+                None => out.push(('\\', true)),
+            }
+        } else {
+            out.push((c, false));
+        }
+    }
+    out
+}
+
+fn text(toks: &[Tok]) -> String {
+    toks.iter()
+        .map(|t| t.0)
+        .collect::<String>()
+        .trim()
+        .to_string()
+}
+
+fn find(toks: &[Tok], from: usize, c: char) -> Option<usize> {
+    (from..toks.len()).find(|&i| toks[i] == (c, false))
+}
+
+fn find_seq(toks: &[Tok], from: usize, seq: &str) -> Option<usize> {
+    let seq: Vec<char> = seq.chars().collect();
+    (from..toks.len().saturating_sub(seq.len() - 1)).find(|&i| {
+        seq.iter()
+            .enumerate()
+            .all(|(k, c)| toks[i + k] == (*c, false))
+    })
+}
+
+fn unsupported(line: usize, kind_vi: &str, kind_en: &str) -> Problem {
+    Problem::new(
+        line,
+        "kind",
+        format!("Loại câu hỏi GIFT \"{kind_vi}\" chưa được hỗ trợ (chỉ hỗ trợ trắc nghiệm một/nhiều đáp án và đúng/sai)."),
+        format!("GIFT question type \"{kind_en}\" is not supported (only multiple choice, multiple answer and true/false)."),
+    )
+}
+
+struct Parsed {
+    title: Option<String>,
+    stem: String,
+    options: Vec<String>,
+    correct: Vec<usize>,
+    kind: &'static str,
+    explanation: String,
+}
+
+fn parse_question(block: &str, line: usize) -> Result<Parsed, Problem> {
+    let toks = tokenize(block);
+    let mut start = 0;
+    let mut title = None;
+    if toks.len() >= 2 && toks[0] == (':', false) && toks[1] == (':', false) {
+        let end = find_seq(&toks, 2, "::").ok_or_else(|| {
+            Problem::new(
+                line,
+                "title",
+                "Tiêu đề ::…:: chưa đóng.",
+                "The ::title:: is not closed.",
+            )
+        })?;
+        title = Some(text(&toks[2..end]));
+        start = end + 2;
+    }
+    let Some(open) = find(&toks, start, '{') else {
+        return Err(unsupported(
+            line,
+            "mô tả (không có phần đáp án {…})",
+            "description (no {…} answer block)",
+        ));
+    };
+    let close = find(&toks, open + 1, '}').ok_or_else(|| {
+        Problem::new(
+            line,
+            "answer",
+            "Phần đáp án thiếu dấu đóng }.",
+            "The answer block has no closing }.",
+        )
+    })?;
+    let mut stem = text(&toks[start..open]);
+    for tag in ["[html]", "[moodle]", "[markdown]", "[plain]"] {
+        if let Some(rest) = stem.strip_prefix(tag) {
+            stem = rest.trim().to_string();
+        }
+    }
+    let after = text(&toks[close + 1..]);
+    if !after.is_empty() {
+        stem = format!("{stem} _____ {after}");
+    }
+    let mut inner = &toks[open + 1..close];
+    let mut explanation = String::new();
+    if let Some(g) = find_seq(inner, 0, "####") {
+        explanation = text(&inner[g + 4..]);
+        inner = &inner[..g];
+    }
+    let body = text(inner);
+    if body.is_empty() {
+        return Err(unsupported(line, "tự luận", "essay"));
+    }
+    let first = inner.iter().find(|t| !t.0.is_whitespace()).copied();
+    if first == Some(('#', false)) {
+        return Err(unsupported(line, "số", "numerical"));
+    }
+    let head = body.split('#').next().unwrap_or("").trim().to_uppercase();
+    if ["T", "TRUE", "F", "FALSE"].contains(&head.as_str())
+        && !body.contains('=')
+        && !body.contains('~')
+    {
+        let correct = if head.starts_with('T') { 0 } else { 1 };
+        return Ok(Parsed {
+            title,
+            stem,
+            options: vec!["Đúng".into(), "Sai".into()],
+            correct: vec![correct],
+            kind: "true_false",
+            explanation,
+        });
+    }
+    if find_seq(inner, 0, "->").is_some() {
+        return Err(unsupported(line, "ghép đôi", "matching"));
+    }
+
+    // Split into answers at each unescaped '=' or '~'.
+    let marks: Vec<usize> = (0..inner.len())
+        .filter(|&i| inner[i] == ('=', false) || inner[i] == ('~', false))
+        .collect();
+    if marks.is_empty() || !text(&inner[..marks[0]]).is_empty() {
+        return Err(Problem::new(
+            line,
+            "answer",
+            "Phần đáp án phải bắt đầu bằng = hoặc ~.",
+            "Answers must start with = or ~.",
+        ));
+    }
+    if !marks.iter().any(|&m| inner[m].0 == '~') {
+        return Err(unsupported(line, "trả lời ngắn", "short answer"));
+    }
+    let mut options = Vec::new();
+    let mut correct = Vec::new();
+    let mut weighted = false;
+    for (k, &m) in marks.iter().enumerate() {
+        let end = marks.get(k + 1).copied().unwrap_or(inner.len());
+        let mut part = &inner[m + 1..end];
+        let mut weight: Option<f64> = None;
+        let lead = part
+            .iter()
+            .position(|t| !t.0.is_whitespace())
+            .unwrap_or(part.len());
+        part = &part[lead..];
+        if part.first() == Some(&('%', false)) {
+            let close = find(part, 1, '%').ok_or_else(|| {
+                Problem::new(
+                    line,
+                    "answer",
+                    "Trọng số %…% chưa đóng.",
+                    "A %weight% is not closed.",
+                )
+            })?;
+            let w = text(&part[1..close]);
+            weight = Some(w.parse::<f64>().map_err(|_| {
+                Problem::new(
+                    line,
+                    "answer",
+                    format!("Trọng số {w:?} không phải là số."),
+                    format!("The weight {w:?} is not a number."),
+                )
+            })?);
+            weighted = true;
+            part = &part[close + 1..];
+        }
+        let answer_end = find(part, 0, '#').unwrap_or(part.len());
+        options.push(text(&part[..answer_end]));
+        let is_correct = match (inner[m].0, weight) {
+            (_, Some(w)) => w > 0.0,
+            ('=', None) => true,
+            _ => false,
+        };
+        if is_correct {
+            correct.push(options.len() - 1);
+        }
+    }
+    Ok(Parsed {
+        title,
+        stem,
+        options,
+        correct,
+        kind: if weighted { "multiple" } else { "single" },
+        explanation,
+    })
+}
+
+/// Topic and difficulty from a `$CATEGORY:` path.
+fn category(path: &str) -> (Option<Topic>, String) {
+    let segments: Vec<&str> = path
+        .split('/')
+        .map(str::trim)
+        .filter(|s| !s.is_empty() && !s.starts_with('$') && *s != "top")
+        .collect();
+    let (topic_seg, difficulty) = match segments.as_slice() {
+        [.., t, d] if Difficulty::parse(d).is_some() => (Some(*t), d.to_string()),
+        [d] if Difficulty::parse(d).is_some() => (None, d.to_string()),
+        [.., t] => (Some(*t), String::new()),
+        [] => (None, String::new()),
+    };
+    let topic = topic_seg.map(|t| {
+        let code = slugify(t);
+        Topic {
+            code: if code.is_empty() {
+                DEFAULT_TOPIC.into()
+            } else {
+                code
+            },
+            name: t.to_string(),
+        }
+    });
+    (topic, difficulty)
+}
+
+pub fn parse(text_in: &str) -> Result<RawBank, Vec<Problem>> {
+    let mut problems = Vec::new();
+    let mut bank = RawBank::default();
+    let mut current: (Option<Topic>, String) = (None, String::new());
+    let mut block = String::new();
+    let mut block_line = 0;
+    let mut blocks: Vec<(String, usize, Option<Topic>, String)> = Vec::new();
+    let flush =
+        |block: &mut String, line: usize, cur: &(Option<Topic>, String), blocks: &mut Vec<_>| {
+            if !block.trim().is_empty() {
+                blocks.push((std::mem::take(block), line, cur.0.clone(), cur.1.clone()));
+            }
+            block.clear();
+        };
+    for (i, raw_line) in text_in.lines().enumerate() {
+        let line = i + 1;
+        let trimmed = raw_line.trim();
+        if trimmed.starts_with("//") {
+            continue;
+        }
+        if let Some(path) = trimmed.strip_prefix("$CATEGORY:") {
+            flush(&mut block, block_line, &current, &mut blocks);
+            current = category(path);
+            continue;
+        }
+        if trimmed.is_empty() {
+            flush(&mut block, block_line, &current, &mut blocks);
+            continue;
+        }
+        if block.is_empty() {
+            block_line = line;
+        }
+        block.push_str(raw_line);
+        block.push('\n');
+    }
+    flush(&mut block, block_line, &current, &mut blocks);
+
+    for (n, (text, line, topic, difficulty)) in blocks.into_iter().enumerate() {
+        match parse_question(&text, line) {
+            Ok(p) => {
+                if let Some(t) = &topic {
+                    if !bank.topics.iter().any(|x| x.code == t.code) {
+                        bank.topics.push(t.clone());
+                    }
+                }
+                let id = p
+                    .title
+                    .as_deref()
+                    .map(slugify)
+                    .filter(|s| !s.is_empty())
+                    .unwrap_or_else(|| format!("q{}", n + 1));
+                bank.questions.push(RawQuestion {
+                    line,
+                    id,
+                    topic: topic.map(|t| t.code).unwrap_or_default(),
+                    difficulty,
+                    points: String::new(),
+                    kind: p.kind.to_string(),
+                    stem: p.stem,
+                    answer: p
+                        .correct
+                        .iter()
+                        .map(|&i| LETTERS.get(i).copied().unwrap_or("?").to_string())
+                        .collect(),
+                    options: p.options,
+                    explanation: p.explanation,
+                    source: String::new(),
+                });
+            }
+            Err(p) => problems.push(p),
+        }
+    }
+    if !bank.topics.is_empty()
+        && bank.questions.iter().any(|q| q.topic.is_empty())
+        && !bank.topics.iter().any(|t| t.code == DEFAULT_TOPIC)
+    {
+        bank.topics.push(Topic {
+            code: DEFAULT_TOPIC.into(),
+            name: "Chung".into(),
+        });
+    }
+    if problems.is_empty() {
+        Ok(bank)
+    } else {
+        Err(problems)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::bank::{validate, Kind};
+
+    const EXAMPLE: &str = "// Ví dụ GIFT\n\
+$CATEGORY: $course$/top/Định danh điện tử/dễ\n\
+\n\
+::vneid-1:: VNeID là ứng dụng của cơ quan nào? {=Bộ Công an ~Bộ Y tế ~Bộ Tài chính #Sai rồi ####VNeID do Bộ Công an phát triển.}\n\
+\n\
+::vneid-2:: Tài khoản định danh điện tử được cấp miễn phí. {T}\n\
+\n\
+$CATEGORY: Đề án 06/khó\n\
+::da06-1:: Chọn các ý đúng về Đề án 06 {\n\
+  ~%50%Ban hành năm 2022\n\
+  ~%50%Là Quyết định 06/QĐ-TTg\n\
+  ~%-100%Ban hành năm 2019\n\
+}\n\
+\n\
+::esc:: Ký hiệu \\{ và \\} gọi là gì? {=Dấu ngoặc nhọn ~Dấu \\= bằng}\n";
+
+    #[test]
+    fn the_example_parses_every_supported_type() {
+        let raw = parse(EXAMPLE).unwrap();
+        assert_eq!(raw.questions.len(), 4);
+        assert_eq!(raw.questions[0].line, 4);
+        assert_eq!(raw.questions[2].line, 9);
+        let bank = validate(RawBank {
+            slug: "gift".into(),
+            title: "GIFT".into(),
+            ..raw
+        })
+        .unwrap();
+        let q = &bank.questions;
+        assert_eq!(
+            (q[0].id.as_str(), q[0].kind, q[0].correct.clone()),
+            ("vneid-1", Kind::Single, vec![0])
+        );
+        assert_eq!(q[0].options, ["Bộ Công an", "Bộ Y tế", "Bộ Tài chính"]);
+        assert_eq!(q[0].explanation, "VNeID do Bộ Công an phát triển.");
+        assert_eq!(q[0].topic, "dinh-danh-dien-tu");
+        assert_eq!(q[1].kind, Kind::TrueFalse);
+        assert_eq!(q[2].kind, Kind::Multiple);
+        assert_eq!(q[2].correct, [0, 1]);
+        assert_eq!(q[2].topic, "de-an-06");
+        assert_eq!(q[3].stem, "Ký hiệu { và } gọi là gì?");
+        assert_eq!(q[3].options[1], "Dấu = bằng");
+        assert_eq!(bank.topics.len(), 2);
+        assert_eq!(bank.topics[0].name, "Định danh điện tử");
+    }
+
+    #[test]
+    fn unsupported_types_are_reported_by_line() {
+        let text = "Câu 1 {=đúng ~sai}\n\nTên thủ đô? {=Hà Nội =Ha Noi}\n\nNăm nào? {#2019}\n\nViết cảm nghĩ {}\n\nGhép {=a -> 1 =b -> 2}\n\nChỉ là mô tả\n";
+        let errs = parse(text).unwrap_err();
+        let lines: Vec<usize> = errs.iter().map(|e| e.row).collect();
+        assert_eq!(lines, [3, 5, 7, 9, 11]);
+        assert!(errs[0].message_en.contains("short answer"));
+        assert!(errs[1].message_en.contains("numerical"));
+        assert!(errs[3].message_en.contains("matching"));
+    }
+
+    #[test]
+    fn an_unclosed_block_is_an_error_on_its_line() {
+        let errs = parse("\n\n::x:: Hỏi {=a ~b\n").unwrap_err();
+        assert_eq!(errs[0].row, 3);
+    }
+}

@@ -1,0 +1,922 @@
+//! Question banks: the one model every format imports into, the validation
+//! rules shared by all formats, the content hash that identifies a version,
+//! and the topic × difficulty summary.
+//!
+//! Each format parser (`toml_format`, `table` for XLSX/CSV, `gift`, `aiken`)
+//! produces a [`RawBank`] whose questions keep their line or row number;
+//! [`validate`] then checks everything at once and either returns a clean
+//! [`Bank`] or every problem found.
+
+pub mod aiken;
+pub mod gift;
+pub mod mojibake;
+pub mod table;
+pub mod toml_format;
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use crate::domain::text::{clean, fold};
+use crate::error::Problem;
+
+pub const MAX_FILE_BYTES: usize = 10 * 1024 * 1024;
+pub const MAX_QUESTIONS: usize = 20_000;
+pub const MAX_STEM_CHARS: usize = 2_000;
+pub const MAX_OPTION_CHARS: usize = 1_000;
+pub const MAX_OPTIONS: usize = 6;
+pub const LETTERS: [&str; MAX_OPTIONS] = ["A", "B", "C", "D", "E", "F"];
+pub const TRUE_FALSE_OPTIONS: [&str; 2] = ["Đúng", "Sai"];
+pub const DEFAULT_TOPIC: &str = "chung";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Difficulty {
+    Easy,
+    Medium,
+    Hard,
+}
+
+impl Difficulty {
+    pub const ALL: [Difficulty; 3] = [Difficulty::Easy, Difficulty::Medium, Difficulty::Hard];
+
+    /// Accepts the English names and the Vietnamese ones, with or without diacritics.
+    pub fn parse(s: &str) -> Option<Difficulty> {
+        match fold(s).replace(['-', '_'], " ").as_str() {
+            "easy" | "de" => Some(Difficulty::Easy),
+            "medium" | "trung binh" | "tb" => Some(Difficulty::Medium),
+            "hard" | "kho" => Some(Difficulty::Hard),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Difficulty::Easy => "easy",
+            Difficulty::Medium => "medium",
+            Difficulty::Hard => "hard",
+        }
+    }
+
+    pub fn label_vi(self) -> &'static str {
+        match self {
+            Difficulty::Easy => "Dễ",
+            Difficulty::Medium => "Trung bình",
+            Difficulty::Hard => "Khó",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Kind {
+    Single,
+    Multiple,
+    TrueFalse,
+}
+
+impl Kind {
+    pub fn parse(s: &str) -> Option<Kind> {
+        match fold(s).replace(['-', '_', '/'], " ").as_str() {
+            "single" | "mot dap an" | "1 dap an" => Some(Kind::Single),
+            "multiple" | "nhieu dap an" => Some(Kind::Multiple),
+            "true false" | "truefalse" | "dung sai" => Some(Kind::TrueFalse),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Single => "single",
+            Kind::Multiple => "multiple",
+            Kind::TrueFalse => "true_false",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Topic {
+    pub code: String,
+    pub name: String,
+}
+
+/// One validated question. `correct` holds sorted option indexes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Question {
+    pub id: String,
+    pub topic: String,
+    pub difficulty: Difficulty,
+    pub points: u32,
+    pub kind: Kind,
+    pub stem: String,
+    pub options: Vec<String>,
+    pub correct: Vec<usize>,
+    pub explanation: String,
+    pub source: String,
+}
+
+impl Question {
+    pub fn answer_letters(&self) -> Vec<&'static str> {
+        self.correct.iter().map(|&i| LETTERS[i]).collect()
+    }
+}
+
+/// A validated bank: what a version stores. Field order is the hash's order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Bank {
+    pub slug: String,
+    pub title: String,
+    pub language: String,
+    pub description: String,
+    pub topics: Vec<Topic>,
+    pub questions: Vec<Question>,
+}
+
+impl Bank {
+    /// SHA-256 of the canonical JSON form: equal content, equal hash.
+    pub fn content_hash(&self) -> String {
+        let bytes = serde_json::to_vec(self).unwrap_or_default();
+        hex::encode(Sha256::digest(bytes))
+    }
+}
+
+/// A question as a parser read it, before any rule is applied.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RawQuestion {
+    /// Line (text formats) or row (spreadsheets) where the question starts.
+    pub line: usize,
+    pub id: String,
+    pub topic: String,
+    pub difficulty: String,
+    pub points: String,
+    pub kind: String,
+    pub stem: String,
+    pub options: Vec<String>,
+    /// Letters ("A"…"F"), or for true/false also "Đúng"/"Sai"/"T"/"F".
+    pub answer: Vec<String>,
+    pub explanation: String,
+    pub source: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RawBank {
+    pub slug: String,
+    pub title: String,
+    pub language: String,
+    pub description: String,
+    /// Declared topics (TOML, the XLSX topic sheet). Empty: derived from the questions.
+    pub topics: Vec<Topic>,
+    pub questions: Vec<RawQuestion>,
+}
+
+/// The bank formats hoithi reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Format {
+    Toml,
+    Xlsx,
+    Csv,
+    Gift,
+    Aiken,
+}
+
+impl Format {
+    pub fn parse(s: &str) -> Option<Format> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "toml" => Some(Format::Toml),
+            "xlsx" => Some(Format::Xlsx),
+            "csv" => Some(Format::Csv),
+            "gift" => Some(Format::Gift),
+            "aiken" => Some(Format::Aiken),
+            _ => None,
+        }
+    }
+
+    /// Guesses the format from the file name, then from the content.
+    pub fn detect(file_name: &str, bytes: &[u8]) -> Option<Format> {
+        let lower = file_name.to_ascii_lowercase();
+        let ext = lower.rsplit_once('.').map(|(_, e)| e).unwrap_or("");
+        match ext {
+            "toml" => return Some(Format::Toml),
+            "xlsx" => return Some(Format::Xlsx),
+            "csv" => return Some(Format::Csv),
+            "gift" => return Some(Format::Gift),
+            "aiken" => return Some(Format::Aiken),
+            _ => {}
+        }
+        if bytes.starts_with(b"PK\x03\x04") {
+            return Some(Format::Xlsx);
+        }
+        let text = String::from_utf8_lossy(&bytes[..bytes.len().min(64 * 1024)]);
+        if text
+            .lines()
+            .any(|l| l.trim_start().to_ascii_uppercase().starts_with("ANSWER:"))
+        {
+            Some(Format::Aiken)
+        } else if text.contains('{') && text.contains('}') {
+            Some(Format::Gift)
+        } else {
+            None
+        }
+    }
+}
+
+/// Parses a file in the given format. `defaults` gives the slug and title for
+/// formats that do not carry them (CSV, GIFT, Aiken, XLSX without its info sheet).
+pub fn parse(format: Format, bytes: &[u8], defaults: &BankDefaults) -> Result<Bank, Vec<Problem>> {
+    if bytes.len() > MAX_FILE_BYTES {
+        return Err(vec![Problem::new(
+            0,
+            "file",
+            format!(
+                "Tệp quá lớn ({} MB; tối đa {} MB).",
+                bytes.len() / 1024 / 1024,
+                MAX_FILE_BYTES / 1024 / 1024
+            ),
+            format!(
+                "The file is too large ({} MB; at most {} MB).",
+                bytes.len() / 1024 / 1024,
+                MAX_FILE_BYTES / 1024 / 1024
+            ),
+        )]);
+    }
+    let mut raw = match format {
+        Format::Toml => toml_format::parse(&decode_text(bytes)?)?,
+        Format::Xlsx => table::parse_xlsx(bytes)?,
+        Format::Csv => table::parse_csv(&decode_text(bytes)?)?,
+        Format::Gift => gift::parse(&decode_text(bytes)?)?,
+        Format::Aiken => aiken::parse(&decode_text(bytes)?)?,
+    };
+    defaults.fill(&mut raw);
+    validate(raw)
+}
+
+/// Slug and title to use when the file has none.
+#[derive(Debug, Clone, Default)]
+pub struct BankDefaults {
+    pub slug: Option<String>,
+    pub title: Option<String>,
+    pub file_name: String,
+}
+
+impl BankDefaults {
+    fn fill(&self, raw: &mut RawBank) {
+        let stem = self
+            .file_name
+            .rsplit(['/', '\\'])
+            .next()
+            .unwrap_or("")
+            .rsplit_once('.')
+            .map(|(s, _)| s);
+        let stem = stem.unwrap_or(&self.file_name).to_string();
+        if let Some(s) = self.slug.as_ref().filter(|s| !s.trim().is_empty()) {
+            raw.slug = s.clone();
+        } else if raw.slug.trim().is_empty() {
+            raw.slug = slugify(&stem);
+        }
+        if let Some(t) = self.title.as_ref().filter(|t| !t.trim().is_empty()) {
+            raw.title = t.clone();
+        } else if raw.title.trim().is_empty() {
+            raw.title = stem;
+        }
+    }
+}
+
+/// "Dịch vụ công 2023" → "dich-vu-cong-2023".
+pub fn slugify(s: &str) -> String {
+    let folded = fold(s);
+    let mut out = String::new();
+    for c in folded.chars() {
+        if c.is_ascii_alphanumeric() {
+            out.push(c);
+        } else if !out.ends_with('-') && !out.is_empty() {
+            out.push('-');
+        }
+    }
+    out.trim_end_matches('-').chars().take(64).collect()
+}
+
+/// Decodes UTF-8 text (BOM allowed). Invalid bytes are reported with their line,
+/// with the hint that the file is probably in a legacy Vietnamese encoding.
+pub fn decode_text(bytes: &[u8]) -> Result<String, Vec<Problem>> {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    match std::str::from_utf8(bytes) {
+        Ok(s) => Ok(s.to_string()),
+        Err(e) => {
+            let line = bytes[..e.valid_up_to()]
+                .iter()
+                .filter(|b| **b == b'\n')
+                .count()
+                + 1;
+            Err(vec![not_utf8(line, "file")])
+        }
+    }
+}
+
+pub fn not_utf8(line: usize, field: &str) -> Problem {
+    Problem::new(
+        line,
+        field,
+        "Văn bản không phải Unicode UTF-8 (có thể là bảng mã cũ TCVN3/ABC hoặc VNI). Hãy chuyển mã sang Unicode (ví dụ bằng Unikey Toolkit) rồi lưu dạng UTF-8.",
+        "The text is not UTF-8 (probably a legacy Vietnamese encoding such as TCVN3/ABC or VNI). Convert it to Unicode and save as UTF-8.",
+    )
+}
+
+fn check_id(id: &str) -> bool {
+    (1..=64).contains(&id.len())
+        && id
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || ".-_".contains(c))
+}
+
+/// Applies every rule to a parsed bank. Returns the clean bank, or every problem.
+pub fn validate(raw: RawBank) -> Result<Bank, Vec<Problem>> {
+    let mut problems = Vec::new();
+    let mut p = |line: usize, field: &str, vi: String, en: String| {
+        problems.push(Problem::new(line, field, vi, en))
+    };
+
+    let slug = raw.slug.trim().to_string();
+    if !(2..=64).contains(&slug.len())
+        || !slug
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+    {
+        p(
+            0,
+            "slug",
+            format!("Mã ngân hàng {slug:?} không hợp lệ: 2–64 ký tự a–z, 0–9, '-'."),
+            format!("Invalid bank slug {slug:?}: 2–64 characters of a–z, 0–9, '-'."),
+        );
+    }
+    let title = clean(&raw.title);
+    if title.is_empty() || title.chars().count() > 200 {
+        p(
+            0,
+            "title",
+            "Tên ngân hàng trống hoặc dài quá 200 ký tự.".into(),
+            "The bank title is empty or longer than 200 characters.".into(),
+        );
+    }
+    let language = match clean(&raw.language).to_lowercase() {
+        l if l.is_empty() => "vi".to_string(),
+        l => l,
+    };
+    if raw.questions.is_empty() {
+        p(
+            0,
+            "questions",
+            "Ngân hàng không có câu hỏi nào.".into(),
+            "The bank has no questions.".into(),
+        );
+    }
+    if raw.questions.len() > MAX_QUESTIONS {
+        p(
+            0,
+            "questions",
+            format!(
+                "Ngân hàng có {} câu hỏi, vượt giới hạn {MAX_QUESTIONS}.",
+                raw.questions.len()
+            ),
+            format!(
+                "The bank has {} questions, more than the limit of {MAX_QUESTIONS}.",
+                raw.questions.len()
+            ),
+        );
+    }
+
+    let declared: Vec<Topic> = raw
+        .topics
+        .iter()
+        .map(|t| Topic {
+            code: clean(&t.code),
+            name: clean(&t.name),
+        })
+        .collect();
+    let mut seen_topics = HashSet::new();
+    for t in &declared {
+        if t.code.is_empty() || !seen_topics.insert(t.code.clone()) {
+            p(
+                0,
+                "topics",
+                format!("Chủ đề {:?} trống hoặc bị trùng.", t.code),
+                format!("Topic {:?} is empty or duplicated.", t.code),
+            );
+        }
+    }
+    let mut derived: Vec<Topic> = Vec::new();
+
+    let mut questions = Vec::with_capacity(raw.questions.len());
+    let mut ids: HashMap<String, usize> = HashMap::new();
+    for q in raw.questions.iter().take(MAX_QUESTIONS) {
+        let line = q.line;
+        let id = q.id.trim().to_string();
+        if !check_id(&id) {
+            p(
+                line,
+                "id",
+                format!("Mã câu hỏi {id:?} không hợp lệ: 1–64 ký tự a–z, 0–9, '.', '-', '_'."),
+                format!("Invalid question id {id:?}: 1–64 characters of a–z, 0–9, '.', '-', '_'."),
+            );
+        } else if let Some(first) = ids.insert(id.clone(), line) {
+            p(
+                line,
+                "id",
+                format!("Mã câu hỏi {id} bị trùng (đã có ở dòng {first})."),
+                format!("Duplicate question id {id} (first at line {first})."),
+            );
+        }
+
+        let topic = match clean(&q.topic) {
+            t if t.is_empty() => DEFAULT_TOPIC.to_string(),
+            t => t,
+        };
+        if !declared.is_empty() {
+            if !declared.iter().any(|d| d.code == topic) {
+                p(
+                    line,
+                    "topic",
+                    format!("Chủ đề {topic:?} chưa được khai báo trong [[topics]]."),
+                    format!("Topic {topic:?} is not declared in [[topics]]."),
+                );
+            }
+        } else if !derived.iter().any(|d| d.code == topic) {
+            derived.push(Topic {
+                code: topic.clone(),
+                name: topic.clone(),
+            });
+        }
+
+        let difficulty = if q.difficulty.trim().is_empty() {
+            Some(Difficulty::Medium)
+        } else {
+            Difficulty::parse(&q.difficulty)
+        };
+        if difficulty.is_none() {
+            p(
+                line,
+                "difficulty",
+                format!(
+                    "Mức độ {:?} không hợp lệ (dễ/trung bình/khó hoặc easy/medium/hard).",
+                    q.difficulty
+                ),
+                format!(
+                    "Unknown difficulty {:?} (easy, medium or hard).",
+                    q.difficulty
+                ),
+            );
+        }
+
+        let points = match q.points.trim() {
+            "" => Some(1),
+            s => s
+                .trim_end_matches(".0")
+                .parse::<u32>()
+                .ok()
+                .filter(|n| (1..=100).contains(n)),
+        };
+        if points.is_none() {
+            p(
+                line,
+                "points",
+                format!("Điểm {:?} phải là số nguyên từ 1 đến 100.", q.points),
+                format!(
+                    "Points {:?} must be a whole number from 1 to 100.",
+                    q.points
+                ),
+            );
+        }
+
+        let stem = clean(&q.stem);
+        if stem.is_empty() {
+            p(
+                line,
+                "stem",
+                "Câu hỏi không có nội dung.".into(),
+                "The question stem is empty.".into(),
+            );
+        } else if stem.chars().count() > MAX_STEM_CHARS {
+            p(
+                line,
+                "stem",
+                format!("Nội dung câu hỏi dài quá {MAX_STEM_CHARS} ký tự."),
+                format!("The stem is longer than {MAX_STEM_CHARS} characters."),
+            );
+        }
+
+        let mut options: Vec<String> = q.options.iter().map(|o| clean(o)).collect();
+        while options.last().is_some_and(|o| o.is_empty()) {
+            options.pop();
+        }
+        let explicit_kind = if q.kind.trim().is_empty() {
+            None
+        } else {
+            Kind::parse(&q.kind)
+        };
+        if !q.kind.trim().is_empty() && explicit_kind.is_none() {
+            p(
+                line,
+                "kind",
+                format!(
+                    "Loại câu hỏi {:?} không hợp lệ (single, multiple, true_false).",
+                    q.kind
+                ),
+                format!(
+                    "Unknown question kind {:?} (single, multiple or true_false).",
+                    q.kind
+                ),
+            );
+        }
+        let is_tf = explicit_kind == Some(Kind::TrueFalse);
+        if is_tf {
+            let folded: Vec<String> = options.iter().map(|o| fold(o)).collect();
+            let standard =
+                folded.is_empty() || folded == ["dung", "sai"] || folded == ["true", "false"];
+            if !standard {
+                p(line, "options", "Câu đúng/sai chỉ có hai phương án \"Đúng\" và \"Sai\".".into(), "A true/false question has exactly the options \"Đúng\" (true) and \"Sai\" (false).".into());
+            }
+            options = TRUE_FALSE_OPTIONS.iter().map(|s| s.to_string()).collect();
+        } else if options.len() < 2 || options.len() > MAX_OPTIONS {
+            p(
+                line,
+                "options",
+                format!(
+                    "Cần từ 2 đến {MAX_OPTIONS} phương án, đang có {}.",
+                    options.len()
+                ),
+                format!(
+                    "A question needs 2 to {MAX_OPTIONS} options, it has {}.",
+                    options.len()
+                ),
+            );
+        } else {
+            for (i, o) in options.iter().enumerate() {
+                if o.is_empty() {
+                    p(
+                        line,
+                        "options",
+                        format!("Phương án {} trống.", LETTERS[i]),
+                        format!("Option {} is empty.", LETTERS[i]),
+                    );
+                } else if o.chars().count() > MAX_OPTION_CHARS {
+                    p(
+                        line,
+                        "options",
+                        format!("Phương án {} dài quá {MAX_OPTION_CHARS} ký tự.", LETTERS[i]),
+                        format!(
+                            "Option {} is longer than {MAX_OPTION_CHARS} characters.",
+                            LETTERS[i]
+                        ),
+                    );
+                }
+            }
+            let mut seen = HashMap::new();
+            for (i, o) in options.iter().enumerate() {
+                if o.is_empty() {
+                    continue;
+                }
+                if let Some(j) = seen.insert(fold(o), i) {
+                    p(
+                        line,
+                        "options",
+                        format!(
+                            "Phương án {} trùng với phương án {}.",
+                            LETTERS[i], LETTERS[j]
+                        ),
+                        format!("Option {} duplicates option {}.", LETTERS[i], LETTERS[j]),
+                    );
+                }
+            }
+        }
+
+        let mut correct = Vec::new();
+        for a in q.answer.iter().map(|a| clean(a)).filter(|a| !a.is_empty()) {
+            let idx = if is_tf {
+                match fold(&a).as_str() {
+                    "a" | "dung" | "d" | "t" | "true" => Some(0),
+                    "b" | "sai" | "s" | "f" | "false" => Some(1),
+                    _ => None,
+                }
+            } else {
+                LETTERS
+                    .iter()
+                    .position(|l| l.eq_ignore_ascii_case(&a))
+                    .filter(|i| *i < options.len())
+            };
+            match idx {
+                Some(i) if !correct.contains(&i) => correct.push(i),
+                Some(_) => {}
+                None => p(
+                    line,
+                    "answer",
+                    format!("Đáp án {a:?} không phải là một phương án của câu hỏi."),
+                    format!("The answer {a:?} is not one of the options."),
+                ),
+            }
+        }
+        correct.sort_unstable();
+        if correct.is_empty() && !q.answer.iter().any(|a| !a.trim().is_empty()) {
+            p(
+                line,
+                "answer",
+                "Câu hỏi chưa có đáp án đúng.".into(),
+                "The question has no correct answer.".into(),
+            );
+        }
+        let kind = explicit_kind.unwrap_or(if correct.len() > 1 {
+            Kind::Multiple
+        } else {
+            Kind::Single
+        });
+        if kind != Kind::Multiple && correct.len() > 1 {
+            p(
+                line,
+                "answer",
+                "Câu một đáp án nhưng có nhiều đáp án đúng (đặt loại là multiple).".into(),
+                "A single-answer question has several correct answers (set kind to multiple)."
+                    .into(),
+            );
+        }
+
+        for (field, text) in std::iter::once(("stem", &stem))
+            .chain(options.iter().map(|o| ("options", o)))
+            .chain(std::iter::once(("explanation", &q.explanation)))
+        {
+            if let Some(enc) = mojibake::detect(text) {
+                p(line, field, format!("Văn bản có vẻ đang ở bảng mã {enc} (ví dụ {:?}); hãy chuyển mã sang Unicode rồi nhập lại.", mojibake::sample(text)), format!("The text looks like the legacy {enc} encoding (e.g. {:?}); convert it to Unicode and import again.", mojibake::sample(text)));
+                break;
+            }
+        }
+
+        if let (Some(difficulty), Some(points)) = (difficulty, points) {
+            questions.push(Question {
+                id,
+                topic,
+                difficulty,
+                points,
+                kind,
+                stem,
+                options,
+                correct,
+                explanation: clean(&q.explanation),
+                source: clean(&q.source),
+            });
+        }
+    }
+    let description = clean(&raw.description);
+    if problems.is_empty() {
+        Ok(Bank {
+            slug,
+            title,
+            language,
+            description,
+            topics: if declared.is_empty() {
+                derived
+            } else {
+                declared
+            },
+            questions,
+        })
+    } else {
+        problems.sort_by_key(|p| p.row);
+        Err(problems)
+    }
+}
+
+/// Questions per topic × difficulty.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TopicSummary {
+    pub topic: String,
+    pub name: String,
+    pub easy: usize,
+    pub medium: usize,
+    pub hard: usize,
+    pub total: usize,
+}
+
+pub fn summary(bank: &Bank) -> Vec<TopicSummary> {
+    let mut counts: BTreeMap<&str, [usize; 3]> = BTreeMap::new();
+    for q in &bank.questions {
+        counts.entry(&q.topic).or_default()[q.difficulty as usize] += 1;
+    }
+    bank.topics
+        .iter()
+        .map(|t| {
+            let c = counts.get(t.code.as_str()).copied().unwrap_or_default();
+            TopicSummary {
+                topic: t.code.clone(),
+                name: t.name.clone(),
+                easy: c[0],
+                medium: c[1],
+                hard: c[2],
+                total: c.iter().sum(),
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+
+    pub fn raw_question(line: usize, id: &str) -> RawQuestion {
+        RawQuestion {
+            line,
+            id: id.into(),
+            topic: "t".into(),
+            difficulty: "easy".into(),
+            stem: "Câu hỏi?".into(),
+            options: vec!["Một".into(), "Hai".into(), "Ba".into()],
+            answer: vec!["B".into()],
+            ..Default::default()
+        }
+    }
+
+    fn raw(questions: Vec<RawQuestion>) -> RawBank {
+        RawBank {
+            slug: "ngan-hang".into(),
+            title: "Ngân hàng".into(),
+            questions,
+            ..Default::default()
+        }
+    }
+
+    fn problems(questions: Vec<RawQuestion>) -> Vec<(usize, String)> {
+        validate(raw(questions))
+            .unwrap_err()
+            .into_iter()
+            .map(|p| (p.row, p.field))
+            .collect()
+    }
+
+    #[test]
+    fn a_clean_question_validates_with_defaults() {
+        let bank = validate(raw(vec![raw_question(3, "q1")])).unwrap();
+        let q = &bank.questions[0];
+        assert_eq!(
+            (q.kind, q.points, q.correct.clone()),
+            (Kind::Single, 1, vec![1])
+        );
+        assert_eq!(
+            bank.topics,
+            vec![Topic {
+                code: "t".into(),
+                name: "t".into()
+            }]
+        );
+        assert_eq!(bank.language, "vi");
+    }
+
+    #[test]
+    fn each_rule_reports_its_line_and_field() {
+        let mut no_answer = raw_question(2, "a");
+        no_answer.answer.clear();
+        let mut not_an_option = raw_question(3, "b");
+        not_an_option.answer = vec!["E".into()];
+        let mut dup_options = raw_question(4, "c");
+        dup_options.options = vec!["Một".into(), "một ".into()];
+        let mut one_option = raw_question(5, "d");
+        one_option.options = vec!["Một".into()];
+        let mut empty_stem = raw_question(6, "e");
+        empty_stem.stem = "  ".into();
+        let dup_id = raw_question(7, "a");
+        let mut bad_difficulty = raw_question(8, "f");
+        bad_difficulty.difficulty = "siêu khó".into();
+        let mut bad_kind = raw_question(9, "g");
+        bad_kind.kind = "essay".into();
+        let mut tf_other = raw_question(10, "h");
+        tf_other.kind = "true_false".into();
+        let mut long_stem = raw_question(11, "i");
+        long_stem.stem = "x".repeat(MAX_STEM_CHARS + 1);
+        let mut seven = raw_question(12, "j");
+        seven.options = (1..=7).map(|i| format!("PA {i}")).collect();
+        let got = problems(vec![
+            no_answer,
+            not_an_option,
+            dup_options,
+            one_option,
+            empty_stem,
+            dup_id,
+            bad_difficulty,
+            bad_kind,
+            tf_other,
+            long_stem,
+            seven,
+        ]);
+        let expect: Vec<(usize, String)> = [
+            (2, "answer"),
+            (3, "answer"),
+            (4, "options"),
+            (5, "options"),
+            (6, "stem"),
+            (7, "id"),
+            (8, "difficulty"),
+            (9, "kind"),
+            (10, "options"),
+            (11, "stem"),
+            (12, "options"),
+        ]
+        .iter()
+        .map(|(l, f)| (*l, f.to_string()))
+        .collect();
+        // One-option question also has answer B out of range; keep only the first per line.
+        let mut firsts = got.clone();
+        firsts.dedup_by_key(|p| p.0);
+        assert_eq!(firsts, expect, "all problems: {got:?}");
+    }
+
+    #[test]
+    fn true_false_questions_get_the_standard_options() {
+        let mut q = raw_question(1, "tf");
+        q.kind = "đúng sai".into();
+        q.options.clear();
+        q.answer = vec!["Sai".into()];
+        let bank = validate(raw(vec![q])).unwrap();
+        assert_eq!(bank.questions[0].options, ["Đúng", "Sai"]);
+        assert_eq!(bank.questions[0].correct, [1]);
+    }
+
+    #[test]
+    fn several_answers_make_a_multiple_question_unless_declared_single() {
+        let mut q = raw_question(1, "m");
+        q.answer = vec!["A".into(), "C".into()];
+        assert_eq!(
+            validate(raw(vec![q.clone()])).unwrap().questions[0].kind,
+            Kind::Multiple
+        );
+        q.kind = "single".into();
+        assert!(validate(raw(vec![q])).is_err());
+    }
+
+    #[test]
+    fn declared_topics_must_cover_every_question() {
+        let mut r = raw(vec![raw_question(5, "x")]);
+        r.topics = vec![Topic {
+            code: "khac".into(),
+            name: "Khác".into(),
+        }];
+        let errs = validate(r).unwrap_err();
+        assert_eq!((errs[0].row, errs[0].field.as_str()), (5, "topic"));
+    }
+
+    #[test]
+    fn text_is_nfc_normalized_and_the_hash_follows_content() {
+        let mut q = raw_question(1, "n");
+        q.stem = "Đoa\u{300}n viên?".into();
+        let a = validate(raw(vec![q.clone()])).unwrap();
+        assert_eq!(a.questions[0].stem, "Đoàn viên?");
+        q.stem = "Đoàn viên?".into();
+        let b = validate(raw(vec![q.clone()])).unwrap();
+        assert_eq!(
+            a.content_hash(),
+            b.content_hash(),
+            "NFC makes both spellings one content"
+        );
+        q.stem = "Thanh niên?".into();
+        assert_ne!(
+            a.content_hash(),
+            validate(raw(vec![q])).unwrap().content_hash()
+        );
+    }
+
+    #[test]
+    fn the_summary_counts_topic_by_difficulty() {
+        let mut qs = vec![
+            raw_question(1, "a"),
+            raw_question(2, "b"),
+            raw_question(3, "c"),
+        ];
+        qs[1].difficulty = "khó".into();
+        qs[2].topic = "u".into();
+        let s = summary(&validate(raw(qs)).unwrap());
+        assert_eq!(s.len(), 2);
+        assert_eq!(
+            (s[0].easy, s[0].medium, s[0].hard, s[0].total),
+            (1, 0, 1, 2)
+        );
+        assert_eq!(s[1].total, 1);
+    }
+
+    #[test]
+    fn invalid_utf8_is_reported_on_its_line() {
+        let errs = decode_text(b"dong 1\ndong 2\n\xa7\xb5\n").unwrap_err();
+        assert_eq!(errs[0].row, 3);
+        assert!(errs[0].message.contains("TCVN3"));
+    }
+
+    #[test]
+    fn slugs_and_formats_are_derived_from_file_names() {
+        assert_eq!(slugify("Dịch vụ công 2023!"), "dich-vu-cong-2023");
+        assert_eq!(Format::detect("nganhang.XLSX", b""), Some(Format::Xlsx));
+        assert_eq!(
+            Format::detect("x.txt", b"Q?\nA. a\nB. b\nANSWER: A\n"),
+            Some(Format::Aiken)
+        );
+        assert_eq!(
+            Format::detect("x.txt", b"::q:: Hoi? {=a ~b}"),
+            Some(Format::Gift)
+        );
+        assert_eq!(Format::detect("x.bin", b"hello"), None);
+    }
+}

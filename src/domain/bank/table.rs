@@ -1,0 +1,441 @@
+//! The spreadsheet layout shared by XLSX and CSV: one question per row under
+//! a header row. XLSX files may add a "Chủ đề" sheet (code, name) and a
+//! "Thông tin" sheet (slug, title, language, description), which the export
+//! writes so that an exported workbook imports back to the same bank.
+
+use std::io::Cursor;
+
+use calamine::{Data, Reader, Xlsx};
+use rust_xlsxwriter::{Format as XFormat, Workbook};
+
+use super::{Bank, RawBank, RawQuestion, Topic, LETTERS, MAX_OPTIONS};
+use crate::domain::text::fold;
+use crate::error::Problem;
+
+pub const QUESTIONS_SHEET: &str = "Câu hỏi";
+pub const TOPICS_SHEET: &str = "Chủ đề";
+pub const INFO_SHEET: &str = "Thông tin";
+
+/// Columns: (key, Vietnamese header, English alias).
+pub const COLUMNS: [(&str, &str, &str); 15] = [
+    ("id", "Mã câu hỏi", "id"),
+    ("topic", "Chủ đề", "topic"),
+    ("difficulty", "Mức độ", "difficulty"),
+    ("points", "Điểm", "points"),
+    ("kind", "Loại", "kind"),
+    ("stem", "Câu hỏi", "stem"),
+    ("option_a", "Phương án A", "option_a"),
+    ("option_b", "Phương án B", "option_b"),
+    ("option_c", "Phương án C", "option_c"),
+    ("option_d", "Phương án D", "option_d"),
+    ("option_e", "Phương án E", "option_e"),
+    ("option_f", "Phương án F", "option_f"),
+    ("answer", "Đáp án", "answer"),
+    ("explanation", "Giải thích", "explanation"),
+    ("source", "Nguồn", "source"),
+];
+
+const REQUIRED: [&str; 4] = ["stem", "option_a", "option_b", "answer"];
+
+/// Maps each known column key to its index in the header row.
+fn header_map(header: &[String]) -> Result<Vec<Option<usize>>, Vec<Problem>> {
+    let folded: Vec<String> = header.iter().map(|h| fold(h).replace(' ', "_")).collect();
+    let map: Vec<Option<usize>> = COLUMNS
+        .iter()
+        .map(|(key, vi, en)| {
+            let vi = fold(vi).replace(' ', "_");
+            folded.iter().position(|h| h == key || *h == vi || h == en)
+        })
+        .collect();
+    let missing: Vec<Problem> = COLUMNS
+        .iter()
+        .zip(&map)
+        .filter(|((key, _, _), idx)| idx.is_none() && REQUIRED.contains(key))
+        .map(|((key, vi, _), _)| {
+            Problem::new(
+                1,
+                key,
+                format!("Thiếu cột \"{vi}\" ở dòng tiêu đề."),
+                format!("The header row has no \"{key}\" column."),
+            )
+        })
+        .collect();
+    if missing.is_empty() {
+        Ok(map)
+    } else {
+        Err(missing)
+    }
+}
+
+/// Turns rows (row number, cells) into questions. Row ids default to `q<row>`.
+fn rows_to_questions(
+    header: &[String],
+    rows: Vec<(usize, Vec<String>)>,
+) -> Result<Vec<RawQuestion>, Vec<Problem>> {
+    let map = header_map(header)?;
+    let cell = |row: &[String], key: &str| -> String {
+        let i = COLUMNS
+            .iter()
+            .position(|(k, _, _)| *k == key)
+            .and_then(|c| map[c]);
+        i.and_then(|i| row.get(i)).cloned().unwrap_or_default()
+    };
+    let mut out = Vec::new();
+    for (line, row) in rows {
+        if row.iter().all(|c| c.trim().is_empty()) {
+            continue;
+        }
+        let id = match cell(&row, "id") {
+            s if s.trim().is_empty() => format!("q{line}"),
+            s => s,
+        };
+        let options = (0..MAX_OPTIONS)
+            .map(|i| cell(&row, &format!("option_{}", LETTERS[i].to_lowercase())))
+            .collect();
+        let answer = cell(&row, "answer")
+            .split([',', ';', ' ', '+'])
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_string)
+            .collect();
+        out.push(RawQuestion {
+            line,
+            id,
+            topic: cell(&row, "topic"),
+            difficulty: cell(&row, "difficulty"),
+            points: cell(&row, "points"),
+            kind: cell(&row, "kind"),
+            stem: cell(&row, "stem"),
+            options,
+            answer,
+            explanation: cell(&row, "explanation"),
+            source: cell(&row, "source"),
+        });
+    }
+    Ok(out)
+}
+
+/// CSV with the template's columns (comma or semicolon separated).
+pub fn parse_csv(text: &str) -> Result<RawBank, Vec<Problem>> {
+    let first = text.lines().next().unwrap_or("");
+    let delimiter = if first.matches(';').count() > first.matches(',').count() {
+        b';'
+    } else {
+        b','
+    };
+    let mut reader = csv::ReaderBuilder::new()
+        .delimiter(delimiter)
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(text.as_bytes());
+    let mut rows = Vec::new();
+    for record in reader.records() {
+        let record = record.map_err(|e| {
+            let line = e.position().map(|p| p.line() as usize).unwrap_or(0);
+            vec![Problem::new(
+                line,
+                "file",
+                format!("Dòng CSV hỏng: {e}"),
+                format!("Malformed CSV: {e}"),
+            )]
+        })?;
+        let line = record.position().map(|p| p.line() as usize).unwrap_or(0);
+        rows.push((line, record.iter().map(str::to_string).collect::<Vec<_>>()));
+    }
+    if rows.is_empty() {
+        return Err(vec![Problem::new(
+            0,
+            "file",
+            "Tệp trống.",
+            "The file is empty.",
+        )]);
+    }
+    let (_, header) = rows.remove(0);
+    Ok(RawBank {
+        questions: rows_to_questions(&header, rows)?,
+        ..Default::default()
+    })
+}
+
+fn cell_text(d: &Data) -> String {
+    match d {
+        Data::Empty => String::new(),
+        Data::String(s) => s.clone(),
+        Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{}", *f as i64),
+        Data::Float(f) => f.to_string(),
+        Data::Int(i) => i.to_string(),
+        Data::Bool(b) => if *b { "Đúng" } else { "Sai" }.to_string(),
+        other => other.to_string(),
+    }
+}
+
+/// An XLSX workbook: the "Câu hỏi" sheet (or the first sheet), plus the
+/// optional topic and info sheets.
+pub fn parse_xlsx(bytes: &[u8]) -> Result<RawBank, Vec<Problem>> {
+    let bad = |e: String| {
+        vec![Problem::new(
+            0,
+            "file",
+            format!("Không đọc được tệp Excel (.xlsx): {e}"),
+            format!("Cannot read the Excel (.xlsx) file: {e}"),
+        )]
+    };
+    let mut wb: Xlsx<_> = Xlsx::new(Cursor::new(bytes.to_vec())).map_err(|e| bad(e.to_string()))?;
+    let names = wb.sheet_names().to_vec();
+    let find = |wanted: &str| names.iter().find(|n| fold(n) == fold(wanted)).cloned();
+    let qsheet = find(QUESTIONS_SHEET)
+        .or_else(|| names.first().cloned())
+        .ok_or_else(|| bad("no sheet".into()))?;
+    let range = wb
+        .worksheet_range(&qsheet)
+        .map_err(|e| bad(e.to_string()))?;
+    let start_row = range.start().map(|(r, _)| r as usize).unwrap_or(0);
+    let start_col = range.start().map(|(_, c)| c as usize).unwrap_or(0);
+    let mut rows: Vec<(usize, Vec<String>)> = range
+        .rows()
+        .enumerate()
+        .map(|(i, r)| {
+            let mut cells = vec![String::new(); start_col];
+            cells.extend(r.iter().map(cell_text));
+            (start_row + i + 1, cells)
+        })
+        .collect();
+    if rows.is_empty() {
+        return Err(vec![Problem::new(
+            0,
+            "file",
+            format!("Trang \"{qsheet}\" trống."),
+            format!("Sheet \"{qsheet}\" is empty."),
+        )]);
+    }
+    let (_, header) = rows.remove(0);
+    let questions = rows_to_questions(&header, rows)?;
+
+    let mut bank = RawBank {
+        questions,
+        ..Default::default()
+    };
+    if let Some(name) = find(TOPICS_SHEET) {
+        if let Ok(r) = wb.worksheet_range(&name) {
+            bank.topics = r
+                .rows()
+                .skip(1)
+                .filter_map(|row| {
+                    let code = row.first().map(cell_text).unwrap_or_default();
+                    let name = row.get(1).map(cell_text).unwrap_or_default();
+                    (!code.trim().is_empty()).then(|| Topic {
+                        name: if name.trim().is_empty() {
+                            code.clone()
+                        } else {
+                            name
+                        },
+                        code,
+                    })
+                })
+                .collect();
+        }
+    }
+    if let Some(name) = find(INFO_SHEET) {
+        if let Ok(r) = wb.worksheet_range(&name) {
+            for row in r.rows() {
+                let key = row.first().map(cell_text).unwrap_or_default();
+                let value = row.get(1).map(cell_text).unwrap_or_default();
+                match fold(&key).as_str() {
+                    "slug" | "ma" => bank.slug = value,
+                    "title" | "ten" => bank.title = value,
+                    "language" | "ngon ngu" => bank.language = value,
+                    "description" | "mo ta" => bank.description = value,
+                    _ => {}
+                }
+            }
+        }
+    }
+    Ok(bank)
+}
+
+fn xlsx_error(e: rust_xlsxwriter::XlsxError) -> String {
+    e.to_string()
+}
+
+/// Writes a workbook with the header row and the given questions.
+fn workbook(bank: Option<&Bank>) -> Result<Vec<u8>, String> {
+    let mut wb = Workbook::new();
+    let bold = XFormat::new().set_bold();
+    let sheet = wb
+        .add_worksheet()
+        .set_name(QUESTIONS_SHEET)
+        .map_err(xlsx_error)?;
+    for (c, (_, vi, _)) in COLUMNS.iter().enumerate() {
+        sheet
+            .write_string_with_format(0, c as u16, *vi, &bold)
+            .map_err(xlsx_error)?;
+    }
+    sheet.set_column_width(5, 50).map_err(xlsx_error)?;
+    let example;
+    let questions: Vec<Vec<String>> = match bank {
+        Some(b) => b.questions.iter().map(question_cells).collect(),
+        None => {
+            example = vec![
+                "dvc-001",
+                "cong-dvc",
+                "dễ",
+                "1",
+                "single",
+                "Cổng Dịch vụ công quốc gia khai trương vào ngày nào?",
+                "09/12/2019",
+                "01/01/2019",
+                "02/09/2020",
+                "",
+                "",
+                "",
+                "A",
+                "Cổng khai trương ngày 09/12/2019.",
+                "vietnamplus",
+            ];
+            vec![example.iter().map(|s| s.to_string()).collect()]
+        }
+    };
+    for (r, cells) in questions.iter().enumerate() {
+        for (c, v) in cells.iter().enumerate() {
+            if !v.is_empty() {
+                sheet
+                    .write_string((r + 1) as u32, c as u16, v)
+                    .map_err(xlsx_error)?;
+            }
+        }
+    }
+    if let Some(b) = bank {
+        let topics = wb
+            .add_worksheet()
+            .set_name(TOPICS_SHEET)
+            .map_err(xlsx_error)?;
+        topics
+            .write_string_with_format(0, 0, "Mã chủ đề", &bold)
+            .map_err(xlsx_error)?;
+        topics
+            .write_string_with_format(0, 1, "Tên chủ đề", &bold)
+            .map_err(xlsx_error)?;
+        for (i, t) in b.topics.iter().enumerate() {
+            topics
+                .write_string((i + 1) as u32, 0, &t.code)
+                .map_err(xlsx_error)?;
+            topics
+                .write_string((i + 1) as u32, 1, &t.name)
+                .map_err(xlsx_error)?;
+        }
+        let info = wb
+            .add_worksheet()
+            .set_name(INFO_SHEET)
+            .map_err(xlsx_error)?;
+        for (i, (k, v)) in [
+            ("slug", &b.slug),
+            ("title", &b.title),
+            ("language", &b.language),
+            ("description", &b.description),
+        ]
+        .iter()
+        .enumerate()
+        {
+            info.write_string(i as u32, 0, *k).map_err(xlsx_error)?;
+            info.write_string(i as u32, 1, v.as_str())
+                .map_err(xlsx_error)?;
+        }
+    }
+    wb.save_to_buffer().map_err(xlsx_error)
+}
+
+fn question_cells(q: &super::Question) -> Vec<String> {
+    let mut cells = vec![
+        q.id.clone(),
+        q.topic.clone(),
+        q.difficulty.as_str().to_string(),
+        q.points.to_string(),
+        q.kind.as_str().to_string(),
+        q.stem.clone(),
+    ];
+    for i in 0..MAX_OPTIONS {
+        cells.push(q.options.get(i).cloned().unwrap_or_default());
+    }
+    cells.push(q.answer_letters().join(","));
+    cells.push(q.explanation.clone());
+    cells.push(q.source.clone());
+    cells
+}
+
+/// The downloadable template: Vietnamese headers and one example row.
+pub fn template_xlsx() -> Result<Vec<u8>, String> {
+    workbook(None)
+}
+
+pub fn write_xlsx(bank: &Bank) -> Result<Vec<u8>, String> {
+    workbook(Some(bank))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::bank::{toml_format, validate, Difficulty, Kind};
+
+    const CSV: &str = "Mã câu hỏi,Chủ đề,Mức độ,Điểm,Loại,Câu hỏi,Phương án A,Phương án B,Phương án C,Phương án D,Phương án E,Phương án F,Đáp án,Giải thích,Nguồn\n\
+        q1,vneid,dễ,1,single,VNeID của cơ quan nào?,Bộ Công an,Bộ Y tế,,,,,A,Bộ Công an phát triển.,vneid.gov.vn\n\
+        q2,vneid,khó,2,,Chọn phát biểu đúng,Miễn phí,Có mức 2,Chỉ cho người 18+,,,,\"A,B\",,\n";
+
+    #[test]
+    fn the_csv_example_parses_with_row_numbers() {
+        let raw = parse_csv(CSV).unwrap();
+        assert_eq!(raw.questions[1].line, 3);
+        let bank = validate(RawBank {
+            slug: "x1".into(),
+            title: "X".into(),
+            ..raw
+        })
+        .unwrap();
+        assert_eq!(bank.questions[1].kind, Kind::Multiple);
+        assert_eq!(bank.questions[1].difficulty, Difficulty::Hard);
+    }
+
+    #[test]
+    fn semicolons_and_english_headers_work_and_missing_columns_are_named() {
+        let csv = "stem;option_a;option_b;answer\nHỏi?;Có;Không;B\n";
+        let raw = parse_csv(csv).unwrap();
+        assert_eq!(raw.questions[0].id, "q2");
+        let errs = parse_csv("stem,answer\nx,A\n").unwrap_err();
+        assert_eq!(errs.len(), 2);
+        assert!(errs.iter().all(|e| e.row == 1));
+    }
+
+    #[test]
+    fn the_template_reads_back_as_one_valid_question() {
+        let bytes = template_xlsx().unwrap();
+        let raw = parse_xlsx(&bytes).unwrap();
+        assert_eq!(raw.questions.len(), 1);
+        assert_eq!(raw.questions[0].line, 2);
+        validate(RawBank {
+            slug: "mau".into(),
+            title: "Mẫu".into(),
+            ..raw
+        })
+        .unwrap();
+    }
+
+    #[test]
+    fn an_exported_workbook_imports_to_the_same_bank() {
+        let toml = toml_format::write(
+            &validate(RawBank {
+                slug: "x1".into(),
+                title: "Tiêu đề".into(),
+                ..parse_csv(CSV).unwrap()
+            })
+            .unwrap(),
+        );
+        let bank = validate(toml_format::parse(&toml).unwrap()).unwrap();
+        let again = validate(parse_xlsx(&write_xlsx(&bank).unwrap()).unwrap()).unwrap();
+        assert_eq!(bank, again);
+    }
+
+    #[test]
+    fn a_file_that_is_not_a_workbook_is_a_clear_error() {
+        let errs = parse_xlsx(b"not a zip").unwrap_err();
+        assert!(errs[0].message.contains("Excel"));
+    }
+}

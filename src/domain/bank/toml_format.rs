@@ -1,0 +1,247 @@
+//! The native TOML bank format (the one this repository keeps its banks in).
+//! See `question_banks/README.md` for the reference.
+
+use serde::{Deserialize, Serialize};
+
+use super::{Bank, RawBank, RawQuestion, Topic, LETTERS};
+use crate::error::Problem;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TomlBank {
+    slug: Option<String>,
+    title: Option<String>,
+    language: Option<String>,
+    description: Option<String>,
+    #[serde(default)]
+    topics: Vec<TomlTopic>,
+    #[serde(default)]
+    questions: Vec<toml::Spanned<TomlQuestion>>,
+}
+
+#[derive(Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+struct TomlTopic {
+    code: String,
+    name: String,
+}
+
+#[derive(Deserialize, Serialize, Clone, PartialEq, Eq, Debug)]
+#[serde(untagged)]
+enum OneOrMany {
+    One(String),
+    Many(Vec<String>),
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TomlQuestion {
+    id: Option<String>,
+    topic: Option<String>,
+    difficulty: Option<String>,
+    points: Option<i64>,
+    kind: Option<String>,
+    stem: Option<String>,
+    #[serde(default)]
+    options: Vec<String>,
+    answer: Option<OneOrMany>,
+    explanation: Option<String>,
+    source: Option<String>,
+}
+
+fn line_of(text: &str, offset: usize) -> usize {
+    text.as_bytes()[..offset.min(text.len())]
+        .iter()
+        .filter(|b| **b == b'\n')
+        .count()
+        + 1
+}
+
+/// Reads a TOML bank. Syntax and type errors are reported with their line.
+pub fn parse(text: &str) -> Result<RawBank, Vec<Problem>> {
+    let doc: TomlBank = toml::from_str(text).map_err(|e| {
+        let line = e.span().map(|s| line_of(text, s.start)).unwrap_or(0);
+        let msg = e.message().to_string();
+        vec![Problem::new(
+            line,
+            "toml",
+            format!("Lỗi cú pháp TOML: {msg}"),
+            format!("TOML error: {msg}"),
+        )]
+    })?;
+    let questions = doc
+        .questions
+        .into_iter()
+        .map(|sq| {
+            let line = line_of(text, sq.span().start);
+            let q = sq.into_inner();
+            RawQuestion {
+                line,
+                id: q.id.unwrap_or_default(),
+                topic: q.topic.unwrap_or_default(),
+                difficulty: q.difficulty.unwrap_or_default(),
+                points: q.points.map(|p| p.to_string()).unwrap_or_default(),
+                kind: q.kind.unwrap_or_default(),
+                stem: q.stem.unwrap_or_default(),
+                options: q.options,
+                answer: match q.answer {
+                    None => vec![],
+                    Some(OneOrMany::One(a)) => vec![a],
+                    Some(OneOrMany::Many(v)) => v,
+                },
+                explanation: q.explanation.unwrap_or_default(),
+                source: q.source.unwrap_or_default(),
+            }
+        })
+        .collect();
+    Ok(RawBank {
+        slug: doc.slug.unwrap_or_default(),
+        title: doc.title.unwrap_or_default(),
+        language: doc.language.unwrap_or_default(),
+        description: doc.description.unwrap_or_default(),
+        topics: doc
+            .topics
+            .into_iter()
+            .map(|t| Topic {
+                code: t.code,
+                name: t.name,
+            })
+            .collect(),
+        questions,
+    })
+}
+
+#[derive(Serialize)]
+struct OutBank<'a> {
+    slug: &'a str,
+    title: &'a str,
+    language: &'a str,
+    description: &'a str,
+    topics: Vec<TomlTopic>,
+    questions: Vec<OutQuestion<'a>>,
+}
+
+#[derive(Serialize)]
+struct OutQuestion<'a> {
+    id: &'a str,
+    topic: &'a str,
+    difficulty: &'static str,
+    points: u32,
+    kind: &'static str,
+    stem: &'a str,
+    options: &'a [String],
+    answer: OneOrMany,
+    explanation: &'a str,
+    source: &'a str,
+}
+
+/// Writes a bank back as TOML; `parse` + `validate` of the result gives the same bank.
+pub fn write(bank: &Bank) -> String {
+    let out = OutBank {
+        slug: &bank.slug,
+        title: &bank.title,
+        language: &bank.language,
+        description: &bank.description,
+        topics: bank
+            .topics
+            .iter()
+            .map(|t| TomlTopic {
+                code: t.code.clone(),
+                name: t.name.clone(),
+            })
+            .collect(),
+        questions: bank
+            .questions
+            .iter()
+            .map(|q| OutQuestion {
+                id: &q.id,
+                topic: &q.topic,
+                difficulty: q.difficulty.as_str(),
+                points: q.points,
+                kind: q.kind.as_str(),
+                stem: &q.stem,
+                options: &q.options,
+                answer: match q.correct.as_slice() {
+                    [one] => OneOrMany::One(LETTERS[*one].to_string()),
+                    many => OneOrMany::Many(many.iter().map(|i| LETTERS[*i].to_string()).collect()),
+                },
+                explanation: &q.explanation,
+                source: &q.source,
+            })
+            .collect(),
+    };
+    toml::to_string_pretty(&out).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::bank::{validate, Kind};
+
+    const EXAMPLE: &str = r#"
+slug = "vi-du"
+title = "Ví dụ"
+language = "vi"
+description = "Ngân hàng ví dụ"
+
+[[topics]]
+code = "vneid"
+name = "Định danh điện tử"
+
+[[questions]]
+id = "q1"
+topic = "vneid"
+difficulty = "easy"
+kind = "single"
+stem = "VNeID là ứng dụng của cơ quan nào?"
+options = ["Bộ Công an", "Bộ Y tế"]
+answer = "A"
+explanation = "VNeID do Bộ Công an phát triển."
+source = "vneid.gov.vn"
+
+[[questions]]
+id = "q2"
+topic = "vneid"
+difficulty = "medium"
+points = 2
+kind = "multiple"
+stem = "Chọn các phát biểu đúng."
+options = ["Miễn phí", "Chỉ cho người trên 18 tuổi", "Có mức 2"]
+answer = ["A", "C"]
+"#;
+
+    #[test]
+    fn the_example_parses_with_lines_and_validates() {
+        let raw = parse(EXAMPLE).unwrap();
+        assert_eq!(raw.questions[0].line, 11, "the [[questions]] header line");
+        assert_eq!(raw.questions[1].line, 22);
+        let bank = validate(raw).unwrap();
+        assert_eq!(bank.questions[1].kind, Kind::Multiple);
+        assert_eq!(bank.questions[1].correct, [0, 2]);
+        assert_eq!(bank.questions[1].points, 2);
+    }
+
+    #[test]
+    fn write_then_parse_gives_the_same_bank() {
+        let bank = validate(parse(EXAMPLE).unwrap()).unwrap();
+        let again = validate(parse(&write(&bank)).unwrap()).unwrap();
+        assert_eq!(bank, again);
+    }
+
+    #[test]
+    fn syntax_errors_and_unknown_keys_carry_a_line() {
+        let errs = parse("slug = \"x\"\n[[questions]]\nid = \"a\"\nstem = \n").unwrap_err();
+        assert_eq!(errs[0].row, 4);
+        let errs =
+            parse("slug = \"x\"\n\n[[questions]]\nid = \"a\"\nanwser = \"B\"\n").unwrap_err();
+        assert!(errs[0].row >= 3, "{errs:?}");
+        assert!(errs[0].message_en.contains("anwser"));
+    }
+
+    #[test]
+    fn semantic_errors_point_at_the_question() {
+        let text = EXAMPLE.replace("answer = \"A\"", "answer = \"D\"");
+        let errs = validate(parse(&text).unwrap()).unwrap_err();
+        assert_eq!((errs[0].row, errs[0].field.as_str()), (11, "answer"));
+    }
+}

@@ -1,0 +1,200 @@
+use maud::{html, Markup};
+
+use super::paper::{question_card, ShownOption};
+use super::{bilingual, flash, layout, Flash};
+use crate::auth::Staff;
+use crate::db::banks::BankListItem;
+use crate::domain::bank::{Difficulty, TopicSummary, LETTERS};
+use crate::error::Problem;
+use crate::service::banks::{Browse, BrowseQuery, Preview, PAGE_SIZE};
+use crate::web::urlencode;
+
+fn upload_form() -> Markup {
+    html! {
+        form.card method="post" action="/admin/banks/preview" enctype="multipart/form-data" {
+            h2 { "Tải lên ngân hàng câu hỏi" }
+            p.mut {
+                "Định dạng: TOML, Excel (.xlsx), CSV, GIFT hoặc Aiken (Moodle). "
+                a href="/api/v1/banks/template.xlsx" { "Tải tệp Excel mẫu" } ". "
+                "Bạn sẽ xem trước trước khi xác nhận; nếu có lỗi, không câu nào được nhập."
+            }
+            label for="file" { "Tệp câu hỏi" }
+            input #file type="file" name="file" required accept=".toml,.xlsx,.csv,.gift,.aiken,.txt";
+            div.row {
+                div { label for="slug" { "Mã ngân hàng (tuỳ chọn)" } input #slug name="slug" placeholder="dich-vu-cong-2023" maxlength="64"; }
+                div { label for="title" { "Tên ngân hàng (tuỳ chọn)" } input #title name="title" maxlength="200"; }
+            }
+            p { button type="submit" { "Xem trước" } }
+        }
+    }
+}
+
+pub fn list_page(
+    staff: &Staff,
+    banks: &[BankListItem],
+    message: Option<Flash>,
+    problems: &[Problem],
+) -> Markup {
+    layout(
+        "Ngân hàng câu hỏi",
+        Some(staff),
+        html! {
+            h1 { (bilingual("Ngân hàng câu hỏi", "Question banks")) }
+            (flash(message, problems))
+            @if staff.require_writer().is_ok() { (upload_form()) }
+            table {
+                thead { tr { th { "Ngân hàng" } th { "Phiên bản" } th { "Số câu" } th { "Đơn vị" } } }
+                tbody {
+                    @for b in banks {
+                        tr {
+                            td { a href={ "/admin/banks/" (b.slug) } { (b.title) } span.en { (b.slug) } }
+                            td { (b.latest_version) " (" (b.versions) ")" }
+                            td { (b.question_count) }
+                            td { (b.unit_code.as_deref().unwrap_or("—")) }
+                        }
+                    }
+                }
+            }
+            @if banks.is_empty() { p.mut { "Chưa có ngân hàng câu hỏi nào." } }
+        },
+    )
+}
+
+fn summary_table(summary: &[TopicSummary]) -> Markup {
+    let total = |f: fn(&TopicSummary) -> usize| summary.iter().map(f).sum::<usize>();
+    html! {
+        table {
+            thead { tr { th { "Chủ đề" } th { "Dễ" } th { "Trung bình" } th { "Khó" } th { "Tổng" } } }
+            tbody {
+                @for t in summary {
+                    tr { td { (t.name) span.en { (t.topic) } } td { (t.easy) } td { (t.medium) } td { (t.hard) } td { strong { (t.total) } } }
+                }
+                tr { th { "Tổng" } th { (total(|t| t.easy)) } th { (total(|t| t.medium)) } th { (total(|t| t.hard)) } th { (total(|t| t.total)) } }
+            }
+        }
+    }
+}
+
+pub fn preview_page(staff: &Staff, p: &Preview) -> Markup {
+    layout(
+        "Xem trước ngân hàng",
+        Some(staff),
+        html! {
+            h1 { (bilingual("Xem trước trước khi nhập", "Preview before importing")) }
+            .card {
+                p { strong { (p.bank.title) } " · " code { (p.bank.slug) } " · " (p.bank.questions.len()) " câu hỏi · tệp " (p.file_name) }
+                @if let Some(v) = p.existing_version {
+                    p.flash.ok { "Nội dung giống hệt phiên bản " (v) "; xác nhận sẽ không tạo phiên bản mới." }
+                }
+                (summary_table(&p.summary))
+            }
+            h2 { "Các câu đầu tiên (như thí sinh thấy)" }
+            @for (i, q) in p.bank.questions.iter().take(5).enumerate() {
+                @let opts: Vec<ShownOption> = q.options.iter().enumerate().map(|(k, o)| ShownOption { key: LETTERS[k], text: o }).collect();
+                (question_card(i + 1, &q.stem, &opts, q.kind == crate::domain::bank::Kind::Multiple, &format!("p{i}"), &[], true))
+            }
+            form.card method="post" action="/admin/banks/commit" {
+                input type="hidden" name="upload_id" value=(p.upload_id);
+                button type="submit" { "Xác nhận nhập" } " "
+                a href="/admin/banks" { "Huỷ" }
+            }
+        },
+    )
+}
+
+fn browse_link(slug: &str, q: &BrowseQuery, page: i64) -> String {
+    let mut url = format!("/admin/banks/{slug}?page={page}");
+    if let Some(v) = q.v {
+        url.push_str(&format!("&v={v}"));
+    }
+    for (k, val) in [
+        ("q", &q.q),
+        ("topic", &q.topic),
+        ("difficulty", &q.difficulty),
+    ] {
+        if let Some(val) = val.as_ref().filter(|s| !s.is_empty()) {
+            url.push_str(&format!("&{k}={}", urlencode(val)));
+        }
+    }
+    url
+}
+
+pub fn browse_page(staff: &Staff, b: &Browse, q: &BrowseQuery, message: Option<Flash>) -> Markup {
+    let page = q.page.unwrap_or(1).max(1);
+    let pages = ((b.total + PAGE_SIZE - 1) / PAGE_SIZE).max(1);
+    let v = &b.version;
+    layout(
+        &v.title,
+        Some(staff),
+        html! {
+            h1 { (v.title) span.en { (b.slug) " · phiên bản / version " (v.number) } }
+            (flash(message, &[]))
+            .card {
+                p {
+                    (v.question_count) " câu hỏi · mã nội dung " code { (&v.content_hash[..12]) } " · "
+                    "Xuất: " a href={ "/api/v1/banks/" (b.slug) "/versions/" (v.number) "/export?format=toml" } { "TOML" } " · "
+                    a href={ "/api/v1/banks/" (b.slug) "/versions/" (v.number) "/export?format=xlsx" } { "Excel" }
+                }
+                (summary_table(&b.summary))
+            }
+            details.card {
+                summary { "Lịch sử phiên bản (" (b.versions.len()) ")" }
+                table {
+                    thead { tr { th { "Phiên bản" } th { "Ngày nhập" } th { "Số câu" } th { "Tệp" } th { "Mã nội dung" } } }
+                    tbody {
+                        @for ver in &b.versions {
+                            tr {
+                                td { a href={ "/admin/banks/" (b.slug) "?v=" (ver.number) } { (ver.number) } }
+                                td { ((ver.created_at + chrono::Duration::hours(7)).format("%d/%m/%Y %H:%M")) }
+                                td { (ver.question_count) }
+                                td { (ver.source_name) " (" (ver.format) ")" }
+                                td { code { (&ver.content_hash[..12]) } }
+                            }
+                        }
+                    }
+                }
+            }
+            form.card method="get" action={ "/admin/banks/" (b.slug) } {
+                input type="hidden" name="v" value=(v.number);
+                div.row {
+                    div { label for="q" { "Tìm (không cần dấu)" } input #q name="q" value=[q.q.as_deref()] placeholder="dich vu cong"; }
+                    div {
+                        label for="topic" { "Chủ đề" }
+                        select #topic name="topic" {
+                            option value="" { "Tất cả" }
+                            @for t in &b.topics { option value=(t.code) selected[q.topic.as_deref() == Some(t.code.as_str())] { (t.name) } }
+                        }
+                    }
+                    div {
+                        label for="difficulty" { "Mức độ" }
+                        select #difficulty name="difficulty" {
+                            option value="" { "Tất cả" }
+                            @for d in Difficulty::ALL { option value=(d.as_str()) selected[q.difficulty.as_deref() == Some(d.as_str())] { (d.label_vi()) } }
+                        }
+                    }
+                }
+                p { button type="submit" { "Lọc" } }
+            }
+            p.mut { (b.total) " câu phù hợp" }
+            @for row in &b.questions {
+                @let qn = row.to_question();
+                .card {
+                    p { strong { (row.position) ". " } (qn.stem) }
+                    p.mut { code { (qn.id) } " · " (qn.topic) " · " (qn.difficulty.label_vi()) " · " (qn.points) " điểm · " (qn.kind.as_str()) }
+                    ol type="A" {
+                        @for (k, o) in qn.options.iter().enumerate() {
+                            li.right[qn.correct.contains(&k)] { (o) @if qn.correct.contains(&k) { " ✓" } }
+                        }
+                    }
+                    @if !qn.explanation.is_empty() { p { em { "Giải thích: " } (qn.explanation) } }
+                    @if !qn.source.is_empty() { p.mut { "Nguồn: " (qn.source) } }
+                }
+            }
+            div.pager {
+                @if page > 1 { a href=(browse_link(&b.slug, q, page - 1)) { "← Trang trước" } }
+                span { "Trang " (page) "/" (pages) }
+                @if page < pages { a href=(browse_link(&b.slug, q, page + 1)) { "Trang sau →" } }
+            }
+        },
+    )
+}

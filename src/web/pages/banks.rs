@@ -1,0 +1,101 @@
+use actix_web::{web, HttpResponse};
+use serde::Deserialize;
+
+use super::{html, see_other};
+use crate::auth::{AuthState, Staff};
+use crate::domain::bank::MAX_FILE_BYTES;
+use crate::error::AppError;
+use crate::service::banks::{self, BrowseQuery, ImportRequest};
+use crate::views::banks::{browse_page, list_page, preview_page};
+use crate::views::Flash;
+use crate::web::read_multipart;
+
+async fn list_with(
+    state: &AuthState,
+    staff: &Staff,
+    message: Option<Flash>,
+    e: Option<&AppError>,
+) -> Result<HttpResponse, AppError> {
+    let list = banks::list(&state.db, staff).await?;
+    let problems = e.map(|e| e.problems().to_vec()).unwrap_or_default();
+    let mut resp = html(list_page(staff, &list, message, &problems));
+    if let Some(e) = e {
+        *resp.status_mut() = actix_web::ResponseError::status_code(e);
+    }
+    Ok(resp)
+}
+
+pub async fn index(state: web::Data<AuthState>, staff: Staff) -> Result<HttpResponse, AppError> {
+    list_with(&state, &staff, None, None).await
+}
+
+pub async fn preview(
+    state: web::Data<AuthState>,
+    staff: Staff,
+    form: actix_multipart::Multipart,
+) -> Result<HttpResponse, AppError> {
+    let result = async {
+        let mut upload = read_multipart(form, "file", MAX_FILE_BYTES).await?;
+        let req = ImportRequest {
+            bytes: upload.take_file()?,
+            file_name: upload.file_name.clone(),
+            format: upload.field("format"),
+            slug: upload.field("slug"),
+            title: upload.field("title"),
+        };
+        banks::preview(&state.db, &staff, req).await
+    }
+    .await;
+    match result {
+        Ok(p) => Ok(html(preview_page(&staff, &p))),
+        Err(e @ (AppError::Validation(_) | AppError::InvalidInput { .. })) => {
+            let (vi, en) = e.messages();
+            list_with(&state, &staff, Some(Flash::Bad(vi, en)), Some(&e)).await
+        }
+        Err(e) => Err(e),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct Commit {
+    upload_id: String,
+}
+
+pub async fn commit(
+    state: web::Data<AuthState>,
+    staff: Staff,
+    form: web::Form<Commit>,
+) -> Result<HttpResponse, AppError> {
+    let outcome = banks::commit(&state.db, &staff, form.into_inner().upload_id).await?;
+    let msg = if outcome.created {
+        "created"
+    } else {
+        "unchanged"
+    };
+    Ok(see_other(&format!(
+        "/admin/banks/{}?v={}&msg={msg}",
+        outcome.slug, outcome.version
+    )))
+}
+
+pub async fn browse(
+    state: web::Data<AuthState>,
+    staff: Staff,
+    slug: web::Path<String>,
+    q: web::Query<BrowseQuery>,
+) -> Result<HttpResponse, AppError> {
+    let q = q.into_inner();
+    let b = banks::browse(&state.db, &staff, slug.into_inner(), q.clone()).await?;
+    let message = match q.msg.as_deref() {
+        Some("created") => Some(Flash::Ok(format!(
+            "Đã tạo phiên bản {} ({} câu hỏi).",
+            b.version.number, b.version.question_count
+        ))),
+        Some("unchanged") => Some(Flash::Ok(format!(
+            "Nội dung giống hệt phiên bản {}; không tạo phiên bản mới.",
+            b.version.number
+        ))),
+        _ => None,
+    };
+    Ok(html(browse_page(&staff, &b, &q, message)))
+}
