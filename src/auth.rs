@@ -21,6 +21,10 @@ use crate::domain::units::is_within;
 use crate::error::AppError;
 
 pub const COOKIE_NAME: &str = "hoithi_token";
+/// The participant's own cookie, separate from staff sessions.
+pub const PARTICIPANT_COOKIE: &str = "hoithi_participant";
+/// Participants stay signed in for a whole multi-week contest.
+pub const PARTICIPANT_TOKEN_HOURS: i64 = 24 * 45;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -86,6 +90,22 @@ impl Keys {
         })
     }
 
+    pub fn issue_participant(
+        &self,
+        participant_id: &str,
+        contest_slug: &str,
+    ) -> Result<String, AppError> {
+        let iat = chrono::Utc::now().timestamp();
+        self.issue(&Claims {
+            sub: participant_id.to_string(),
+            kind: TokenKind::Participant,
+            role: None,
+            contest: Some(contest_slug.to_string()),
+            iat,
+            exp: iat + PARTICIPANT_TOKEN_HOURS * 3600,
+        })
+    }
+
     /// Verifies signature, algorithm (HS256 only, so `alg: none` fails) and expiry.
     pub fn verify(&self, token: &str) -> Result<Claims, AppError> {
         jsonwebtoken::decode::<Claims>(token, &self.decoding, &self.validation)
@@ -135,11 +155,56 @@ pub fn dummy_hash() -> &'static str {
 
 /// The raw token of a request: `Authorization: Bearer …` first, then the cookie.
 pub fn token_of(req: &HttpRequest) -> Option<String> {
+    token_from(req, COOKIE_NAME)
+}
+
+fn token_from(req: &HttpRequest, cookie: &str) -> Option<String> {
     if let Some(h) = req.headers().get(actix_web::http::header::AUTHORIZATION) {
         let v = h.to_str().ok()?;
         return v.strip_prefix("Bearer ").map(|t| t.trim().to_string());
     }
-    req.cookie(COOKIE_NAME).map(|c| c.value().to_string())
+    req.cookie(cookie).map(|c| c.value().to_string())
+}
+
+/// Does the request carry a valid staff token? Staff accounts cannot take part.
+pub fn is_staff_request(req: &HttpRequest, keys: &Keys) -> bool {
+    let staff = |t: Option<String>| {
+        t.and_then(|t| keys.verify(&t).ok())
+            .is_some_and(|c| c.kind == TokenKind::Staff)
+    };
+    staff(token_from(req, COOKIE_NAME))
+        || staff(req.cookie(COOKIE_NAME).map(|c| c.value().to_string()))
+}
+
+/// A signed-in participant (from the Bearer token or the participant cookie).
+#[derive(Debug, Clone)]
+pub struct ParticipantAuth {
+    pub id: String,
+    pub contest: String,
+}
+
+impl FromRequest for ParticipantAuth {
+    type Error = AppError;
+    type Future = std::future::Ready<Result<ParticipantAuth, AppError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut actix_web::dev::Payload) -> Self::Future {
+        let result = (|| {
+            let state = req
+                .app_data::<web::Data<AppState>>()
+                .ok_or(AppError::Internal("state missing".into()))?;
+            let token = token_from(req, PARTICIPANT_COOKIE)
+                .ok_or(AppError::Unauthorized("missing token"))?;
+            let claims = state.keys.verify(&token)?;
+            if claims.kind != TokenKind::Participant {
+                return Err(AppError::Unauthorized("not a participant token"));
+            }
+            Ok(ParticipantAuth {
+                id: claims.sub,
+                contest: claims.contest.unwrap_or_default(),
+            })
+        })();
+        std::future::ready(result)
+    }
 }
 
 /// The unit an organizer (or a unit-bound viewer) is scoped to.
@@ -205,20 +270,14 @@ impl Staff {
     }
 }
 
-/// Everything a handler needs from the application.
-#[derive(Clone)]
-pub struct AuthState {
-    pub db: Db,
-    pub keys: Keys,
-    pub token_hours: i64,
-}
+pub use crate::state::AppState;
 
 impl FromRequest for Staff {
     type Error = AppError;
     type Future = Pin<Box<dyn Future<Output = Result<Staff, AppError>>>>;
 
     fn from_request(req: &HttpRequest, _: &mut actix_web::dev::Payload) -> Self::Future {
-        let state = req.app_data::<web::Data<AuthState>>().cloned();
+        let state = req.app_data::<web::Data<AppState>>().cloned();
         let token = token_of(req);
         Box::pin(async move {
             let state = state.ok_or(AppError::Internal("auth state missing".into()))?;

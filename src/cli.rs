@@ -28,6 +28,8 @@ enum Command {
     Serve,
     /// Apply pending database migrations and exit.
     Migrate,
+    /// Create the demo contest (dvc-2023) now, if it does not exist.
+    Demo,
     /// Create a staff account; prints a generated password when none is given.
     CreateUser {
         #[arg(long)]
@@ -109,6 +111,7 @@ fn run(command: Command) -> Result<(), AppError> {
     let settings = Settings::from_env()?;
     match command {
         Command::Serve => serve(settings),
+        Command::Demo => demo(settings),
         Command::Migrate => {
             connect(&settings)?;
             println!(
@@ -247,6 +250,37 @@ fn import_banks(
     }
 }
 
+fn print_demo(base: &str, info: &crate::service::demo::DemoInfo) {
+    println!("Đã tạo hội thi mẫu / demo contest created:");
+    println!("  Thí sinh / participants:  {base}/c/{}", info.slug);
+    println!("  Ban tổ chức / organizers: {base}/login");
+    for (user, role, password) in &info.accounts {
+        println!(
+            "    {user} ({}) — mật khẩu / password: {password}",
+            role.as_str()
+        );
+    }
+    println!("  (Mật khẩu chỉ hiện một lần / passwords are shown only once.)");
+}
+
+fn demo(settings: Settings) -> Result<(), AppError> {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| AppError::Internal(format!("cannot start the runtime: {e}")))?;
+    rt.block_on(async move {
+        let mut s = settings.clone();
+        s.bind = "127.0.0.1:0".into();
+        s.sweep_seconds = 0;
+        let app = Application::build(s).await?;
+        match crate::service::demo::ensure(app.state(), false).await? {
+            Some(info) => print_demo(&format!("http://{}", settings.bind), &info),
+            None => println!("Hội thi mẫu đã có / the demo contest already exists."),
+        }
+        Ok(())
+    })
+}
+
 fn serve(settings: Settings) -> Result<(), AppError> {
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -254,9 +288,28 @@ fn serve(settings: Settings) -> Result<(), AppError> {
         .map_err(|e| AppError::Internal(format!("cannot start the runtime: {e}")))?;
     rt.block_on(async move {
         let app = Application::build(settings.clone()).await?;
-        let host = settings.bind.rsplit_once(':').map(|(h, _)| h).unwrap_or("127.0.0.1");
-        println!("hoithi đang chạy tại / is serving at http://{host}:{}/  (cơ sở dữ liệu / database: {})", app.port(), settings.database_url);
+        let host = settings
+            .bind
+            .rsplit_once(':')
+            .map(|(h, _)| h)
+            .unwrap_or("127.0.0.1");
+        let base = format!(
+            "http://{}:{}",
+            if host == "0.0.0.0" { "127.0.0.1" } else { host },
+            app.port()
+        );
+        println!(
+            "hoithi đang chạy tại / is serving at {base}/  (cơ sở dữ liệu / database: {})",
+            settings.database_url
+        );
+        if settings.demo {
+            if let Some(info) = crate::service::demo::ensure(app.state(), true).await? {
+                print_demo(&base, &info);
+            }
+        }
         tracing::info!(port = app.port(), database = %settings.database_url, "serving");
-        app.run_until_stopped().await.map_err(|e| AppError::Internal(format!("server error: {e}")))
+        app.run_until_stopped()
+            .await
+            .map_err(|e| AppError::Internal(format!("server error: {e}")))
     })
 }

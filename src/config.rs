@@ -12,6 +12,9 @@ pub const ENV_POOL_SIZE: &str = "HOITHI_POOL_SIZE";
 pub const ENV_JWT_SECRET: &str = "HOITHI_JWT_SECRET";
 pub const ENV_TOKEN_HOURS: &str = "HOITHI_TOKEN_HOURS";
 
+pub const ENV_SWEEP_SECONDS: &str = "HOITHI_SWEEP_SECONDS";
+pub const ENV_DEMO: &str = "HOITHI_DEMO";
+pub const DEFAULT_SWEEP_SECONDS: u64 = 5;
 pub const DEFAULT_BIND: &str = "127.0.0.1:8080";
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://hoithi.db";
 pub const DEFAULT_POOL_SIZE: u32 = 8;
@@ -90,6 +93,10 @@ pub struct Settings {
     /// `None` means: use (or create) the secret stored in the database.
     pub jwt_secret: Option<String>,
     pub token_hours: i64,
+    /// Seconds between sweeps that finish expired attempts (0: off).
+    pub sweep_seconds: u64,
+    /// Create the demo contest on first start (HOITHI_DEMO=off disables).
+    pub demo: bool,
 }
 
 impl Settings {
@@ -135,7 +142,26 @@ impl Settings {
                 }
             },
         };
+        let sweep_seconds = match get(ENV_SWEEP_SECONDS) {
+            None => DEFAULT_SWEEP_SECONDS,
+            Some(v) => v
+                .trim()
+                .parse::<u64>()
+                .ok()
+                .filter(|n| *n <= 3600)
+                .ok_or_else(|| {
+                    AppError::Config(format!(
+                        "{ENV_SWEEP_SECONDS}: expected seconds from 0 to 3600, got {v:?}"
+                    ))
+                })?,
+        };
+        let demo = !matches!(
+            get(ENV_DEMO).as_deref().map(str::trim),
+            Some("off" | "0" | "false" | "no")
+        );
         Ok(Settings {
+            sweep_seconds,
+            demo,
             bind,
             database_url,
             pool_size,

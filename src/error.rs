@@ -61,6 +61,8 @@ pub enum AppError {
     NotFound,
     #[error("conflict: {en}")]
     Conflict { vi: String, en: String },
+    #[error("attempt closed")]
+    AttemptClosed,
     #[error("database unavailable: {0}")]
     Unavailable(String),
     #[error("database error: {0}")]
@@ -94,6 +96,7 @@ impl AppError {
             AppError::Forbidden => "forbidden",
             AppError::NotFound => "not_found",
             AppError::Conflict { .. } => "conflict",
+            AppError::AttemptClosed => "attempt_closed",
             AppError::Unavailable(_) => "unavailable",
             AppError::Database(DieselError::NotFound) => "not_found",
             AppError::Database(DieselError::DatabaseError(
@@ -130,6 +133,11 @@ impl AppError {
                 DatabaseErrorKind::UniqueViolation,
                 _,
             )) => ("Dữ liệu đã tồn tại.".into(), "This already exists.".into()),
+            AppError::AttemptClosed => (
+                "Bài thi đã hết giờ hoặc đã nộp; không thể lưu thêm.".into(),
+                "The attempt is over (time is up or it was submitted); nothing more can be saved."
+                    .into(),
+            ),
             AppError::Unavailable(_) => (
                 "Hệ thống đang bận hoặc không kết nối được cơ sở dữ liệu, vui lòng thử lại sau."
                     .into(),
@@ -197,6 +205,7 @@ impl ResponseError for AppError {
             AppError::Forbidden => StatusCode::FORBIDDEN,
             AppError::NotFound | AppError::Database(DieselError::NotFound) => StatusCode::NOT_FOUND,
             AppError::Conflict { .. }
+            | AppError::AttemptClosed
             | AppError::Database(DieselError::DatabaseError(
                 DatabaseErrorKind::UniqueViolation,
                 _,

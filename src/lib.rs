@@ -8,5 +8,6 @@ pub mod domain;
 pub mod error;
 pub mod service;
 pub mod startup;
+pub mod state;
 pub mod views;
 pub mod web;

@@ -2,29 +2,42 @@
 //! The same factory serves `hoithi serve` and the integration tests (port 0).
 
 use std::net::TcpListener;
+use std::sync::Arc;
+use std::time::Duration;
 
 use actix_web::dev::Server;
 use actix_web::middleware::{from_fn, NormalizePath, TrailingSlash};
 use actix_web::{web, App, HttpMessage, HttpServer};
 use tracing_actix_web::{RequestId, TracingLogger};
 
-use crate::auth::{generate_secret, AuthState, Keys};
+use crate::auth::{generate_secret, AppState, Keys};
 use crate::config::Settings;
 use crate::db::{settings as stored, Db};
 use crate::error::AppError;
+use crate::service::versions::VersionCache;
+use crate::state::{Clock, SystemClock};
 use crate::web::{html_errors, not_found, routes};
 
 pub const JWT_SECRET_KEY: &str = "jwt_secret";
+pub const PEPPER_KEY: &str = "identity_pepper";
 
 pub struct Application {
     port: u16,
     server: Server,
-    state: AuthState,
+    state: AppState,
 }
 
 impl Application {
     /// Connects (running migrations), loads or creates the JWT secret, binds.
     pub async fn build(settings: Settings) -> Result<Application, AppError> {
+        Self::build_with_clock(settings, Arc::new(SystemClock)).await
+    }
+
+    /// The same, with an injected clock (tests move time without sleeping).
+    pub async fn build_with_clock(
+        settings: Settings,
+        clock: Arc<dyn Clock>,
+    ) -> Result<Application, AppError> {
         let url = settings.database_url.clone();
         let pool_size = settings.pool_size;
         let db = web::block(move || Db::connect(&url, pool_size)).await??;
@@ -35,11 +48,20 @@ impl Application {
                     .await?
             }
         };
-        let state = AuthState {
+        let pepper = db
+            .read(|c| stored::get_or_insert(c, PEPPER_KEY, generate_secret))
+            .await?;
+        let state = AppState {
             db,
             keys: Keys::new(secret.as_bytes()),
             token_hours: settings.token_hours,
+            clock,
+            versions: Arc::new(VersionCache::default()),
+            pepper: Arc::new(pepper.into_bytes()),
         };
+        if settings.sweep_seconds > 0 {
+            tokio::spawn(sweep_expired(state.clone(), settings.sweep_seconds));
+        }
         let listener = TcpListener::bind(&settings.bind).map_err(|e| {
             AppError::Config(format!(
                 "cannot listen on {} (HOITHI_BIND): {e}",
@@ -62,7 +84,7 @@ impl Application {
         self.port
     }
 
-    pub fn state(&self) -> &AuthState {
+    pub fn state(&self) -> &AppState {
         &self.state
     }
 
@@ -72,7 +94,7 @@ impl Application {
     }
 }
 
-fn run(listener: TcpListener, state: AuthState) -> Result<Server, AppError> {
+fn run(listener: TcpListener, state: AppState) -> Result<Server, AppError> {
     let data = web::Data::new(state);
     let server = HttpServer::new(move || {
         App::new()
@@ -107,4 +129,19 @@ async fn request_id_header(
         }
     }
     Ok(res)
+}
+
+/// Finishes attempts left open past their deadline, every `seconds`. Safe
+/// with several instances: each attempt is finished by one conditional update.
+async fn sweep_expired(state: AppState, seconds: u64) {
+    let mut tick = tokio::time::interval(Duration::from_secs(seconds));
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await;
+        match crate::service::attempts::finish_expired(&state).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(finished = n, "finished expired attempts"),
+            Err(e) => tracing::warn!(error = %e, "sweeping expired attempts failed"),
+        }
+    }
 }

@@ -11,7 +11,10 @@
 //! WAL and are not blocked. On PostgreSQL reads and writes share one pool.
 
 pub mod accounts;
+pub mod attempts;
 pub mod banks;
+pub mod contests;
+pub mod participants;
 pub mod schema;
 pub mod settings;
 pub mod units;

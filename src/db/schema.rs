@@ -109,6 +109,115 @@ diesel::joinable!(bank_versions -> banks (bank_id));
 diesel::joinable!(questions -> bank_versions (version_id));
 diesel::joinable!(banks -> units (unit_id));
 
+diesel::table! {
+    contests (id) {
+        id -> Text,
+        slug -> Text,
+        title -> Text,
+        description -> Text,
+        unit_id -> Text,
+        eligible_unit_id -> Text,
+        co_organizers -> Text,
+        bank_version_id -> Text,
+        blueprint -> Text,
+        minutes -> Integer,
+        attempts_per_round -> Integer,
+        grace_seconds -> Integer,
+        prediction_prompt -> Nullable<Text>,
+        prediction_target -> Nullable<Text>,
+        age_min -> Integer,
+        age_max -> Integer,
+        show_answers_after_close -> Bool,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    rounds (id) {
+        id -> Text,
+        contest_id -> Text,
+        number -> Integer,
+        opens_at -> Timestamp,
+        closes_at -> Timestamp,
+        closed_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    participants (id) {
+        id -> Text,
+        contest_id -> Text,
+        phone -> Text,
+        full_name -> Text,
+        name_folded -> Text,
+        birth_date -> Date,
+        unit_id -> Text,
+        category -> Text,
+        cccd_hash -> Nullable<Text>,
+        cccd_last4 -> Nullable<Text>,
+        email -> Nullable<Text>,
+        invited_by_phone -> Nullable<Text>,
+        device_id -> Nullable<Text>,
+        ip -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    attempts (id) {
+        id -> Text,
+        contest_id -> Text,
+        participant_id -> Text,
+        round_id -> Nullable<Text>,
+        number -> Integer,
+        practice -> Bool,
+        bank_version_id -> Text,
+        seed -> BigInt,
+        paper -> Text,
+        started_at -> Timestamp,
+        deadline -> Timestamp,
+        status -> Text,
+        finished_at -> Nullable<Timestamp>,
+        score -> Nullable<Integer>,
+        max_score -> Integer,
+        correct -> Nullable<Integer>,
+        total -> Integer,
+        duration_ms -> Nullable<BigInt>,
+        prediction -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    answers (attempt_id, position) {
+        attempt_id -> Text,
+        position -> Integer,
+        choices -> Text,
+        saved_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    round_results (round_id, participant_id) {
+        round_id -> Text,
+        participant_id -> Text,
+        attempt_id -> Text,
+        unit_id -> Text,
+        score -> Integer,
+        max_score -> Integer,
+        duration_ms -> BigInt,
+        finished_at -> Timestamp,
+        prediction -> Nullable<BigInt>,
+        attempts_used -> Integer,
+    }
+}
+
+diesel::joinable!(rounds -> contests (contest_id));
+diesel::joinable!(participants -> units (unit_id));
+diesel::joinable!(attempts -> participants (participant_id));
+diesel::joinable!(answers -> attempts (attempt_id));
+diesel::joinable!(round_results -> participants (participant_id));
+
 // One list of every table (keep it last and complete).
 diesel::allow_tables_to_appear_in_same_query!(
     app_settings,
@@ -119,4 +228,10 @@ diesel::allow_tables_to_appear_in_same_query!(
     bank_versions,
     questions,
     bank_uploads,
+    contests,
+    rounds,
+    participants,
+    attempts,
+    answers,
+    round_results,
 );

@@ -2,5 +2,8 @@
 
 pub mod accounts;
 pub mod bank;
+pub mod contest;
+pub mod identity;
+pub mod paper;
 pub mod text;
 pub mod units;

@@ -1,6 +1,8 @@
 //! maud views: plain functions returning `Markup`, one shared layout.
 
+pub mod admin_contests;
 pub mod banks;
+pub mod contest;
 pub mod error;
 pub mod home;
 pub mod login;
@@ -29,6 +31,7 @@ pub fn layout(title: &str, staff: Option<&Staff>, content: Markup) -> Markup {
                         @if let Some(s) = staff {
                             a href="/admin/units" { "Đơn vị" }
                             a href="/admin/banks" { "Ngân hàng câu hỏi" }
+                            a href="/admin/contests" { "Hội thi" }
                             span.mut { (s.display_name) " · " (s.role.label_vi()) }
                         }
                     }

@@ -10,7 +10,7 @@ use actix_web::http::header;
 use actix_web::middleware::Next;
 use actix_web::{web, HttpRequest, HttpResponse, ResponseError};
 
-use crate::auth::AuthState;
+use crate::auth::AppState;
 use crate::error::AppError;
 use crate::views;
 
@@ -19,6 +19,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/healthz", web::get().to(healthz))
         .route("/readyz", web::get().to(readyz))
         .route("/static/style.css", web::get().to(stylesheet))
+        .route("/static/hoithi.js", web::get().to(script))
         .service(web::scope("/api/v1").configure(api::routes))
         .configure(pages::routes);
 }
@@ -29,12 +30,20 @@ async fn healthz() -> HttpResponse {
         .body("ok")
 }
 
-async fn readyz(state: web::Data<AuthState>) -> Result<HttpResponse, AppError> {
+async fn readyz(state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
     state.db.ping().await?;
     Ok(HttpResponse::Ok().json(serde_json::json!({ "status": "ready" })))
 }
 
 const STYLE: &str = include_str!("../../static/style.css");
+const SCRIPT: &str = include_str!("../../static/hoithi.js");
+
+async fn script() -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/javascript; charset=utf-8")
+        .insert_header((header::CACHE_CONTROL, "public, max-age=3600"))
+        .body(SCRIPT)
+}
 
 async fn stylesheet() -> HttpResponse {
     HttpResponse::Ok()

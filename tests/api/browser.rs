@@ -61,7 +61,8 @@ pub async fn browser(width: u32, height: u32) -> Option<Browser> {
                 "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-dev-shm-usage",
                 "--disable-quic", format!("--window-size={width},{height}"),
                 format!("--user-data-dir={}", profile.path().display()),
-            ]
+            ],
+            "mobileEmulation": {"deviceMetrics": {"width": width, "height": height, "pixelRatio": 2.0, "touch": true}}
         }),
     );
     let url = format!("http://127.0.0.1:{port}");
@@ -173,6 +174,163 @@ async fn an_organizer_signs_in_and_imports_a_unit_tree_in_chromium() {
         .unwrap();
     assert!(body.contains("Chi đoàn khu phố 1"), "{body}");
     let shot = screenshot(c, "units-after-import").await;
+    assert!(std::fs::metadata(shot).unwrap().len() > 1000);
+    b.client.clone().close().await.unwrap();
+}
+
+async fn eval_i64(c: &fantoccini::Client, js: &str) -> i64 {
+    c.execute(js, vec![])
+        .await
+        .expect("script")
+        .as_i64()
+        .unwrap_or(-1)
+}
+
+/// Polls a JavaScript count until it reaches `want` (at most 10 s).
+async fn wait_count(c: &fantoccini::Client, js: &str, want: i64) {
+    for _ in 0..100 {
+        if eval_i64(c, js).await == want {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("{js} never reached {want} (is {})", eval_i64(c, js).await);
+}
+
+#[tokio::test]
+async fn a_participant_takes_a_paper_on_a_phone_sized_screen_and_survives_a_reload() {
+    let Some(b) = browser(390, 844).await else {
+        return;
+    };
+    let app = spawn_app().await;
+    crate::helpers::contest_fixture(&app, 15, 2).await;
+    let c = &b.client;
+
+    c.goto(&app.url(&format!("/c/{}", crate::helpers::CONTEST)))
+        .await
+        .unwrap();
+    c.find(Locator::Id("full_name"))
+        .await
+        .unwrap()
+        .send_keys("Trần Thị Bình")
+        .await
+        .unwrap();
+    c.execute(
+        "document.getElementById('birth_date').value = '2001-09-02'",
+        vec![],
+    )
+    .await
+    .unwrap();
+    c.find(Locator::Id("phone"))
+        .await
+        .unwrap()
+        .send_keys("0912 345 678")
+        .await
+        .unwrap();
+    // The diacritic-insensitive unit search narrows the list.
+    c.find(Locator::Id("unit-filter"))
+        .await
+        .unwrap()
+        .send_keys("khu pho")
+        .await
+        .unwrap();
+    let visible = eval_i64(c, "return [...document.querySelectorAll('#unit_code option')].filter(o => o.value && !o.hidden).length").await;
+    assert_eq!(visible, 1, "only 'Chi đoàn khu phố 1' matches 'khu pho'");
+    c.find(Locator::Id("unit_code"))
+        .await
+        .unwrap()
+        .select_by_value("CD-B1")
+        .await
+        .unwrap();
+    c.find(Locator::Id("category"))
+        .await
+        .unwrap()
+        .select_by_value("thanh_nien")
+        .await
+        .unwrap();
+    c.find(Locator::Css("input[name=consent]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    c.find(Locator::Css("form[action$='/register'] button"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+
+    c.wait()
+        .for_element(Locator::XPath("//button[contains(., 'Vào thi vòng 1')]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    c.wait().for_element(Locator::Id("paper")).await.unwrap();
+    let total = eval_i64(c, "return document.querySelectorAll('fieldset.q').length").await;
+    assert_eq!(total, 16);
+
+    let click = |i: i64| {
+        format!("document.querySelectorAll('fieldset.q')[{i}].querySelector('label.opt').click()")
+    };
+    for i in 0..8 {
+        c.execute(&click(i), vec![]).await.unwrap();
+    }
+    wait_count(c, "return document.querySelectorAll('.saved.ok').length", 8).await;
+    assert!(c
+        .find(Locator::Id("count"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap()
+        .starts_with("8/16"));
+    let timer = c
+        .find(Locator::Id("timer"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        timer.starts_with("Còn 14:") || timer.starts_with("Còn 15:"),
+        "{timer}"
+    );
+
+    c.refresh().await.unwrap();
+    c.wait().for_element(Locator::Id("paper")).await.unwrap();
+    let checked = eval_i64(
+        c,
+        "return document.querySelectorAll('fieldset.q input:checked').length",
+    )
+    .await;
+    assert_eq!(
+        checked, 8,
+        "answers saved before the reload are still there"
+    );
+    for i in 8..16 {
+        c.execute(&click(i), vec![]).await.unwrap();
+    }
+    wait_count(c, "return document.querySelectorAll('.saved.ok').length", 8).await;
+    screenshot(c, "paper-390x844").await;
+    c.find(Locator::Css("button[value=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+
+    let card = c.wait().for_element(Locator::Css(".big")).await.unwrap();
+    let text = card.text().await.unwrap();
+    assert!(text.contains("điểm") && text.contains('/'), "{text}");
+    let page = c.source().await.unwrap();
+    assert!(
+        page.contains("Đúng") && page.contains("hạng tạm thời"),
+        "the result shows correct count and rank"
+    );
+    let shot = screenshot(c, "result-390x844").await;
     assert!(std::fs::metadata(shot).unwrap().len() > 1000);
     b.client.clone().close().await.unwrap();
 }

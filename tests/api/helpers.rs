@@ -10,6 +10,7 @@ use hoithi::config::{DatabaseUrl, Settings};
 use hoithi::db::Db;
 use hoithi::service::accounts::{create, NewAccount};
 use hoithi::startup::Application;
+use hoithi::state::{AppState, Clock, ManualClock, SystemClock};
 use serde_json::Value;
 
 pub const PG_ENV: &str = "HOITHI_TEST_POSTGRES_URL";
@@ -82,6 +83,7 @@ pub struct TestApp {
     pub client: reqwest::Client,
     pub db: Arc<TestDb>,
     pub port: u16,
+    pub state: AppState,
 }
 
 pub fn settings_for(db: &TestDb) -> Settings {
@@ -90,6 +92,7 @@ pub fn settings_for(db: &TestDb) -> Settings {
         "HOITHI_BIND" => Some("127.0.0.1:0".to_string()),
         "HOITHI_DATABASE_URL" => Some(url.clone()),
         "HOITHI_POOL_SIZE" => Some("4".to_string()),
+        "HOITHI_SWEEP_SECONDS" => Some("0".to_string()),
         _ => None,
     })
     .expect("test settings")
@@ -101,10 +104,26 @@ pub async fn spawn_app() -> TestApp {
 
 /// Starts one more server instance on an existing database.
 pub async fn spawn_on(db: Arc<TestDb>) -> TestApp {
-    let app = Application::build(settings_for(&db))
+    spawn_with(db, Arc::new(SystemClock), settings_for).await
+}
+
+/// A server whose clock only moves when the test says so.
+pub async fn spawn_with_clock() -> (TestApp, Arc<ManualClock>) {
+    let clock = Arc::new(ManualClock::new(hoithi::db::now()));
+    let app = spawn_with(Arc::new(TestDb::new()), clock.clone(), settings_for).await;
+    (app, clock)
+}
+
+pub async fn spawn_with(
+    db: Arc<TestDb>,
+    clock: Arc<dyn Clock>,
+    settings: fn(&TestDb) -> Settings,
+) -> TestApp {
+    let app = Application::build_with_clock(settings(&db), clock)
         .await
         .expect("build app");
     let port = app.port();
+    let state = app.state().clone();
     tokio::spawn(app.run_until_stopped());
     let client = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
@@ -116,6 +135,7 @@ pub async fn spawn_on(db: Arc<TestDb>) -> TestApp {
         client,
         db,
         port,
+        state,
     }
 }
 
@@ -225,3 +245,95 @@ XA-B,Đoàn phường Bình Minh,Đoàn cơ sở,TINH,80\n\
 CD-A1,Chi đoàn thôn 1,Chi đoàn,XA-A,30\n\
 CD-A2,Chi đoàn thôn 2,Chi đoàn,XA-A,25\n\
 CD-B1,Chi đoàn khu phố 1,Chi đoàn,XA-B,40\n";
+
+pub const SAMPLE_BANK: &str =
+    include_str!("../../question_banks/dich-vu-cong-truc-tuyen-2023.toml");
+pub const CONTEST: &str = "thu-nghiem";
+
+/// Tree, sample bank and a contest with one round open now for a week.
+/// Returns the admin token.
+pub async fn contest_fixture(app: &TestApp, minutes: i32, questions_per_cell: u32) -> String {
+    let admin = app.admin().await;
+    assert_eq!(app.import_csv(&admin, TREE_CSV).await.status(), 200);
+    let form = reqwest::multipart::Form::new().part(
+        "file",
+        reqwest::multipart::Part::bytes(SAMPLE_BANK.as_bytes().to_vec()).file_name("dvc.toml"),
+    );
+    let r = app
+        .client
+        .post(app.url("/api/v1/banks"))
+        .bearer_auth(&admin)
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    let now = app.state.now().and_utc();
+    let blueprint: Vec<Value> = ["cong-dvc", "muc-do", "vneid", "de-an-06"]
+        .iter()
+        .flat_map(|t| {
+            ["easy", "medium"].map(
+                |d| serde_json::json!({"topic": t, "difficulty": d, "count": questions_per_cell}),
+            )
+        })
+        .collect();
+    let body = serde_json::json!({
+        "slug": CONTEST, "title": "Hội thi thử nghiệm", "unit_code": "TINH", "bank_slug": "dich-vu-cong-truc-tuyen-2023",
+        "blueprint": blueprint, "minutes": minutes,
+        "rounds": [{"opens_at": (now - chrono::Duration::minutes(5)).to_rfc3339(), "closes_at": (now + chrono::Duration::days(7)).to_rfc3339()}],
+        "prediction": {"prompt": "Bao nhiêu người đạt điểm tuyệt đối?", "target": "perfect"},
+        "co_organizers": ["Văn phòng UBND"]
+    });
+    let r = app.post("/api/v1/contests", &admin, &body).await;
+    assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
+    admin
+}
+
+pub fn registration(phone: &str, unit: &str) -> Value {
+    serde_json::json!({
+        "full_name": "Nguyễn Văn An", "birth_date": "2000-05-01", "phone": phone, "unit_code": unit,
+        "category": "doan_vien", "consent": true
+    })
+}
+
+/// Registers a participant and returns their token.
+pub async fn participant(app: &TestApp, phone: &str) -> String {
+    let r = app
+        .client
+        .post(app.url(&format!("/api/v1/contests/{CONTEST}/participants")))
+        .json(&registration(phone, "CD-A1"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
+    r.json::<Value>().await.unwrap()["token"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
+/// The right keys of every question of an attempt, as the server would score them.
+pub fn right_answers(
+    app: &TestApp,
+    attempt_id: &str,
+) -> std::collections::HashMap<i32, Vec<String>> {
+    let id = attempt_id.to_string();
+    let state = app.state.clone();
+    state
+        .db
+        .read_now(|c| {
+            let a = hoithi::db::attempts::by_id(c, &id)?.expect("attempt");
+            let v = state.versions.get(c, &a.bank_version_id)?;
+            Ok(a.paper()
+                .iter()
+                .enumerate()
+                .map(|(i, item)| {
+                    (
+                        i as i32 + 1,
+                        hoithi::domain::paper::right_keys(item, &v.pool[item.q as usize]),
+                    )
+                })
+                .collect())
+        })
+        .expect("right answers")
+}

@@ -8,6 +8,7 @@ mod browser;
 mod cli;
 mod health;
 mod helpers;
+mod journey;
 mod migrations;
 mod multi_instance;
 mod units;

@@ -2,7 +2,7 @@ use actix_web::cookie::{Cookie, SameSite};
 use actix_web::{web, HttpResponse};
 use serde::{Deserialize, Serialize};
 
-use crate::auth::{self, AuthState, Staff, COOKIE_NAME};
+use crate::auth::{self, AppState, Staff, COOKIE_NAME};
 use crate::db::accounts;
 use crate::domain::accounts::Role;
 use crate::error::AppError;
@@ -23,7 +23,7 @@ struct TokenOut {
 
 /// Checks a username and password; returns the account id and role.
 /// Unknown users cost one hash verification too, so timing does not tell.
-pub async fn check_login(state: &AuthState, login: Login) -> Result<(String, Role), AppError> {
+pub async fn check_login(state: &AppState, login: Login) -> Result<(String, Role), AppError> {
     let username = login.username.trim().to_lowercase();
     let account = state
         .db
@@ -42,7 +42,7 @@ pub async fn check_login(state: &AuthState, login: Login) -> Result<(String, Rol
 }
 
 pub async fn login(
-    state: web::Data<AuthState>,
+    state: web::Data<AppState>,
     body: web::Json<Login>,
 ) -> Result<HttpResponse, AppError> {
     let (id, role) = check_login(&state, body.into_inner()).await?;
@@ -107,7 +107,7 @@ pub async fn me(staff: Staff) -> HttpResponse {
 }
 
 pub async fn create_account(
-    state: web::Data<AuthState>,
+    state: web::Data<AppState>,
     staff: Staff,
     body: web::Json<service::accounts::NewAccount>,
 ) -> Result<HttpResponse, AppError> {

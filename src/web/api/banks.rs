@@ -2,7 +2,7 @@ use actix_web::http::header;
 use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 
-use crate::auth::{AuthState, Staff};
+use crate::auth::{AppState, Staff};
 use crate::domain::bank::{table, MAX_FILE_BYTES};
 use crate::error::AppError;
 use crate::service::banks::{self, ImportRequest};
@@ -12,7 +12,7 @@ use crate::web::read_multipart;
 /// 201 with the new version, 200 when identical content already existed,
 /// 422 with every problem when the file is invalid.
 pub async fn import(
-    state: web::Data<AuthState>,
+    state: web::Data<AppState>,
     staff: Staff,
     form: actix_multipart::Multipart,
 ) -> Result<HttpResponse, AppError> {
@@ -34,13 +34,13 @@ pub async fn import(
     .json(outcome))
 }
 
-pub async fn list(state: web::Data<AuthState>, staff: Staff) -> Result<HttpResponse, AppError> {
+pub async fn list(state: web::Data<AppState>, staff: Staff) -> Result<HttpResponse, AppError> {
     let entries = banks::list(&state.db, &staff).await?;
     Ok(HttpResponse::Ok().json(serde_json::json!({ "entries": entries })))
 }
 
 pub async fn version(
-    state: web::Data<AuthState>,
+    state: web::Data<AppState>,
     staff: Staff,
     path: web::Path<(String, i32)>,
 ) -> Result<HttpResponse, AppError> {
@@ -54,7 +54,7 @@ pub struct ExportQuery {
 }
 
 pub async fn export(
-    state: web::Data<AuthState>,
+    state: web::Data<AppState>,
     staff: Staff,
     path: web::Path<(String, i32)>,
     q: web::Query<ExportQuery>,

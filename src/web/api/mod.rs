@@ -3,6 +3,8 @@
 
 pub mod auth;
 pub mod banks;
+pub mod contests;
+mod openapi;
 mod units;
 
 use actix_web::web;
@@ -32,5 +34,28 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         "/banks/{slug}/versions/{n}/export",
         web::get().to(banks::export),
     )
+    .route("/contests", web::post().to(contests::create))
+    .route("/contests/{slug}", web::get().to(contests::get))
+    .route("/contests/{slug}", web::put().to(contests::update))
+    .route(
+        "/contests/{slug}/participants",
+        web::post().to(contests::register),
+    )
+    .route(
+        "/contests/{slug}/sessions",
+        web::post().to(contests::session),
+    )
+    .route("/contests/{slug}/attempts", web::post().to(contests::start))
+    .route(
+        "/contests/{slug}/rounds/{n}/close",
+        web::post().to(contests::close_round),
+    )
+    .route("/attempts/{id}", web::get().to(contests::attempt))
+    .route(
+        "/attempts/{id}/answers/{position}",
+        web::put().to(contests::save_answer),
+    )
+    .route("/attempts/{id}/submit", web::post().to(contests::submit))
+    .route("/openapi.json", web::get().to(openapi::document))
     .default_service(web::to(super::not_found));
 }

@@ -1,7 +1,7 @@
 use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 
-use crate::auth::{AuthState, Staff};
+use crate::auth::{AppState, Staff};
 use crate::domain::units::MAX_IMPORT_BYTES;
 use crate::error::AppError;
 use crate::service::units::{self, UnitInput};
@@ -12,7 +12,7 @@ pub struct ListQuery {
 }
 
 pub async fn list(
-    state: web::Data<AuthState>,
+    state: web::Data<AppState>,
     staff: Staff,
     q: web::Query<ListQuery>,
 ) -> Result<HttpResponse, AppError> {
@@ -21,7 +21,7 @@ pub async fn list(
 }
 
 pub async fn get(
-    state: web::Data<AuthState>,
+    state: web::Data<AppState>,
     staff: Staff,
     code: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
@@ -29,7 +29,7 @@ pub async fn get(
 }
 
 pub async fn create(
-    state: web::Data<AuthState>,
+    state: web::Data<AppState>,
     staff: Staff,
     body: web::Json<UnitInput>,
 ) -> Result<HttpResponse, AppError> {
@@ -37,7 +37,7 @@ pub async fn create(
 }
 
 pub async fn update(
-    state: web::Data<AuthState>,
+    state: web::Data<AppState>,
     staff: Staff,
     code: web::Path<String>,
     body: web::Json<UnitInput>,
@@ -48,7 +48,7 @@ pub async fn update(
 
 /// The body is the CSV file itself (`Content-Type: text/csv`).
 pub async fn import(
-    state: web::Data<AuthState>,
+    state: web::Data<AppState>,
     staff: Staff,
     body: web::Payload,
 ) -> Result<HttpResponse, AppError> {

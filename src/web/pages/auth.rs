@@ -2,7 +2,7 @@ use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 
 use super::{html, see_other};
-use crate::auth::AuthState;
+use crate::auth::AppState;
 use crate::error::AppError;
 use crate::views;
 use crate::web::api::auth::{check_login, clear_cookie, session_cookie, Login};
@@ -33,7 +33,7 @@ pub struct LoginForm {
 }
 
 pub async fn login(
-    state: web::Data<AuthState>,
+    state: web::Data<AppState>,
     form: web::Form<LoginForm>,
 ) -> Result<HttpResponse, AppError> {
     let form = form.into_inner();

@@ -2,7 +2,7 @@ use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 
 use super::{html, see_other};
-use crate::auth::{AuthState, Staff};
+use crate::auth::{AppState, Staff};
 use crate::domain::bank::MAX_FILE_BYTES;
 use crate::error::AppError;
 use crate::service::banks::{self, BrowseQuery, ImportRequest};
@@ -11,7 +11,7 @@ use crate::views::Flash;
 use crate::web::read_multipart;
 
 async fn list_with(
-    state: &AuthState,
+    state: &AppState,
     staff: &Staff,
     message: Option<Flash>,
     e: Option<&AppError>,
@@ -25,12 +25,12 @@ async fn list_with(
     Ok(resp)
 }
 
-pub async fn index(state: web::Data<AuthState>, staff: Staff) -> Result<HttpResponse, AppError> {
+pub async fn index(state: web::Data<AppState>, staff: Staff) -> Result<HttpResponse, AppError> {
     list_with(&state, &staff, None, None).await
 }
 
 pub async fn preview(
-    state: web::Data<AuthState>,
+    state: web::Data<AppState>,
     staff: Staff,
     form: actix_multipart::Multipart,
 ) -> Result<HttpResponse, AppError> {
@@ -62,7 +62,7 @@ pub struct Commit {
 }
 
 pub async fn commit(
-    state: web::Data<AuthState>,
+    state: web::Data<AppState>,
     staff: Staff,
     form: web::Form<Commit>,
 ) -> Result<HttpResponse, AppError> {
@@ -79,7 +79,7 @@ pub async fn commit(
 }
 
 pub async fn browse(
-    state: web::Data<AuthState>,
+    state: web::Data<AppState>,
     staff: Staff,
     slug: web::Path<String>,
     q: web::Query<BrowseQuery>,

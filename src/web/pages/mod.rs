@@ -1,7 +1,9 @@
 //! HTML pages (maud). Plain forms that work without JavaScript.
 
+mod admin_contests;
 mod auth;
 mod banks;
+pub mod contest;
 mod units;
 
 use actix_web::{web, HttpResponse};
@@ -20,6 +22,38 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/admin/units", web::post().to(units::create))
         .route("/admin/units/import", web::post().to(units::import))
         .route("/admin/units/{code}", web::post().to(units::update))
+        .route("/c/{slug}", web::get().to(contest::home))
+        .route("/c/{slug}/register", web::post().to(contest::register))
+        .route("/c/{slug}/signin", web::post().to(contest::sign_in))
+        .route("/c/{slug}/signout", web::post().to(contest::sign_out))
+        .route("/c/{slug}/start", web::post().to(contest::start))
+        .route("/c/{slug}/poster", web::get().to(contest::poster))
+        .route("/c/{slug}/qr.svg", web::get().to(contest::qr))
+        .route("/a/{id}", web::get().to(contest::paper))
+        .route("/a/{id}", web::post().to(contest::save_paper))
+        .route("/a/{id}/result", web::get().to(contest::result))
+        .route("/admin/contests", web::get().to(admin_contests::list))
+        .route("/admin/contests", web::post().to(admin_contests::create))
+        .route(
+            "/admin/contests/new",
+            web::get().to(admin_contests::new_form),
+        )
+        .route(
+            "/admin/contests/{slug}",
+            web::get().to(admin_contests::detail),
+        )
+        .route(
+            "/admin/contests/{slug}",
+            web::post().to(admin_contests::update),
+        )
+        .route(
+            "/admin/contests/{slug}/edit",
+            web::get().to(admin_contests::edit_form),
+        )
+        .route(
+            "/admin/contests/{slug}/rounds/{n}/close",
+            web::post().to(admin_contests::close_round),
+        )
         .route("/admin/banks", web::get().to(banks::index))
         .route("/admin/banks/preview", web::post().to(banks::preview))
         .route("/admin/banks/commit", web::post().to(banks::commit))

@@ -2,7 +2,7 @@ use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 
 use super::see_other;
-use crate::auth::{AuthState, Staff};
+use crate::auth::{AppState, Staff};
 use crate::domain::units::MAX_IMPORT_BYTES;
 use crate::error::AppError;
 use crate::service::units::{self, UnitInput};
@@ -23,7 +23,7 @@ fn flash_of(key: Option<&str>) -> Option<Flash> {
 }
 
 async fn render(
-    state: &AuthState,
+    state: &AppState,
     staff: &Staff,
     flash: Option<Flash>,
     e: Option<&AppError>,
@@ -40,7 +40,7 @@ async fn render(
 }
 
 pub async fn index(
-    state: web::Data<AuthState>,
+    state: web::Data<AppState>,
     staff: Staff,
     q: web::Query<Msg>,
 ) -> Result<HttpResponse, AppError> {
@@ -48,7 +48,7 @@ pub async fn index(
 }
 
 /// A rejected form is shown again with every problem; nothing was saved.
-async fn rejected(state: &AuthState, staff: &Staff, e: AppError) -> Result<HttpResponse, AppError> {
+async fn rejected(state: &AppState, staff: &Staff, e: AppError) -> Result<HttpResponse, AppError> {
     match e {
         AppError::Validation(_) | AppError::InvalidInput { .. } | AppError::Conflict { .. } => {
             let (vi, en) = e.messages();
@@ -59,7 +59,7 @@ async fn rejected(state: &AuthState, staff: &Staff, e: AppError) -> Result<HttpR
 }
 
 pub async fn create(
-    state: web::Data<AuthState>,
+    state: web::Data<AppState>,
     staff: Staff,
     form: web::Form<UnitInput>,
 ) -> Result<HttpResponse, AppError> {
@@ -70,7 +70,7 @@ pub async fn create(
 }
 
 pub async fn update(
-    state: web::Data<AuthState>,
+    state: web::Data<AppState>,
     staff: Staff,
     code: web::Path<String>,
     form: web::Form<UnitInput>,
@@ -82,7 +82,7 @@ pub async fn update(
 }
 
 pub async fn import(
-    state: web::Data<AuthState>,
+    state: web::Data<AppState>,
     staff: Staff,
     form: actix_multipart::Multipart,
 ) -> Result<HttpResponse, AppError> {

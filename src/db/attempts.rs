@@ -1,0 +1,288 @@
+//! Attempts, their saved answers, and each person's best result per round.
+
+use std::collections::HashMap;
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use super::schema::{answers, attempts, round_results};
+use super::DbConn;
+use crate::domain::paper::{Paper, Score};
+use crate::error::AppError;
+
+pub const OPEN: &str = "open";
+pub const SUBMITTED: &str = "submitted";
+pub const EXPIRED: &str = "expired";
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = attempts)]
+pub struct Attempt {
+    pub id: String,
+    pub contest_id: String,
+    pub participant_id: String,
+    pub round_id: Option<String>,
+    pub number: i32,
+    pub practice: bool,
+    pub bank_version_id: String,
+    pub seed: i64,
+    pub paper: String,
+    pub started_at: NaiveDateTime,
+    pub deadline: NaiveDateTime,
+    pub status: String,
+    pub finished_at: Option<NaiveDateTime>,
+    pub score: Option<i32>,
+    pub max_score: i32,
+    pub correct: Option<i32>,
+    pub total: i32,
+    pub duration_ms: Option<i64>,
+    pub prediction: Option<i64>,
+}
+
+impl Attempt {
+    pub fn paper(&self) -> Paper {
+        serde_json::from_str(&self.paper).unwrap_or_default()
+    }
+
+    pub fn is_open(&self) -> bool {
+        self.status == OPEN
+    }
+}
+
+pub fn insert(conn: &mut DbConn, a: &Attempt) -> Result<(), AppError> {
+    diesel::insert_into(attempts::table)
+        .values(a)
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn by_id(conn: &mut DbConn, id: &str) -> Result<Option<Attempt>, AppError> {
+    Ok(attempts::table
+        .find(id)
+        .select(Attempt::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+/// Ranked attempts of a person in a round, oldest first.
+pub fn in_round(
+    conn: &mut DbConn,
+    participant_id: &str,
+    round_id: &str,
+) -> Result<Vec<Attempt>, AppError> {
+    Ok(attempts::table
+        .filter(attempts::participant_id.eq(participant_id))
+        .filter(attempts::round_id.eq(round_id))
+        .filter(attempts::practice.eq(false))
+        .order(attempts::number.asc())
+        .select(Attempt::as_select())
+        .load(conn)?)
+}
+
+pub fn of_participant(conn: &mut DbConn, participant_id: &str) -> Result<Vec<Attempt>, AppError> {
+    Ok(attempts::table
+        .filter(attempts::participant_id.eq(participant_id))
+        .order(attempts::started_at.desc())
+        .select(Attempt::as_select())
+        .load(conn)?)
+}
+
+/// Saved answers of an attempt: position → chosen keys.
+pub fn answers_of(
+    conn: &mut DbConn,
+    attempt_id: &str,
+) -> Result<HashMap<i32, Vec<String>>, AppError> {
+    let rows: Vec<(i32, String)> = answers::table
+        .filter(answers::attempt_id.eq(attempt_id))
+        .select((answers::position, answers::choices))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|(p, c)| {
+            (
+                p,
+                c.split(',')
+                    .filter(|s| !s.is_empty())
+                    .map(str::to_string)
+                    .collect(),
+            )
+        })
+        .collect())
+}
+
+/// Stores (or overwrites) one answer. The upsert differs per backend, so it
+/// runs on the inner connection; both speak `ON CONFLICT … DO UPDATE`.
+pub fn save_answer(
+    conn: &mut DbConn,
+    attempt_id: &str,
+    position: i32,
+    choices: &[String],
+    at: NaiveDateTime,
+) -> Result<(), AppError> {
+    let joined = choices.join(",");
+    let values = (
+        answers::attempt_id.eq(attempt_id),
+        answers::position.eq(position),
+        answers::choices.eq(&joined),
+        answers::saved_at.eq(at),
+    );
+    let update = (answers::choices.eq(&joined), answers::saved_at.eq(at));
+    match conn {
+        DbConn::Sqlite(c) => diesel::insert_into(answers::table)
+            .values(values)
+            .on_conflict((answers::attempt_id, answers::position))
+            .do_update()
+            .set(update)
+            .execute(c)?,
+        DbConn::Postgres(c) => diesel::insert_into(answers::table)
+            .values(values)
+            .on_conflict((answers::attempt_id, answers::position))
+            .do_update()
+            .set(update)
+            .execute(c)?,
+    };
+    Ok(())
+}
+
+/// Marks an open attempt finished with its score. Returns false when it was
+/// no longer open (someone else finished it first): it is finished once.
+pub fn finish(
+    conn: &mut DbConn,
+    id: &str,
+    status: &str,
+    at: NaiveDateTime,
+    score: &Score,
+    duration_ms: i64,
+    prediction: Option<i64>,
+) -> Result<bool, AppError> {
+    let n = diesel::update(
+        attempts::table
+            .filter(attempts::id.eq(id))
+            .filter(attempts::status.eq(OPEN)),
+    )
+    .set((
+        attempts::status.eq(status),
+        attempts::finished_at.eq(Some(at)),
+        attempts::score.eq(Some(score.score)),
+        attempts::correct.eq(Some(score.correct)),
+        attempts::duration_ms.eq(Some(duration_ms)),
+        attempts::prediction.eq(prediction),
+    ))
+    .execute(conn)?;
+    Ok(n == 1)
+}
+
+/// Open attempts whose deadline passed before `before`.
+pub fn overdue(
+    conn: &mut DbConn,
+    before: NaiveDateTime,
+    limit: i64,
+) -> Result<Vec<Attempt>, AppError> {
+    Ok(attempts::table
+        .filter(attempts::status.eq(OPEN))
+        .filter(attempts::deadline.lt(before))
+        .order(attempts::deadline.asc())
+        .limit(limit)
+        .select(Attempt::as_select())
+        .load(conn)?)
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = round_results)]
+pub struct RoundResult {
+    pub round_id: String,
+    pub participant_id: String,
+    pub attempt_id: String,
+    pub unit_id: String,
+    pub score: i32,
+    pub max_score: i32,
+    pub duration_ms: i64,
+    pub finished_at: NaiveDateTime,
+    pub prediction: Option<i64>,
+    pub attempts_used: i32,
+}
+
+/// Keeps the person's best attempt of the round (score desc, duration asc,
+/// finished at asc) with one insert-if-missing and one conditional update,
+/// both safe when two instances finish attempts of one person at once.
+pub fn record_result(conn: &mut DbConn, r: &RoundResult) -> Result<(), AppError> {
+    use round_results::dsl as rr;
+    match conn {
+        DbConn::Sqlite(c) => diesel::insert_into(round_results::table)
+            .values(r)
+            .on_conflict_do_nothing()
+            .execute(c)?,
+        DbConn::Postgres(c) => diesel::insert_into(round_results::table)
+            .values(r)
+            .on_conflict_do_nothing()
+            .execute(c)?,
+    };
+    let key = rr::round_id
+        .eq(&r.round_id)
+        .and(rr::participant_id.eq(&r.participant_id));
+    let better = rr::score
+        .lt(r.score)
+        .or(rr::score.eq(r.score).and(rr::duration_ms.gt(r.duration_ms)))
+        .or(rr::score
+            .eq(r.score)
+            .and(rr::duration_ms.eq(r.duration_ms))
+            .and(rr::finished_at.gt(r.finished_at)));
+    diesel::update(round_results::table.filter(key).filter(better))
+        .set((
+            rr::attempt_id.eq(&r.attempt_id),
+            rr::score.eq(r.score),
+            rr::max_score.eq(r.max_score),
+            rr::duration_ms.eq(r.duration_ms),
+            rr::finished_at.eq(r.finished_at),
+            rr::prediction.eq(r.prediction),
+        ))
+        .execute(conn)?;
+    let used: i64 = attempts::table
+        .filter(attempts::participant_id.eq(&r.participant_id))
+        .filter(attempts::round_id.eq(&r.round_id))
+        .filter(attempts::practice.eq(false))
+        .filter(attempts::status.ne(OPEN))
+        .count()
+        .get_result(conn)?;
+    diesel::update(round_results::table.filter(key))
+        .set(rr::attempts_used.eq(used as i32))
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn result_of(
+    conn: &mut DbConn,
+    round_id: &str,
+    participant_id: &str,
+) -> Result<Option<RoundResult>, AppError> {
+    Ok(round_results::table
+        .find((round_id, participant_id))
+        .select(RoundResult::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+/// Rank so far among best results (without the prediction tie-break).
+pub fn provisional_rank(conn: &mut DbConn, r: &RoundResult) -> Result<i64, AppError> {
+    use round_results::dsl as rr;
+    let ahead: i64 = round_results::table
+        .filter(rr::round_id.eq(&r.round_id))
+        .filter(
+            rr::score
+                .gt(r.score)
+                .or(rr::score.eq(r.score).and(rr::duration_ms.lt(r.duration_ms)))
+                .or(rr::score
+                    .eq(r.score)
+                    .and(rr::duration_ms.eq(r.duration_ms))
+                    .and(rr::finished_at.lt(r.finished_at))),
+        )
+        .count()
+        .get_result(conn)?;
+    Ok(ahead + 1)
+}
+
+pub fn count_results(conn: &mut DbConn, round_id: &str) -> Result<i64, AppError> {
+    Ok(round_results::table
+        .filter(round_results::round_id.eq(round_id))
+        .count()
+        .get_result(conn)?)
+}

@@ -1,0 +1,62 @@
+//! Participants of a contest (identity: the normalized phone).
+
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
+
+use super::schema::participants;
+use super::DbConn;
+use crate::error::AppError;
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = participants)]
+pub struct Participant {
+    pub id: String,
+    pub contest_id: String,
+    pub phone: String,
+    pub full_name: String,
+    pub name_folded: String,
+    pub birth_date: NaiveDate,
+    pub unit_id: String,
+    pub category: String,
+    pub cccd_hash: Option<String>,
+    pub cccd_last4: Option<String>,
+    pub email: Option<String>,
+    pub invited_by_phone: Option<String>,
+    pub device_id: Option<String>,
+    pub ip: Option<String>,
+    pub created_at: NaiveDateTime,
+}
+
+pub fn by_phone(
+    conn: &mut DbConn,
+    contest_id: &str,
+    phone: &str,
+) -> Result<Option<Participant>, AppError> {
+    Ok(participants::table
+        .filter(participants::contest_id.eq(contest_id))
+        .filter(participants::phone.eq(phone))
+        .select(Participant::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+pub fn by_id(conn: &mut DbConn, id: &str) -> Result<Participant, AppError> {
+    Ok(participants::table
+        .find(id)
+        .select(Participant::as_select())
+        .first(conn)?)
+}
+
+pub fn insert(conn: &mut DbConn, p: &Participant) -> Result<(), AppError> {
+    diesel::insert_into(participants::table)
+        .values(p)
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn count(conn: &mut DbConn, contest_id: &str) -> Result<i64, AppError> {
+    Ok(participants::table
+        .filter(participants::contest_id.eq(contest_id))
+        .count()
+        .get_result(conn)?)
+}

@@ -1,0 +1,530 @@
+//! The participant's journey through a paper: start, save, resume, submit,
+//! and the server finishing attempts whose time ran out.
+
+use std::collections::HashMap;
+
+use chrono::NaiveDateTime;
+use serde::Serialize;
+
+use crate::db::attempts::{self as store, Attempt, RoundResult, EXPIRED, OPEN, SUBMITTED};
+use crate::db::contests::{self, Contest, Round};
+use crate::db::{new_id, participants, DbConn};
+use crate::domain::bank::{Kind, LETTERS};
+use crate::domain::paper::{self, accepts, deadline, normalize_choices, right_keys, Score};
+use crate::error::AppError;
+use crate::service::versions::CachedVersion;
+use crate::state::AppState;
+
+/// Practice attempts without a timer get this long.
+const UNTIMED_PRACTICE_HOURS: i64 = 12;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ShownOption {
+    pub key: &'static str,
+    pub text: String,
+}
+
+/// A question as the participant sees it: never the answer key.
+#[derive(Debug, Clone, Serialize)]
+pub struct ShownQuestion {
+    pub position: i32,
+    pub kind: Kind,
+    pub stem: String,
+    pub options: Vec<ShownOption>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PredictionPrompt {
+    pub prompt: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct AttemptView {
+    pub attempt_id: String,
+    pub contest_slug: String,
+    pub contest_title: String,
+    /// Round number; None for practice.
+    pub round: Option<i32>,
+    pub practice: bool,
+    /// RFC 3339, UTC.
+    pub deadline: String,
+    pub questions: Vec<ShownQuestion>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub prediction: Option<PredictionPrompt>,
+    pub status: String,
+    pub answers: HashMap<i32, Vec<String>>,
+    pub remaining_ms: i64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub result: Option<ResultView>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ResultView {
+    pub score: i32,
+    pub max_score: i32,
+    pub correct: i32,
+    pub total: i32,
+    pub duration_ms: i64,
+    pub status: String,
+}
+
+fn result_of(a: &Attempt) -> Option<ResultView> {
+    (!a.is_open()).then(|| ResultView {
+        score: a.score.unwrap_or(0),
+        max_score: a.max_score,
+        correct: a.correct.unwrap_or(0),
+        total: a.total,
+        duration_ms: a.duration_ms.unwrap_or(0),
+        status: a.status.clone(),
+    })
+}
+
+fn rfc3339(t: NaiveDateTime) -> String {
+    t.and_utc()
+        .to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
+fn shown_questions(a: &Attempt, v: &CachedVersion) -> Vec<ShownQuestion> {
+    a.paper()
+        .iter()
+        .enumerate()
+        .filter_map(|(i, item)| {
+            let q = v.questions.get(item.q as usize)?;
+            Some(ShownQuestion {
+                position: i as i32 + 1,
+                kind: q.kind,
+                stem: q.stem.clone(),
+                options: item
+                    .o
+                    .iter()
+                    .enumerate()
+                    .map(|(k, orig)| ShownOption {
+                        key: LETTERS[k],
+                        text: q.options.get(*orig as usize).cloned().unwrap_or_default(),
+                    })
+                    .collect(),
+            })
+        })
+        .collect()
+}
+
+fn view(
+    conn: &mut DbConn,
+    state: &AppState,
+    a: &Attempt,
+    contest: &Contest,
+    now: NaiveDateTime,
+) -> Result<AttemptView, AppError> {
+    let v = state.versions.get(conn, &a.bank_version_id)?;
+    let round = match &a.round_id {
+        Some(id) => contests::rounds_of(conn, &contest.id)?
+            .into_iter()
+            .find(|r| &r.id == id)
+            .map(|r| r.number),
+        None => None,
+    };
+    let answers = store::answers_of(conn, &a.id)?;
+    Ok(AttemptView {
+        attempt_id: a.id.clone(),
+        contest_slug: contest.slug.clone(),
+        contest_title: contest.title.clone(),
+        round,
+        practice: a.practice,
+        deadline: rfc3339(a.deadline),
+        questions: shown_questions(a, &v),
+        prediction: contest
+            .prediction()
+            .filter(|_| !a.practice)
+            .map(|p| PredictionPrompt { prompt: p.prompt }),
+        status: a.status.clone(),
+        answers,
+        remaining_ms: if a.is_open() {
+            (a.deadline - now).num_milliseconds().max(0)
+        } else {
+            0
+        },
+        result: result_of(a),
+    })
+}
+
+/// Finishes one open attempt with what was saved. Returns the attempt as
+/// stored afterwards and whether this call finished it (a concurrent call may
+/// have finished it first; it is never finished twice).
+fn finish_once(
+    conn: &mut DbConn,
+    state: &AppState,
+    a: &Attempt,
+    status: &str,
+    now: NaiveDateTime,
+    prediction: Option<i64>,
+) -> Result<(Attempt, bool), AppError> {
+    let v = state.versions.get(conn, &a.bank_version_id)?;
+    let answers = store::answers_of(conn, &a.id)?;
+    let s: Score = paper::score(&a.paper(), &v.pool, &answers);
+    let end = if status == EXPIRED {
+        a.deadline.min(now)
+    } else {
+        now.min(a.deadline)
+    };
+    let duration_ms = (end - a.started_at).num_milliseconds().max(0);
+    let by_me = store::finish(conn, &a.id, status, now, &s, duration_ms, prediction)?;
+    if by_me {
+        if let (Some(round_id), false) = (&a.round_id, a.practice) {
+            let p = participants::by_id(conn, &a.participant_id)?;
+            store::record_result(
+                conn,
+                &RoundResult {
+                    round_id: round_id.clone(),
+                    participant_id: a.participant_id.clone(),
+                    attempt_id: a.id.clone(),
+                    unit_id: p.unit_id,
+                    score: s.score,
+                    max_score: s.max_score,
+                    duration_ms,
+                    finished_at: now,
+                    prediction,
+                    attempts_used: 0,
+                },
+            )?;
+        }
+    }
+    Ok((store::by_id(conn, &a.id)?.ok_or(AppError::NotFound)?, by_me))
+}
+
+fn finish(
+    conn: &mut DbConn,
+    state: &AppState,
+    a: &Attempt,
+    status: &str,
+    now: NaiveDateTime,
+    prediction: Option<i64>,
+) -> Result<Attempt, AppError> {
+    finish_once(conn, state, a, status, now, prediction).map(|(a, _)| a)
+}
+
+/// Loads an attempt of this participant (anyone else's is "not found"), and
+/// finishes it first if its time ran out.
+fn load_owned(
+    conn: &mut DbConn,
+    state: &AppState,
+    participant_id: &str,
+    attempt_id: &str,
+    now: NaiveDateTime,
+) -> Result<(Attempt, Contest), AppError> {
+    let a = store::by_id(conn, attempt_id)?
+        .filter(|a| a.participant_id == participant_id)
+        .ok_or(AppError::NotFound)?;
+    let contest = contests::by_id(conn, &a.contest_id)?;
+    if a.is_open() && !accepts(now, a.deadline, contest.grace_seconds) {
+        let a = finish(conn, state, &a, EXPIRED, now, None)?;
+        return Ok((a, contest));
+    }
+    Ok((a, contest))
+}
+
+/// Starts an attempt (or returns the one already in progress in this round).
+pub async fn start(
+    state: &AppState,
+    participant_id: String,
+    practice: bool,
+    timed: bool,
+) -> Result<AttemptView, AppError> {
+    let st = state.clone();
+    let now = state.now();
+    state
+        .db
+        .write(move |c| {
+            let p = participants::by_id(c, &participant_id)?;
+            let contest = contests::by_id(c, &p.contest_id)?;
+            let round: Option<Round> = if practice {
+                None
+            } else {
+                let round = contests::open_round(c, &contest.id, now)?.ok_or_else(|| {
+                    AppError::conflict(
+                        "Hiện không có vòng thi nào đang mở.",
+                        "No round is open now.",
+                    )
+                })?;
+                let previous = store::in_round(c, &p.id, &round.id)?;
+                if let Some(open) = previous.iter().find(|a| a.is_open()) {
+                    if accepts(now, open.deadline, contest.grace_seconds) {
+                        return view(c, &st, open, &contest, now);
+                    }
+                    finish(c, &st, open, EXPIRED, now, None)?;
+                }
+                if previous.len() as i32 >= contest.attempts_per_round {
+                    return Err(AppError::conflict(
+                        format!(
+                            "Bạn đã dùng hết {} lượt thi của vòng này.",
+                            contest.attempts_per_round
+                        ),
+                        format!(
+                            "All {} attempts of this round are used.",
+                            contest.attempts_per_round
+                        ),
+                    ));
+                }
+                Some(round)
+            };
+            let v = st.versions.get(c, &contest.bank_version_id)?;
+            let seed: u64 = rand::random();
+            let drawn = paper::draw(seed, &v.pool, &contest.blueprint());
+            let max_score = drawn
+                .iter()
+                .map(|i| v.pool[i.q as usize].points as i32)
+                .sum();
+            let deadline = match (&round, practice, timed) {
+                (Some(r), _, _) => deadline(now, contest.minutes, Some(r.end())),
+                (None, true, false) => now + chrono::Duration::hours(UNTIMED_PRACTICE_HOURS),
+                (None, _, _) => deadline(now, contest.minutes, None),
+            };
+            let number = match &round {
+                Some(r) => store::in_round(c, &p.id, &r.id)?.len() as i32 + 1,
+                None => 0,
+            };
+            let a = Attempt {
+                id: new_id(),
+                contest_id: contest.id.clone(),
+                participant_id: p.id.clone(),
+                round_id: round.map(|r| r.id),
+                number,
+                practice,
+                bank_version_id: contest.bank_version_id.clone(),
+                seed: seed as i64,
+                paper: serde_json::to_string(&drawn).unwrap_or_default(),
+                started_at: now,
+                deadline,
+                status: OPEN.into(),
+                finished_at: None,
+                score: None,
+                max_score,
+                correct: None,
+                total: drawn.len() as i32,
+                duration_ms: None,
+                prediction: None,
+            };
+            store::insert(c, &a)?;
+            view(c, &st, &a, &contest, now)
+        })
+        .await
+}
+
+pub async fn get(
+    state: &AppState,
+    participant_id: String,
+    attempt_id: String,
+) -> Result<AttemptView, AppError> {
+    let st = state.clone();
+    let now = state.now();
+    let write = state.db.clone();
+    write
+        .write(move |c| {
+            let (a, contest) = load_owned(c, &st, &participant_id, &attempt_id, now)?;
+            view(c, &st, &a, &contest, now)
+        })
+        .await
+}
+
+/// Saves one answer; acknowledged only once stored. Idempotent.
+pub async fn save(
+    state: &AppState,
+    participant_id: String,
+    attempt_id: String,
+    position: i32,
+    choices: Vec<String>,
+) -> Result<(), AppError> {
+    let st = state.clone();
+    let now = state.now();
+    state
+        .db
+        .write(move |c| {
+            let (a, _) = load_owned(c, &st, &participant_id, &attempt_id, now)?;
+            if !a.is_open() {
+                return Err(AppError::AttemptClosed);
+            }
+            let paper = a.paper();
+            let item = usize::try_from(position - 1)
+                .ok()
+                .and_then(|i| paper.get(i))
+                .ok_or_else(|| {
+                    AppError::invalid(
+                        format!("Không có câu số {position}."),
+                        format!("There is no question {position}."),
+                    )
+                })?;
+            let v = st.versions.get(c, &a.bank_version_id)?;
+            let kind = v
+                .questions
+                .get(item.q as usize)
+                .map(|q| q.kind)
+                .unwrap_or(Kind::Single);
+            let keys = normalize_choices(&choices, item, kind)
+                .map_err(|p| AppError::Validation(vec![p]))?;
+            store::save_answer(c, &a.id, position, &keys, now)
+        })
+        .await
+}
+
+/// Scores and closes the attempt; a second submit returns the same result.
+pub async fn submit(
+    state: &AppState,
+    participant_id: String,
+    attempt_id: String,
+    prediction: Option<i64>,
+) -> Result<ResultView, AppError> {
+    let st = state.clone();
+    let now = state.now();
+    if let Some(p) = prediction {
+        if !(0..=10_000_000).contains(&p) {
+            return Err(AppError::invalid(
+                "Số dự đoán phải từ 0 đến 10.000.000.",
+                "The prediction must be 0–10,000,000.",
+            ));
+        }
+    }
+    state
+        .db
+        .write(move |c| {
+            let (a, _) = load_owned(c, &st, &participant_id, &attempt_id, now)?;
+            let a = if a.is_open() {
+                finish(c, &st, &a, SUBMITTED, now, prediction)?
+            } else {
+                a
+            };
+            result_of(&a)
+                .ok_or_else(|| AppError::Internal("attempt still open after finish".into()))
+        })
+        .await
+}
+
+/// Finishes every attempt whose deadline and grace have passed. Returns how
+/// many this call finished (a concurrent sweeper finishing one first is fine).
+pub async fn finish_expired(state: &AppState) -> Result<usize, AppError> {
+    let st = state.clone();
+    let now = state.now();
+    state
+        .db
+        .write(move |c| {
+            let mut finished = 0;
+            let mut graces: HashMap<String, i32> = HashMap::new();
+            for a in store::overdue(c, now, 500)? {
+                let grace = match graces.get(&a.contest_id) {
+                    Some(g) => *g,
+                    None => {
+                        let g = contests::by_id(c, &a.contest_id)?.grace_seconds;
+                        graces.insert(a.contest_id.clone(), g);
+                        g
+                    }
+                };
+                if accepts(now, a.deadline, grace) {
+                    continue;
+                }
+                if finish_once(c, &st, &a, EXPIRED, now, None)?.1 {
+                    finished += 1;
+                }
+            }
+            Ok(finished)
+        })
+        .await
+}
+
+/// What the result page shows.
+pub struct ResultPage {
+    pub attempt: Attempt,
+    pub contest: Contest,
+    pub round: Option<Round>,
+    pub rank: Option<i64>,
+    pub ranked: i64,
+    pub best: Option<RoundResult>,
+    /// Questions with the right keys and explanations, once the round is closed
+    /// (and the contest shows them).
+    pub review: Option<Vec<Review>>,
+}
+
+pub struct Review {
+    pub question: ShownQuestion,
+    pub chosen: Vec<String>,
+    pub right: Vec<String>,
+    pub explanation: String,
+}
+
+pub async fn result_page(
+    state: &AppState,
+    participant_id: String,
+    attempt_id: String,
+) -> Result<ResultPage, AppError> {
+    let st = state.clone();
+    let now = state.now();
+    state
+        .db
+        .write(move |c| {
+            let (a, contest) = load_owned(c, &st, &participant_id, &attempt_id, now)?;
+            if a.is_open() {
+                return Err(AppError::conflict(
+                    "Bài thi chưa nộp.",
+                    "The attempt is not submitted yet.",
+                ));
+            }
+            let round = match &a.round_id {
+                Some(id) => contests::rounds_of(c, &contest.id)?
+                    .into_iter()
+                    .find(|r| &r.id == id),
+                None => None,
+            };
+            let (rank, ranked, best) = match &round {
+                Some(r) => {
+                    let best = store::result_of(c, &r.id, &participant_id)?;
+                    let rank = best
+                        .as_ref()
+                        .map(|b| store::provisional_rank(c, b))
+                        .transpose()?;
+                    (rank, store::count_results(c, &r.id)?, best)
+                }
+                None => (None, 0, None),
+            };
+            // Keys are shown only once the round is over (for practice: every
+            // round), so practice cannot leak the answers of a running round.
+            let closed = match &round {
+                Some(r) => r.status(now) == contests::RoundStatus::Closed,
+                None => contests::rounds_of(c, &contest.id)?
+                    .iter()
+                    .all(|r| r.status(now) == contests::RoundStatus::Closed),
+            };
+            let review = if closed && contest.show_answers_after_close {
+                let v = st.versions.get(c, &a.bank_version_id)?;
+                let answers = store::answers_of(c, &a.id)?;
+                let paper = a.paper();
+                Some(
+                    shown_questions(&a, &v)
+                        .into_iter()
+                        .zip(paper.iter())
+                        .map(|(question, item)| {
+                            let q = &v.questions[item.q as usize];
+                            let pool_q = &v.pool[item.q as usize];
+                            Review {
+                                chosen: answers
+                                    .get(&question.position)
+                                    .cloned()
+                                    .unwrap_or_default(),
+                                right: right_keys(item, pool_q),
+                                explanation: q.explanation.clone(),
+                                question,
+                            }
+                        })
+                        .collect(),
+                )
+            } else {
+                None
+            };
+            Ok(ResultPage {
+                attempt: a,
+                contest,
+                round,
+                rank,
+                ranked,
+                best,
+                review,
+            })
+        })
+        .await
+}

@@ -1,0 +1,424 @@
+use serde::Serialize;
+
+use crate::auth::Staff;
+use crate::db::banks::{self as store, BankListItem, QuestionFilter, QuestionRow, VersionRow};
+use crate::db::{units, Db, DbConn};
+use crate::domain::accounts::Role;
+use crate::domain::bank::{
+    self, summary, table, toml_format, Bank, BankDefaults, Difficulty, Format, Question,
+    TopicSummary,
+};
+use crate::domain::text::fold;
+use crate::domain::units::is_within;
+use crate::error::{AppError, Problem};
+
+/// An uploaded bank file and the optional slug/title/format the form gave.
+#[derive(Debug, Clone, Default)]
+pub struct ImportRequest {
+    pub file_name: String,
+    pub bytes: Vec<u8>,
+    pub format: Option<String>,
+    pub slug: Option<String>,
+    pub title: Option<String>,
+}
+
+/// Parses and validates a file (CPU only; run it on the blocking pool).
+pub fn check(req: &ImportRequest) -> Result<(Bank, Format), AppError> {
+    let in_file = |ps: Vec<Problem>| {
+        AppError::Validation(ps.into_iter().map(|p| p.in_file(&req.file_name)).collect())
+    };
+    let format = match req
+        .format
+        .as_deref()
+        .map(str::trim)
+        .filter(|f| !f.is_empty())
+    {
+        Some(f) => Format::parse(f).ok_or_else(|| {
+            in_file(vec![Problem::new(
+                0,
+                "format",
+                format!("Định dạng {f:?} không được hỗ trợ (toml, xlsx, csv, gift, aiken)."),
+                format!("Unsupported format {f:?} (toml, xlsx, csv, gift or aiken)."),
+            )])
+        })?,
+        None => Format::detect(&req.file_name, &req.bytes).ok_or_else(|| {
+            in_file(vec![Problem::new(
+                0,
+                "format",
+                "Không nhận ra định dạng tệp; hãy dùng đuôi .toml, .xlsx, .csv, .gift hoặc .aiken.",
+                "Unknown file format; use a .toml, .xlsx, .csv, .gift or .aiken file.",
+            )])
+        })?,
+    };
+    let defaults = BankDefaults {
+        slug: req.slug.clone(),
+        title: req.title.clone(),
+        file_name: req.file_name.clone(),
+    };
+    let bank = bank::parse(format, &req.bytes, &defaults).map_err(in_file)?;
+    Ok((bank, format))
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ImportOutcome {
+    pub slug: String,
+    pub title: String,
+    pub version: i32,
+    pub created: bool,
+    pub content_hash: String,
+    pub question_count: usize,
+    pub summary: Vec<TopicSummary>,
+    pub message: String,
+    pub message_en: String,
+}
+
+fn outcome(bank: &Bank, stored: store::Stored) -> ImportOutcome {
+    let (message, message_en) = if stored.created {
+        (
+            format!(
+                "Đã tạo phiên bản {} của ngân hàng {} ({} câu hỏi).",
+                stored.number,
+                bank.slug,
+                bank.questions.len()
+            ),
+            format!(
+                "Created version {} of bank {} ({} questions).",
+                stored.number,
+                bank.slug,
+                bank.questions.len()
+            ),
+        )
+    } else {
+        (
+            format!(
+                "Nội dung giống hệt phiên bản {}; không tạo phiên bản mới.",
+                stored.number
+            ),
+            format!(
+                "The content is identical to version {}; no new version was created.",
+                stored.number
+            ),
+        )
+    };
+    ImportOutcome {
+        slug: bank.slug.clone(),
+        title: bank.title.clone(),
+        version: stored.number,
+        created: stored.created,
+        content_hash: bank.content_hash(),
+        question_count: bank.questions.len(),
+        summary: summary(bank),
+        message,
+        message_en,
+    }
+}
+
+/// May `staff` read a bank owned by the unit at `owner` (None: a shared bank)?
+pub fn can_read(staff: &Staff, owner: Option<&str>) -> bool {
+    match staff.role {
+        Role::Admin => true,
+        Role::Viewer => false,
+        Role::Organizer => match (owner, &staff.scope) {
+            (None, _) => true,
+            (Some(o), Some(s)) => is_within(o, &s.path) || is_within(&s.path, o),
+            (Some(_), None) => false,
+        },
+    }
+}
+
+fn can_write(staff: &Staff, owner: Option<&str>) -> bool {
+    match owner {
+        Some(o) => staff.can_manage(o),
+        None => staff.is_admin(),
+    }
+}
+
+/// Stores a checked bank under the caller's scope; on the caller's transaction.
+pub fn store(
+    conn: &mut DbConn,
+    staff: Option<&Staff>,
+    bank: &Bank,
+    format: Format,
+    source: &str,
+) -> Result<ImportOutcome, AppError> {
+    let unit_id = staff.and_then(|s| s.scope.as_ref().map(|sc| sc.unit_id.clone()));
+    if let (Some(staff), Some(existing)) = (staff, store::bank_by_slug(conn, &bank.slug)?) {
+        let owner = store::owner_path(conn, &existing)?;
+        if !can_write(staff, owner.as_deref()) {
+            return Err(AppError::Forbidden);
+        }
+    }
+    let stored = store::store_version(
+        conn,
+        bank,
+        unit_id.as_deref(),
+        staff.map(|s| s.id.as_str()),
+        source,
+        format,
+    )?;
+    Ok(outcome(bank, stored))
+}
+
+pub async fn import(db: &Db, staff: &Staff, req: ImportRequest) -> Result<ImportOutcome, AppError> {
+    staff.require_writer()?;
+    let (bank, format, req) =
+        actix_web::web::block(move || check(&req).map(|(b, f)| (b, f, req))).await??;
+    let staff = staff.clone();
+    db.write(move |c| store(c, Some(&staff), &bank, format, &req.file_name))
+        .await
+}
+
+/// The CLI's import: an optional owning unit, no account.
+pub fn import_now(
+    conn: &mut DbConn,
+    unit_code: Option<&str>,
+    req: &ImportRequest,
+) -> Result<ImportOutcome, AppError> {
+    let (bank, format) = check(req)?;
+    let unit_id = match unit_code {
+        Some(code) => Some(units::by_code(conn, code)?.id),
+        None => None,
+    };
+    let stored = store::store_version(
+        conn,
+        &bank,
+        unit_id.as_deref(),
+        None,
+        &req.file_name,
+        format,
+    )?;
+    Ok(outcome(&bank, stored))
+}
+
+/// The preview step: the summary and the first questions, or every problem.
+#[derive(Debug, Clone)]
+pub struct Preview {
+    pub upload_id: String,
+    pub file_name: String,
+    pub bank: Bank,
+    pub summary: Vec<TopicSummary>,
+    pub existing_version: Option<i32>,
+}
+
+pub async fn preview(db: &Db, staff: &Staff, req: ImportRequest) -> Result<Preview, AppError> {
+    staff.require_writer()?;
+    let (bank, format, req) =
+        actix_web::web::block(move || check(&req).map(|(b, f)| (b, f, req))).await??;
+    let staff = staff.clone();
+    db.write(move |c| {
+        let existing_version = match store::bank_by_slug(c, &bank.slug)? {
+            Some(b) => {
+                let owner = store::owner_path(c, &b)?;
+                if !can_write(&staff, owner.as_deref()) {
+                    return Err(AppError::Forbidden);
+                }
+                let hash = bank.content_hash();
+                store::versions(c, &b.id)?
+                    .into_iter()
+                    .find(|v| v.content_hash == hash)
+                    .map(|v| v.number)
+            }
+            None => None,
+        };
+        let upload_id = store::stage_upload(
+            c,
+            &staff.id,
+            &req.file_name,
+            format,
+            req.slug.as_deref(),
+            req.title.as_deref(),
+            &req.bytes,
+        )?;
+        Ok(Preview {
+            upload_id,
+            file_name: req.file_name,
+            summary: summary(&bank),
+            bank,
+            existing_version,
+        })
+    })
+    .await
+}
+
+/// Confirms a previewed upload.
+pub async fn commit(db: &Db, staff: &Staff, upload_id: String) -> Result<ImportOutcome, AppError> {
+    staff.require_writer()?;
+    let account = staff.id.clone();
+    let upload = db
+        .write(move |c| store::take_upload(c, &upload_id, &account))
+        .await?;
+    let req = ImportRequest {
+        file_name: upload.file_name,
+        bytes: upload.content,
+        format: Some(upload.format),
+        slug: upload.slug,
+        title: upload.title,
+    };
+    import(db, staff, req).await
+}
+
+pub async fn list(db: &Db, staff: &Staff) -> Result<Vec<BankListItem>, AppError> {
+    if staff.role == Role::Viewer {
+        return Err(AppError::Forbidden);
+    }
+    let staff = staff.clone();
+    db.read(move |c| {
+        Ok(store::list(c)?
+            .into_iter()
+            .filter(|b| can_read(&staff, b.unit_path.as_deref()))
+            .collect())
+    })
+    .await
+}
+
+/// Resolves a bank and one of its versions (the latest when `number` is None),
+/// checking read access.
+fn resolve(
+    c: &mut DbConn,
+    staff: &Staff,
+    slug: &str,
+    number: Option<i32>,
+) -> Result<(store::BankRow, VersionRow, Vec<VersionRow>), AppError> {
+    let bank = store::bank_by_slug(c, slug)?.ok_or(AppError::NotFound)?;
+    let owner = store::owner_path(c, &bank)?;
+    if !can_read(staff, owner.as_deref()) {
+        return Err(AppError::Forbidden);
+    }
+    let versions = store::versions(c, &bank.id)?;
+    let v = match number {
+        Some(n) => versions
+            .iter()
+            .find(|v| v.number == n)
+            .cloned()
+            .ok_or(AppError::NotFound)?,
+        None => versions.first().cloned().ok_or(AppError::NotFound)?,
+    };
+    Ok((bank, v, versions))
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct VersionDetail {
+    pub slug: String,
+    #[serde(flatten)]
+    pub version: VersionRow,
+    pub topics: Vec<bank::Topic>,
+    pub summary: Vec<TopicSummary>,
+    pub questions: Vec<Question>,
+}
+
+pub async fn version(
+    db: &Db,
+    staff: &Staff,
+    slug: String,
+    number: i32,
+) -> Result<VersionDetail, AppError> {
+    let staff = staff.clone();
+    db.read(move |c| {
+        let (_, v, _) = resolve(c, &staff, &slug, Some(number))?;
+        let bank = store::load_bank(c, &slug, &v)?;
+        Ok(VersionDetail {
+            slug,
+            topics: bank.topics.clone(),
+            summary: summary(&bank),
+            questions: bank.questions,
+            version: v,
+        })
+    })
+    .await
+}
+
+/// An export: file name, content type and bytes.
+pub async fn export(
+    db: &Db,
+    staff: &Staff,
+    slug: String,
+    number: i32,
+    format: String,
+) -> Result<(String, &'static str, Vec<u8>), AppError> {
+    let staff = staff.clone();
+    let bank = db
+        .read(move |c| {
+            let (_, v, _) = resolve(c, &staff, &slug, Some(number))?;
+            store::load_bank(c, &slug, &v)
+        })
+        .await?;
+    let name = format!("{}-v{number}", bank.slug);
+    match format.as_str() {
+        "toml" => Ok((
+            format!("{name}.toml"),
+            "application/toml; charset=utf-8",
+            toml_format::write(&bank).into_bytes(),
+        )),
+        "xlsx" => {
+            let bytes = actix_web::web::block(move || table::write_xlsx(&bank))
+                .await?
+                .map_err(AppError::Internal)?;
+            Ok((
+                format!("{name}.xlsx"),
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                bytes,
+            ))
+        }
+        other => Err(AppError::invalid(
+            format!("Không xuất được định dạng {other:?} (toml hoặc xlsx)."),
+            format!("Cannot export as {other:?} (toml or xlsx)."),
+        )),
+    }
+}
+
+/// One page of the bank browser.
+pub struct Browse {
+    pub slug: String,
+    pub version: VersionRow,
+    pub versions: Vec<VersionRow>,
+    pub summary: Vec<TopicSummary>,
+    pub topics: Vec<bank::Topic>,
+    pub questions: Vec<QuestionRow>,
+    pub total: i64,
+    pub can_write: bool,
+}
+
+pub const PAGE_SIZE: i64 = 20;
+
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+pub struct BrowseQuery {
+    pub v: Option<i32>,
+    pub q: Option<String>,
+    pub topic: Option<String>,
+    pub difficulty: Option<String>,
+    pub page: Option<i64>,
+    pub msg: Option<String>,
+}
+
+pub async fn browse(
+    db: &Db,
+    staff: &Staff,
+    slug: String,
+    q: BrowseQuery,
+) -> Result<Browse, AppError> {
+    let staff = staff.clone();
+    db.read(move |c| {
+        let (bank_row, v, versions) = resolve(c, &staff, &slug, q.v)?;
+        let owner = store::owner_path(c, &bank_row)?;
+        let filter = QuestionFilter {
+            search: q.q.as_deref().map(fold).filter(|s| !s.is_empty()),
+            topic: q.topic.clone().filter(|t| !t.is_empty()),
+            difficulty: q.difficulty.as_deref().and_then(Difficulty::parse),
+            offset: (q.page.unwrap_or(1).max(1) - 1) * PAGE_SIZE,
+            limit: PAGE_SIZE,
+        };
+        let (questions, total) = store::search_questions(c, &v.id, &filter)?;
+        let bank = store::load_bank(c, &slug, &v)?;
+        Ok(Browse {
+            slug,
+            summary: summary(&bank),
+            topics: bank.topics,
+            version: v,
+            versions,
+            questions,
+            total,
+            can_write: can_write(&staff, owner.as_deref()),
+        })
+    })
+    .await
+}

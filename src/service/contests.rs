@@ -1,0 +1,321 @@
+//! Contests for organizers (create, edit, close a round) and their public face.
+
+use chrono::NaiveDateTime;
+use serde::Serialize;
+
+use crate::auth::Staff;
+use crate::db::contests::{self as store, Contest, Links, Round, RoundStatus};
+use crate::db::{banks, participants, units, DbConn};
+use crate::domain::contest::{check_contest, to_vn, ContestInput, CATEGORIES};
+use crate::domain::paper::validate_blueprint;
+use crate::error::{AppError, Problem};
+use crate::service::banks::can_read;
+use crate::state::AppState;
+
+fn problem(field: &str, vi: String, en: String) -> AppError {
+    AppError::Validation(vec![Problem::new(0, field, vi, en)])
+}
+
+/// Resolves units and the bank version, checks scope and the blueprint.
+fn resolve(
+    c: &mut DbConn,
+    state: &AppState,
+    staff: &Staff,
+    input: &ContestInput,
+) -> Result<(String, String, String), AppError> {
+    let unit = units::by_code(c, input.unit_code.trim()).map_err(|e| match e {
+        AppError::NotFound => problem(
+            "unit_code",
+            format!("Không có đơn vị mã {}.", input.unit_code),
+            format!("No unit with code {}.", input.unit_code),
+        ),
+        e => e,
+    })?;
+    staff.require_manage(&unit.path)?;
+    let eligible = match input
+        .eligible_unit_code
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
+        Some(code) => units::by_code(c, code).map_err(|e| match e {
+            AppError::NotFound => problem(
+                "eligible_unit_code",
+                format!("Không có đơn vị mã {code}."),
+                format!("No unit with code {code}."),
+            ),
+            e => e,
+        })?,
+        None => unit.clone(),
+    };
+    staff.require_manage(&eligible.path)?;
+    let bank = banks::bank_by_slug(c, input.bank_slug.trim())?.ok_or_else(|| {
+        problem(
+            "bank_slug",
+            format!("Không có ngân hàng câu hỏi {}.", input.bank_slug),
+            format!("No question bank {}.", input.bank_slug),
+        )
+    })?;
+    if !can_read(staff, banks::owner_path(c, &bank)?.as_deref()) {
+        return Err(AppError::Forbidden);
+    }
+    let version = match input.bank_version {
+        Some(n) => banks::version(c, &bank.id, n).map_err(|_| {
+            problem(
+                "bank_version",
+                format!("Ngân hàng không có phiên bản {n}."),
+                format!("The bank has no version {n}."),
+            )
+        })?,
+        None => banks::versions(c, &bank.id)?
+            .into_iter()
+            .next()
+            .ok_or(AppError::NotFound)?,
+    };
+    let v = state.versions.get(c, &version.id)?;
+    validate_blueprint(&input.blueprint, &v.pool).map_err(AppError::Validation)?;
+    Ok((unit.id, eligible.id, version.id))
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Saved {
+    pub slug: String,
+    pub title: String,
+    pub rounds: usize,
+}
+
+pub async fn create(
+    state: &AppState,
+    staff: &Staff,
+    input: ContestInput,
+) -> Result<Saved, AppError> {
+    staff.require_writer()?;
+    let settings = check_contest(&input).map_err(AppError::Validation)?;
+    let (st, staff) = (state.clone(), staff.clone());
+    state
+        .db
+        .write(move |c| {
+            let (unit_id, eligible_unit_id, bank_version_id) = resolve(c, &st, &staff, &input)?;
+            let links = Links {
+                unit_id: &unit_id,
+                eligible_unit_id: &eligible_unit_id,
+                bank_version_id: &bank_version_id,
+                blueprint: &input.blueprint,
+            };
+            let contest = store::create(c, &settings, &links)?;
+            Ok(Saved {
+                slug: contest.slug,
+                title: contest.title,
+                rounds: settings.rounds.len(),
+            })
+        })
+        .await
+}
+
+pub async fn update(
+    state: &AppState,
+    staff: &Staff,
+    slug: String,
+    mut input: ContestInput,
+) -> Result<Saved, AppError> {
+    staff.require_writer()?;
+    input.slug = slug.clone();
+    let settings = check_contest(&input).map_err(AppError::Validation)?;
+    let (st, staff) = (state.clone(), staff.clone());
+    state
+        .db
+        .write(move |c| {
+            let existing = store::by_slug(c, &slug)?;
+            staff.require_manage(&units::by_id(c, &existing.unit_id)?.path)?;
+            let (unit_id, eligible_unit_id, bank_version_id) = resolve(c, &st, &staff, &input)?;
+            let links = Links {
+                unit_id: &unit_id,
+                eligible_unit_id: &eligible_unit_id,
+                bank_version_id: &bank_version_id,
+                blueprint: &input.blueprint,
+            };
+            let contest = store::update(c, &existing, &settings, &links)?;
+            Ok(Saved {
+                slug: contest.slug,
+                title: contest.title,
+                rounds: settings.rounds.len(),
+            })
+        })
+        .await
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct RoundView {
+    pub number: i32,
+    pub opens_at: String,
+    pub closes_at: String,
+    pub status: RoundStatus,
+}
+
+pub fn round_view(r: &Round, now: NaiveDateTime) -> RoundView {
+    RoundView {
+        number: r.number,
+        opens_at: to_vn(r.opens_at).to_rfc3339_opts(chrono::SecondsFormat::Secs, false),
+        closes_at: to_vn(r.end()).to_rfc3339_opts(chrono::SecondsFormat::Secs, false),
+        status: r.status(now),
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct UnitRef {
+    pub code: String,
+    pub name: String,
+    pub level: String,
+    pub parent_code: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Category {
+    pub code: &'static str,
+    pub name: &'static str,
+}
+
+/// What anyone may see of a contest.
+#[derive(Debug, Clone, Serialize)]
+pub struct PublicContest {
+    pub slug: String,
+    pub title: String,
+    pub description: String,
+    pub co_organizers: Vec<String>,
+    pub minutes: i32,
+    pub attempts_per_round: i32,
+    pub questions: u32,
+    pub age_min: i32,
+    pub age_max: i32,
+    pub rounds: Vec<RoundView>,
+    pub units: Vec<UnitRef>,
+    pub categories: Vec<Category>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub prediction: Option<String>,
+    pub participants: i64,
+}
+
+pub fn public_of(
+    c: &mut DbConn,
+    contest: &Contest,
+    now: NaiveDateTime,
+) -> Result<PublicContest, AppError> {
+    let eligible = units::by_id(c, &contest.eligible_unit_id)?;
+    let subtree = units::subtree(c, &eligible.path)?;
+    let tree = units::views(c, subtree)?;
+    Ok(PublicContest {
+        slug: contest.slug.clone(),
+        title: contest.title.clone(),
+        description: contest.description.clone(),
+        co_organizers: contest.co_organizers(),
+        minutes: contest.minutes,
+        attempts_per_round: contest.attempts_per_round,
+        questions: contest.blueprint().iter().map(|c| c.count).sum(),
+        age_min: contest.age_min,
+        age_max: contest.age_max,
+        rounds: store::rounds_of(c, &contest.id)?
+            .iter()
+            .map(|r| round_view(r, now))
+            .collect(),
+        units: tree
+            .into_iter()
+            .map(|u| UnitRef {
+                code: u.code,
+                name: u.name,
+                level: u.level,
+                parent_code: u.parent_code,
+            })
+            .collect(),
+        categories: CATEGORIES
+            .iter()
+            .map(|(code, name)| Category { code, name })
+            .collect(),
+        prediction: contest.prediction().map(|p| p.prompt),
+        participants: participants::count(c, &contest.id)?,
+    })
+}
+
+pub async fn public(state: &AppState, slug: String) -> Result<PublicContest, AppError> {
+    let now = state.now();
+    state
+        .db
+        .read(move |c| {
+            let contest = store::by_slug(c, &slug)?;
+            public_of(c, &contest, now)
+        })
+        .await
+}
+
+/// Contests the staff member may manage (admins: all; viewers: none here).
+pub async fn list(
+    state: &AppState,
+    staff: &Staff,
+) -> Result<Vec<(Contest, Vec<Round>, i64)>, AppError> {
+    let staff = staff.clone();
+    state
+        .db
+        .read(move |c| {
+            let mut out = Vec::new();
+            for contest in store::all(c)? {
+                let path = units::by_id(c, &contest.unit_id)?.path;
+                if staff.can_manage(&path) {
+                    let rounds = store::rounds_of(c, &contest.id)?;
+                    let n = participants::count(c, &contest.id)?;
+                    out.push((contest, rounds, n));
+                }
+            }
+            Ok(out)
+        })
+        .await
+}
+
+/// A contest for its organizers: the row, its rounds and the raw input to edit.
+pub async fn for_organizer(
+    state: &AppState,
+    staff: &Staff,
+    slug: String,
+) -> Result<(Contest, Vec<Round>, PublicContest, String, Option<i32>), AppError> {
+    let staff = staff.clone();
+    let now = state.now();
+    state
+        .db
+        .read(move |c| {
+            let contest = store::by_slug(c, &slug)?;
+            staff.require_manage(&units::by_id(c, &contest.unit_id)?.path)?;
+            let rounds = store::rounds_of(c, &contest.id)?;
+            let public = public_of(c, &contest, now)?;
+            let version = banks::version_by_id(c, &contest.bank_version_id)?;
+            let bank_slug: String = {
+                use crate::db::schema::banks as b;
+                use diesel::prelude::*;
+                b::table.find(&version.bank_id).select(b::slug).first(c)?
+            };
+            Ok((contest, rounds, public, bank_slug, Some(version.number)))
+        })
+        .await
+}
+
+/// Ends a round now (organizer; idempotent).
+pub async fn close_round(
+    state: &AppState,
+    staff: &Staff,
+    slug: String,
+    number: i32,
+) -> Result<RoundView, AppError> {
+    staff.require_writer()?;
+    let staff = staff.clone();
+    let now = state.now();
+    state
+        .db
+        .write(move |c| {
+            let contest = store::by_slug(c, &slug)?;
+            staff.require_manage(&units::by_id(c, &contest.unit_id)?.path)?;
+            let round = store::rounds_of(c, &contest.id)?
+                .into_iter()
+                .find(|r| r.number == number)
+                .ok_or(AppError::NotFound)?;
+            let round = store::close_round(c, &round, now)?;
+            Ok(round_view(&round, now))
+        })
+        .await
+}

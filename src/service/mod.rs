@@ -1,0 +1,11 @@
+//! Operations shared by the JSON API and the pages: validate the input,
+//! check the caller's scope, then run one database transaction.
+
+pub mod accounts;
+pub mod attempts;
+pub mod banks;
+pub mod contests;
+pub mod demo;
+pub mod participants;
+pub mod units;
+pub mod versions;

@@ -1,0 +1,61 @@
+//! What every handler shares: the database, the token keys, the clock, the
+//! cache of immutable bank versions and the identity pepper.
+
+use std::sync::{Arc, Mutex};
+
+use chrono::NaiveDateTime;
+
+use crate::auth::Keys;
+use crate::db::Db;
+use crate::service::versions::VersionCache;
+
+/// The time source. The server uses the system clock; tests inject a manual
+/// one to cross deadlines without sleeping.
+pub trait Clock: Send + Sync {
+    fn now(&self) -> NaiveDateTime;
+}
+
+pub struct SystemClock;
+
+impl Clock for SystemClock {
+    fn now(&self) -> NaiveDateTime {
+        crate::db::now()
+    }
+}
+
+/// A clock that moves only when told to.
+pub struct ManualClock(Mutex<NaiveDateTime>);
+
+impl ManualClock {
+    pub fn new(start: NaiveDateTime) -> ManualClock {
+        ManualClock(Mutex::new(start))
+    }
+
+    pub fn advance(&self, by: chrono::Duration) {
+        let mut t = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        *t += by;
+    }
+}
+
+impl Clock for ManualClock {
+    fn now(&self) -> NaiveDateTime {
+        *self.0.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+#[derive(Clone)]
+pub struct AppState {
+    pub db: Db,
+    pub keys: Keys,
+    pub token_hours: i64,
+    pub clock: Arc<dyn Clock>,
+    pub versions: Arc<VersionCache>,
+    /// Key for hashing identity data (CCCD) with HMAC-SHA256.
+    pub pepper: Arc<Vec<u8>>,
+}
+
+impl AppState {
+    pub fn now(&self) -> NaiveDateTime {
+        self.clock.now()
+    }
+}

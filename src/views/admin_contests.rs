@@ -1,0 +1,221 @@
+//! Organizer pages for contests: the list, the create/edit form with the
+//! blueprint grid, and the contest's page with its QR code and rounds.
+
+use maud::{html, Markup, PreEscaped};
+
+use super::{bilingual, flash, layout, Flash};
+use crate::auth::Staff;
+use crate::db::contests::{Contest, Round, RoundStatus};
+use crate::domain::bank::{Difficulty, TopicSummary};
+use crate::domain::contest::{fmt_vn, to_vn, CATEGORIES};
+use crate::error::Problem;
+
+pub fn list(
+    staff: &Staff,
+    contests: &[(Contest, Vec<Round>, i64)],
+    now: chrono::NaiveDateTime,
+) -> Markup {
+    layout(
+        "Hội thi",
+        Some(staff),
+        html! {
+            h1 { (bilingual("Hội thi", "Contests")) }
+            @if staff.require_writer().is_ok() { p { a.btn href="/admin/contests/new" { "Tạo hội thi" } } }
+            table {
+                thead { tr { th { "Hội thi" } th { "Vòng" } th { "Thí sinh" } } }
+                tbody {
+                    @for (c, rounds, n) in contests {
+                        tr {
+                            td { a href={ "/admin/contests/" (c.slug) } { (c.title) } span.en { (c.slug) } }
+                            td {
+                                @for r in rounds {
+                                    span { "V" (r.number) ": " (match r.status(now) { RoundStatus::Open => "đang mở", RoundStatus::Upcoming => "sắp mở", RoundStatus::Closed => "đã đóng" }) } br;
+                                }
+                            }
+                            td { (n) }
+                        }
+                    }
+                }
+            }
+            @if contests.is_empty() { p.mut { "Chưa có hội thi nào." } }
+        },
+    )
+}
+
+/// What the form shows (from an existing contest, or what was typed).
+#[derive(Default, Clone)]
+pub struct FormValues {
+    pub slug: String,
+    pub title: String,
+    pub description: String,
+    pub unit_code: String,
+    pub eligible_unit_code: String,
+    pub co_organizers: String,
+    pub bank_slug: String,
+    pub bank_version: String,
+    pub minutes: String,
+    pub attempts_per_round: String,
+    pub grace_seconds: String,
+    /// (opens, closes) as `YYYY-MM-DDTHH:MM` in Vietnam time.
+    pub rounds: Vec<(String, String)>,
+    pub prediction_prompt: String,
+    pub prediction_target: String,
+    pub age_min: String,
+    pub age_max: String,
+    pub show_answers: bool,
+    /// (topic, difficulty) → count.
+    pub blueprint: Vec<(String, Difficulty, u32)>,
+}
+
+pub fn local_input(t: chrono::NaiveDateTime) -> String {
+    to_vn(t).format("%Y-%m-%dT%H:%M").to_string()
+}
+
+pub fn form(
+    staff: &Staff,
+    editing: bool,
+    v: &FormValues,
+    summary: &[TopicSummary],
+    banks: &[(String, String)],
+    message: Option<Flash>,
+    problems: &[Problem],
+) -> Markup {
+    let action = if editing {
+        format!("/admin/contests/{}", v.slug)
+    } else {
+        "/admin/contests".to_string()
+    };
+    let count = |topic: &str, d: Difficulty| {
+        v.blueprint
+            .iter()
+            .find(|(t, dd, _)| t == topic && *dd == d)
+            .map(|x| x.2)
+            .unwrap_or(0)
+    };
+    let mut rounds = v.rounds.clone();
+    rounds.push((String::new(), String::new()));
+    rounds.push((String::new(), String::new()));
+    layout(
+        "Hội thi",
+        Some(staff),
+        html! {
+            h1 { @if editing { "Sửa hội thi" } @else { "Tạo hội thi" } }
+            (flash(message, problems))
+            @if !editing {
+                form.card method="get" action="/admin/contests/new" {
+                    label for="bank" { "1. Chọn ngân hàng câu hỏi" }
+                    select #bank name="bank" {
+                        @for (slug, title) in banks { option value=(slug) selected[*slug == v.bank_slug] { (title) } }
+                    }
+                    p { button.secondary type="submit" { "Dùng ngân hàng này" } }
+                }
+            }
+            form.card method="post" action=(action) {
+                input type="hidden" name="bank_slug" value=(v.bank_slug);
+                div.row {
+                    div { label for="slug" { "Mã hội thi (trong đường dẫn)" } input #slug name="slug" required value=(v.slug) disabled[editing] placeholder="dvc-2024"; }
+                    div { label for="title" { "Tên hội thi" } input #title name="title" required value=(v.title); }
+                }
+                label for="description" { "Mô tả" }
+                textarea #description name="description" rows="3" { (v.description) }
+                div.row {
+                    div { label for="unit_code" { "Đơn vị tổ chức (mã)" } input #unit_code name="unit_code" required value=(v.unit_code); }
+                    div { label for="eligible_unit_code" { "Đơn vị được dự thi (mã; trống = đơn vị tổ chức)" } input #eligible_unit_code name="eligible_unit_code" value=(v.eligible_unit_code); }
+                }
+                label for="co_organizers" { "Đơn vị phối hợp (mỗi dòng một đơn vị)" }
+                textarea #co_organizers name="co_organizers" rows="2" { (v.co_organizers) }
+                h2 { "Cấu trúc đề (số câu mỗi chủ đề × mức độ)" }
+                p.mut { "Ngân hàng " code { (v.bank_slug) } @if !v.bank_version.is_empty() { ", phiên bản " (v.bank_version) } ". Số trong ngoặc là số câu đang có." }
+                input type="hidden" name="bank_version" value=(v.bank_version);
+                table {
+                    thead { tr { th { "Chủ đề" } @for d in Difficulty::ALL { th { (d.label_vi()) } } } }
+                    tbody {
+                        @for t in summary {
+                            tr {
+                                td { (t.name) }
+                                @for d in Difficulty::ALL {
+                                    @let have = match d { Difficulty::Easy => t.easy, Difficulty::Medium => t.medium, Difficulty::Hard => t.hard };
+                                    td { input type="number" min="0" max=(have) name={ "bp." (t.topic) "." (d.as_str()) } value=(count(&t.topic, d)) style="width:5rem"; " (" (have) ")" }
+                                }
+                            }
+                        }
+                    }
+                }
+                div.row {
+                    div { label for="minutes" { "Phút mỗi lượt" } input #minutes name="minutes" type="number" min="1" max="300" value=(v.minutes); }
+                    div { label for="attempts_per_round" { "Lượt mỗi vòng" } input #attempts_per_round name="attempts_per_round" type="number" min="1" max="20" value=(v.attempts_per_round); }
+                    div { label for="grace_seconds" { "Giây bù trễ mạng" } input #grace_seconds name="grace_seconds" type="number" min="0" max="300" value=(v.grace_seconds); }
+                }
+                h2 { "Các vòng (giờ Việt Nam)" }
+                @for (i, (o, c)) in rounds.iter().enumerate() {
+                    div.row {
+                        div { label { "Vòng " (i + 1) " mở" } input type="datetime-local" name="round_open" value=(o); }
+                        div { label { "đóng" } input type="datetime-local" name="round_close" value=(c); }
+                    }
+                }
+                h2 { "Khác" }
+                label for="prediction_prompt" { "Câu hỏi dự đoán (để trống nếu không dùng)" }
+                input #prediction_prompt name="prediction_prompt" value=(v.prediction_prompt);
+                label for="prediction_target" { "Đáp số của câu dự đoán" }
+                select #prediction_target name="prediction_target" {
+                    option value="perfect" selected[v.prediction_target != "participants"] { "Số người đạt điểm tuyệt đối" }
+                    option value="participants" selected[v.prediction_target == "participants"] { "Số người dự thi" }
+                }
+                div.row {
+                    div { label for="age_min" { "Tuổi từ" } input #age_min name="age_min" type="number" value=(v.age_min); }
+                    div { label for="age_max" { "đến" } input #age_max name="age_max" type="number" value=(v.age_max); }
+                }
+                label.opt { input type="checkbox" name="show_answers" value="true" checked[v.show_answers]; span { "Hiện đáp án và giải thích sau khi vòng thi kết thúc" } }
+                p.mut { "Đối tượng dự thi: " @for (i, (_, name)) in CATEGORIES.iter().enumerate() { @if i > 0 { ", " } (name) } "." }
+                p { button type="submit" { "Lưu hội thi" } }
+            }
+        },
+    )
+}
+
+/// What the contest's organizer page shows.
+pub struct DetailPage<'a> {
+    pub contest: &'a Contest,
+    pub rounds: &'a [Round],
+    pub participants: i64,
+    pub url: &'a str,
+    pub qr_svg: &'a str,
+    pub now: chrono::NaiveDateTime,
+}
+
+pub fn detail(staff: &Staff, d: &DetailPage, message: Option<Flash>) -> Markup {
+    layout(
+        &d.contest.title,
+        Some(staff),
+        html! {
+            h1 { (d.contest.title) span.en { (d.contest.slug) } }
+            (flash(message, &[]))
+            .card {
+                p { "Đường dẫn dự thi: " a href=(d.url) { (d.url) } }
+                div style="max-width:220px" { (PreEscaped(d.qr_svg)) }
+                p { a href={ "/c/" (d.contest.slug) "/poster" } { "In áp phích A4 có mã QR" } " · " a href={ "/admin/contests/" (d.contest.slug) "/edit" } { "Sửa cài đặt" } }
+                p { (d.participants) " thí sinh đã đăng ký · " (d.contest.minutes) " phút · " (d.contest.attempts_per_round) " lượt/vòng" }
+            }
+            h2 { "Các vòng" }
+            table {
+                thead { tr { th { "Vòng" } th { "Mở" } th { "Đóng" } th { "" } } }
+                tbody {
+                    @for r in d.rounds {
+                        tr {
+                            td { (r.number) }
+                            td { (fmt_vn(r.opens_at)) }
+                            td { (fmt_vn(r.end())) }
+                            td {
+                                @if r.status(d.now) != RoundStatus::Closed && staff.require_writer().is_ok() {
+                                    form method="post" action={ "/admin/contests/" (d.contest.slug) "/rounds/" (r.number) "/close" } {
+                                        button.secondary type="submit" { "Đóng vòng ngay" }
+                                    }
+                                } @else if r.status(d.now) == RoundStatus::Closed { "Đã đóng" }
+                            }
+                        }
+                    }
+                }
+            }
+        },
+    )
+}

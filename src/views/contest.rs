@@ -1,0 +1,343 @@
+//! Participant pages: small, mobile first, usable without JavaScript.
+
+use maud::{html, Markup, PreEscaped, DOCTYPE};
+
+use super::paper::{question_card, ShownOption};
+use super::{flash, Flash};
+use crate::db::attempts::Attempt;
+use crate::db::participants::Participant;
+use crate::domain::bank::Kind;
+use crate::domain::contest::{fmt_vn, parse_time};
+use crate::domain::text::fold;
+use crate::error::Problem;
+use crate::service::attempts::{AttemptView, ResultPage};
+use crate::service::contests::{PublicContest, RoundView};
+
+/// The participant frame: no staff navigation, one stylesheet, one small script.
+pub fn frame(title: &str, script: bool, content: Markup) -> Markup {
+    html! {
+        (DOCTYPE)
+        html lang="vi" {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                title { (title) }
+                link rel="stylesheet" href="/static/style.css";
+                @if script { script src="/static/hoithi.js" defer {} }
+            }
+            body {
+                header.top { a.brand href="/" { "hoithi" } }
+                main { (content) }
+            }
+        }
+    }
+}
+
+fn status_label(r: &RoundView) -> &'static str {
+    match r.status {
+        crate::db::contests::RoundStatus::Upcoming => "Sắp mở",
+        crate::db::contests::RoundStatus::Open => "Đang mở",
+        crate::db::contests::RoundStatus::Closed => "Đã đóng",
+    }
+}
+
+fn vn_time(rfc: &str) -> String {
+    parse_time(rfc)
+        .map(fmt_vn)
+        .unwrap_or_else(|| rfc.to_string())
+}
+
+fn rounds_table(c: &PublicContest) -> Markup {
+    html! {
+        table {
+            thead { tr { th { "Vòng" } th { "Thời gian (giờ Việt Nam)" } th { "Trạng thái" } } }
+            tbody {
+                @for r in &c.rounds {
+                    tr { td { (r.number) } td { (vn_time(&r.opens_at)) " – " (vn_time(&r.closes_at)) } td { (status_label(r)) } }
+                }
+            }
+        }
+    }
+}
+
+/// Values a rejected registration form is shown again with.
+#[derive(Default)]
+pub struct RegisterValues {
+    pub full_name: String,
+    pub birth_date: String,
+    pub phone: String,
+    pub unit_code: String,
+    pub category: String,
+    pub email: String,
+    pub invited_by_phone: String,
+}
+
+fn register_form(c: &PublicContest, v: &RegisterValues) -> Markup {
+    let depth_of = |code: &str| {
+        let mut d = 0;
+        let mut cur = c.units.iter().find(|u| u.code == code);
+        while let Some(u) = cur
+            .and_then(|u| u.parent_code.as_deref())
+            .and_then(|p| c.units.iter().find(|x| x.code == p))
+        {
+            d += 1;
+            cur = Some(u);
+        }
+        d
+    };
+    html! {
+        form.card method="post" action={ "/c/" (c.slug) "/register" } {
+            h2 { "Đăng ký dự thi" }
+            label for="full_name" { "Họ và tên" }
+            input #full_name name="full_name" required maxlength="100" autocomplete="name" value=(v.full_name);
+            div.row {
+                div { label for="birth_date" { "Ngày sinh" } input #birth_date name="birth_date" type="date" required value=(v.birth_date); }
+                div { label for="phone" { "Số điện thoại" } input #phone name="phone" type="tel" inputmode="tel" required autocomplete="tel" value=(v.phone); }
+            }
+            label for="unit_code" { "Đơn vị (chi đoàn)" }
+            input #unit-filter type="search" placeholder="Gõ để tìm đơn vị, không cần dấu" hidden;
+            select #unit_code name="unit_code" required {
+                option value="" { "— Chọn đơn vị —" }
+                @for u in &c.units {
+                    option value=(u.code) data-f=(fold(&u.name)) selected[u.code == v.unit_code] {
+                        (PreEscaped("&nbsp;&nbsp;".repeat(depth_of(&u.code)))) (u.name)
+                    }
+                }
+            }
+            label for="category" { "Đối tượng" }
+            select #category name="category" required {
+                @for cat in &c.categories { option value=(cat.code) selected[cat.code == v.category] { (cat.name) } }
+            }
+            details {
+                summary { "Thông tin thêm (không bắt buộc)" }
+                label for="cccd" { "Số CCCD (chỉ lưu 4 số cuối và mã băm)" }
+                input #cccd name="cccd" inputmode="numeric" maxlength="12";
+                label for="email" { "Email" }
+                input #email name="email" type="email" value=(v.email);
+                label for="invited_by_phone" { "SĐT đoàn viên giới thiệu bạn (1+1)" }
+                input #invited_by_phone name="invited_by_phone" type="tel" value=(v.invited_by_phone);
+            }
+            label.opt {
+                input type="checkbox" name="consent" value="true" required;
+                span { "Tôi đồng ý để ban tổ chức xử lý dữ liệu cá nhân của tôi cho hội thi này." }
+            }
+            p { button type="submit" { "Đăng ký và vào thi" } }
+        }
+    }
+}
+
+fn sign_in_form(slug: &str) -> Markup {
+    html! {
+        details.card {
+            summary { "Đã đăng ký? Đăng nhập lại" }
+            form method="post" action={ "/c/" (slug) "/signin" } {
+                label for="si-phone" { "Số điện thoại" }
+                input #si-phone name="phone" type="tel" required;
+                label for="si-birth" { "Ngày sinh" }
+                input #si-birth name="birth_date" type="date" required;
+                p { button type="submit" { "Đăng nhập" } }
+            }
+        }
+    }
+}
+
+fn attempt_status(a: &Attempt) -> String {
+    match a.status.as_str() {
+        "open" => "Đang làm".into(),
+        _ => format!("{}/{} điểm", a.score.unwrap_or(0), a.max_score),
+    }
+}
+
+pub struct Me<'a> {
+    pub participant: &'a Participant,
+    pub unit_name: &'a str,
+    pub attempts: &'a [Attempt],
+    pub attempts_left: Option<i32>,
+}
+
+pub fn home(
+    c: &PublicContest,
+    me: Option<Me>,
+    message: Option<Flash>,
+    problems: &[Problem],
+    values: &RegisterValues,
+) -> Markup {
+    let open = c
+        .rounds
+        .iter()
+        .find(|r| r.status == crate::db::contests::RoundStatus::Open);
+    frame(
+        &c.title,
+        me.is_none(),
+        html! {
+            h1 { (c.title) }
+            @if !c.co_organizers.is_empty() { p.mut { "Phối hợp tổ chức: " (c.co_organizers.join(", ")) } }
+            @if !c.description.is_empty() { p { (c.description) } }
+            p.mut { "Mỗi lượt thi " (c.questions) " câu, " (c.minutes) " phút; tối đa " (c.attempts_per_round) " lượt mỗi vòng, tính lượt cao nhất. Độ tuổi " (c.age_min) "–" (c.age_max) "." }
+            (flash(message, problems))
+            @if let Some(me) = &me {
+                .card {
+                    p { "Xin chào " strong { (me.participant.full_name) } " — " (me.unit_name) }
+                    @if let Some(r) = open {
+                        @if me.attempts_left.unwrap_or(0) > 0 {
+                            form method="post" action={ "/c/" (c.slug) "/start" } {
+                                button type="submit" { "Vào thi vòng " (r.number) }
+                                " " span.mut { "còn " (me.attempts_left.unwrap_or(0)) " lượt" }
+                            }
+                        } @else {
+                            p { "Bạn đã dùng hết lượt thi của vòng " (r.number) "." }
+                        }
+                    } @else {
+                        p { "Hiện chưa có vòng thi nào đang mở." }
+                    }
+                    form method="post" action={ "/c/" (c.slug) "/start" } {
+                        input type="hidden" name="practice" value="true";
+                        button.secondary type="submit" { "Luyện tập (không tính điểm)" }
+                    }
+                    @if !me.attempts.is_empty() {
+                        h2 { "Các lượt của bạn" }
+                        ul {
+                            @for a in me.attempts {
+                                li {
+                                    a href={ "/a/" (a.id) @if !a.is_open() { "/result" } } {
+                                        @if a.practice { "Luyện tập" } @else { "Lượt " (a.number) }
+                                    }
+                                    " — " (attempt_status(a))
+                                }
+                            }
+                        }
+                    }
+                    form method="post" action={ "/c/" (c.slug) "/signout" } { button.link.dark type="submit" { "Đăng xuất" } }
+                }
+            } @else {
+                (register_form(c, values))
+                (sign_in_form(&c.slug))
+            }
+            h2 { "Lịch thi" }
+            (rounds_table(c))
+        },
+    )
+}
+
+pub fn paper(v: &AttemptView, deadline_ms: i64, now_ms: i64) -> Markup {
+    let answered = v.answers.values().filter(|a| !a.is_empty()).count();
+    let total = v.questions.len();
+    frame(
+        &v.contest_title,
+        true,
+        html! {
+            form #paper method="post" action={ "/a/" (v.attempt_id) } data-attempt=(v.attempt_id) data-deadline=(deadline_ms) data-now=(now_ms) {
+                div.bar {
+                    span #timer { "Hạn nộp: " (fmt_vn(chrono::DateTime::from_timestamp_millis(deadline_ms).map(|d| d.naive_utc()).unwrap_or_default())) }
+                    progress #prog max=(total) value=(answered) {}
+                    span #count { (answered) "/" (total) }
+                }
+                h1 { (v.contest_title) @if v.practice { " — luyện tập" } @else if let Some(r) = v.round { " — vòng " (r) } }
+                @for q in &v.questions {
+                    @let opts: Vec<ShownOption> = q.options.iter().map(|o| ShownOption { key: o.key, text: &o.text }).collect();
+                    @let chosen = v.answers.get(&q.position).cloned().unwrap_or_default();
+                    input type="hidden" name={ "q" (q.position) } value="";
+                    (question_card(q.position as usize, &q.stem, &opts, q.kind == Kind::Multiple, &format!("q{}", q.position), &chosen, false))
+                    span.saved data-pos=(q.position) {}
+                }
+                @if let Some(p) = &v.prediction {
+                    .card {
+                        label for="prediction" { "Câu hỏi dự đoán: " (p.prompt) }
+                        input #prediction name="prediction" type="number" inputmode="numeric" min="0" max="10000000";
+                    }
+                }
+                div.actions {
+                    button.secondary type="submit" name="action" value="save" { "Lưu bài" }
+                    " "
+                    button type="submit" name="action" value="submit" { "Nộp bài" }
+                }
+                p.mut #net {}
+            }
+        },
+    )
+}
+
+fn mmss(ms: i64) -> String {
+    let s = ms / 1000;
+    format!("{} phút {:02} giây", s / 60, s % 60)
+}
+
+pub fn result(r: &ResultPage) -> Markup {
+    let a = &r.attempt;
+    frame(
+        "Kết quả",
+        true,
+        html! {
+            h1 { "Kết quả" @if a.practice { " luyện tập" } @else { " lượt " (a.number) } }
+            .card data-clear=(a.id) {
+                p.big { strong { (a.score.unwrap_or(0)) "/" (a.max_score) } " điểm" }
+                p { "Đúng " (a.correct.unwrap_or(0)) "/" (a.total) " câu · thời gian " (mmss(a.duration_ms.unwrap_or(0))) }
+                @if a.status == "expired" { p.mut { "Bài được máy chủ tự nộp khi hết giờ, với các câu đã lưu." } }
+                @if let (Some(best), Some(rank)) = (&r.best, r.rank) {
+                    p { "Kết quả tốt nhất của bạn trong vòng: " strong { (best.score) "/" (best.max_score) } " · hạng tạm thời " strong { (rank) } "/" (r.ranked) }
+                }
+                @if let Some(round) = &r.round {
+                    @if r.review.is_none() { p.mut { "Đáp án và giải thích sẽ hiện sau khi vòng " (round.number) " kết thúc." } }
+                }
+                p { a.btn href={ "/c/" (r.contest.slug) } { "Về trang hội thi" } }
+            }
+            @if let Some(review) = &r.review {
+                h2 { "Đáp án" }
+                @for item in review {
+                    .card {
+                        p { strong { "Câu " (item.question.position) ". " } (item.question.stem) }
+                        ol type="A" {
+                            @for o in &item.question.options {
+                                li.right[item.right.iter().any(|k| k == o.key)] {
+                                    (o.text)
+                                    @if item.chosen.iter().any(|k| k == o.key) { " ← bạn chọn" }
+                                }
+                            }
+                        }
+                        @if !item.explanation.is_empty() { p { em { "Giải thích: " } (item.explanation) } }
+                    }
+                }
+            }
+        },
+    )
+}
+
+pub fn poster(c: &PublicContest, url: &str, qr_svg: &str) -> Markup {
+    html! {
+        (DOCTYPE)
+        html lang="vi" {
+            head {
+                meta charset="utf-8";
+                title { (c.title) }
+                style { (PreEscaped("@page{size:A4;margin:18mm}body{font-family:system-ui,Arial,sans-serif;text-align:center;color:#0b3d75}h1{font-size:30pt;margin:10mm 0}p{font-size:15pt}.qr svg{width:110mm;height:110mm}.url{font-family:monospace;font-size:14pt;word-break:break-all}")) }
+            }
+            body {
+                p { "ĐOÀN TNCS HỒ CHÍ MINH" }
+                h1 { (c.title) }
+                @if !c.co_organizers.is_empty() { p { "Phối hợp: " (c.co_organizers.join(", ")) } }
+                div.qr { (PreEscaped(qr_svg)) }
+                p { "Quét mã QR bằng điện thoại để đăng ký và dự thi" }
+                p.url { (url) }
+                @for r in &c.rounds { p { "Vòng " (r.number) ": " (vn_time(&r.opens_at)) " – " (vn_time(&r.closes_at)) } }
+            }
+        }
+    }
+}
+
+/// The QR code of a URL as inline SVG.
+pub fn qr_svg(url: &str) -> String {
+    match qrcode::QrCode::new(url.as_bytes()) {
+        Ok(code) => {
+            let svg = code
+                .render::<qrcode::render::svg::Color>()
+                .min_dimensions(240, 240)
+                .quiet_zone(true)
+                .build();
+            match svg.find("<svg") {
+                Some(i) => svg[i..].to_string(),
+                None => svg,
+            }
+        }
+        Err(_) => String::new(),
+    }
+}

@@ -1,0 +1,178 @@
+use actix_web::{web, HttpRequest, HttpResponse};
+use serde::Deserialize;
+
+use crate::auth::{is_staff_request, AppState, ParticipantAuth, Staff};
+use crate::domain::contest::{ContestInput, RegistrationInput};
+use crate::error::AppError;
+use crate::service::{attempts, contests, participants};
+
+pub const DEVICE_COOKIE: &str = "hoithi_device";
+
+pub async fn create(
+    state: web::Data<AppState>,
+    staff: Staff,
+    body: web::Json<ContestInput>,
+) -> Result<HttpResponse, AppError> {
+    Ok(HttpResponse::Created().json(contests::create(&state, &staff, body.into_inner()).await?))
+}
+
+pub async fn update(
+    state: web::Data<AppState>,
+    staff: Staff,
+    slug: web::Path<String>,
+    body: web::Json<ContestInput>,
+) -> Result<HttpResponse, AppError> {
+    Ok(HttpResponse::Ok()
+        .json(contests::update(&state, &staff, slug.into_inner(), body.into_inner()).await?))
+}
+
+pub async fn get(
+    state: web::Data<AppState>,
+    slug: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    Ok(HttpResponse::Ok().json(contests::public(&state, slug.into_inner()).await?))
+}
+
+pub async fn close_round(
+    state: web::Data<AppState>,
+    staff: Staff,
+    path: web::Path<(String, i32)>,
+) -> Result<HttpResponse, AppError> {
+    let (slug, n) = path.into_inner();
+    Ok(HttpResponse::Ok().json(contests::close_round(&state, &staff, slug, n).await?))
+}
+
+/// Staff accounts cannot take part in contests.
+pub fn refuse_staff(req: &HttpRequest, state: &AppState) -> Result<(), AppError> {
+    if is_staff_request(req, &state.keys) {
+        return Err(AppError::invalid(
+            "Tài khoản ban tổ chức không thể dự thi; hãy đăng xuất trước.",
+            "Organizer accounts cannot take part; sign out first.",
+        ));
+    }
+    Ok(())
+}
+
+pub fn client_ip(req: &HttpRequest) -> Option<String> {
+    req.connection_info()
+        .realip_remote_addr()
+        .map(|s| s.split(':').next().unwrap_or(s).to_string())
+}
+
+pub async fn register(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    slug: web::Path<String>,
+    body: web::Json<RegistrationInput>,
+) -> Result<HttpResponse, AppError> {
+    refuse_staff(&req, &state)?;
+    let device = req.cookie(DEVICE_COOKIE).map(|c| c.value().to_string());
+    let r = participants::register(
+        &state,
+        slug.into_inner(),
+        body.into_inner(),
+        device,
+        client_ip(&req),
+    )
+    .await?;
+    let body = serde_json::json!({ "participant_id": r.participant_id, "token": r.token });
+    Ok(if r.created {
+        HttpResponse::Created()
+    } else {
+        HttpResponse::Ok()
+    }
+    .json(body))
+}
+
+#[derive(Deserialize)]
+pub struct SignIn {
+    pub phone: String,
+    pub birth_date: String,
+}
+
+pub async fn session(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    slug: web::Path<String>,
+    body: web::Json<SignIn>,
+) -> Result<HttpResponse, AppError> {
+    refuse_staff(&req, &state)?;
+    let b = body.into_inner();
+    let token = participants::sign_in(&state, slug.into_inner(), b.phone, b.birth_date).await?;
+    Ok(HttpResponse::Ok().json(serde_json::json!({ "token": token })))
+}
+
+#[derive(Deserialize, Default)]
+pub struct StartBody {
+    #[serde(default)]
+    pub practice: bool,
+    #[serde(default = "yes")]
+    pub timed: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// The participant's token must belong to the contest in the URL.
+pub fn same_contest(p: &ParticipantAuth, slug: &str) -> Result<(), AppError> {
+    if p.contest == slug {
+        Ok(())
+    } else {
+        Err(AppError::Unauthorized("token of another contest"))
+    }
+}
+
+pub async fn start(
+    state: web::Data<AppState>,
+    p: ParticipantAuth,
+    slug: web::Path<String>,
+    body: Option<web::Json<StartBody>>,
+) -> Result<HttpResponse, AppError> {
+    same_contest(&p, &slug)?;
+    let b = body.map(|b| b.into_inner()).unwrap_or(StartBody {
+        practice: false,
+        timed: true,
+    });
+    Ok(HttpResponse::Created().json(attempts::start(&state, p.id, b.practice, b.timed).await?))
+}
+
+pub async fn attempt(
+    state: web::Data<AppState>,
+    p: ParticipantAuth,
+    id: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    Ok(HttpResponse::Ok().json(attempts::get(&state, p.id, id.into_inner()).await?))
+}
+
+#[derive(Deserialize)]
+pub struct Choices {
+    pub choices: Vec<String>,
+}
+
+pub async fn save_answer(
+    state: web::Data<AppState>,
+    p: ParticipantAuth,
+    path: web::Path<(String, i32)>,
+    body: web::Json<Choices>,
+) -> Result<HttpResponse, AppError> {
+    let (id, position) = path.into_inner();
+    attempts::save(&state, p.id, id, position, body.into_inner().choices).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+#[derive(Deserialize, Default)]
+pub struct SubmitBody {
+    #[serde(default)]
+    pub prediction: Option<i64>,
+}
+
+pub async fn submit(
+    state: web::Data<AppState>,
+    p: ParticipantAuth,
+    id: web::Path<String>,
+    body: Option<web::Json<SubmitBody>>,
+) -> Result<HttpResponse, AppError> {
+    let prediction = body.and_then(|b| b.into_inner().prediction);
+    Ok(HttpResponse::Ok().json(attempts::submit(&state, p.id, id.into_inner(), prediction).await?))
+}

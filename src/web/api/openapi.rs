@@ -1,0 +1,313 @@
+//! The OpenAPI 3 description of every `/api/v1` route (kept next to the
+//! route table; a test checks that every route is described).
+
+use actix_web::HttpResponse;
+use serde_json::{json, Map, Value};
+
+/// (method, path, summary, auth: "none" | "staff" | "participant", request schema, success status)
+/// (method, path, summary, auth, request schema, success status)
+type RouteDoc = (
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    Option<&'static str>,
+    u16,
+);
+
+pub const ROUTES: &[RouteDoc] = &[
+    (
+        "post",
+        "/auth/login",
+        "Đăng nhập tài khoản ban tổ chức / Staff sign-in",
+        "none",
+        Some("Login"),
+        200,
+    ),
+    (
+        "post",
+        "/auth/logout",
+        "Đăng xuất / Sign out",
+        "none",
+        None,
+        204,
+    ),
+    (
+        "get",
+        "/me",
+        "Tài khoản hiện tại / The caller's account",
+        "staff",
+        None,
+        200,
+    ),
+    (
+        "post",
+        "/accounts",
+        "Tạo tài khoản (admin) / Create an account",
+        "staff",
+        Some("NewAccount"),
+        201,
+    ),
+    (
+        "get",
+        "/units",
+        "Cây đơn vị (?root=CODE) / The unit tree",
+        "staff",
+        None,
+        200,
+    ),
+    (
+        "post",
+        "/units",
+        "Thêm đơn vị / Create a unit",
+        "staff",
+        Some("Unit"),
+        201,
+    ),
+    (
+        "post",
+        "/units/import",
+        "Nhập cây đơn vị từ CSV / Import units (text/csv body)",
+        "staff",
+        None,
+        200,
+    ),
+    (
+        "get",
+        "/units/{code}",
+        "Một đơn vị / One unit",
+        "staff",
+        None,
+        200,
+    ),
+    (
+        "put",
+        "/units/{code}",
+        "Sửa hoặc chuyển đơn vị / Edit or move a unit",
+        "staff",
+        Some("Unit"),
+        200,
+    ),
+    (
+        "get",
+        "/banks",
+        "Danh sách ngân hàng câu hỏi / Question banks",
+        "staff",
+        None,
+        200,
+    ),
+    (
+        "post",
+        "/banks",
+        "Nhập ngân hàng (multipart: file, format?, slug?, title?) / Import a bank",
+        "staff",
+        None,
+        201,
+    ),
+    (
+        "get",
+        "/banks/template.xlsx",
+        "Tệp Excel mẫu / The XLSX template",
+        "staff",
+        None,
+        200,
+    ),
+    (
+        "get",
+        "/banks/{slug}/versions/{n}",
+        "Một phiên bản ngân hàng / A bank version",
+        "staff",
+        None,
+        200,
+    ),
+    (
+        "get",
+        "/banks/{slug}/versions/{n}/export",
+        "Xuất (?format=toml|xlsx) / Export a version",
+        "staff",
+        None,
+        200,
+    ),
+    (
+        "post",
+        "/contests",
+        "Tạo hội thi / Create a contest",
+        "staff",
+        Some("ContestInput"),
+        201,
+    ),
+    (
+        "get",
+        "/contests/{slug}",
+        "Thông tin công khai của hội thi / Public contest info",
+        "none",
+        None,
+        200,
+    ),
+    (
+        "put",
+        "/contests/{slug}",
+        "Sửa hội thi / Edit a contest",
+        "staff",
+        Some("ContestInput"),
+        200,
+    ),
+    (
+        "post",
+        "/contests/{slug}/participants",
+        "Đăng ký dự thi / Register",
+        "none",
+        Some("Registration"),
+        201,
+    ),
+    (
+        "post",
+        "/contests/{slug}/sessions",
+        "Đăng nhập thí sinh / Participant sign-in",
+        "none",
+        Some("SignIn"),
+        200,
+    ),
+    (
+        "post",
+        "/contests/{slug}/attempts",
+        "Bắt đầu lượt thi / Start an attempt",
+        "participant",
+        Some("StartAttempt"),
+        201,
+    ),
+    (
+        "post",
+        "/contests/{slug}/rounds/{n}/close",
+        "Đóng vòng thi / Close a round",
+        "staff",
+        None,
+        200,
+    ),
+    (
+        "get",
+        "/attempts/{id}",
+        "Xem lại bài đang làm / Resume an attempt",
+        "participant",
+        None,
+        200,
+    ),
+    (
+        "put",
+        "/attempts/{id}/answers/{position}",
+        "Lưu một câu trả lời / Save one answer",
+        "participant",
+        Some("Choices"),
+        204,
+    ),
+    (
+        "post",
+        "/attempts/{id}/submit",
+        "Nộp bài / Submit",
+        "participant",
+        Some("Submit"),
+        200,
+    ),
+    (
+        "get",
+        "/openapi.json",
+        "Tài liệu này / This document",
+        "none",
+        None,
+        200,
+    ),
+];
+
+fn schemas() -> Value {
+    let s = |props: Value, required: Value| json!({"type": "object", "properties": props, "required": required});
+    json!({
+        "Error": s(json!({"error": s(json!({
+            "code": {"type": "string"}, "message": {"type": "string"}, "message_en": {"type": "string"},
+            "details": {"type": "array", "items": s(json!({"file": {"type": "string"}, "row": {"type": "integer"}, "field": {"type": "string"}, "message": {"type": "string"}, "message_en": {"type": "string"}}), json!(["row", "field", "message"]))}
+        }), json!(["code", "message"]))}), json!(["error"])),
+        "Login": s(json!({"username": {"type": "string"}, "password": {"type": "string"}}), json!(["username", "password"])),
+        "NewAccount": s(json!({"username": {"type": "string"}, "password": {"type": "string"}, "role": {"type": "string", "enum": ["admin", "organizer", "viewer"]}, "unit_code": {"type": "string"}, "display_name": {"type": "string"}}), json!(["username", "role"])),
+        "Unit": s(json!({"code": {"type": "string"}, "name": {"type": "string"}, "level": {"type": "string"}, "parent_code": {"type": "string"}, "members": {"type": "integer", "minimum": 0}}), json!(["name", "level"])),
+        "ContestInput": s(json!({
+            "slug": {"type": "string"}, "title": {"type": "string"}, "description": {"type": "string"},
+            "unit_code": {"type": "string"}, "eligible_unit_code": {"type": "string"}, "co_organizers": {"type": "array", "items": {"type": "string"}},
+            "bank_slug": {"type": "string"}, "bank_version": {"type": "integer"},
+            "blueprint": {"type": "array", "items": s(json!({"topic": {"type": "string"}, "difficulty": {"type": "string", "enum": ["easy", "medium", "hard"]}, "count": {"type": "integer", "minimum": 1}}), json!(["topic", "difficulty", "count"]))},
+            "minutes": {"type": "integer", "default": 15}, "attempts_per_round": {"type": "integer", "default": 2}, "grace_seconds": {"type": "integer", "default": 10},
+            "rounds": {"type": "array", "items": s(json!({"opens_at": {"type": "string", "format": "date-time"}, "closes_at": {"type": "string", "format": "date-time"}}), json!(["opens_at", "closes_at"]))},
+            "prediction": s(json!({"prompt": {"type": "string"}, "target": {"type": "string", "enum": ["perfect", "participants"]}}), json!(["prompt", "target"])),
+            "age_min": {"type": "integer", "default": 16}, "age_max": {"type": "integer", "default": 35}, "show_answers_after_close": {"type": "boolean", "default": true}
+        }), json!(["slug", "title", "unit_code", "bank_slug", "blueprint", "rounds"])),
+        "Registration": s(json!({
+            "full_name": {"type": "string"}, "birth_date": {"type": "string", "format": "date"}, "phone": {"type": "string"},
+            "unit_code": {"type": "string"}, "category": {"type": "string", "enum": ["doan_vien", "thanh_nien", "hssv", "cbccvc", "khac"]},
+            "cccd": {"type": "string"}, "email": {"type": "string"}, "invited_by_phone": {"type": "string"}, "consent": {"type": "boolean"}
+        }), json!(["full_name", "birth_date", "phone", "unit_code", "category", "consent"])),
+        "SignIn": s(json!({"phone": {"type": "string"}, "birth_date": {"type": "string", "format": "date"}}), json!(["phone", "birth_date"])),
+        "StartAttempt": s(json!({"practice": {"type": "boolean", "default": false}, "timed": {"type": "boolean", "default": true}}), json!([])),
+        "Choices": s(json!({"choices": {"type": "array", "items": {"type": "string", "enum": ["A", "B", "C", "D", "E", "F"]}}}), json!(["choices"])),
+        "Submit": s(json!({"prediction": {"type": "integer", "minimum": 0}}), json!([])),
+    })
+}
+
+pub fn spec() -> Value {
+    let mut paths = Map::new();
+    for (method, path, summary, auth, body, status) in ROUTES {
+        let mut op = Map::new();
+        op.insert("summary".into(), json!(summary));
+        let params: Vec<Value> = path
+            .split('/')
+            .filter_map(|seg| seg.strip_prefix('{').and_then(|s| s.strip_suffix('}')))
+            .map(|name| json!({"name": name, "in": "path", "required": true, "schema": {"type": "string"}}))
+            .collect();
+        if !params.is_empty() {
+            op.insert("parameters".into(), json!(params));
+        }
+        if let Some(schema) = body {
+            op.insert("requestBody".into(), json!({"content": {"application/json": {"schema": {"$ref": format!("#/components/schemas/{schema}")}}}}));
+        }
+        match *auth {
+            "staff" => {
+                op.insert(
+                    "security".into(),
+                    json!([{"bearer": []}, {"staffCookie": []}]),
+                );
+            }
+            "participant" => {
+                op.insert(
+                    "security".into(),
+                    json!([{"bearer": []}, {"participantCookie": []}]),
+                );
+            }
+            _ => {}
+        }
+        let err = json!({"description": "Lỗi / Error", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}});
+        op.insert(
+            "responses".into(),
+            json!({ status.to_string(): {"description": "OK"}, "default": err }),
+        );
+        let entry = paths
+            .entry(format!("/api/v1{path}"))
+            .or_insert_with(|| Value::Object(Map::new()));
+        if let Value::Object(m) = entry {
+            m.insert(method.to_string(), Value::Object(op));
+        }
+    }
+    json!({
+        "openapi": "3.0.3",
+        "info": {"title": "hoithi API", "version": env!("CARGO_PKG_VERSION"), "description": "Hội thi trực tuyến — online contests for the Youth Union"},
+        "paths": paths,
+        "components": {
+            "schemas": schemas(),
+            "securitySchemes": {
+                "bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"},
+                "staffCookie": {"type": "apiKey", "in": "cookie", "name": "hoithi_token"},
+                "participantCookie": {"type": "apiKey", "in": "cookie", "name": "hoithi_participant"}
+            }
+        }
+    })
+}
+
+pub async fn document() -> HttpResponse {
+    HttpResponse::Ok().json(spec())
+}

@@ -1,0 +1,370 @@
+use actix_web::{web, HttpRequest, HttpResponse};
+use serde::Deserialize;
+
+use super::contest::contest_url;
+use super::{html, see_other};
+use crate::auth::{AppState, Staff};
+use crate::domain::bank::{Difficulty, TopicSummary};
+use crate::domain::contest::{ContestInput, Prediction, PredictionTarget, RoundInput};
+use crate::domain::paper::Cell;
+use crate::error::AppError;
+use crate::service::{banks, contests};
+use crate::views::admin_contests::{self as view, local_input, FormValues};
+use crate::views::contest::qr_svg;
+use crate::views::Flash;
+
+pub async fn list(state: web::Data<AppState>, staff: Staff) -> Result<HttpResponse, AppError> {
+    let list = contests::list(&state, &staff).await?;
+    Ok(html(view::list(&staff, &list, state.now())))
+}
+
+/// Banks the organizer may use, and the topic summary of the chosen one.
+async fn bank_choices(
+    state: &AppState,
+    staff: &Staff,
+    chosen: &str,
+    version: Option<i32>,
+) -> Result<(Vec<(String, String)>, Vec<TopicSummary>, String, String), AppError> {
+    let list = banks::list(&state.db, staff).await?;
+    let slug = if chosen.is_empty() {
+        list.first().map(|b| b.slug.clone()).unwrap_or_default()
+    } else {
+        chosen.to_string()
+    };
+    let (summary, number) = match list.iter().find(|b| b.slug == slug) {
+        Some(b) => {
+            let n = version.unwrap_or(b.latest_version);
+            (
+                banks::version(&state.db, staff, slug.clone(), n)
+                    .await?
+                    .summary,
+                n.to_string(),
+            )
+        }
+        None => (Vec::new(), String::new()),
+    };
+    Ok((
+        list.into_iter().map(|b| (b.slug, b.title)).collect(),
+        summary,
+        slug,
+        number,
+    ))
+}
+
+#[derive(Deserialize)]
+pub struct NewQuery {
+    bank: Option<String>,
+}
+
+pub async fn new_form(
+    state: web::Data<AppState>,
+    staff: Staff,
+    q: web::Query<NewQuery>,
+) -> Result<HttpResponse, AppError> {
+    staff.require_writer()?;
+    let (banks, summary, bank_slug, bank_version) =
+        bank_choices(&state, &staff, q.bank.as_deref().unwrap_or(""), None).await?;
+    let start = state.now() + chrono::Duration::days(1);
+    let v = FormValues {
+        unit_code: staff
+            .scope
+            .as_ref()
+            .map(|s| s.unit_code.clone())
+            .unwrap_or_default(),
+        bank_slug,
+        bank_version,
+        minutes: "15".into(),
+        attempts_per_round: "2".into(),
+        grace_seconds: "10".into(),
+        age_min: "16".into(),
+        age_max: "35".into(),
+        show_answers: true,
+        rounds: vec![(
+            local_input(start),
+            local_input(start + chrono::Duration::days(7)),
+        )],
+        ..Default::default()
+    };
+    Ok(html(view::form(
+        &staff,
+        false,
+        &v,
+        &summary,
+        &banks,
+        None,
+        &[],
+    )))
+}
+
+/// Reads the form (repeated round and blueprint fields) into the values to
+/// show again and the contest input to check.
+fn read_form(pairs: &[(String, String)]) -> (FormValues, ContestInput) {
+    let get = |k: &str| {
+        pairs
+            .iter()
+            .find(|(key, _)| key == k)
+            .map(|(_, v)| v.trim().to_string())
+            .unwrap_or_default()
+    };
+    let opens: Vec<&String> = pairs
+        .iter()
+        .filter(|(k, _)| k == "round_open")
+        .map(|(_, v)| v)
+        .collect();
+    let closes: Vec<&String> = pairs
+        .iter()
+        .filter(|(k, _)| k == "round_close")
+        .map(|(_, v)| v)
+        .collect();
+    let rounds: Vec<(String, String)> = opens
+        .iter()
+        .zip(closes.iter())
+        .filter(|(o, c)| !o.trim().is_empty() || !c.trim().is_empty())
+        .map(|(o, c)| (o.to_string(), c.to_string()))
+        .collect();
+    let mut blueprint = Vec::new();
+    for (k, v) in pairs {
+        if let Some(rest) = k.strip_prefix("bp.") {
+            if let Some((topic, d)) = rest.rsplit_once('.') {
+                if let (Some(d), Ok(n)) = (Difficulty::parse(d), v.trim().parse::<u32>()) {
+                    if n > 0 {
+                        blueprint.push((topic.to_string(), d, n));
+                    }
+                }
+            }
+        }
+    }
+    let num = |k: &str| get(k).parse::<i32>().ok();
+    let values = FormValues {
+        slug: get("slug"),
+        title: get("title"),
+        description: get("description"),
+        unit_code: get("unit_code"),
+        eligible_unit_code: get("eligible_unit_code"),
+        co_organizers: get("co_organizers"),
+        bank_slug: get("bank_slug"),
+        bank_version: get("bank_version"),
+        minutes: get("minutes"),
+        attempts_per_round: get("attempts_per_round"),
+        grace_seconds: get("grace_seconds"),
+        rounds: rounds.clone(),
+        prediction_prompt: get("prediction_prompt"),
+        prediction_target: get("prediction_target"),
+        age_min: get("age_min"),
+        age_max: get("age_max"),
+        show_answers: get("show_answers") == "true",
+        blueprint: blueprint.clone(),
+    };
+    let input = ContestInput {
+        slug: values.slug.clone(),
+        title: values.title.clone(),
+        description: Some(values.description.clone()),
+        unit_code: values.unit_code.clone(),
+        eligible_unit_code: Some(values.eligible_unit_code.clone()),
+        co_organizers: values.co_organizers.lines().map(str::to_string).collect(),
+        bank_slug: values.bank_slug.clone(),
+        bank_version: num("bank_version"),
+        blueprint: blueprint
+            .into_iter()
+            .map(|(topic, difficulty, count)| Cell {
+                topic,
+                difficulty,
+                count,
+            })
+            .collect(),
+        minutes: num("minutes"),
+        attempts_per_round: num("attempts_per_round"),
+        grace_seconds: num("grace_seconds"),
+        rounds: rounds
+            .into_iter()
+            .map(|(o, c)| RoundInput {
+                opens_at: o,
+                closes_at: c,
+            })
+            .collect(),
+        prediction: Some(values.prediction_prompt.clone())
+            .filter(|p| !p.is_empty())
+            .map(|prompt| Prediction {
+                prompt,
+                target: if values.prediction_target == "participants" {
+                    PredictionTarget::Participants
+                } else {
+                    PredictionTarget::Perfect
+                },
+            }),
+        age_min: num("age_min"),
+        age_max: num("age_max"),
+        show_answers_after_close: Some(values.show_answers),
+    };
+    (values, input)
+}
+
+async fn rejected(
+    state: &AppState,
+    staff: &Staff,
+    editing: bool,
+    v: FormValues,
+    e: AppError,
+) -> Result<HttpResponse, AppError> {
+    match e {
+        AppError::Validation(_) | AppError::InvalidInput { .. } | AppError::Conflict { .. } => {
+            let (banks, summary, _, _) =
+                bank_choices(state, staff, &v.bank_slug, v.bank_version.parse().ok()).await?;
+            let (vi, en) = e.messages();
+            let mut resp = html(view::form(
+                staff,
+                editing,
+                &v,
+                &summary,
+                &banks,
+                Some(Flash::Bad(vi, en)),
+                e.problems(),
+            ));
+            *resp.status_mut() = actix_web::ResponseError::status_code(&e);
+            Ok(resp)
+        }
+        e => Err(e),
+    }
+}
+
+pub async fn create(
+    state: web::Data<AppState>,
+    staff: Staff,
+    form: web::Form<Vec<(String, String)>>,
+) -> Result<HttpResponse, AppError> {
+    let (values, input) = read_form(&form);
+    match contests::create(&state, &staff, input).await {
+        Ok(saved) => Ok(see_other(&format!(
+            "/admin/contests/{}?msg=saved",
+            saved.slug
+        ))),
+        Err(e) => rejected(&state, &staff, false, values, e).await,
+    }
+}
+
+pub async fn update(
+    state: web::Data<AppState>,
+    staff: Staff,
+    slug: web::Path<String>,
+    form: web::Form<Vec<(String, String)>>,
+) -> Result<HttpResponse, AppError> {
+    let slug = slug.into_inner();
+    let (mut values, input) = read_form(&form);
+    values.slug = slug.clone();
+    match contests::update(&state, &staff, slug, input).await {
+        Ok(saved) => Ok(see_other(&format!(
+            "/admin/contests/{}?msg=saved",
+            saved.slug
+        ))),
+        Err(e) => rejected(&state, &staff, true, values, e).await,
+    }
+}
+
+pub async fn edit_form(
+    state: web::Data<AppState>,
+    staff: Staff,
+    slug: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let (c, rounds, _, bank_slug, version) =
+        contests::for_organizer(&state, &staff, slug.into_inner()).await?;
+    let (banks, summary, _, _) = bank_choices(&state, &staff, &bank_slug, version).await?;
+    let (unit, eligible) = {
+        let (u, e) = (c.unit_id.clone(), c.eligible_unit_id.clone());
+        state
+            .db
+            .read(move |conn| {
+                Ok((
+                    crate::db::units::by_id(conn, &u)?.code,
+                    crate::db::units::by_id(conn, &e)?.code,
+                ))
+            })
+            .await?
+    };
+    let prediction = c.prediction();
+    let v = FormValues {
+        slug: c.slug.clone(),
+        title: c.title.clone(),
+        description: c.description.clone(),
+        unit_code: unit,
+        eligible_unit_code: eligible,
+        co_organizers: c.co_organizers().join("\n"),
+        bank_slug,
+        bank_version: version.map(|n| n.to_string()).unwrap_or_default(),
+        minutes: c.minutes.to_string(),
+        attempts_per_round: c.attempts_per_round.to_string(),
+        grace_seconds: c.grace_seconds.to_string(),
+        rounds: rounds
+            .iter()
+            .map(|r| (local_input(r.opens_at), local_input(r.closes_at)))
+            .collect(),
+        prediction_prompt: prediction
+            .as_ref()
+            .map(|p| p.prompt.clone())
+            .unwrap_or_default(),
+        prediction_target: match prediction.map(|p| p.target) {
+            Some(PredictionTarget::Participants) => "participants".into(),
+            _ => "perfect".into(),
+        },
+        age_min: c.age_min.to_string(),
+        age_max: c.age_max.to_string(),
+        show_answers: c.show_answers_after_close,
+        blueprint: c
+            .blueprint()
+            .into_iter()
+            .map(|cell| (cell.topic, cell.difficulty, cell.count))
+            .collect(),
+    };
+    Ok(html(view::form(
+        &staff,
+        true,
+        &v,
+        &summary,
+        &banks,
+        None,
+        &[],
+    )))
+}
+
+#[derive(Deserialize)]
+pub struct Msg {
+    msg: Option<String>,
+}
+
+pub async fn detail(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    staff: Staff,
+    slug: web::Path<String>,
+    q: web::Query<Msg>,
+) -> Result<HttpResponse, AppError> {
+    let (c, rounds, public, _, _) =
+        contests::for_organizer(&state, &staff, slug.into_inner()).await?;
+    let url = contest_url(&req, &c.slug);
+    let message = match q.msg.as_deref() {
+        Some("saved") => Some(Flash::Ok("Đã lưu hội thi.".into())),
+        Some("closed") => Some(Flash::Ok("Đã đóng vòng thi.".into())),
+        _ => None,
+    };
+    Ok(html(view::detail(
+        &staff,
+        &view::DetailPage {
+            contest: &c,
+            rounds: &rounds,
+            participants: public.participants,
+            url: &url,
+            qr_svg: &qr_svg(&url),
+            now: state.now(),
+        },
+        message,
+    )))
+}
+
+pub async fn close_round(
+    state: web::Data<AppState>,
+    staff: Staff,
+    path: web::Path<(String, i32)>,
+) -> Result<HttpResponse, AppError> {
+    let (slug, n) = path.into_inner();
+    contests::close_round(&state, &staff, slug.clone(), n).await?;
+    Ok(see_other(&format!("/admin/contests/{slug}?msg=closed")))
+}

@@ -1,0 +1,380 @@
+//! The participant's pages: contest home (register / sign in), the paper,
+//! the result, and the printable poster with the QR code.
+
+use actix_web::cookie::{Cookie, SameSite};
+use actix_web::{web, HttpRequest, HttpResponse};
+use serde::Deserialize;
+
+use super::{html, see_other};
+use crate::auth::{AppState, ParticipantAuth, PARTICIPANT_COOKIE, PARTICIPANT_TOKEN_HOURS};
+use crate::db::{attempts as attempt_store, contests as contest_store};
+use crate::domain::contest::RegistrationInput;
+use crate::error::AppError;
+use crate::service::{attempts, contests, participants};
+use crate::views::contest::{self as view, Me, RegisterValues};
+use crate::views::Flash;
+use crate::web::api::contests::{client_ip, refuse_staff, DEVICE_COOKIE};
+
+fn participant_cookie(token: String) -> Cookie<'static> {
+    Cookie::build(PARTICIPANT_COOKIE, token)
+        .path("/")
+        .http_only(true)
+        .same_site(SameSite::Lax)
+        .max_age(actix_web::cookie::time::Duration::hours(
+            PARTICIPANT_TOKEN_HOURS,
+        ))
+        .finish()
+}
+
+fn device_cookie() -> Cookie<'static> {
+    Cookie::build(DEVICE_COOKIE, uuid::Uuid::new_v4().to_string())
+        .path("/")
+        .http_only(true)
+        .same_site(SameSite::Lax)
+        .max_age(actix_web::cookie::time::Duration::days(365))
+        .finish()
+}
+
+async fn render_home(
+    req: &HttpRequest,
+    state: &AppState,
+    slug: String,
+    me: Option<ParticipantAuth>,
+    message: Option<Flash>,
+    e: Option<&AppError>,
+    values: &RegisterValues,
+) -> Result<HttpResponse, AppError> {
+    let public = contests::public(state, slug.clone()).await?;
+    let me = me.filter(|p| p.contest == slug);
+    let mine = match me {
+        Some(p) => {
+            let now = state.now();
+            let (profile, unit_name) = participants::profile(state, p.id.clone()).await?;
+            let pid = p.id.clone();
+            let contest_id = profile.contest_id.clone();
+            let (list, left) = state
+                .db
+                .read(move |c| {
+                    let list = attempt_store::of_participant(c, &pid)?;
+                    let contest = contest_store::by_id(c, &contest_id)?;
+                    let left = match contest_store::open_round(c, &contest.id, now)? {
+                        Some(r) => Some(
+                            contest.attempts_per_round
+                                - attempt_store::in_round(c, &pid, &r.id)?
+                                    .iter()
+                                    .filter(|a| !a.is_open())
+                                    .count() as i32,
+                        ),
+                        None => None,
+                    };
+                    Ok((list, left))
+                })
+                .await?;
+            Some((profile, unit_name, list, left))
+        }
+        None => None,
+    };
+    let problems = e.map(|e| e.problems().to_vec()).unwrap_or_default();
+    let page = view::home(
+        &public,
+        mine.as_ref().map(|(p, u, list, left)| Me {
+            participant: p,
+            unit_name: u,
+            attempts: list,
+            attempts_left: *left,
+        }),
+        message,
+        &problems,
+        values,
+    );
+    let mut resp = html(page);
+    if let Some(e) = e {
+        *resp.status_mut() = actix_web::ResponseError::status_code(e);
+    }
+    if req.cookie(DEVICE_COOKIE).is_none() {
+        let _ = resp.add_cookie(&device_cookie());
+    }
+    Ok(resp)
+}
+
+fn flash_of(e: &AppError) -> Flash {
+    let (vi, en) = e.messages();
+    Flash::Bad(vi, en)
+}
+
+pub async fn home(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    slug: web::Path<String>,
+    me: Option<ParticipantAuth>,
+) -> Result<HttpResponse, AppError> {
+    render_home(
+        &req,
+        &state,
+        slug.into_inner(),
+        me,
+        None,
+        None,
+        &RegisterValues::default(),
+    )
+    .await
+}
+
+pub async fn register(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    slug: web::Path<String>,
+    form: web::Form<RegistrationInput>,
+) -> Result<HttpResponse, AppError> {
+    let slug = slug.into_inner();
+    let input = form.into_inner();
+    let values = RegisterValues {
+        full_name: input.full_name.clone(),
+        birth_date: input.birth_date.clone(),
+        phone: input.phone.clone(),
+        unit_code: input.unit_code.clone(),
+        category: input.category.clone(),
+        email: input.email.clone().unwrap_or_default(),
+        invited_by_phone: input.invited_by_phone.clone().unwrap_or_default(),
+    };
+    let device = req.cookie(DEVICE_COOKIE).map(|c| c.value().to_string());
+    let result = match refuse_staff(&req, &state) {
+        Ok(()) => {
+            participants::register(&state, slug.clone(), input, device, client_ip(&req)).await
+        }
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(r) => {
+            let mut resp = see_other(&format!("/c/{slug}"));
+            let _ = resp.add_cookie(&participant_cookie(r.token));
+            Ok(resp)
+        }
+        Err(
+            e @ (AppError::Validation(_)
+            | AppError::InvalidInput { .. }
+            | AppError::Conflict { .. }),
+        ) => {
+            render_home(
+                &req,
+                &state,
+                slug,
+                None,
+                Some(flash_of(&e)),
+                Some(&e),
+                &values,
+            )
+            .await
+        }
+        Err(e) => Err(e),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct SignInForm {
+    phone: String,
+    birth_date: String,
+}
+
+pub async fn sign_in(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    slug: web::Path<String>,
+    form: web::Form<SignInForm>,
+) -> Result<HttpResponse, AppError> {
+    let slug = slug.into_inner();
+    let f = form.into_inner();
+    let result = match refuse_staff(&req, &state) {
+        Ok(()) => participants::sign_in(&state, slug.clone(), f.phone, f.birth_date).await,
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(token) => {
+            let mut resp = see_other(&format!("/c/{slug}"));
+            let _ = resp.add_cookie(&participant_cookie(token));
+            Ok(resp)
+        }
+        Err(AppError::Unauthorized(_)) => {
+            let m = Flash::Bad(
+                "Số điện thoại hoặc ngày sinh không đúng.".into(),
+                "Phone or birth date does not match.".into(),
+            );
+            render_home(
+                &req,
+                &state,
+                slug,
+                None,
+                Some(m),
+                None,
+                &RegisterValues::default(),
+            )
+            .await
+        }
+        Err(e) => {
+            let m = flash_of(&e);
+            render_home(
+                &req,
+                &state,
+                slug,
+                None,
+                Some(m),
+                None,
+                &RegisterValues::default(),
+            )
+            .await
+        }
+    }
+}
+
+pub async fn sign_out(slug: web::Path<String>) -> HttpResponse {
+    let mut resp = see_other(&format!("/c/{}", slug.into_inner()));
+    let mut c = Cookie::build(PARTICIPANT_COOKIE, "").path("/").finish();
+    c.make_removal();
+    let _ = resp.add_cookie(&c);
+    resp
+}
+
+#[derive(Deserialize)]
+pub struct StartForm {
+    #[serde(default)]
+    practice: Option<String>,
+}
+
+pub async fn start(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    slug: web::Path<String>,
+    me: Option<ParticipantAuth>,
+    form: web::Form<StartForm>,
+) -> Result<HttpResponse, AppError> {
+    let slug = slug.into_inner();
+    let Some(me) = me.filter(|p| p.contest == slug) else {
+        return Ok(see_other(&format!("/c/{slug}")));
+    };
+    let practice = form.practice.as_deref() == Some("true");
+    match attempts::start(&state, me.id.clone(), practice, true).await {
+        Ok(v) => Ok(see_other(&format!("/a/{}", v.attempt_id))),
+        Err(e @ (AppError::Conflict { .. } | AppError::InvalidInput { .. })) => {
+            render_home(
+                &req,
+                &state,
+                slug,
+                Some(me),
+                Some(flash_of(&e)),
+                None,
+                &RegisterValues::default(),
+            )
+            .await
+        }
+        Err(e) => Err(e),
+    }
+}
+
+fn epoch_ms(rfc: &str) -> i64 {
+    chrono::DateTime::parse_from_rfc3339(rfc)
+        .map(|d| d.timestamp_millis())
+        .unwrap_or(0)
+}
+
+pub async fn paper(
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+    me: Option<ParticipantAuth>,
+) -> Result<HttpResponse, AppError> {
+    let Some(me) = me else {
+        return Ok(see_other("/"));
+    };
+    let id = id.into_inner();
+    let v = attempts::get(&state, me.id, id.clone()).await?;
+    if v.status != "open" {
+        return Ok(see_other(&format!("/a/{id}/result")));
+    }
+    let now_ms = state.now().and_utc().timestamp_millis();
+    Ok(html(view::paper(&v, epoch_ms(&v.deadline), now_ms)))
+}
+
+/// The no-JavaScript path: the whole form is saved; "submit" also submits.
+pub async fn save_paper(
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+    me: Option<ParticipantAuth>,
+    form: web::Form<Vec<(String, String)>>,
+) -> Result<HttpResponse, AppError> {
+    let Some(me) = me else {
+        return Ok(see_other("/"));
+    };
+    let id = id.into_inner();
+    let mut by_position: std::collections::BTreeMap<i32, Vec<String>> =
+        std::collections::BTreeMap::new();
+    let mut action = "save";
+    let mut prediction = None;
+    for (k, v) in form.iter() {
+        if let Some(pos) = k.strip_prefix('q').and_then(|p| p.parse::<i32>().ok()) {
+            let entry = by_position.entry(pos).or_default();
+            if !v.is_empty() {
+                entry.push(v.clone());
+            }
+        } else if k == "action" && v == "submit" {
+            action = "submit";
+        } else if k == "prediction" && !v.trim().is_empty() {
+            prediction = Some(v.trim().parse::<i64>().map_err(|_| {
+                AppError::invalid(
+                    "Số dự đoán phải là số nguyên.",
+                    "The prediction must be a whole number.",
+                )
+            })?);
+        }
+    }
+    for (pos, choices) in by_position {
+        match attempts::save(&state, me.id.clone(), id.clone(), pos, choices).await {
+            Ok(()) => {}
+            Err(AppError::AttemptClosed) => return Ok(see_other(&format!("/a/{id}/result"))),
+            Err(e) => return Err(e),
+        }
+    }
+    if action == "submit" {
+        attempts::submit(&state, me.id, id.clone(), prediction).await?;
+        return Ok(see_other(&format!("/a/{id}/result")));
+    }
+    Ok(see_other(&format!("/a/{id}")))
+}
+
+pub async fn result(
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+    me: Option<ParticipantAuth>,
+) -> Result<HttpResponse, AppError> {
+    let Some(me) = me else {
+        return Ok(see_other("/"));
+    };
+    let id = id.into_inner();
+    match attempts::result_page(&state, me.id, id.clone()).await {
+        Ok(r) => Ok(html(view::result(&r))),
+        Err(AppError::Conflict { .. }) => Ok(see_other(&format!("/a/{id}"))),
+        Err(e) => Err(e),
+    }
+}
+
+/// The public link of a contest, as the request reached us.
+pub fn contest_url(req: &HttpRequest, slug: &str) -> String {
+    let info = req.connection_info();
+    format!("{}://{}/c/{slug}", info.scheme(), info.host())
+}
+
+pub async fn poster(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    slug: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let slug = slug.into_inner();
+    let public = contests::public(&state, slug.clone()).await?;
+    let url = contest_url(&req, &slug);
+    Ok(html(view::poster(&public, &url, &view::qr_svg(&url))))
+}
+
+pub async fn qr(req: HttpRequest, slug: web::Path<String>) -> HttpResponse {
+    let url = contest_url(&req, &slug.into_inner());
+    HttpResponse::Ok()
+        .content_type("image/svg+xml")
+        .body(view::qr_svg(&url))
+}

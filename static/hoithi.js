@@ -1,0 +1,121 @@
+// hoithi — the one small script: countdown, autosave with an offline queue,
+// progress, and the diacritic-insensitive unit search. Pages work without it.
+(function () {
+  "use strict";
+  function fold(s) {
+    return s.normalize("NFD").replace(/[\u0300-\u036f]/g, "").replace(/[đĐ]/g, "d").toLowerCase();
+  }
+
+  var filter = document.getElementById("unit-filter");
+  var select = document.getElementById("unit_code");
+  if (filter && select) {
+    filter.hidden = false;
+    filter.addEventListener("input", function () {
+      var q = fold(filter.value.trim());
+      for (var i = 0; i < select.options.length; i++) {
+        var o = select.options[i];
+        if (!o.value) continue;
+        o.hidden = q !== "" && (o.getAttribute("data-f") || "").indexOf(q) < 0;
+      }
+    });
+  }
+
+  var done = document.querySelector("[data-clear]");
+  if (done) { try { localStorage.removeItem("hoithi-q-" + done.getAttribute("data-clear")); } catch (e) {} }
+
+  var form = document.getElementById("paper");
+  if (!form) return;
+  var id = form.getAttribute("data-attempt");
+  var deadline = +form.getAttribute("data-deadline");
+  var offset = +form.getAttribute("data-now") - Date.now();
+  var key = "hoithi-q-" + id;
+  var timer = document.getElementById("timer");
+  var prog = document.getElementById("prog");
+  var count = document.getElementById("count");
+  var net = document.getElementById("net");
+  var total = form.querySelectorAll("fieldset.q").length;
+  var sending = false, ended = false;
+
+  function load() { try { return JSON.parse(localStorage.getItem(key) || "{}"); } catch (e) { return {}; } }
+  function store(q) { try { localStorage.setItem(key, JSON.stringify(q)); } catch (e) {} }
+  function mark(pos, text, cls) {
+    var el = form.querySelector('.saved[data-pos="' + pos + '"]');
+    if (el) { el.textContent = text; el.className = "saved " + (cls || ""); }
+  }
+  function choices(pos) {
+    var out = [];
+    var inputs = form.querySelectorAll('input[name="q' + pos + '"]:checked');
+    for (var i = 0; i < inputs.length; i++) if (inputs[i].value) out.push(inputs[i].value);
+    return out;
+  }
+  function progress() {
+    var n = 0;
+    for (var p = 1; p <= total; p++) if (choices(p).length) n++;
+    prog.value = n; count.textContent = n + "/" + total;
+  }
+
+  function flush() {
+    if (sending) return;
+    var queue = load(), positions = Object.keys(queue);
+    if (!positions.length) { net.textContent = ""; return; }
+    var pos = positions[0];
+    sending = true;
+    fetch("/api/v1/attempts/" + id + "/answers/" + pos, {
+      method: "PUT", credentials: "same-origin",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ choices: queue[pos] })
+    }).then(function (r) {
+      sending = false;
+      if (r.status === 204) {
+        var q = load();
+        if (JSON.stringify(q[pos]) === JSON.stringify(queue[pos])) delete q[pos];
+        store(q); mark(pos, "đã lưu ✓", "ok"); flush();
+      } else if (r.status === 409) {
+        ended = true; location.href = "/a/" + id + "/result";
+      } else {
+        var q2 = load(); delete q2[pos]; store(q2);
+        mark(pos, "không lưu được (" + r.status + ")", "bad"); flush();
+      }
+    }).catch(function () {
+      sending = false;
+      net.textContent = "Mất kết nối — câu trả lời được giữ trên máy và sẽ tự gửi lại.";
+      setTimeout(flush, 3000);
+    });
+  }
+
+  form.addEventListener("change", function (ev) {
+    var m = /^q(\d+)$/.exec(ev.target.name || "");
+    if (!m) return;
+    var q = load(); q[m[1]] = choices(m[1]); store(q);
+    mark(m[1], "đang lưu…", ""); progress(); flush();
+  });
+  window.addEventListener("online", flush);
+
+  // Resume: answers queued before a reload or a dropped connection win.
+  var pending = load();
+  Object.keys(pending).forEach(function (pos) {
+    var inputs = form.querySelectorAll('input[name="q' + pos + '"]');
+    for (var i = 0; i < inputs.length; i++) if (inputs[i].value) inputs[i].checked = pending[pos].indexOf(inputs[i].value) >= 0;
+    mark(pos, "chưa lưu", "");
+  });
+  progress(); flush();
+
+  function tick() {
+    var left = deadline - (Date.now() + offset);
+    if (left <= 0) {
+      timer.textContent = "Hết giờ";
+      if (!ended) {
+        ended = true;
+        var a = document.createElement("input");
+        a.type = "hidden"; a.name = "action"; a.value = "submit";
+        form.appendChild(a); form.submit();
+      }
+      return;
+    }
+    var s = Math.floor(left / 1000);
+    timer.textContent = "Còn " + Math.floor(s / 60) + ":" + ("0" + (s % 60)).slice(-2);
+    if (s < 60) timer.className = "late";
+    setTimeout(tick, 1000 - (left % 1000));
+  }
+  tick();
+})();
