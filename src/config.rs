@@ -14,6 +14,8 @@ pub const ENV_TOKEN_HOURS: &str = "HOITHI_TOKEN_HOURS";
 
 pub const ENV_SWEEP_SECONDS: &str = "HOITHI_SWEEP_SECONDS";
 pub const ENV_DEMO: &str = "HOITHI_DEMO";
+pub const ENV_OTP_WEBHOOK_URL: &str = "HOITHI_OTP_WEBHOOK_URL";
+pub const ENV_OTP_WEBHOOK_TOKEN: &str = "HOITHI_OTP_WEBHOOK_TOKEN";
 pub const DEFAULT_SWEEP_SECONDS: u64 = 5;
 pub const DEFAULT_BIND: &str = "127.0.0.1:8080";
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://hoithi.db";
@@ -97,6 +99,9 @@ pub struct Settings {
     pub sweep_seconds: u64,
     /// Create the demo contest on first start (HOITHI_DEMO=off disables).
     pub demo: bool,
+    /// Where one-time codes are POSTed (None: they are logged).
+    pub otp_webhook_url: Option<String>,
+    pub otp_webhook_token: Option<String>,
 }
 
 impl Settings {
@@ -159,7 +164,19 @@ impl Settings {
             get(ENV_DEMO).as_deref().map(str::trim),
             Some("off" | "0" | "false" | "no")
         );
+        let otp_webhook_url = get(ENV_OTP_WEBHOOK_URL)
+            .map(|u| u.trim().to_string())
+            .filter(|u| !u.is_empty());
+        if let Some(u) = &otp_webhook_url {
+            if !(u.starts_with("http://") || u.starts_with("https://")) {
+                return Err(AppError::Config(format!(
+                    "{ENV_OTP_WEBHOOK_URL}: expected an http(s):// URL, got {u:?}"
+                )));
+            }
+        }
         Ok(Settings {
+            otp_webhook_url,
+            otp_webhook_token: get(ENV_OTP_WEBHOOK_TOKEN).filter(|t| !t.is_empty()),
             sweep_seconds,
             demo,
             bind,

@@ -63,6 +63,8 @@ pub enum AppError {
     Conflict { vi: String, en: String },
     #[error("attempt closed")]
     AttemptClosed,
+    #[error("too many requests")]
+    TooManyRequests,
     #[error("database unavailable: {0}")]
     Unavailable(String),
     #[error("database error: {0}")]
@@ -97,6 +99,7 @@ impl AppError {
             AppError::NotFound => "not_found",
             AppError::Conflict { .. } => "conflict",
             AppError::AttemptClosed => "attempt_closed",
+            AppError::TooManyRequests => "rate_limited",
             AppError::Unavailable(_) => "unavailable",
             AppError::Database(DieselError::NotFound) => "not_found",
             AppError::Database(DieselError::DatabaseError(
@@ -133,6 +136,10 @@ impl AppError {
                 DatabaseErrorKind::UniqueViolation,
                 _,
             )) => ("Dữ liệu đã tồn tại.".into(), "This already exists.".into()),
+            AppError::TooManyRequests => (
+                "Bạn thao tác quá nhanh, vui lòng thử lại sau một phút.".into(),
+                "Too many requests; please try again in a minute.".into(),
+            ),
             AppError::AttemptClosed => (
                 "Bài thi đã hết giờ hoặc đã nộp; không thể lưu thêm.".into(),
                 "The attempt is over (time is up or it was submitted); nothing more can be saved."
@@ -202,6 +209,7 @@ impl ResponseError for AppError {
             AppError::InvalidInput { .. } => StatusCode::BAD_REQUEST,
             AppError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+            AppError::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
             AppError::Forbidden => StatusCode::FORBIDDEN,
             AppError::NotFound | AppError::Database(DieselError::NotFound) => StatusCode::NOT_FOUND,
             AppError::Conflict { .. }

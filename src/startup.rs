@@ -58,6 +58,7 @@ impl Application {
             clock,
             versions: Arc::new(VersionCache::default()),
             pepper: Arc::new(pepper.into_bytes()),
+            otp: otp_sender(&settings)?,
         };
         if settings.sweep_seconds > 0 {
             tokio::spawn(sweep_expired(state.clone(), settings.sweep_seconds));
@@ -144,4 +145,23 @@ async fn sweep_expired(state: AppState, seconds: u64) {
             Err(e) => tracing::warn!(error = %e, "sweeping expired attempts failed"),
         }
     }
+}
+
+fn otp_sender(settings: &Settings) -> Result<Arc<dyn crate::service::otp::OtpSender>, AppError> {
+    use crate::service::otp::{LogSender, WebhookSender};
+    Ok(match &settings.otp_webhook_url {
+        Some(url) => Arc::new(WebhookSender {
+            url: url.clone(),
+            token: settings.otp_webhook_token.clone(),
+            client: reqwest::Client::builder()
+                .timeout(Duration::from_secs(10))
+                .build()
+                .map_err(|e| {
+                    AppError::Config(format!(
+                        "cannot build the HTTP client for HOITHI_OTP_WEBHOOK_URL: {e}"
+                    ))
+                })?,
+        }),
+        None => Arc::new(LogSender),
+    })
 }

@@ -50,8 +50,9 @@ pub struct AppState {
     pub token_hours: i64,
     pub clock: Arc<dyn Clock>,
     pub versions: Arc<VersionCache>,
-    /// Key for hashing identity data (CCCD) with HMAC-SHA256.
+    /// Key for hashing identity data (CCCD, one-time codes) with HMAC-SHA256.
     pub pepper: Arc<Vec<u8>>,
+    pub otp: Arc<dyn crate::service::otp::OtpSender>,
 }
 
 impl AppState {

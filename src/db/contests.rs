@@ -32,9 +32,15 @@ pub struct Contest {
     pub show_answers_after_close: bool,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    /// "birth_date" (phone + birth date) or "otp" (phone + SMS code).
+    pub identity_check: String,
 }
 
 impl Contest {
+    pub fn uses_otp(&self) -> bool {
+        self.identity_check == "otp"
+    }
+
     pub fn blueprint(&self) -> Vec<Cell> {
         serde_json::from_str(&self.blueprint).unwrap_or_default()
     }
@@ -171,6 +177,11 @@ fn row(id: String, s: &ContestSettings, l: &Links, created_at: NaiveDateTime) ->
         show_answers_after_close: s.show_answers_after_close,
         created_at,
         updated_at: now(),
+        identity_check: if s.otp {
+            "otp".into()
+        } else {
+            "birth_date".into()
+        },
     }
 }
 

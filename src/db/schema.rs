@@ -130,6 +130,20 @@ diesel::table! {
         show_answers_after_close -> Bool,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        identity_check -> Text,
+    }
+}
+
+diesel::table! {
+    otp_codes (id) {
+        id -> Text,
+        contest_id -> Text,
+        phone -> Text,
+        code_hash -> Text,
+        expires_at -> Timestamp,
+        attempts -> Integer,
+        used -> Bool,
+        created_at -> Timestamp,
     }
 }
 
@@ -234,4 +248,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     attempts,
     answers,
     round_results,
+    otp_codes,
 );

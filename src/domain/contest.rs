@@ -82,6 +82,9 @@ pub struct ContestInput {
     pub age_max: Option<i32>,
     #[serde(default)]
     pub show_answers_after_close: Option<bool>,
+    /// "birth_date" (default) or "otp".
+    #[serde(default)]
+    pub identity_check: Option<String>,
 }
 
 /// Checked settings (the bank and units are resolved by the service).
@@ -99,6 +102,8 @@ pub struct ContestSettings {
     pub age_min: i32,
     pub age_max: i32,
     pub show_answers_after_close: bool,
+    /// Participants prove their phone with an SMS code instead of the birth date.
+    pub otp: bool,
 }
 
 /// Parses an RFC 3339 time (any offset; a time without one is Vietnam time) to UTC.
@@ -190,6 +195,18 @@ pub fn check_contest(input: &ContestInput) -> Result<ContestSettings, Vec<Proble
             format!("Invalid age range {age_min}–{age_max}."),
         );
     }
+    let otp = match input.identity_check.as_deref().map(str::trim) {
+        None | Some("") | Some("birth_date") => false,
+        Some("otp") => true,
+        Some(other) => {
+            p(
+                "identity_check",
+                format!("Cách xác thực {other:?} không hợp lệ (birth_date hoặc otp)."),
+                format!("Unknown identity check {other:?} (birth_date or otp)."),
+            );
+            false
+        }
+    };
     if let Some(pr) = &input.prediction {
         if clean(&pr.prompt).is_empty() {
             p(
@@ -256,6 +273,7 @@ pub fn check_contest(input: &ContestInput) -> Result<ContestSettings, Vec<Proble
             age_min,
             age_max,
             show_answers_after_close: input.show_answers_after_close.unwrap_or(true),
+            otp,
         })
     } else {
         Err(problems)
@@ -286,6 +304,9 @@ pub struct RegistrationInput {
     pub invited_by_phone: Option<String>,
     #[serde(default, deserialize_with = "bool_or_text")]
     pub consent: bool,
+    /// The SMS code, for contests that check identity by OTP.
+    #[serde(default)]
+    pub otp: Option<String>,
 }
 
 fn bool_or_text<'de, D: serde::Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
@@ -485,6 +506,7 @@ mod tests {
             age_min: None,
             age_max: None,
             show_answers_after_close: None,
+            identity_check: None,
         }
     }
 
@@ -547,6 +569,7 @@ mod tests {
             email: None,
             invited_by_phone: Some("0987654321".into()),
             consent: true,
+            otp: None,
         }
     }
 

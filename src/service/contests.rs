@@ -193,6 +193,8 @@ pub struct PublicContest {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub prediction: Option<String>,
     pub participants: i64,
+    /// "birth_date" or "otp": what proves a participant's phone.
+    pub identity_check: String,
 }
 
 pub fn public_of(
@@ -232,6 +234,7 @@ pub fn public_of(
             .collect(),
         prediction: contest.prediction().map(|p| p.prompt),
         participants: participants::count(c, &contest.id)?,
+        identity_check: contest.identity_check.clone(),
     })
 }
 

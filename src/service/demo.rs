@@ -129,6 +129,7 @@ pub async fn ensure(state: &AppState, only_if_empty: bool) -> Result<Option<Demo
         age_min: None,
         age_max: None,
         show_answers_after_close: Some(true),
+        identity_check: None,
     };
     let admin = Staff {
         id: String::new(),

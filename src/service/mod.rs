@@ -6,6 +6,7 @@ pub mod attempts;
 pub mod banks;
 pub mod contests;
 pub mod demo;
+pub mod otp;
 pub mod participants;
 pub mod units;
 pub mod versions;

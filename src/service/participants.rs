@@ -1,8 +1,6 @@
 //! Registration and sign-in of participants. The normalized phone is the
 //! person: registering again with the same phone signs in instead.
 
-use chrono::NaiveDate;
-
 use crate::db::contests as contests_store;
 use crate::db::participants::{self as store, Participant};
 use crate::db::{new_id, units};
@@ -10,6 +8,7 @@ use crate::domain::contest::{check_registration, parse_birth_date, RegistrationI
 use crate::domain::identity::{keyed_hash, normalize_phone};
 use crate::domain::units::is_within;
 use crate::error::{AppError, Problem};
+use crate::service::otp;
 use crate::state::AppState;
 
 pub struct Registered {
@@ -40,13 +39,27 @@ pub async fn register(
         .db
         .write(move |c| {
             let contest = contests_store::by_slug(c, &slug)?;
-            // Same phone again: the same person signs in (if the birth date matches).
-            if let Some(phone) = normalize_phone(&input.phone) {
-                if let Some(existing) = store::by_phone(c, &contest.id, &phone)? {
-                    return match parse_birth_date(&input.birth_date) {
-                        Some(b) if b == existing.birth_date => Ok((existing.id, false)),
-                        _ => Err(birth_mismatch()),
-                    };
+            let phone = normalize_phone(&input.phone);
+            // Proof of the phone: the birth date, or a one-time code by SMS.
+            // A wrong code returns Ok(None) so the counted try is committed.
+            let code_ok = |c: &mut crate::db::DbConn, phone: &str| -> Result<bool, AppError> {
+                Ok(!contest.uses_otp()
+                    || otp::verify(
+                        c,
+                        &st,
+                        &contest.id,
+                        phone,
+                        input.otp.as_deref().unwrap_or(""),
+                    )?)
+            };
+            // Same phone again: the same person signs in.
+            if let Some(phone) = &phone {
+                if let Some(existing) = store::by_phone(c, &contest.id, phone)? {
+                    let birth = parse_birth_date(&input.birth_date);
+                    if !contest.uses_otp() && birth != Some(existing.birth_date) {
+                        return Err(birth_mismatch());
+                    }
+                    return Ok(code_ok(c, phone)?.then_some((existing.id, false)));
                 }
             }
             let r = check_registration(&input, contest.age_min, contest.age_max, today)
@@ -63,6 +76,9 @@ pub async fn register(
                         "Pick a unit from the contest's list.",
                     )])
                 })?;
+            if !code_ok(c, &r.phone)? {
+                return Ok(None);
+            }
             let p = Participant {
                 id: new_id(),
                 contest_id: contest.id.clone(),
@@ -81,9 +97,10 @@ pub async fn register(
                 created_at: now,
             };
             store::insert(c, &p)?;
-            Ok((p.id, true))
+            Ok(Some((p.id, true)))
         })
-        .await?;
+        .await?
+        .ok_or_else(otp::wrong_code)?;
     let token = state
         .keys
         .issue_participant(&id, &slug_of(state, &id).await?)?;
@@ -111,19 +128,28 @@ pub async fn sign_in(
     slug: String,
     phone: String,
     birth_date: String,
+    code: Option<String>,
 ) -> Result<String, AppError> {
     let wrong = || AppError::Unauthorized("phone or birth date does not match");
     let phone = normalize_phone(&phone).ok_or_else(wrong)?;
-    let birth: NaiveDate = parse_birth_date(&birth_date).ok_or_else(wrong)?;
     let s = slug.clone();
+    let st = state.clone();
+    // A write: checking a code uses it up (or counts a wrong try, committed
+    // because a wrong code returns Ok(None) rather than an error).
     let p = state
         .db
-        .read(move |c| {
+        .write(move |c| {
             let contest = contests_store::by_slug(c, &s)?;
-            store::by_phone(c, &contest.id, &phone)
+            let p = store::by_phone(c, &contest.id, &phone)?;
+            if contest.uses_otp() {
+                let ok = p.is_some()
+                    && otp::verify(c, &st, &contest.id, &phone, code.as_deref().unwrap_or(""))?;
+                return Ok(p.filter(|_| ok));
+            }
+            let birth = parse_birth_date(&birth_date);
+            Ok(p.filter(|p| Some(p.birth_date) == birth))
         })
         .await?
-        .filter(|p| p.birth_date == birth)
         .ok_or_else(wrong)?;
     state.keys.issue_participant(&p.id, &slug)
 }

@@ -63,6 +63,7 @@ pub struct FormValues {
     pub age_min: String,
     pub age_max: String,
     pub show_answers: bool,
+    pub identity_check: String,
     /// (topic, difficulty) → count.
     pub blueprint: Vec<(String, Difficulty, u32)>,
 }
@@ -99,77 +100,82 @@ pub fn form(
         "Hội thi",
         Some(staff),
         html! {
-            h1 { @if editing { "Sửa hội thi" } @else { "Tạo hội thi" } }
-            (flash(message, problems))
-            @if !editing {
-                form.card method="get" action="/admin/contests/new" {
-                    label for="bank" { "1. Chọn ngân hàng câu hỏi" }
-                    select #bank name="bank" {
-                        @for (slug, title) in banks { option value=(slug) selected[*slug == v.bank_slug] { (title) } }
-                    }
-                    p { button.secondary type="submit" { "Dùng ngân hàng này" } }
-                }
-            }
-            form.card method="post" action=(action) {
-                input type="hidden" name="bank_slug" value=(v.bank_slug);
-                div.row {
-                    div { label for="slug" { "Mã hội thi (trong đường dẫn)" } input #slug name="slug" required value=(v.slug) disabled[editing] placeholder="dvc-2024"; }
-                    div { label for="title" { "Tên hội thi" } input #title name="title" required value=(v.title); }
-                }
-                label for="description" { "Mô tả" }
-                textarea #description name="description" rows="3" { (v.description) }
-                div.row {
-                    div { label for="unit_code" { "Đơn vị tổ chức (mã)" } input #unit_code name="unit_code" required value=(v.unit_code); }
-                    div { label for="eligible_unit_code" { "Đơn vị được dự thi (mã; trống = đơn vị tổ chức)" } input #eligible_unit_code name="eligible_unit_code" value=(v.eligible_unit_code); }
-                }
-                label for="co_organizers" { "Đơn vị phối hợp (mỗi dòng một đơn vị)" }
-                textarea #co_organizers name="co_organizers" rows="2" { (v.co_organizers) }
-                h2 { "Cấu trúc đề (số câu mỗi chủ đề × mức độ)" }
-                p.mut { "Ngân hàng " code { (v.bank_slug) } @if !v.bank_version.is_empty() { ", phiên bản " (v.bank_version) } ". Số trong ngoặc là số câu đang có." }
-                input type="hidden" name="bank_version" value=(v.bank_version);
-                table {
-                    thead { tr { th { "Chủ đề" } @for d in Difficulty::ALL { th { (d.label_vi()) } } } }
-                    tbody {
-                        @for t in summary {
-                            tr {
-                                td { (t.name) }
-                                @for d in Difficulty::ALL {
-                                    @let have = match d { Difficulty::Easy => t.easy, Difficulty::Medium => t.medium, Difficulty::Hard => t.hard };
-                                    td { input type="number" min="0" max=(have) name={ "bp." (t.topic) "." (d.as_str()) } value=(count(&t.topic, d)) style="width:5rem"; " (" (have) ")" }
-                                }
-                            }
-                        }
-                    }
-                }
-                div.row {
-                    div { label for="minutes" { "Phút mỗi lượt" } input #minutes name="minutes" type="number" min="1" max="300" value=(v.minutes); }
-                    div { label for="attempts_per_round" { "Lượt mỗi vòng" } input #attempts_per_round name="attempts_per_round" type="number" min="1" max="20" value=(v.attempts_per_round); }
-                    div { label for="grace_seconds" { "Giây bù trễ mạng" } input #grace_seconds name="grace_seconds" type="number" min="0" max="300" value=(v.grace_seconds); }
-                }
-                h2 { "Các vòng (giờ Việt Nam)" }
-                @for (i, (o, c)) in rounds.iter().enumerate() {
-                    div.row {
-                        div { label { "Vòng " (i + 1) " mở" } input type="datetime-local" name="round_open" value=(o); }
-                        div { label { "đóng" } input type="datetime-local" name="round_close" value=(c); }
-                    }
-                }
-                h2 { "Khác" }
-                label for="prediction_prompt" { "Câu hỏi dự đoán (để trống nếu không dùng)" }
-                input #prediction_prompt name="prediction_prompt" value=(v.prediction_prompt);
-                label for="prediction_target" { "Đáp số của câu dự đoán" }
-                select #prediction_target name="prediction_target" {
-                    option value="perfect" selected[v.prediction_target != "participants"] { "Số người đạt điểm tuyệt đối" }
-                    option value="participants" selected[v.prediction_target == "participants"] { "Số người dự thi" }
-                }
-                div.row {
-                    div { label for="age_min" { "Tuổi từ" } input #age_min name="age_min" type="number" value=(v.age_min); }
-                    div { label for="age_max" { "đến" } input #age_max name="age_max" type="number" value=(v.age_max); }
-                }
-                label.opt { input type="checkbox" name="show_answers" value="true" checked[v.show_answers]; span { "Hiện đáp án và giải thích sau khi vòng thi kết thúc" } }
-                p.mut { "Đối tượng dự thi: " @for (i, (_, name)) in CATEGORIES.iter().enumerate() { @if i > 0 { ", " } (name) } "." }
-                p { button type="submit" { "Lưu hội thi" } }
-            }
-        },
+                   h1 { @if editing { "Sửa hội thi" } @else { "Tạo hội thi" } }
+                   (flash(message, problems))
+                   @if !editing {
+                       form.card method="get" action="/admin/contests/new" {
+                           label for="bank" { "1. Chọn ngân hàng câu hỏi" }
+                           select #bank name="bank" {
+                               @for (slug, title) in banks { option value=(slug) selected[*slug == v.bank_slug] { (title) } }
+                           }
+                           p { button.secondary type="submit" { "Dùng ngân hàng này" } }
+                       }
+                   }
+                   form.card method="post" action=(action) {
+                       input type="hidden" name="bank_slug" value=(v.bank_slug);
+                       div.row {
+                           div { label for="slug" { "Mã hội thi (trong đường dẫn)" } input #slug name="slug" required value=(v.slug) disabled[editing] placeholder="dvc-2024"; }
+                           div { label for="title" { "Tên hội thi" } input #title name="title" required value=(v.title); }
+                       }
+                       label for="description" { "Mô tả" }
+                       textarea #description name="description" rows="3" { (v.description) }
+                       div.row {
+                           div { label for="unit_code" { "Đơn vị tổ chức (mã)" } input #unit_code name="unit_code" required value=(v.unit_code); }
+                           div { label for="eligible_unit_code" { "Đơn vị được dự thi (mã; trống = đơn vị tổ chức)" } input #eligible_unit_code name="eligible_unit_code" value=(v.eligible_unit_code); }
+                       }
+                       label for="co_organizers" { "Đơn vị phối hợp (mỗi dòng một đơn vị)" }
+                       textarea #co_organizers name="co_organizers" rows="2" { (v.co_organizers) }
+                       h2 { "Cấu trúc đề (số câu mỗi chủ đề × mức độ)" }
+                       p.mut { "Ngân hàng " code { (v.bank_slug) } @if !v.bank_version.is_empty() { ", phiên bản " (v.bank_version) } ". Số trong ngoặc là số câu đang có." }
+                       input type="hidden" name="bank_version" value=(v.bank_version);
+                       table {
+                           thead { tr { th { "Chủ đề" } @for d in Difficulty::ALL { th { (d.label_vi()) } } } }
+                           tbody {
+                               @for t in summary {
+                                   tr {
+                                       td { (t.name) }
+                                       @for d in Difficulty::ALL {
+                                           @let have = match d { Difficulty::Easy => t.easy, Difficulty::Medium => t.medium, Difficulty::Hard => t.hard };
+                                           td { input type="number" min="0" max=(have) name={ "bp." (t.topic) "." (d.as_str()) } value=(count(&t.topic, d)) style="width:5rem"; " (" (have) ")" }
+                                       }
+                                   }
+                               }
+                           }
+                       }
+                       div.row {
+                           div { label for="minutes" { "Phút mỗi lượt" } input #minutes name="minutes" type="number" min="1" max="300" value=(v.minutes); }
+                           div { label for="attempts_per_round" { "Lượt mỗi vòng" } input #attempts_per_round name="attempts_per_round" type="number" min="1" max="20" value=(v.attempts_per_round); }
+                           div { label for="grace_seconds" { "Giây bù trễ mạng" } input #grace_seconds name="grace_seconds" type="number" min="0" max="300" value=(v.grace_seconds); }
+                       }
+                       h2 { "Các vòng (giờ Việt Nam)" }
+                       @for (i, (o, c)) in rounds.iter().enumerate() {
+                           div.row {
+                               div { label { "Vòng " (i + 1) " mở" } input type="datetime-local" name="round_open" value=(o); }
+                               div { label { "đóng" } input type="datetime-local" name="round_close" value=(c); }
+                           }
+                       }
+                       h2 { "Khác" }
+                       label for="prediction_prompt" { "Câu hỏi dự đoán (để trống nếu không dùng)" }
+                       input #prediction_prompt name="prediction_prompt" value=(v.prediction_prompt);
+                       label for="prediction_target" { "Đáp số của câu dự đoán" }
+                       select #prediction_target name="prediction_target" {
+                           option value="perfect" selected[v.prediction_target != "participants"] { "Số người đạt điểm tuyệt đối" }
+                           option value="participants" selected[v.prediction_target == "participants"] { "Số người dự thi" }
+                       }
+                       div.row {
+                           div { label for="age_min" { "Tuổi từ" } input #age_min name="age_min" type="number" value=(v.age_min); }
+                           div { label for="age_max" { "đến" } input #age_max name="age_max" type="number" value=(v.age_max); }
+                       }
+        label for="identity_check" { "Xác thực thí sinh" }
+                       select #identity_check name="identity_check" {
+                           option value="birth_date" selected[v.identity_check != "otp"] { "Số điện thoại + ngày sinh" }
+                           option value="otp" selected[v.identity_check == "otp"] { "Số điện thoại + mã OTP qua tin nhắn" }
+                       }
+                       label.opt { input type="checkbox" name="show_answers" value="true" checked[v.show_answers]; span { "Hiện đáp án và giải thích sau khi vòng thi kết thúc" } }
+                       p.mut { "Đối tượng dự thi: " @for (i, (_, name)) in CATEGORIES.iter().enumerate() { @if i > 0 { ", " } (name) } "." }
+                       p { button type="submit" { "Lưu hội thi" } }
+                   }
+               },
     )
 }
 

@@ -94,6 +94,12 @@ fn register_form(c: &PublicContest, v: &RegisterValues) -> Markup {
                 div { label for="birth_date" { "Ngày sinh" } input #birth_date name="birth_date" type="date" required value=(v.birth_date); }
                 div { label for="phone" { "Số điện thoại" } input #phone name="phone" type="tel" inputmode="tel" required autocomplete="tel" value=(v.phone); }
             }
+            @if c.identity_check == "otp" {
+                div.row {
+                    div { label for="otp" { "Mã xác thực (SMS)" } input #otp name="otp" inputmode="numeric" maxlength="6" autocomplete="one-time-code"; }
+                    div { label { "Chưa có mã?" } button.secondary type="submit" formaction={ "/c/" (c.slug) "/otp" } formnovalidate { "Gửi mã" } }
+                }
+            }
             label for="unit_code" { "Đơn vị (chi đoàn)" }
             input #unit-filter type="search" placeholder="Gõ để tìm đơn vị, không cần dấu" hidden;
             select #unit_code name="unit_code" required {
@@ -126,15 +132,21 @@ fn register_form(c: &PublicContest, v: &RegisterValues) -> Markup {
     }
 }
 
-fn sign_in_form(slug: &str) -> Markup {
+fn sign_in_form(slug: &str, otp: bool) -> Markup {
     html! {
         details.card {
             summary { "Đã đăng ký? Đăng nhập lại" }
             form method="post" action={ "/c/" (slug) "/signin" } {
                 label for="si-phone" { "Số điện thoại" }
                 input #si-phone name="phone" type="tel" required;
-                label for="si-birth" { "Ngày sinh" }
-                input #si-birth name="birth_date" type="date" required;
+                @if otp {
+                    label for="si-otp" { "Mã xác thực (SMS)" }
+                    input #si-otp name="otp" inputmode="numeric" maxlength="6" autocomplete="one-time-code";
+                    p { button.secondary type="submit" formaction={ "/c/" (slug) "/otp" } formnovalidate { "Gửi mã" } }
+                } @else {
+                    label for="si-birth" { "Ngày sinh" }
+                    input #si-birth name="birth_date" type="date" required;
+                }
                 p { button type="submit" { "Đăng nhập" } }
             }
         }
@@ -211,7 +223,7 @@ pub fn home(
                 }
             } @else {
                 (register_form(c, values))
-                (sign_in_form(&c.slug))
+                (sign_in_form(&c.slug, c.identity_check == "otp"))
             }
             h2 { "Lịch thi" }
             (rounds_table(c))

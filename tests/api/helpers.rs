@@ -104,22 +104,21 @@ pub async fn spawn_app() -> TestApp {
 
 /// Starts one more server instance on an existing database.
 pub async fn spawn_on(db: Arc<TestDb>) -> TestApp {
-    spawn_with(db, Arc::new(SystemClock), settings_for).await
+    let settings = settings_for(&db);
+    spawn_with(db, Arc::new(SystemClock), settings).await
 }
 
 /// A server whose clock only moves when the test says so.
 pub async fn spawn_with_clock() -> (TestApp, Arc<ManualClock>) {
     let clock = Arc::new(ManualClock::new(hoithi::db::now()));
-    let app = spawn_with(Arc::new(TestDb::new()), clock.clone(), settings_for).await;
+    let db = Arc::new(TestDb::new());
+    let settings = settings_for(&db);
+    let app = spawn_with(db, clock.clone(), settings).await;
     (app, clock)
 }
 
-pub async fn spawn_with(
-    db: Arc<TestDb>,
-    clock: Arc<dyn Clock>,
-    settings: fn(&TestDb) -> Settings,
-) -> TestApp {
-    let app = Application::build_with_clock(settings(&db), clock)
+pub async fn spawn_with(db: Arc<TestDb>, clock: Arc<dyn Clock>, settings: Settings) -> TestApp {
+    let app = Application::build_with_clock(settings, clock)
         .await
         .expect("build app");
     let port = app.port();

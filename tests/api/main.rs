@@ -11,4 +11,5 @@ mod helpers;
 mod journey;
 mod migrations;
 mod multi_instance;
+mod otp;
 mod units;

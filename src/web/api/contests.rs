@@ -87,7 +87,28 @@ pub async fn register(
 #[derive(Deserialize)]
 pub struct SignIn {
     pub phone: String,
+    #[serde(default)]
     pub birth_date: String,
+    #[serde(default)]
+    pub otp: Option<String>,
+}
+
+#[derive(Deserialize)]
+pub struct OtpRequest {
+    pub phone: String,
+}
+
+/// Sends a one-time code by SMS (contests that check identity by OTP).
+pub async fn request_otp(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    slug: web::Path<String>,
+    body: web::Json<OtpRequest>,
+) -> Result<HttpResponse, AppError> {
+    refuse_staff(&req, &state)?;
+    let masked =
+        crate::service::otp::request(&state, slug.into_inner(), body.into_inner().phone).await?;
+    Ok(HttpResponse::Accepted().json(serde_json::json!({ "sent_to": masked, "expires_in": crate::service::otp::CODE_MINUTES * 60 })))
 }
 
 pub async fn session(
@@ -98,7 +119,8 @@ pub async fn session(
 ) -> Result<HttpResponse, AppError> {
     refuse_staff(&req, &state)?;
     let b = body.into_inner();
-    let token = participants::sign_in(&state, slug.into_inner(), b.phone, b.birth_date).await?;
+    let token =
+        participants::sign_in(&state, slug.into_inner(), b.phone, b.birth_date, b.otp).await?;
     Ok(HttpResponse::Ok().json(serde_json::json!({ "token": token })))
 }
 

@@ -45,6 +45,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         "/contests/{slug}/sessions",
         web::post().to(contests::session),
     )
+    .route(
+        "/contests/{slug}/otp",
+        web::post().to(contests::request_otp),
+    )
     .route("/contests/{slug}/attempts", web::post().to(contests::start))
     .route(
         "/contests/{slug}/rounds/{n}/close",

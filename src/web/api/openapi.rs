@@ -170,6 +170,14 @@ pub const ROUTES: &[RouteDoc] = &[
     ),
     (
         "post",
+        "/contests/{slug}/otp",
+        "Gửi mã OTP qua tin nhắn / Send a one-time code",
+        "none",
+        Some("OtpRequest"),
+        202,
+    ),
+    (
+        "post",
         "/contests/{slug}/attempts",
         "Bắt đầu lượt thi / Start an attempt",
         "participant",
@@ -236,14 +244,17 @@ fn schemas() -> Value {
             "minutes": {"type": "integer", "default": 15}, "attempts_per_round": {"type": "integer", "default": 2}, "grace_seconds": {"type": "integer", "default": 10},
             "rounds": {"type": "array", "items": s(json!({"opens_at": {"type": "string", "format": "date-time"}, "closes_at": {"type": "string", "format": "date-time"}}), json!(["opens_at", "closes_at"]))},
             "prediction": s(json!({"prompt": {"type": "string"}, "target": {"type": "string", "enum": ["perfect", "participants"]}}), json!(["prompt", "target"])),
-            "age_min": {"type": "integer", "default": 16}, "age_max": {"type": "integer", "default": 35}, "show_answers_after_close": {"type": "boolean", "default": true}
+            "age_min": {"type": "integer", "default": 16}, "age_max": {"type": "integer", "default": 35}, "show_answers_after_close": {"type": "boolean", "default": true},
+            "identity_check": {"type": "string", "enum": ["birth_date", "otp"], "default": "birth_date"}
         }), json!(["slug", "title", "unit_code", "bank_slug", "blueprint", "rounds"])),
         "Registration": s(json!({
             "full_name": {"type": "string"}, "birth_date": {"type": "string", "format": "date"}, "phone": {"type": "string"},
             "unit_code": {"type": "string"}, "category": {"type": "string", "enum": ["doan_vien", "thanh_nien", "hssv", "cbccvc", "khac"]},
-            "cccd": {"type": "string"}, "email": {"type": "string"}, "invited_by_phone": {"type": "string"}, "consent": {"type": "boolean"}
+            "cccd": {"type": "string"}, "email": {"type": "string"}, "invited_by_phone": {"type": "string"}, "consent": {"type": "boolean"}, "otp": {"type": "string"}
         }), json!(["full_name", "birth_date", "phone", "unit_code", "category", "consent"])),
-        "SignIn": s(json!({"phone": {"type": "string"}, "birth_date": {"type": "string", "format": "date"}}), json!(["phone", "birth_date"])),
+        "SignIn": s(json!({"phone": {"type": "string"}, "birth_date": {"type": "string", "format": "date"}, "otp": {"type": "string"}}), json!(["phone"])),
+        "OtpRequest": s(json!({"phone": {"type": "string"}}), json!(["phone"])),
+        "OtpRequest": s(json!({"phone": {"type": "string"}}), json!(["phone"])),
         "StartAttempt": s(json!({"practice": {"type": "boolean", "default": false}, "timed": {"type": "boolean", "default": true}}), json!([])),
         "Choices": s(json!({"choices": {"type": "array", "items": {"type": "string", "enum": ["A", "B", "C", "D", "E", "F"]}}}), json!(["choices"])),
         "Submit": s(json!({"prediction": {"type": "integer", "minimum": 0}}), json!([])),

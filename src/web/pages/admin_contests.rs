@@ -153,6 +153,7 @@ fn read_form(pairs: &[(String, String)]) -> (FormValues, ContestInput) {
         age_min: get("age_min"),
         age_max: get("age_max"),
         show_answers: get("show_answers") == "true",
+        identity_check: get("identity_check"),
         blueprint: blueprint.clone(),
     };
     let input = ContestInput {
@@ -195,6 +196,7 @@ fn read_form(pairs: &[(String, String)]) -> (FormValues, ContestInput) {
         age_min: num("age_min"),
         age_max: num("age_max"),
         show_answers_after_close: Some(values.show_answers),
+        identity_check: Some(values.identity_check.clone()),
     };
     (values, input)
 }
@@ -308,6 +310,7 @@ pub async fn edit_form(
         age_min: c.age_min.to_string(),
         age_max: c.age_max.to_string(),
         show_answers: c.show_answers_after_close,
+        identity_check: c.identity_check.clone(),
         blueprint: c
             .blueprint()
             .into_iter()

@@ -173,7 +173,10 @@ pub async fn register(
 #[derive(Deserialize)]
 pub struct SignInForm {
     phone: String,
+    #[serde(default)]
     birth_date: String,
+    #[serde(default)]
+    otp: Option<String>,
 }
 
 pub async fn sign_in(
@@ -185,7 +188,7 @@ pub async fn sign_in(
     let slug = slug.into_inner();
     let f = form.into_inner();
     let result = match refuse_staff(&req, &state) {
-        Ok(()) => participants::sign_in(&state, slug.clone(), f.phone, f.birth_date).await,
+        Ok(()) => participants::sign_in(&state, slug.clone(), f.phone, f.birth_date, f.otp).await,
         Err(e) => Err(e),
     };
     match result {
@@ -224,6 +227,44 @@ pub async fn sign_in(
             .await
         }
     }
+}
+
+/// "Gửi mã": sends the code, then shows the same form again (no JavaScript needed).
+pub async fn send_code(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    slug: web::Path<String>,
+    form: web::Form<Vec<(String, String)>>,
+) -> Result<HttpResponse, AppError> {
+    let slug = slug.into_inner();
+    let get = |k: &str| {
+        form.iter()
+            .find(|(key, _)| key == k)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    };
+    let values = RegisterValues {
+        full_name: get("full_name"),
+        birth_date: get("birth_date"),
+        phone: get("phone"),
+        unit_code: get("unit_code"),
+        category: get("category"),
+        email: get("email"),
+        invited_by_phone: get("invited_by_phone"),
+    };
+    let message =
+        match crate::service::otp::request(&state, slug.clone(), values.phone.clone()).await {
+            Ok(masked) => Flash::Ok(format!(
+                "Đã gửi mã xác thực đến {masked}; mã có hiệu lực 5 phút."
+            )),
+            Err(
+                e @ (AppError::InvalidInput { .. }
+                | AppError::TooManyRequests
+                | AppError::Unavailable(_)),
+            ) => flash_of(&e),
+            Err(e) => return Err(e),
+        };
+    render_home(&req, &state, slug, None, Some(message), None, &values).await
 }
 
 pub async fn sign_out(slug: web::Path<String>) -> HttpResponse {

@@ -25,6 +25,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/c/{slug}", web::get().to(contest::home))
         .route("/c/{slug}/register", web::post().to(contest::register))
         .route("/c/{slug}/signin", web::post().to(contest::sign_in))
+        .route("/c/{slug}/otp", web::post().to(contest::send_code))
         .route("/c/{slug}/signout", web::post().to(contest::sign_out))
         .route("/c/{slug}/start", web::post().to(contest::start))
         .route("/c/{slug}/poster", web::get().to(contest::poster))

@@ -1,0 +1,2 @@
+DROP TABLE otp_codes;
+ALTER TABLE contests DROP COLUMN identity_check;

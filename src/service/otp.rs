@@ -1,0 +1,165 @@
+//! One-time codes by SMS for contests that check identity that way. The
+//! sender is pluggable: a logging sender for development, and an HTTP
+//! webhook sender for a real SMS gateway (`HOITHI_OTP_WEBHOOK_URL`).
+
+use std::future::Future;
+use std::pin::Pin;
+
+use chrono::Duration;
+use diesel::prelude::*;
+use rand::Rng;
+
+use crate::db::contests as contest_store;
+use crate::db::schema::otp_codes;
+use crate::db::{new_id, DbConn};
+use crate::domain::identity::{keyed_hash, mask_phone, normalize_phone};
+use crate::error::AppError;
+use crate::state::AppState;
+
+pub const CODE_MINUTES: i64 = 5;
+pub const RESEND_SECONDS: i64 = 60;
+pub const MAX_TRIES: i32 = 5;
+
+pub type SendFuture<'a> = Pin<Box<dyn Future<Output = Result<(), AppError>> + Send + 'a>>;
+
+pub trait OtpSender: Send + Sync {
+    fn send<'a>(&'a self, phone: &'a str, message: &'a str) -> SendFuture<'a>;
+}
+
+/// Development sender: writes the message to the log.
+pub struct LogSender;
+
+impl OtpSender for LogSender {
+    fn send<'a>(&'a self, phone: &'a str, message: &'a str) -> SendFuture<'a> {
+        Box::pin(async move {
+            tracing::warn!(phone = %mask_phone(phone), %message, "OTP (logging sender; set HOITHI_OTP_WEBHOOK_URL for real SMS)");
+            Ok(())
+        })
+    }
+}
+
+/// POSTs `{"phone": "...", "message": "..."}` to the gateway's webhook, with
+/// an optional bearer token.
+pub struct WebhookSender {
+    pub url: String,
+    pub token: Option<String>,
+    pub client: reqwest::Client,
+}
+
+impl OtpSender for WebhookSender {
+    fn send<'a>(&'a self, phone: &'a str, message: &'a str) -> SendFuture<'a> {
+        Box::pin(async move {
+            let mut req = self
+                .client
+                .post(&self.url)
+                .json(&serde_json::json!({ "phone": phone, "message": message }));
+            if let Some(t) = &self.token {
+                req = req.bearer_auth(t);
+            }
+            match req.send().await {
+                Ok(r) if r.status().is_success() => Ok(()),
+                Ok(r) => Err(AppError::Unavailable(format!(
+                    "SMS webhook answered {}",
+                    r.status()
+                ))),
+                Err(e) => Err(AppError::Unavailable(format!(
+                    "SMS webhook unreachable: {e}"
+                ))),
+            }
+        })
+    }
+}
+
+fn hash(state: &AppState, contest_id: &str, phone: &str, code: &str) -> String {
+    keyed_hash(&state.pepper, &format!("{contest_id}:{phone}:{code}"))
+}
+
+/// Sends a new code to `phone` for the contest (at most one a minute).
+pub async fn request(
+    state: &AppState,
+    slug: String,
+    raw_phone: String,
+) -> Result<String, AppError> {
+    let phone = normalize_phone(&raw_phone)
+        .ok_or_else(|| AppError::invalid("Số điện thoại không hợp lệ.", "Invalid phone number."))?;
+    let code = format!("{:06}", rand::rng().random_range(0..1_000_000));
+    let now = state.now();
+    let st = state.clone();
+    let (p, c) = (phone.clone(), code.clone());
+    let title = state
+        .db
+        .write(move |conn| {
+            let contest = contest_store::by_slug(conn, &slug)?;
+            if !contest.uses_otp() {
+                return Err(AppError::invalid(
+                    "Hội thi này không dùng mã OTP.",
+                    "This contest does not use one-time codes.",
+                ));
+            }
+            let last: Option<chrono::NaiveDateTime> = otp_codes::table
+                .filter(otp_codes::contest_id.eq(&contest.id))
+                .filter(otp_codes::phone.eq(&p))
+                .select(diesel::dsl::max(otp_codes::created_at))
+                .first(conn)?;
+            if last.is_some_and(|t| now - t < Duration::seconds(RESEND_SECONDS)) {
+                return Err(AppError::TooManyRequests);
+            }
+            diesel::insert_into(otp_codes::table)
+                .values((
+                    otp_codes::id.eq(new_id()),
+                    otp_codes::contest_id.eq(&contest.id),
+                    otp_codes::phone.eq(&p),
+                    otp_codes::code_hash.eq(hash(&st, &contest.id, &p, &c)),
+                    otp_codes::expires_at.eq(now + Duration::minutes(CODE_MINUTES)),
+                    otp_codes::attempts.eq(0),
+                    otp_codes::used.eq(false),
+                    otp_codes::created_at.eq(now),
+                ))
+                .execute(conn)?;
+            Ok(contest.title)
+        })
+        .await?;
+    let message = format!(
+        "Ma xac thuc {title}: {code} (hieu luc {CODE_MINUTES} phut). Khong chia se ma nay."
+    );
+    state.otp.send(&phone, &message).await?;
+    Ok(mask_phone(&phone))
+}
+
+/// Checks a code in its own transaction (so a wrong try is counted even when
+/// the caller then fails). A right code is used up.
+pub fn verify(
+    conn: &mut DbConn,
+    state: &AppState,
+    contest_id: &str,
+    phone: &str,
+    code: &str,
+) -> Result<bool, AppError> {
+    let now = state.now();
+    conn.transaction(|c| {
+        let latest: Option<(String, String, i32)> = otp_codes::table
+            .filter(otp_codes::contest_id.eq(contest_id))
+            .filter(otp_codes::phone.eq(phone))
+            .filter(otp_codes::used.eq(false))
+            .filter(otp_codes::expires_at.gt(now))
+            .order(otp_codes::created_at.desc())
+            .select((otp_codes::id, otp_codes::code_hash, otp_codes::attempts))
+            .first(c)
+            .optional()?;
+        let Some((id, expected, tries)) = latest else {
+            return Ok(false);
+        };
+        if tries >= MAX_TRIES {
+            return Ok(false);
+        }
+        let ok = expected == hash(state, contest_id, phone, code.trim());
+        diesel::update(otp_codes::table.find(&id))
+            .set((otp_codes::attempts.eq(tries + 1), otp_codes::used.eq(ok)))
+            .execute(c)?;
+        Ok(ok)
+    })
+}
+
+pub fn wrong_code() -> AppError {
+    AppError::Unauthorized("wrong or expired one-time code")
+}

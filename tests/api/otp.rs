@@ -1,0 +1,162 @@
+//! Contests that check identity with an SMS code, through the real webhook sender.
+
+use std::sync::{Arc, Mutex};
+
+use actix_web::{web, App, HttpResponse, HttpServer};
+use serde_json::{json, Value};
+
+use crate::helpers::{contest_fixture, registration, settings_for, spawn_with, TestDb, CONTEST};
+
+/// A stand-in SMS gateway that records what it is asked to send.
+async fn gateway() -> (String, Arc<Mutex<Vec<Value>>>) {
+    let seen: Arc<Mutex<Vec<Value>>> = Arc::default();
+    let data = web::Data::new(seen.clone());
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let server = HttpServer::new(move || {
+        App::new().app_data(data.clone()).route(
+            "/sms",
+            web::post().to(
+                |seen: web::Data<Arc<Mutex<Vec<Value>>>>,
+                 req: actix_web::HttpRequest,
+                 body: web::Json<Value>| async move {
+                    let mut v = body.into_inner();
+                    v["auth"] = json!(req
+                        .headers()
+                        .get("authorization")
+                        .and_then(|h| h.to_str().ok())
+                        .unwrap_or(""));
+                    seen.lock().unwrap().push(v);
+                    HttpResponse::Ok().finish()
+                },
+            ),
+        )
+    })
+    .workers(1)
+    .listen(listener)
+    .unwrap()
+    .run();
+    tokio::spawn(server);
+    (format!("http://127.0.0.1:{port}/sms"), seen)
+}
+
+fn code_in(sms: &Value) -> String {
+    let msg = sms["message"].as_str().unwrap();
+    msg.split(|c: char| !c.is_ascii_digit())
+        .find(|w| w.len() == 6)
+        .expect("a 6-digit code")
+        .to_string()
+}
+
+#[tokio::test]
+async fn an_otp_contest_registers_and_signs_in_with_the_code_the_gateway_received() {
+    let (url, seen) = gateway().await;
+    let db = Arc::new(TestDb::new());
+    let mut settings = settings_for(&db);
+    settings.otp_webhook_url = Some(url);
+    settings.otp_webhook_token = Some("bi-mat".into());
+    let app = spawn_with(db, Arc::new(hoithi::state::SystemClock), settings).await;
+    let admin = contest_fixture(&app, 15, 1).await;
+    let edit: Value = json!({
+        "title": "Hội thi OTP", "unit_code": "TINH", "bank_slug": "dich-vu-cong-truc-tuyen-2023",
+        "blueprint": [{"topic": "vneid", "difficulty": "easy", "count": 2}], "identity_check": "otp", "slug": CONTEST,
+        "rounds": [{"opens_at": (chrono::Utc::now() - chrono::Duration::minutes(5)).to_rfc3339(), "closes_at": (chrono::Utc::now() + chrono::Duration::days(1)).to_rfc3339()}]
+    });
+    assert_eq!(
+        app.put(&format!("/api/v1/contests/{CONTEST}"), &admin, &edit)
+            .await
+            .status(),
+        200
+    );
+    let public: Value = app
+        .client
+        .get(app.url(&format!("/api/v1/contests/{CONTEST}")))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(public["identity_check"], "otp");
+
+    let otp_url = app.url(&format!("/api/v1/contests/{CONTEST}/otp"));
+    let r = app
+        .client
+        .post(&otp_url)
+        .json(&json!({"phone": "+84 912 345 678"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 202);
+    assert_eq!(r.json::<Value>().await.unwrap()["sent_to"], "09xx xxx 678");
+    let sms = seen.lock().unwrap()[0].clone();
+    assert_eq!(sms["phone"], "0912345678");
+    assert_eq!(sms["auth"], "Bearer bi-mat");
+    let code = code_in(&sms);
+    let again = app
+        .client
+        .post(&otp_url)
+        .json(&json!({"phone": "0912345678"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(again.status(), 429, "one code a minute");
+
+    let reg_url = app.url(&format!("/api/v1/contests/{CONTEST}/participants"));
+    let mut body = registration("0912345678", "CD-A1");
+    let wrong = if code == "000000" { "111111" } else { "000000" };
+    body["otp"] = json!(wrong);
+    assert_eq!(
+        app.client
+            .post(&reg_url)
+            .json(&body)
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        401
+    );
+    body["otp"] = json!(code);
+    let r = app.client.post(&reg_url).json(&body).send().await.unwrap();
+    assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
+    assert_eq!(
+        app.client
+            .post(&reg_url)
+            .json(&body)
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        401,
+        "a code works once"
+    );
+
+    // Signing in later needs a fresh code, not the birth date.
+    let sessions = app.url(&format!("/api/v1/contests/{CONTEST}/sessions"));
+    let r = app
+        .client
+        .post(&sessions)
+        .json(&json!({"phone": "0912345678", "birth_date": "2000-05-01"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 401);
+    // The resend limit is per phone: another phone gets its code at once.
+    let other = app
+        .client
+        .post(&otp_url)
+        .json(&json!({"phone": "0987654321"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(other.status(), 202);
+    let other_code = code_in(&seen.lock().unwrap()[1].clone());
+    let r = app
+        .client
+        .post(&sessions)
+        .json(&json!({"phone": "0987654321", "otp": other_code}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 401, "an unregistered phone cannot sign in");
+}
