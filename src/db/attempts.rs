@@ -199,6 +199,7 @@ pub struct RoundResult {
     pub finished_at: NaiveDateTime,
     pub prediction: Option<i64>,
     pub attempts_used: i32,
+    pub final_rank: Option<i64>,
 }
 
 /// Keeps the person's best attempt of the round (score desc, duration asc,
@@ -285,4 +286,26 @@ pub fn count_results(conn: &mut DbConn, round_id: &str) -> Result<i64, AppError>
         .filter(round_results::round_id.eq(round_id))
         .count()
         .get_result(conn)?)
+}
+
+/// Ranked attempts still open in a round (finished when the round is closed).
+pub fn open_in_round(conn: &mut DbConn, round_id: &str) -> Result<Vec<Attempt>, AppError> {
+    Ok(attempts::table
+        .filter(attempts::round_id.eq(round_id))
+        .filter(attempts::status.eq(OPEN))
+        .select(Attempt::as_select())
+        .load(conn)?)
+}
+
+/// Finished ranked attempts per unit of the participant, for unit boards.
+pub fn finished_by_unit(conn: &mut DbConn, round_id: &str) -> Result<Vec<(String, i64)>, AppError> {
+    use super::schema::participants;
+    Ok(attempts::table
+        .inner_join(participants::table)
+        .filter(attempts::round_id.eq(round_id))
+        .filter(attempts::practice.eq(false))
+        .filter(attempts::status.ne(OPEN))
+        .group_by(participants::unit_id)
+        .select((participants::unit_id, diesel::dsl::count_star()))
+        .load(conn)?)
 }

@@ -71,6 +71,10 @@ pub struct Round {
     pub opens_at: NaiveDateTime,
     pub closes_at: NaiveDateTime,
     pub closed_at: Option<NaiveDateTime>,
+    #[serde(skip)]
+    pub finalized_at: Option<NaiveDateTime>,
+    #[serde(skip)]
+    pub actual: Option<i64>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

@@ -15,6 +15,7 @@ pub mod attempts;
 pub mod banks;
 pub mod contests;
 pub mod participants;
+pub mod results;
 pub mod schema;
 pub mod settings;
 pub mod units;

@@ -155,6 +155,8 @@ diesel::table! {
         opens_at -> Timestamp,
         closes_at -> Timestamp,
         closed_at -> Nullable<Timestamp>,
+        finalized_at -> Nullable<Timestamp>,
+        actual -> Nullable<BigInt>,
     }
 }
 
@@ -223,6 +225,7 @@ diesel::table! {
         finished_at -> Timestamp,
         prediction -> Nullable<BigInt>,
         attempts_used -> Integer,
+        final_rank -> Nullable<BigInt>,
     }
 }
 

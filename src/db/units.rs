@@ -360,3 +360,35 @@ pub fn import_csv(
 pub fn today_vn() -> NaiveDate {
     (chrono::Utc::now() + chrono::Duration::hours(7)).date_naive()
 }
+
+/// Each unit's member count at `date`: its latest snapshot on or before the
+/// date, or (for rosters loaded later) its earliest snapshot after it.
+pub fn members_on(
+    conn: &mut DbConn,
+    ids: Vec<String>,
+    date: NaiveDate,
+) -> Result<HashMap<String, i64>, AppError> {
+    let mut out: HashMap<String, (NaiveDate, i64)> = HashMap::new();
+    for chunk in ids.chunks(500) {
+        let rows: Vec<(String, NaiveDate, i32)> = unit_member_counts::table
+            .filter(unit_member_counts::unit_id.eq_any(chunk))
+            .order(unit_member_counts::as_of.asc())
+            .select((
+                unit_member_counts::unit_id,
+                unit_member_counts::as_of,
+                unit_member_counts::members,
+            ))
+            .load(conn)?;
+        for (id, as_of, n) in rows {
+            match out.get(&id) {
+                // Keep the latest one on or before the date; after it, only the first.
+                Some((seen, _)) if *seen <= date && as_of > date => {}
+                Some((seen, _)) if *seen > date => {}
+                _ => {
+                    out.insert(id, (as_of, n as i64));
+                }
+            }
+        }
+    }
+    Ok(out.into_iter().map(|(k, (_, n))| (k, n)).collect())
+}

@@ -5,5 +5,6 @@ pub mod bank;
 pub mod contest;
 pub mod identity;
 pub mod paper;
+pub mod ranking;
 pub mod text;
 pub mod units;

@@ -184,6 +184,7 @@ fn finish_once(
                     finished_at: now,
                     prediction,
                     attempts_used: 0,
+                    final_rank: None,
                 },
             )?;
         }
@@ -395,6 +396,23 @@ pub async fn submit(
                 .ok_or_else(|| AppError::Internal("attempt still open after finish".into()))
         })
         .await
+}
+
+/// Finishes the attempts still open in a round that is being closed, with
+/// what they saved. Returns how many this call finished.
+pub fn finish_open_in_round(
+    c: &mut DbConn,
+    state: &AppState,
+    round_id: &str,
+    now: NaiveDateTime,
+) -> Result<usize, AppError> {
+    let mut n = 0;
+    for a in store::open_in_round(c, round_id)? {
+        if finish_once(c, state, &a, EXPIRED, now, None)?.1 {
+            n += 1;
+        }
+    }
+    Ok(n)
 }
 
 /// Finishes every attempt whose deadline and grace have passed. Returns how

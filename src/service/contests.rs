@@ -297,28 +297,3 @@ pub async fn for_organizer(
         })
         .await
 }
-
-/// Ends a round now (organizer; idempotent).
-pub async fn close_round(
-    state: &AppState,
-    staff: &Staff,
-    slug: String,
-    number: i32,
-) -> Result<RoundView, AppError> {
-    staff.require_writer()?;
-    let staff = staff.clone();
-    let now = state.now();
-    state
-        .db
-        .write(move |c| {
-            let contest = store::by_slug(c, &slug)?;
-            staff.require_manage(&units::by_id(c, &contest.unit_id)?.path)?;
-            let round = store::rounds_of(c, &contest.id)?
-                .into_iter()
-                .find(|r| r.number == number)
-                .ok_or(AppError::NotFound)?;
-            let round = store::close_round(c, &round, now)?;
-            Ok(round_view(&round, now))
-        })
-        .await
-}

@@ -8,5 +8,6 @@ pub mod contests;
 pub mod demo;
 pub mod otp;
 pub mod participants;
+pub mod rankings;
 pub mod units;
 pub mod versions;

@@ -227,6 +227,7 @@ pub fn home(
             }
             h2 { "Lịch thi" }
             (rounds_table(c))
+            p { a href={ "/c/" (c.slug) "/board" } { "Xem bảng xếp hạng →" } }
         },
     )
 }
@@ -352,4 +353,64 @@ pub fn qr_svg(url: &str) -> String {
         }
         Err(_) => String::new(),
     }
+}
+
+fn pct(x: Option<f64>) -> String {
+    x.map(|v| format!("{:.1}%", v * 100.0))
+        .unwrap_or_else(|| "—".into())
+}
+
+/// The public board of a round: people (masked) and units.
+pub fn board(
+    c: &PublicContest,
+    b: &crate::service::rankings::Board,
+    u: &crate::service::rankings::UnitBoard,
+    unit: Option<&str>,
+) -> Markup {
+    frame(
+        &format!("Xếp hạng — {}", c.title),
+        false,
+        html! {
+            h1 { "Bảng xếp hạng vòng " (b.round) }
+            p.mut { (c.title) " · " (c.participants) " người đã đăng ký" }
+            nav.row {
+                @for r in &c.rounds { a href={ "/c/" (c.slug) "/board?round=" (r.number) } { "Vòng " (r.number) } }
+            }
+            @if b.is_final {
+                p.flash.ok { "Kết quả chính thức (đã chốt)." @if let Some(a) = b.actual { " Đáp số câu dự đoán: " strong { (a) } "." } }
+            } @else {
+                p.mut { "Xếp hạng tạm thời, chưa tính câu dự đoán; kết quả chốt khi vòng thi kết thúc." }
+            }
+            h2 { "Tập thể" @if unit.is_some() { " — " (u.parent_code) } }
+            table {
+                thead { tr { th { "#" } th { "Đơn vị" } th { "Thí sinh" } th { "Tỉ lệ ĐV" } th { "Điểm TB" } } }
+                tbody {
+                    @for e in &u.entries {
+                        tr {
+                            td { (e.rank) }
+                            td { a href={ "/c/" (c.slug) "/board?round=" (b.round) "&unit=" (e.unit_code) } { (e.unit_name) } }
+                            td { (e.participants) }
+                            td { (pct(e.rate)) span.en { (e.member_participants) "/" (e.members) } }
+                            td { (e.average_score.map(|a| format!("{a:.2}")).unwrap_or_else(|| "—".into())) }
+                        }
+                    }
+                }
+            }
+            h2 { "Cá nhân (" (b.total) ")" }
+            table {
+                thead { tr { th { "#" } th { "Họ tên" } th { "Điểm" } th { "Thời gian" } } }
+                tbody {
+                    @for e in &b.entries {
+                        tr {
+                            td { (e.rank) }
+                            td { (e.name) span.en { (e.masked_phone) " · " (e.unit_name) } }
+                            td { (e.score) "/" (e.max_score) @if let Some(p) = e.prediction { span.en { "dự đoán " (p) } } }
+                            td { (e.duration_ms / 60000) ":" (format!("{:02}", (e.duration_ms / 1000) % 60)) }
+                        }
+                    }
+                }
+            }
+            p { a href={ "/c/" (c.slug) } { "← Về trang hội thi" } }
+        },
+    )
 }

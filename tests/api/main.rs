@@ -12,4 +12,5 @@ mod journey;
 mod migrations;
 mod multi_instance;
 mod otp;
+mod rankings;
 mod units;

@@ -39,7 +39,8 @@ pub async fn close_round(
     path: web::Path<(String, i32)>,
 ) -> Result<HttpResponse, AppError> {
     let (slug, n) = path.into_inner();
-    Ok(HttpResponse::Ok().json(contests::close_round(&state, &staff, slug, n).await?))
+    Ok(HttpResponse::Ok()
+        .json(crate::service::rankings::close_round(&state, &staff, slug, n).await?))
 }
 
 /// Staff accounts cannot take part in contests.
@@ -197,4 +198,24 @@ pub async fn submit(
 ) -> Result<HttpResponse, AppError> {
     let prediction = body.and_then(|b| b.into_inner().prediction);
     Ok(HttpResponse::Ok().json(attempts::submit(&state, p.id, id.into_inner(), prediction).await?))
+}
+
+pub async fn leaderboard(
+    state: web::Data<AppState>,
+    path: web::Path<(String, i32)>,
+    q: web::Query<crate::service::rankings::BoardQuery>,
+) -> Result<HttpResponse, AppError> {
+    let (slug, n) = path.into_inner();
+    Ok(HttpResponse::Ok()
+        .json(crate::service::rankings::leaderboard(&state, slug, n, q.into_inner()).await?))
+}
+
+pub async fn unit_board(
+    state: web::Data<AppState>,
+    path: web::Path<(String, i32)>,
+    q: web::Query<crate::service::rankings::UnitQuery>,
+) -> Result<HttpResponse, AppError> {
+    let (slug, n) = path.into_inner();
+    Ok(HttpResponse::Ok()
+        .json(crate::service::rankings::unit_board(&state, slug, n, q.into_inner()).await?))
 }

@@ -49,6 +49,14 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         "/contests/{slug}/otp",
         web::post().to(contests::request_otp),
     )
+    .route(
+        "/contests/{slug}/rounds/{n}/leaderboard",
+        web::get().to(contests::leaderboard),
+    )
+    .route(
+        "/contests/{slug}/rounds/{n}/units",
+        web::get().to(contests::unit_board),
+    )
     .route("/contests/{slug}/attempts", web::post().to(contests::start))
     .route(
         "/contests/{slug}/rounds/{n}/close",

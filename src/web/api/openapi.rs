@@ -169,6 +169,22 @@ pub const ROUTES: &[RouteDoc] = &[
         200,
     ),
     (
+        "get",
+        "/contests/{slug}/rounds/{n}/leaderboard",
+        "Bảng xếp hạng cá nhân (?unit=&limit=&offset=) / Person board",
+        "none",
+        None,
+        200,
+    ),
+    (
+        "get",
+        "/contests/{slug}/rounds/{n}/units",
+        "Xếp hạng tập thể (?parent=&metric=count|rate|average|points) / Unit board",
+        "none",
+        None,
+        200,
+    ),
+    (
         "post",
         "/contests/{slug}/otp",
         "Gửi mã OTP qua tin nhắn / Send a one-time code",

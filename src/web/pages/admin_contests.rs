@@ -368,6 +368,6 @@ pub async fn close_round(
     path: web::Path<(String, i32)>,
 ) -> Result<HttpResponse, AppError> {
     let (slug, n) = path.into_inner();
-    contests::close_round(&state, &staff, slug.clone(), n).await?;
+    crate::service::rankings::close_round(&state, &staff, slug.clone(), n).await?;
     Ok(see_other(&format!("/admin/contests/{slug}?msg=closed")))
 }

@@ -419,3 +419,53 @@ pub async fn qr(req: HttpRequest, slug: web::Path<String>) -> HttpResponse {
         .content_type("image/svg+xml")
         .body(view::qr_svg(&url))
 }
+
+#[derive(Deserialize)]
+pub struct BoardParams {
+    round: Option<i32>,
+    unit: Option<String>,
+    offset: Option<i64>,
+}
+
+/// The public board of a round (defaults to the open round, else the last).
+pub async fn board(
+    state: web::Data<AppState>,
+    slug: web::Path<String>,
+    q: web::Query<BoardParams>,
+) -> Result<HttpResponse, AppError> {
+    use crate::service::rankings::{leaderboard, unit_board, BoardQuery, UnitQuery};
+    let slug = slug.into_inner();
+    let public = contests::public(&state, slug.clone()).await?;
+    let number = q.round.or_else(|| {
+        public
+            .rounds
+            .iter()
+            .find(|r| r.status == crate::db::contests::RoundStatus::Open)
+            .or(public.rounds.last())
+            .map(|r| r.number)
+    });
+    let number = number.ok_or(AppError::NotFound)?;
+    let unit = q.unit.clone().filter(|u| !u.is_empty());
+    let b = leaderboard(
+        &state,
+        slug.clone(),
+        number,
+        BoardQuery {
+            unit: unit.clone(),
+            limit: Some(100),
+            offset: q.offset,
+        },
+    )
+    .await?;
+    let u = unit_board(
+        &state,
+        slug,
+        number,
+        UnitQuery {
+            parent: unit.clone(),
+            metric: None,
+        },
+    )
+    .await?;
+    Ok(html(view::board(&public, &b, &u, unit.as_deref())))
+}

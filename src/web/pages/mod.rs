@@ -29,6 +29,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/c/{slug}/signout", web::post().to(contest::sign_out))
         .route("/c/{slug}/start", web::post().to(contest::start))
         .route("/c/{slug}/poster", web::get().to(contest::poster))
+        .route("/c/{slug}/board", web::get().to(contest::board))
         .route("/c/{slug}/qr.svg", web::get().to(contest::qr))
         .route("/a/{id}", web::get().to(contest::paper))
         .route("/a/{id}", web::post().to(contest::save_paper))

@@ -1,0 +1,214 @@
+//! Read models for boards: best results per person with their names and
+//! units, ranked pages, and the frozen final order.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use super::schema::{participants, round_results, rounds, units};
+use super::DbConn;
+use crate::domain::ranking::Entry;
+use crate::domain::units::subtree_range;
+use crate::error::AppError;
+
+/// One board row.
+#[derive(Debug, Clone, Queryable)]
+pub struct BoardRow {
+    pub participant_id: String,
+    pub score: i32,
+    pub max_score: i32,
+    pub duration_ms: i64,
+    pub finished_at: NaiveDateTime,
+    pub prediction: Option<i64>,
+    pub attempts_used: i32,
+    pub final_rank: Option<i64>,
+    pub full_name: String,
+    pub phone: String,
+    pub unit_code: String,
+    pub unit_name: String,
+}
+
+macro_rules! board_select {
+    () => {
+        (
+            round_results::participant_id,
+            round_results::score,
+            round_results::max_score,
+            round_results::duration_ms,
+            round_results::finished_at,
+            round_results::prediction,
+            round_results::attempts_used,
+            round_results::final_rank,
+            participants::full_name,
+            participants::phone,
+            units::code,
+            units::name,
+        )
+    };
+}
+
+/// A page of the board, in final order when frozen, else provisional order.
+/// `scope` limits it to a unit's subtree (by materialized path).
+pub fn page(
+    conn: &mut DbConn,
+    round_id: &str,
+    scope: Option<&str>,
+    finalized: bool,
+    limit: i64,
+    offset: i64,
+) -> Result<Vec<BoardRow>, AppError> {
+    let mut q = round_results::table
+        .inner_join(participants::table)
+        .inner_join(units::table.on(units::id.eq(round_results::unit_id)))
+        .filter(round_results::round_id.eq(round_id))
+        .select(board_select!())
+        .into_boxed();
+    if let Some(path) = scope {
+        let (lo, hi) = subtree_range(path);
+        q = q.filter(units::path.ge(lo)).filter(units::path.lt(hi));
+    }
+    q = if finalized {
+        q.order((
+            round_results::final_rank.asc(),
+            round_results::participant_id.asc(),
+        ))
+    } else {
+        q.order((
+            round_results::score.desc(),
+            round_results::duration_ms.asc(),
+            round_results::finished_at.asc(),
+            round_results::attempts_used.asc(),
+            round_results::participant_id.asc(),
+        ))
+    };
+    Ok(q.limit(limit).offset(offset).load(conn)?)
+}
+
+/// How many rows of the (scoped) board rank strictly before `row`.
+pub fn ahead_of(
+    conn: &mut DbConn,
+    round_id: &str,
+    scope: Option<&str>,
+    finalized: bool,
+    row: &BoardRow,
+) -> Result<i64, AppError> {
+    use round_results::dsl as rr;
+    let mut q = round_results::table
+        .inner_join(units::table.on(units::id.eq(round_results::unit_id)))
+        .filter(rr::round_id.eq(round_id))
+        .into_boxed();
+    if let Some(path) = scope {
+        let (lo, hi) = subtree_range(path);
+        q = q.filter(units::path.ge(lo)).filter(units::path.lt(hi));
+    }
+    q = if finalized {
+        q.filter(rr::final_rank.lt(row.final_rank.unwrap_or(i64::MAX)))
+    } else {
+        q.filter(
+            rr::score
+                .gt(row.score)
+                .or(rr::score
+                    .eq(row.score)
+                    .and(rr::duration_ms.lt(row.duration_ms)))
+                .or(rr::score
+                    .eq(row.score)
+                    .and(rr::duration_ms.eq(row.duration_ms))
+                    .and(rr::finished_at.lt(row.finished_at)))
+                .or(rr::score
+                    .eq(row.score)
+                    .and(rr::duration_ms.eq(row.duration_ms))
+                    .and(rr::finished_at.eq(row.finished_at))
+                    .and(rr::attempts_used.lt(row.attempts_used))),
+        )
+    };
+    Ok(q.count().get_result(conn)?)
+}
+
+pub fn count(conn: &mut DbConn, round_id: &str, scope: Option<&str>) -> Result<i64, AppError> {
+    let mut q = round_results::table
+        .inner_join(units::table.on(units::id.eq(round_results::unit_id)))
+        .filter(round_results::round_id.eq(round_id))
+        .into_boxed();
+    if let Some(path) = scope {
+        let (lo, hi) = subtree_range(path);
+        q = q.filter(units::path.ge(lo)).filter(units::path.lt(hi));
+    }
+    Ok(q.count().get_result(conn)?)
+}
+
+#[derive(Queryable)]
+struct EntryRow {
+    participant_id: String,
+    score: i32,
+    max_score: i32,
+    prediction: Option<i64>,
+    duration_ms: i64,
+    finished_at: NaiveDateTime,
+    attempts_used: i32,
+}
+
+/// Every best result of a round, for the final ranking.
+pub fn entries(conn: &mut DbConn, round_id: &str) -> Result<Vec<Entry>, AppError> {
+    let rows: Vec<EntryRow> = round_results::table
+        .filter(round_results::round_id.eq(round_id))
+        .select((
+            round_results::participant_id,
+            round_results::score,
+            round_results::max_score,
+            round_results::prediction,
+            round_results::duration_ms,
+            round_results::finished_at,
+            round_results::attempts_used,
+        ))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|r| Entry {
+            participant_id: r.participant_id,
+            score: r.score,
+            max_score: r.max_score,
+            prediction: r.prediction,
+            duration_ms: r.duration_ms,
+            finished_at: r.finished_at,
+            attempts_used: r.attempts_used,
+        })
+        .collect())
+}
+
+/// Stores the final order and the actual value; the round is then frozen.
+pub fn freeze(
+    conn: &mut DbConn,
+    round_id: &str,
+    ranked: &[(String, i64)],
+    actual: i64,
+    at: NaiveDateTime,
+) -> Result<(), AppError> {
+    for (participant_id, rank) in ranked {
+        diesel::update(round_results::table.find((round_id, participant_id)))
+            .set(round_results::final_rank.eq(Some(*rank)))
+            .execute(conn)?;
+    }
+    diesel::update(rounds::table.find(round_id))
+        .set((
+            rounds::finalized_at.eq(Some(at)),
+            rounds::actual.eq(Some(actual)),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Per-unit aggregates input: (unit id, category, score, max score) of every best result.
+pub fn for_unit_stats(
+    conn: &mut DbConn,
+    round_id: &str,
+) -> Result<Vec<(String, String, i32, i32)>, AppError> {
+    Ok(round_results::table
+        .inner_join(participants::table)
+        .filter(round_results::round_id.eq(round_id))
+        .select((
+            round_results::unit_id,
+            participants::category,
+            round_results::score,
+            round_results::max_score,
+        ))
+        .load(conn)?)
+}

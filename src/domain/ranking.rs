@@ -1,0 +1,157 @@
+//! Ranking rules (DESIGN §2): each person's best attempt, ordered by
+//! score desc → |prediction − actual| asc → duration asc → submitted at asc
+//! → attempts used asc. "Actual" is known only when the round closes, so the
+//! board before that ranks without it. People equal on every key share a rank.
+
+use std::cmp::Ordering;
+
+use chrono::NaiveDateTime;
+
+use crate::domain::contest::PredictionTarget;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Entry {
+    pub participant_id: String,
+    pub score: i32,
+    pub max_score: i32,
+    pub prediction: Option<i64>,
+    pub duration_ms: i64,
+    pub finished_at: NaiveDateTime,
+    pub attempts_used: i32,
+}
+
+/// The prediction's distance from the actual value; no prediction is the farthest.
+fn distance(prediction: Option<i64>, actual: Option<i64>) -> i64 {
+    match (prediction, actual) {
+        (_, None) => 0,
+        (Some(p), Some(a)) => (p - a).abs(),
+        (None, Some(_)) => i64::MAX,
+    }
+}
+
+pub fn compare(a: &Entry, b: &Entry, actual: Option<i64>) -> Ordering {
+    b.score
+        .cmp(&a.score)
+        .then_with(|| distance(a.prediction, actual).cmp(&distance(b.prediction, actual)))
+        .then_with(|| a.duration_ms.cmp(&b.duration_ms))
+        .then_with(|| a.finished_at.cmp(&b.finished_at))
+        .then_with(|| a.attempts_used.cmp(&b.attempts_used))
+}
+
+/// The value predictions are measured against.
+pub fn actual(entries: &[Entry], target: PredictionTarget) -> i64 {
+    match target {
+        PredictionTarget::Perfect => entries
+            .iter()
+            .filter(|e| e.max_score > 0 && e.score == e.max_score)
+            .count() as i64,
+        PredictionTarget::Participants => entries.len() as i64,
+    }
+}
+
+/// Sorts the entries and returns each one's rank (1-based, ties share).
+pub fn rank(entries: &mut [Entry], actual: Option<i64>) -> Vec<i64> {
+    entries.sort_by(|a, b| compare(a, b, actual));
+    let mut ranks = Vec::with_capacity(entries.len());
+    for i in 0..entries.len() {
+        if i > 0 && compare(&entries[i - 1], &entries[i], actual) == Ordering::Equal {
+            ranks.push(ranks[i - 1]);
+        } else {
+            ranks.push(i as i64 + 1);
+        }
+    }
+    ranks
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn t(s: u32) -> NaiveDateTime {
+        chrono::NaiveDate::from_ymd_opt(2026, 1, 1)
+            .unwrap()
+            .and_hms_opt(10, 0, s)
+            .unwrap()
+    }
+
+    fn e(
+        id: &str,
+        score: i32,
+        prediction: Option<i64>,
+        duration_ms: i64,
+        at: u32,
+        used: i32,
+    ) -> Entry {
+        Entry {
+            participant_id: id.into(),
+            score,
+            max_score: 20,
+            prediction,
+            duration_ms,
+            finished_at: t(at),
+            attempts_used: used,
+        }
+    }
+
+    fn ids(entries: &[Entry]) -> Vec<&str> {
+        entries.iter().map(|e| e.participant_id.as_str()).collect()
+    }
+
+    /// Ties at every level: score, prediction distance, duration, time, attempts.
+    fn round() -> Vec<Entry> {
+        vec![
+            e("attempts-2", 20, Some(3), 1000, 5, 2),
+            e("low-score", 19, Some(2), 100, 1, 1),
+            e("far-guess", 20, Some(12), 100, 1, 1),
+            e("no-guess", 20, None, 100, 1, 1),
+            e("slower", 20, Some(3), 2000, 1, 1),
+            e("later", 20, Some(3), 1000, 9, 1),
+            e("attempts-1", 20, Some(3), 1000, 5, 1),
+            e("twin-a", 18, Some(1), 500, 3, 1),
+            e("twin-b", 18, Some(1), 500, 3, 1),
+        ]
+    }
+
+    #[test]
+    fn the_final_order_applies_every_tie_break_in_turn() {
+        let mut r = round();
+        let actual = actual(&r, PredictionTarget::Perfect);
+        assert_eq!(actual, 6, "six people have 20/20");
+        let ranks = rank(&mut r, Some(actual));
+        assert_eq!(
+            ids(&r),
+            [
+                "attempts-1",
+                "attempts-2",
+                "later",
+                "slower",
+                "far-guess",
+                "no-guess",
+                "low-score",
+                "twin-a",
+                "twin-b"
+            ]
+        );
+        assert_eq!(
+            ranks,
+            [1, 2, 3, 4, 5, 6, 7, 8, 8],
+            "people equal on every key share a rank"
+        );
+    }
+
+    #[test]
+    fn before_close_the_prediction_does_not_count() {
+        let mut r = round();
+        rank(&mut r, None);
+        assert_eq!(
+            &ids(&r)[..4],
+            ["far-guess", "no-guess", "attempts-1", "attempts-2"],
+            "shortest duration first among 20s"
+        );
+    }
+
+    #[test]
+    fn the_actual_value_can_be_the_number_of_participants() {
+        assert_eq!(actual(&round(), PredictionTarget::Participants), 9);
+    }
+}

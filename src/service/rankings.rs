@@ -1,0 +1,437 @@
+//! Boards: each person's best result per round (kept up to date on finish,
+//! so a board reads one indexed page), the frozen final order after close,
+//! and collective rankings of units at any level of the tree.
+
+use std::collections::HashMap;
+
+use chrono::NaiveDateTime;
+use serde::{Deserialize, Serialize};
+
+use crate::auth::Staff;
+use crate::db::contests::{self as contest_store, Contest, Round, RoundStatus};
+use crate::db::{attempts as attempt_store, results, units, DbConn};
+use crate::domain::contest::PredictionTarget;
+use crate::domain::identity::mask_phone;
+use crate::domain::ranking;
+use crate::error::AppError;
+use crate::service::attempts::finish_open_in_round;
+use crate::service::contests::{round_view, RoundView};
+use crate::state::AppState;
+
+fn round_of(c: &mut DbConn, contest: &Contest, number: i32) -> Result<Round, AppError> {
+    contest_store::rounds_of(c, &contest.id)?
+        .into_iter()
+        .find(|r| r.number == number)
+        .ok_or(AppError::NotFound)
+}
+
+/// Computes and stores the final order (idempotent: a frozen round stays frozen).
+fn finalize(
+    c: &mut DbConn,
+    contest: &Contest,
+    round: &Round,
+    now: NaiveDateTime,
+) -> Result<(), AppError> {
+    if round.finalized_at.is_some() {
+        return Ok(());
+    }
+    let mut entries = results::entries(c, &round.id)?;
+    let target = contest
+        .prediction()
+        .map(|p| p.target)
+        .unwrap_or(PredictionTarget::Perfect);
+    let actual = ranking::actual(&entries, target);
+    let with_prediction = contest.prediction().is_some().then_some(actual);
+    let ranks = ranking::rank(&mut entries, with_prediction);
+    let ranked: Vec<(String, i64)> = entries
+        .into_iter()
+        .zip(ranks)
+        .map(|(e, r)| (e.participant_id, r))
+        .collect();
+    results::freeze(c, &round.id, &ranked, actual, now)
+}
+
+/// Freezes a round whose end (plus the grace window) has passed.
+fn ensure_final(
+    c: &mut DbConn,
+    state: &AppState,
+    contest: &Contest,
+    round: Round,
+    now: NaiveDateTime,
+) -> Result<Round, AppError> {
+    let due = round.finalized_at.is_none()
+        && now >= round.end() + chrono::Duration::seconds(contest.grace_seconds as i64);
+    if !due {
+        return Ok(round);
+    }
+    finish_open_in_round(c, state, &round.id, now)?;
+    finalize(c, contest, &round, now)?;
+    round_of(c, contest, round.number)
+}
+
+/// Ends a round now (organizer; idempotent): open attempts are finished with
+/// what they saved and the final order is frozen.
+pub async fn close_round(
+    state: &AppState,
+    staff: &Staff,
+    slug: String,
+    number: i32,
+) -> Result<RoundView, AppError> {
+    staff.require_writer()?;
+    let (staff, st) = (staff.clone(), state.clone());
+    let now = state.now();
+    state
+        .db
+        .write(move |c| {
+            let contest = contest_store::by_slug(c, &slug)?;
+            staff.require_manage(&units::by_id(c, &contest.unit_id)?.path)?;
+            let round = round_of(c, &contest, number)?;
+            if round.opens_at > now {
+                return Err(AppError::conflict(
+                    "Vòng thi chưa mở, chưa thể đóng.",
+                    "The round has not opened yet.",
+                ));
+            }
+            let round = contest_store::close_round(c, &round, now)?;
+            finish_open_in_round(c, &st, &round.id, now)?;
+            finalize(c, &contest, &round, now)?;
+            Ok(round_view(&round_of(c, &contest, number)?, now))
+        })
+        .await
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct BoardEntry {
+    pub rank: i64,
+    pub name: String,
+    pub unit_code: String,
+    pub unit_name: String,
+    pub score: i32,
+    pub max_score: i32,
+    pub duration_ms: i64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub prediction: Option<i64>,
+    pub masked_phone: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Board {
+    pub contest_title: String,
+    pub round: i32,
+    #[serde(rename = "final")]
+    pub is_final: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub actual: Option<i64>,
+    pub total: i64,
+    pub entries: Vec<BoardEntry>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct BoardQuery {
+    pub unit: Option<String>,
+    pub limit: Option<i64>,
+    pub offset: Option<i64>,
+}
+
+/// A page of a round's board (public: masked phones, no personal data).
+pub async fn leaderboard(
+    state: &AppState,
+    slug: String,
+    number: i32,
+    q: BoardQuery,
+) -> Result<Board, AppError> {
+    let limit = q.limit.unwrap_or(100).clamp(1, 500);
+    let offset = q.offset.unwrap_or(0).max(0);
+    let st = state.clone();
+    let now = state.now();
+    let needs_write = {
+        let slug = slug.clone();
+        state
+            .db
+            .read(move |c| {
+                let contest = contest_store::by_slug(c, &slug)?;
+                let r = round_of(c, &contest, number)?;
+                Ok(r.finalized_at.is_none() && r.status(now) == RoundStatus::Closed)
+            })
+            .await?
+    };
+    let work = move |c: &mut DbConn| -> Result<Board, AppError> {
+        let contest = contest_store::by_slug(c, &slug)?;
+        let round = round_of(c, &contest, number)?;
+        let round = ensure_final(c, &st, &contest, round, now)?;
+        let scope = match q.unit.as_deref().filter(|u| !u.is_empty()) {
+            Some(code) => Some(units::by_code(c, code)?.path),
+            None => None,
+        };
+        let is_final = round.finalized_at.is_some();
+        let rows = results::page(c, &round.id, scope.as_deref(), is_final, limit, offset)?;
+        let mut entries = Vec::with_capacity(rows.len());
+        let mut prev: Option<(&results::BoardRow, i64)> = None;
+        for (i, row) in rows.iter().enumerate() {
+            let tied = prev.is_some_and(|(p, _)| {
+                if is_final {
+                    p.final_rank == row.final_rank
+                } else {
+                    (p.score, p.duration_ms, p.finished_at, p.attempts_used)
+                        == (
+                            row.score,
+                            row.duration_ms,
+                            row.finished_at,
+                            row.attempts_used,
+                        )
+                }
+            });
+            let rank = match prev {
+                Some((_, r)) if tied => r,
+                _ if i == 0 => {
+                    results::ahead_of(c, &round.id, scope.as_deref(), is_final, row)? + 1
+                }
+                _ => offset + i as i64 + 1,
+            };
+            prev = Some((row, rank));
+            entries.push(BoardEntry {
+                rank,
+                name: row.full_name.clone(),
+                unit_code: row.unit_code.clone(),
+                unit_name: row.unit_name.clone(),
+                score: row.score,
+                max_score: row.max_score,
+                duration_ms: row.duration_ms,
+                prediction: if is_final { row.prediction } else { None },
+                masked_phone: mask_phone(&row.phone),
+            });
+        }
+        Ok(Board {
+            contest_title: contest.title,
+            round: number,
+            is_final,
+            actual: round.actual.filter(|_| is_final),
+            total: results::count(c, &round.id, scope.as_deref())?,
+            entries,
+        })
+    };
+    if needs_write {
+        state.db.write(work).await
+    } else {
+        state.db.read(work).await
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Metric {
+    #[default]
+    Count,
+    Rate,
+    Average,
+    Points,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct UnitEntry {
+    pub rank: i64,
+    pub unit_code: String,
+    pub unit_name: String,
+    pub participants: i64,
+    pub member_participants: i64,
+    pub members: i64,
+    pub rate: Option<f64>,
+    pub average_score: Option<f64>,
+    pub perfect: i64,
+    pub winners: i64,
+    pub attempts: i64,
+    pub total_score: i64,
+    pub points: i64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct UnitBoard {
+    pub parent_code: String,
+    pub metric: Metric,
+    pub entries: Vec<UnitEntry>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct UnitQuery {
+    pub parent: Option<String>,
+    pub metric: Option<Metric>,
+}
+
+/// The member count of a unit at a date: its own latest snapshot on or before
+/// the date, else the sum of its children's (so nothing is counted twice).
+fn members_at(
+    unit: &str,
+    own: &HashMap<String, i64>,
+    children: &HashMap<String, Vec<String>>,
+) -> i64 {
+    match own.get(unit) {
+        Some(n) => *n,
+        None => children
+            .get(unit)
+            .map(|cs| cs.iter().map(|c| members_at(c, own, children)).sum())
+            .unwrap_or(0),
+    }
+}
+
+/// Points for the top 10 on a key: 10 for the first … 1 for the tenth.
+fn top10_points(entries: &[UnitEntry], key: impl Fn(&UnitEntry) -> i64) -> Vec<i64> {
+    let mut idx: Vec<usize> = (0..entries.len()).collect();
+    idx.sort_by_key(|&i| std::cmp::Reverse(key(&entries[i])));
+    let mut points = vec![0; entries.len()];
+    for (place, &i) in idx.iter().enumerate().take(10) {
+        if key(&entries[i]) > 0 {
+            points[i] = 10 - place as i64;
+        }
+    }
+    points
+}
+
+/// Collective ranking of the children of `parent` (default: the contest's eligible root).
+pub async fn unit_board(
+    state: &AppState,
+    slug: String,
+    number: i32,
+    q: UnitQuery,
+) -> Result<UnitBoard, AppError> {
+    let metric = q.metric.unwrap_or_default();
+    state
+        .db
+        .read(move |c| {
+            let contest = contest_store::by_slug(c, &slug)?;
+            let round = round_of(c, &contest, number)?;
+            let eligible = units::by_id(c, &contest.eligible_unit_id)?;
+            let parent = match q.parent.as_deref().filter(|p| !p.is_empty()) {
+                Some(code) => {
+                    let u = units::by_code(c, code)?;
+                    if !u.path.starts_with(&eligible.path) && !eligible.path.starts_with(&u.path) {
+                        return Err(AppError::NotFound);
+                    }
+                    u
+                }
+                None => eligible,
+            };
+            let tree = units::subtree(c, &parent.path)?;
+            let depth = parent.depth;
+            let children: Vec<&units::Unit> =
+                tree.iter().filter(|u| u.depth == depth + 1).collect();
+            let children = if children.is_empty() {
+                vec![&tree[0]]
+            } else {
+                children
+            };
+            // Which listed unit each unit of the subtree rolls up into.
+            let top_of = |path: &str| children.iter().position(|ch| path.starts_with(&ch.path));
+            let path_of: HashMap<&str, &str> = tree
+                .iter()
+                .map(|u| (u.id.as_str(), u.path.as_str()))
+                .collect();
+            let mut kids: HashMap<String, Vec<String>> = HashMap::new();
+            for u in &tree {
+                if let Some(p) = &u.parent_id {
+                    kids.entry(p.clone()).or_default().push(u.id.clone());
+                }
+            }
+            let open_date = (round.opens_at + chrono::Duration::hours(7)).date();
+            let own = units::members_on(c, tree.iter().map(|u| u.id.clone()).collect(), open_date)?;
+
+            let mut entries: Vec<UnitEntry> = children
+                .iter()
+                .map(|u| UnitEntry {
+                    rank: 0,
+                    unit_code: u.code.clone(),
+                    unit_name: u.name.clone(),
+                    participants: 0,
+                    member_participants: 0,
+                    members: members_at(&u.id, &own, &kids),
+                    rate: None,
+                    average_score: None,
+                    perfect: 0,
+                    winners: 0,
+                    attempts: 0,
+                    total_score: 0,
+                    points: 0,
+                })
+                .collect();
+            for (unit_id, category, score, max_score) in results::for_unit_stats(c, &round.id)? {
+                let Some(i) = path_of.get(unit_id.as_str()).and_then(|p| top_of(p)) else {
+                    continue;
+                };
+                let e = &mut entries[i];
+                e.participants += 1;
+                if category == "doan_vien" {
+                    e.member_participants += 1;
+                }
+                e.total_score += score as i64;
+                if max_score > 0 && score == max_score {
+                    e.perfect += 1;
+                }
+            }
+            for (unit_id, n) in attempt_store::finished_by_unit(c, &round.id)? {
+                if let Some(i) = path_of.get(unit_id.as_str()).and_then(|p| top_of(p)) {
+                    entries[i].attempts += n;
+                }
+            }
+            for e in &mut entries {
+                e.rate = (e.members > 0).then(|| e.member_participants as f64 / e.members as f64);
+                e.average_score =
+                    (e.participants > 0).then(|| e.total_score as f64 / e.participants as f64);
+            }
+            let p1 = top10_points(&entries, |e| e.participants);
+            let p2 = top10_points(&entries, |e| e.total_score);
+            let p3 = top10_points(&entries, |e| e.attempts);
+            for (i, e) in entries.iter_mut().enumerate() {
+                e.points = p1[i] + p2[i] + p3[i];
+            }
+            let key = |e: &UnitEntry| -> f64 {
+                match metric {
+                    Metric::Count => e.participants as f64,
+                    Metric::Rate => e.rate.unwrap_or(-1.0),
+                    Metric::Average => e.average_score.unwrap_or(-1.0),
+                    Metric::Points => e.points as f64,
+                }
+            };
+            entries.sort_by(|a, b| {
+                key(b)
+                    .total_cmp(&key(a))
+                    .then_with(|| a.unit_name.cmp(&b.unit_name))
+            });
+            let mut last: Option<(f64, i64)> = None;
+            for (i, e) in entries.iter_mut().enumerate() {
+                let k = key(e);
+                e.rank = match last {
+                    Some((lk, r)) if lk == k => r,
+                    _ => i as i64 + 1,
+                };
+                last = Some((k, e.rank));
+            }
+            Ok(UnitBoard {
+                parent_code: parent.code.clone(),
+                metric,
+                entries,
+            })
+        })
+        .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_units_own_snapshot_wins_over_the_sum_of_its_children() {
+        let own: HashMap<String, i64> = [
+            ("a".to_string(), 100),
+            ("c1".to_string(), 30),
+            ("c2".to_string(), 20),
+        ]
+        .into();
+        let kids: HashMap<String, Vec<String>> = [
+            ("a".to_string(), vec!["c1".to_string(), "c2".to_string()]),
+            ("b".to_string(), vec!["c1".to_string(), "c2".to_string()]),
+        ]
+        .into();
+        assert_eq!(members_at("a", &own, &kids), 100);
+        assert_eq!(members_at("b", &own, &kids), 50);
+        assert_eq!(members_at("z", &own, &kids), 0);
+    }
+}

@@ -1,0 +1,312 @@
+use serde_json::{json, Value};
+
+use crate::helpers::{
+    contest_fixture, registration, right_answers, spawn_with_clock, TestApp, CONTEST,
+};
+
+async fn join(app: &TestApp, phone: &str, unit: &str, category: &str) -> String {
+    let mut body = registration(phone, unit);
+    body["category"] = json!(category);
+    let r = app
+        .client
+        .post(app.url(&format!("/api/v1/contests/{CONTEST}/participants")))
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    r.json::<Value>().await.unwrap()["token"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
+/// Starts an attempt and answers `right` questions correctly; returns its id.
+async fn attempt(app: &TestApp, token: &str, right: usize) -> String {
+    let a: Value = app
+        .client
+        .post(app.url(&format!("/api/v1/contests/{CONTEST}/attempts")))
+        .bearer_auth(token)
+        .json(&json!({}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let id = a["attempt_id"].as_str().unwrap().to_string();
+    let keys = right_answers(app, &id);
+    for pos in 1..=right as i32 {
+        let r = app
+            .put(
+                &format!("/api/v1/attempts/{id}/answers/{pos}"),
+                token,
+                &json!({"choices": keys[&pos]}),
+            )
+            .await;
+        assert_eq!(r.status(), 204);
+    }
+    id
+}
+
+async fn submit(app: &TestApp, token: &str, id: &str, prediction: Option<i64>) {
+    let r = app
+        .post(
+            &format!("/api/v1/attempts/{id}/submit"),
+            token,
+            &json!({"prediction": prediction}),
+        )
+        .await;
+    assert_eq!(r.status(), 200);
+}
+
+async fn board(app: &TestApp, query: &str) -> Value {
+    app.client
+        .get(app.url(&format!(
+            "/api/v1/contests/{CONTEST}/rounds/1/leaderboard{query}"
+        )))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
+}
+
+fn names(b: &Value) -> Vec<String> {
+    b["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["masked_phone"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[tokio::test]
+async fn the_best_attempt_counts_and_the_public_board_is_masked() {
+    let (app, _clock) = spawn_with_clock().await;
+    contest_fixture(&app, 15, 1).await;
+    let t = join(&app, "0912345678", "CD-A1", "doan_vien").await;
+    let first = attempt(&app, &t, 3).await;
+    submit(&app, &t, &first, None).await;
+    let second = attempt(&app, &t, 1).await;
+    submit(&app, &t, &second, None).await;
+    let b = board(&app, "").await;
+    assert_eq!(b["final"], false);
+    assert_eq!(b["total"], 1, "one person, one result");
+    let e = &b["entries"][0];
+    assert_eq!(
+        (e["rank"].as_i64(), e["score"].as_i64()),
+        (Some(1), Some(3)),
+        "the better attempt counts"
+    );
+    assert_eq!(e["masked_phone"], "09xx xxx 678");
+    let text = b.to_string();
+    for secret in ["0912345678", "2000-05-01", "birth", "cccd", "email"] {
+        assert!(!text.contains(secret), "{secret} leaked: {text}");
+    }
+}
+
+#[tokio::test]
+async fn the_prediction_changes_the_order_only_after_close() {
+    let (app, clock) = spawn_with_clock().await;
+    let admin = contest_fixture(&app, 15, 1).await;
+    let fast = join(&app, "0911111111", "CD-A1", "doan_vien").await;
+    let slow = join(&app, "0922222222", "CD-B1", "thanh_nien").await;
+    let a = attempt(&app, &fast, 8).await;
+    let b = attempt(&app, &slow, 8).await;
+    clock.advance(chrono::Duration::seconds(60));
+    submit(&app, &fast, &a, Some(9)).await; // far from the actual 2
+    clock.advance(chrono::Duration::seconds(60));
+    submit(&app, &slow, &b, Some(2)).await; // exactly right
+    let before = board(&app, "").await;
+    assert_eq!(
+        names(&before),
+        ["09xx xxx 111", "09xx xxx 222"],
+        "faster first while open"
+    );
+    assert!(
+        before["entries"][0].get("prediction").is_none(),
+        "predictions stay hidden while open"
+    );
+
+    let close = app
+        .post(
+            &format!("/api/v1/contests/{CONTEST}/rounds/1/close"),
+            &admin,
+            &json!({}),
+        )
+        .await;
+    assert_eq!(close.status(), 200);
+    assert_eq!(close.json::<Value>().await.unwrap()["status"], "closed");
+    let after = board(&app, "").await;
+    assert_eq!(after["final"], true);
+    assert_eq!(after["actual"], 2, "two perfect scores");
+    assert_eq!(
+        names(&after),
+        ["09xx xxx 222", "09xx xxx 111"],
+        "the closer prediction wins after close"
+    );
+    assert_eq!(after["entries"][0]["prediction"], 2);
+
+    // Closing again changes nothing; the order stays frozen.
+    assert_eq!(
+        app.post(
+            &format!("/api/v1/contests/{CONTEST}/rounds/1/close"),
+            &admin,
+            &json!({})
+        )
+        .await
+        .status(),
+        200
+    );
+    assert_eq!(board(&app, "").await, after);
+    let late = app
+        .client
+        .post(app.url(&format!("/api/v1/contests/{CONTEST}/attempts")))
+        .bearer_auth(&fast)
+        .json(&json!({}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(late.status(), 409, "no attempt after close");
+}
+
+#[tokio::test]
+async fn closing_a_round_finishes_attempts_still_open() {
+    let (app, _clock) = spawn_with_clock().await;
+    let admin = contest_fixture(&app, 15, 1).await;
+    let t = join(&app, "0912345678", "CD-A1", "doan_vien").await;
+    let id = attempt(&app, &t, 2).await;
+    app.post(
+        &format!("/api/v1/contests/{CONTEST}/rounds/1/close"),
+        &admin,
+        &json!({}),
+    )
+    .await;
+    let v: Value = app
+        .get(&format!("/api/v1/attempts/{id}"), &t)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(v["status"], "expired");
+    assert_eq!(v["result"]["correct"], 2);
+    let r = app
+        .put(
+            &format!("/api/v1/attempts/{id}/answers/3"),
+            &t,
+            &json!({"choices": ["A"]}),
+        )
+        .await;
+    assert_eq!(r.status(), 409);
+    assert_eq!(board(&app, "").await["entries"][0]["score"], 2);
+}
+
+#[tokio::test]
+async fn unit_statistics_roll_up_a_three_level_tree() {
+    let (app, _clock) = spawn_with_clock().await;
+    contest_fixture(&app, 15, 1).await;
+    let people = [
+        ("0911111111", "CD-A1", "doan_vien", 4),
+        ("0922222222", "CD-A1", "thanh_nien", 2),
+        ("0933333333", "CD-A2", "doan_vien", 8),
+        ("0944444444", "CD-B1", "doan_vien", 6),
+    ];
+    for (phone, unit, category, right) in people {
+        let t = join(&app, phone, unit, category).await;
+        let id = attempt(&app, &t, right).await;
+        submit(&app, &t, &id, None).await;
+    }
+    let units = |q: String| {
+        let app = &app;
+        async move {
+            app.client
+                .get(app.url(&format!("/api/v1/contests/{CONTEST}/rounds/1/units{q}")))
+                .send()
+                .await
+                .unwrap()
+                .json::<Value>()
+                .await
+                .unwrap()
+        }
+    };
+    let top = units(String::new()).await;
+    assert_eq!(top["parent_code"], "TINH");
+    let e = top["entries"].as_array().unwrap();
+    assert_eq!(e.len(), 2);
+    assert_eq!(e[0]["unit_code"], "XA-A");
+    assert_eq!(
+        (
+            e[0]["participants"].as_i64(),
+            e[0]["member_participants"].as_i64(),
+            e[0]["members"].as_i64()
+        ),
+        (Some(3), Some(2), Some(120))
+    );
+    assert!((e[0]["rate"].as_f64().unwrap() - 2.0 / 120.0).abs() < 1e-9);
+    assert!((e[0]["average_score"].as_f64().unwrap() - 14.0 / 3.0).abs() < 1e-9);
+    assert_eq!(e[1]["unit_code"], "XA-B");
+    assert_eq!(e[1]["participants"], 1);
+    assert_eq!(e[0]["perfect"], 1, "8/8 in CD-A2");
+
+    let by_avg = units("?metric=average".into()).await;
+    assert_eq!(
+        by_avg["entries"][0]["unit_code"], "XA-B",
+        "6.0 beats 4.67 on average"
+    );
+    let inner = units("?parent=XA-A&metric=count".into()).await;
+    let codes: Vec<&str> = inner["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["unit_code"].as_str().unwrap())
+        .collect();
+    assert_eq!(codes, ["CD-A1", "CD-A2"]);
+    assert_eq!(inner["entries"][0]["participants"], 2);
+    let pts = units("?metric=points".into()).await;
+    assert_eq!(
+        pts["entries"][0]["points"].as_i64(),
+        Some(30),
+        "XA-A leads count, total score and attempts"
+    );
+
+    let scoped = board(&app, "?unit=XA-A").await;
+    assert_eq!(scoped["total"], 3);
+    let ranks: Vec<i64> = scoped["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["rank"].as_i64().unwrap())
+        .collect();
+    assert_eq!(ranks, [1, 2, 3], "ranks within the unit's board");
+    let page2 = board(&app, "?limit=2&offset=2").await;
+    assert_eq!(
+        page2["entries"][0]["rank"], 3,
+        "ranks continue on the next page"
+    );
+}
+
+#[tokio::test]
+async fn the_public_board_page_shows_people_and_units() {
+    let (app, _clock) = spawn_with_clock().await;
+    contest_fixture(&app, 15, 1).await;
+    let t = join(&app, "0912345678", "CD-A1", "doan_vien").await;
+    let id = attempt(&app, &t, 1).await;
+    submit(&app, &t, &id, None).await;
+    let html = app
+        .client
+        .get(app.url(&format!("/c/{CONTEST}/board")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        html.contains("Bảng xếp hạng vòng 1")
+            && html.contains("09xx xxx 678")
+            && html.contains("Đoàn xã An Phú")
+    );
+    assert!(!html.contains("0912345678"));
+}
