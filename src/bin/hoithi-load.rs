@@ -1,0 +1,479 @@
+//! hoithi-load — rehearses a contest against any hoithi deployment: simulated
+//! participants register, start a paper, answer every question (changing some
+//! answers), reload once, submit with a prediction, and some take a second
+//! attempt. Reports per endpoint requests, errors by status, throughput and
+//! p50/p90/p99/max latency, the /healthz rate for comparison, and afterwards
+//! checks through the API that every acknowledged answer and submission is
+//! stored (lost answers must be zero).
+//!
+//! Only use it against servers you run: it sends real traffic.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use clap::Parser;
+use hdrhistogram::Histogram;
+use rand::seq::IndexedRandom;
+use rand::Rng;
+use serde_json::{json, Value};
+
+#[derive(Parser, Clone)]
+#[command(
+    name = "hoithi-load",
+    about = "Load generator for hoithi contests (use only against your own servers)"
+)]
+struct Args {
+    /// Base URL of a hoithi instance; repeat to spread requests over several instances.
+    #[arg(long, required = true)]
+    url: Vec<String>,
+    /// Contest slug.
+    #[arg(long, default_value = "dvc-2023")]
+    contest: String,
+    /// Simulated participants.
+    #[arg(long, default_value_t = 200)]
+    participants: usize,
+    /// Seconds over which participants start (all within this window).
+    #[arg(long, default_value_t = 10.0)]
+    ramp: f64,
+    /// Think time between answers, in milliseconds (0 for throughput runs).
+    #[arg(long, default_value_t = 0)]
+    think_ms: u64,
+    /// Share of participants who take a second attempt.
+    #[arg(long, default_value_t = 0.2)]
+    second_attempt: f64,
+    /// Share of answers changed once after being saved.
+    #[arg(long, default_value_t = 0.1)]
+    change: f64,
+    /// Seconds of /healthz-only load measured before the run (0: skip).
+    #[arg(long, default_value_t = 3.0)]
+    healthz_seconds: f64,
+    /// Concurrent connections for the /healthz measurement.
+    #[arg(long, default_value_t = 64)]
+    healthz_concurrency: usize,
+    /// First digits of the generated phone numbers (vary per run to start fresh).
+    #[arg(long, default_value = "090")]
+    phone_prefix: String,
+    /// Server process id: report its peak memory (VmHWM) after the run.
+    #[arg(long)]
+    server_pid: Vec<u32>,
+}
+
+#[derive(Default)]
+struct Stats {
+    by_endpoint: BTreeMap<&'static str, Endpoint>,
+}
+
+struct Endpoint {
+    latency_us: Histogram<u64>,
+    statuses: BTreeMap<u16, u64>,
+}
+
+impl Default for Endpoint {
+    fn default() -> Self {
+        Endpoint {
+            latency_us: Histogram::new_with_bounds(1, 60_000_000, 3).expect("histogram bounds"),
+            statuses: BTreeMap::new(),
+        }
+    }
+}
+
+type Shared = Arc<Mutex<Stats>>;
+
+fn record(stats: &Shared, name: &'static str, started: Instant, status: u16) {
+    let us = started.elapsed().as_micros().clamp(1, 60_000_000) as u64;
+    let mut s = stats.lock().unwrap_or_else(|p| p.into_inner());
+    let e = s.by_endpoint.entry(name).or_default();
+    let _ = e.latency_us.record(us);
+    *e.statuses.entry(status).or_default() += 1;
+}
+
+/// One HTTP call, timed and recorded; status 0 means a transport error.
+async fn call(
+    stats: &Shared,
+    name: &'static str,
+    req: reqwest::RequestBuilder,
+) -> (u16, Option<Value>) {
+    let t = Instant::now();
+    match req.send().await {
+        Ok(r) => {
+            let status = r.status().as_u16();
+            let body = r
+                .bytes()
+                .await
+                .ok()
+                .and_then(|b| serde_json::from_slice(&b).ok());
+            record(stats, name, t, status);
+            (status, body)
+        }
+        Err(_) => {
+            record(stats, name, t, 0);
+            (0, None)
+        }
+    }
+}
+
+/// What the server acknowledged for one attempt: position → keys.
+struct Acked {
+    token: String,
+    base: String,
+    attempt_id: String,
+    answers: HashMap<i64, Vec<String>>,
+    submitted: bool,
+}
+
+async fn participant(
+    i: usize,
+    args: Arc<Args>,
+    units: Arc<Vec<String>>,
+    client: reqwest::Client,
+    stats: Shared,
+) -> Vec<Acked> {
+    let base = args.url[i % args.url.len()]
+        .trim_end_matches('/')
+        .to_string();
+    let slug = &args.contest;
+    let phone = format!(
+        "{}{:0width$}",
+        args.phone_prefix,
+        i,
+        width = 10 - args.phone_prefix.len()
+    );
+    let unit = units[i % units.len()].clone();
+    let body = json!({
+        "full_name": format!("Thí sinh thử tải {i}"), "birth_date": "2000-01-15", "phone": phone,
+        "unit_code": unit, "category": if i % 3 == 0 { "thanh_nien" } else { "doan_vien" }, "consent": true
+    });
+    let (status, reg) = call(
+        &stats,
+        "register",
+        client
+            .post(format!("{base}/api/v1/contests/{slug}/participants"))
+            .json(&body),
+    )
+    .await;
+    let Some(token) = reg
+        .filter(|_| status == 200 || status == 201)
+        .and_then(|v| v["token"].as_str().map(str::to_string))
+    else {
+        return vec![];
+    };
+    let attempts = if rand::rng().random_bool(args.second_attempt.clamp(0.0, 1.0)) {
+        2
+    } else {
+        1
+    };
+    let mut out = Vec::new();
+    for _ in 0..attempts {
+        let (status, started) = call(
+            &stats,
+            "start",
+            client
+                .post(format!("{base}/api/v1/contests/{slug}/attempts"))
+                .bearer_auth(&token)
+                .json(&json!({})),
+        )
+        .await;
+        let Some(paper) = started.filter(|_| status == 201) else {
+            break;
+        };
+        let id = paper["attempt_id"].as_str().unwrap_or_default().to_string();
+        let questions = paper["questions"].as_array().cloned().unwrap_or_default();
+        let mut acked = Acked {
+            token: token.clone(),
+            base: base.clone(),
+            attempt_id: id.clone(),
+            answers: HashMap::new(),
+            submitted: false,
+        };
+        for (n, q) in questions.iter().enumerate() {
+            let pos = q["position"].as_i64().unwrap_or(0);
+            let keys: Vec<String> = q["options"]
+                .as_array()
+                .map(|o| {
+                    o.iter()
+                        .filter_map(|x| x["key"].as_str().map(str::to_string))
+                        .collect()
+                })
+                .unwrap_or_default();
+            let times = if rand::rng().random_bool(args.change.clamp(0.0, 1.0)) {
+                2
+            } else {
+                1
+            };
+            for _ in 0..times {
+                let choice = keys
+                    .choose(&mut rand::rng())
+                    .cloned()
+                    .unwrap_or_else(|| "A".into());
+                let url = format!("{base}/api/v1/attempts/{id}/answers/{pos}");
+                let (status, _) = call(
+                    &stats,
+                    "save answer",
+                    client
+                        .put(url)
+                        .bearer_auth(&token)
+                        .json(&json!({"choices": [choice.clone()]})),
+                )
+                .await;
+                if status == 204 {
+                    acked.answers.insert(pos, vec![choice]);
+                }
+                if args.think_ms > 0 {
+                    tokio::time::sleep(Duration::from_millis(args.think_ms)).await;
+                }
+            }
+            if n == questions.len() / 2 {
+                call(
+                    &stats,
+                    "reload attempt",
+                    client
+                        .get(format!("{base}/api/v1/attempts/{id}"))
+                        .bearer_auth(&token),
+                )
+                .await;
+            }
+        }
+        let prediction = rand::rng().random_range(0..50);
+        let (status, _) = call(
+            &stats,
+            "submit",
+            client
+                .post(format!("{base}/api/v1/attempts/{id}/submit"))
+                .bearer_auth(&token)
+                .json(&json!({"prediction": prediction})),
+        )
+        .await;
+        acked.submitted = status == 200;
+        out.push(acked);
+    }
+    out
+}
+
+/// Requests per second of /healthz alone, with `concurrency` loops.
+async fn healthz_rate(args: &Args, client: &reqwest::Client) -> f64 {
+    if args.healthz_seconds <= 0.0 {
+        return 0.0;
+    }
+    let done = Arc::new(AtomicUsize::new(0));
+    let until = Instant::now() + Duration::from_secs_f64(args.healthz_seconds);
+    let mut tasks = Vec::new();
+    for i in 0..args.healthz_concurrency {
+        let (client, done, url) = (
+            client.clone(),
+            done.clone(),
+            format!(
+                "{}/healthz",
+                args.url[i % args.url.len()].trim_end_matches('/')
+            ),
+        );
+        tasks.push(tokio::spawn(async move {
+            while Instant::now() < until {
+                if let Ok(r) = client.get(&url).send().await {
+                    if r.status().is_success() && r.bytes().await.is_ok() {
+                        done.fetch_add(1, Ordering::Relaxed);
+                    }
+                }
+            }
+        }));
+    }
+    let t = Instant::now();
+    for task in tasks {
+        let _ = task.await;
+    }
+    done.load(Ordering::Relaxed) as f64 / t.elapsed().as_secs_f64()
+}
+
+fn peak_rss_mb(pid: u32) -> Option<f64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb / 1024.0)
+}
+
+#[tokio::main]
+async fn main() -> std::process::ExitCode {
+    let args = Arc::new(Args::parse());
+    let client = reqwest::Client::builder()
+        .pool_max_idle_per_host(1024)
+        .timeout(Duration::from_secs(60))
+        .build()
+        .expect("HTTP client");
+
+    let base = args.url[0].trim_end_matches('/');
+    let info: Value = match client
+        .get(format!("{base}/api/v1/contests/{}", args.contest))
+        .send()
+        .await
+    {
+        Ok(r) if r.status().is_success() => r.json().await.unwrap_or_default(),
+        Ok(r) => {
+            eprintln!(
+                "Không lấy được hội thi {} ({}) / cannot load the contest",
+                args.contest,
+                r.status()
+            );
+            return std::process::ExitCode::FAILURE;
+        }
+        Err(e) => {
+            eprintln!("Không kết nối được {base}: {e} / cannot connect");
+            return std::process::ExitCode::FAILURE;
+        }
+    };
+    let all: Vec<(String, Option<String>)> = info["units"]
+        .as_array()
+        .map(|u| {
+            u.iter()
+                .map(|x| {
+                    (
+                        x["code"].as_str().unwrap_or_default().to_string(),
+                        x["parent_code"].as_str().map(str::to_string),
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let leaves: Vec<String> = all
+        .iter()
+        .filter(|(code, _)| !all.iter().any(|(_, p)| p.as_deref() == Some(code)))
+        .map(|(c, _)| c.clone())
+        .collect();
+    let units = Arc::new(if leaves.is_empty() {
+        all.iter().map(|(c, _)| c.clone()).collect()
+    } else {
+        leaves
+    });
+
+    let healthz = healthz_rate(&args, &client).await;
+    if healthz > 0.0 {
+        println!(
+            "/healthz alone: {healthz:.0} req/s ({} connections, {:.1} s)",
+            args.healthz_concurrency, args.healthz_seconds
+        );
+    }
+
+    let stats: Shared = Arc::default();
+    let started = Instant::now();
+    let mut tasks = Vec::with_capacity(args.participants);
+    for i in 0..args.participants {
+        let delay = Duration::from_secs_f64(
+            args.ramp.max(0.0) * i as f64 / args.participants.max(1) as f64,
+        );
+        let (args, units, client, stats) =
+            (args.clone(), units.clone(), client.clone(), stats.clone());
+        tasks.push(tokio::spawn(async move {
+            tokio::time::sleep(delay).await;
+            participant(i, args, units, client, stats).await
+        }));
+    }
+    let mut acked = Vec::new();
+    for t in tasks {
+        if let Ok(a) = t.await {
+            acked.extend(a);
+        }
+    }
+    let wall = started.elapsed().as_secs_f64();
+
+    println!(
+        "\n{} participants, {} attempts in {wall:.1} s ({} URL(s))",
+        args.participants,
+        acked.len(),
+        args.url.len()
+    );
+    println!(
+        "{:<16} {:>9} {:>10} {:>9} {:>9} {:>9} {:>9}  errors",
+        "endpoint", "requests", "req/s", "p50 ms", "p90 ms", "p99 ms", "max ms"
+    );
+    let mut errors = 0u64;
+    let mut save_rate = 0.0;
+    {
+        let s = stats.lock().unwrap_or_else(|p| p.into_inner());
+        for (name, e) in &s.by_endpoint {
+            let n = e.latency_us.len();
+            let rate = n as f64 / wall;
+            if *name == "save answer" {
+                save_rate = rate;
+            }
+            let bad: Vec<String> = e
+                .statuses
+                .iter()
+                .filter(|(st, _)| !(200..300).contains(*st))
+                .map(|(st, c)| format!("{st}×{c}"))
+                .collect();
+            errors += e
+                .statuses
+                .iter()
+                .filter(|(st, _)| !(200..300).contains(*st))
+                .map(|(_, c)| *c)
+                .sum::<u64>();
+            let ms = |q: f64| e.latency_us.value_at_quantile(q) as f64 / 1000.0;
+            println!(
+                "{:<16} {:>9} {:>10.0} {:>9.1} {:>9.1} {:>9.1} {:>9.1}  {}",
+                name,
+                n,
+                rate,
+                ms(0.5),
+                ms(0.9),
+                ms(0.99),
+                e.latency_us.max() as f64 / 1000.0,
+                if bad.is_empty() {
+                    "-".to_string()
+                } else {
+                    bad.join(" ")
+                }
+            );
+        }
+    }
+    if healthz > 0.0 {
+        println!(
+            "answer saves: {save_rate:.0}/s = {:.1}% of the /healthz rate",
+            100.0 * save_rate / healthz
+        );
+    }
+
+    // Verification: every acknowledged answer and submission is stored.
+    let mut lost_answers = 0usize;
+    let mut lost_submits = 0usize;
+    let mut checked = 0usize;
+    for a in &acked {
+        let v: Value = match client
+            .get(format!("{}/api/v1/attempts/{}", a.base, a.attempt_id))
+            .bearer_auth(&a.token)
+            .send()
+            .await
+        {
+            Ok(r) => r.json().await.unwrap_or_default(),
+            Err(_) => Value::Null,
+        };
+        for (pos, keys) in &a.answers {
+            checked += 1;
+            let stored: Vec<String> = v["answers"][pos.to_string()]
+                .as_array()
+                .map(|x| {
+                    x.iter()
+                        .filter_map(|k| k.as_str().map(str::to_string))
+                        .collect()
+                })
+                .unwrap_or_default();
+            if &stored != keys {
+                lost_answers += 1;
+            }
+        }
+        if a.submitted && v["status"] != "submitted" {
+            lost_submits += 1;
+        }
+    }
+    println!("verified {checked} acknowledged answers: {lost_answers} lost; {} submissions: {lost_submits} lost", acked.iter().filter(|a| a.submitted).count());
+    for pid in &args.server_pid {
+        match peak_rss_mb(*pid) {
+            Some(mb) => println!("server pid {pid}: peak RSS {mb:.0} MB"),
+            None => println!("server pid {pid}: memory not readable"),
+        }
+    }
+    if errors == 0 && lost_answers == 0 && lost_submits == 0 {
+        std::process::ExitCode::SUCCESS
+    } else {
+        std::process::ExitCode::FAILURE
+    }
+}
