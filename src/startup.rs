@@ -52,13 +52,14 @@ impl Application {
             .read(|c| stored::get_or_insert(c, PEPPER_KEY, generate_secret))
             .await?;
         let state = AppState {
-            db,
+            db: db.clone(),
             keys: Keys::new(secret.as_bytes()),
             token_hours: settings.token_hours,
             clock,
             versions: Arc::new(VersionCache::default()),
             pepper: Arc::new(pepper.into_bytes()),
             otp: otp_sender(&settings)?,
+            answers: crate::service::answer_writer::AnswerWriter::start(db.clone()),
         };
         if settings.sweep_seconds > 0 {
             tokio::spawn(sweep_expired(state.clone(), settings.sweep_seconds));

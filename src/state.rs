@@ -53,6 +53,8 @@ pub struct AppState {
     /// Key for hashing identity data (CCCD, one-time codes) with HMAC-SHA256.
     pub pepper: Arc<Vec<u8>>,
     pub otp: Arc<dyn crate::service::otp::OtpSender>,
+    /// Group commit for answer saves.
+    pub answers: crate::service::answer_writer::AnswerWriter,
 }
 
 impl AppState {

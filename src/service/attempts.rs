@@ -334,14 +334,26 @@ pub async fn save(
     position: i32,
     choices: Vec<String>,
 ) -> Result<(), AppError> {
+    enum Checked {
+        Store(Vec<String>),
+        Expired,
+    }
     let st = state.clone();
     let now = state.now();
-    state
+    let id = attempt_id.clone();
+    // Checks on a read connection; only the store itself goes through the writer.
+    let checked = state
         .db
-        .write(move |c| {
-            let (a, _) = load_owned(c, &st, &participant_id, &attempt_id, now)?;
+        .read(move |c| {
+            let a = store::by_id(c, &id)?
+                .filter(|a| a.participant_id == participant_id)
+                .ok_or(AppError::NotFound)?;
             if !a.is_open() {
                 return Err(AppError::AttemptClosed);
+            }
+            let grace = contests::by_id(c, &a.contest_id)?.grace_seconds;
+            if !accepts(now, a.deadline, grace) {
+                return Ok(Checked::Expired);
             }
             let paper = a.paper();
             let item = usize::try_from(position - 1)
@@ -359,11 +371,28 @@ pub async fn save(
                 .get(item.q as usize)
                 .map(|q| q.kind)
                 .unwrap_or(Kind::Single);
-            let keys = normalize_choices(&choices, item, kind)
-                .map_err(|p| AppError::Validation(vec![p]))?;
-            store::save_answer(c, &a.id, position, &keys, now)
+            normalize_choices(&choices, item, kind)
+                .map(Checked::Store)
+                .map_err(|p| AppError::Validation(vec![p]))
         })
-        .await
+        .await?;
+    match checked {
+        Checked::Store(keys) => state.answers.save(attempt_id, position, keys, now).await,
+        Checked::Expired => {
+            // Time ran out: finish it now with what was saved, then refuse.
+            let st = state.clone();
+            state
+                .db
+                .write(move |c| {
+                    if let Some(a) = store::by_id(c, &attempt_id)?.filter(|a| a.is_open()) {
+                        finish(c, &st, &a, EXPIRED, now, None)?;
+                    }
+                    Ok(())
+                })
+                .await?;
+            Err(AppError::AttemptClosed)
+        }
+    }
 }
 
 /// Scores and closes the attempt; a second submit returns the same result.

@@ -2,6 +2,7 @@
 //! check the caller's scope, then run one database transaction.
 
 pub mod accounts;
+pub mod answer_writer;
 pub mod attempts;
 pub mod banks;
 pub mod contests;

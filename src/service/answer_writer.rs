@@ -1,0 +1,125 @@
+//! Group commit for answer saves, the hottest write: requests that arrive
+//! together are stored in one transaction by one writer thread, and each is
+//! acknowledged only after that transaction commits. On SQLite this turns
+//! thousands of tiny transactions a second into a few large ones on the
+//! single writer connection; on PostgreSQL it saves a commit per answer.
+
+use std::sync::mpsc;
+use std::thread;
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use tokio::sync::oneshot;
+
+use crate::db::attempts::{save_answer, OPEN};
+use crate::db::schema::attempts;
+use crate::db::Db;
+use crate::error::AppError;
+
+/// At most this many saves go into one transaction.
+const MAX_BATCH: usize = 2048;
+
+struct Job {
+    attempt_id: String,
+    position: i32,
+    choices: Vec<String>,
+    at: NaiveDateTime,
+    reply: oneshot::Sender<Result<(), AppError>>,
+}
+
+/// A handle on the writer thread. Cheap to clone.
+#[derive(Clone)]
+pub struct AnswerWriter {
+    jobs: mpsc::Sender<Job>,
+}
+
+impl AnswerWriter {
+    pub fn start(db: Db) -> AnswerWriter {
+        let (jobs, queue) = mpsc::channel::<Job>();
+        thread::Builder::new()
+            .name("answer-writer".into())
+            .spawn(move || run(db, queue))
+            .map(|_| ())
+            .unwrap_or_else(
+                |e| tracing::error!(error = %e, "cannot start the answer writer thread"),
+            );
+        AnswerWriter { jobs }
+    }
+
+    /// Stores one answer; resolves once it is committed (or refused because
+    /// the attempt was finished meanwhile).
+    pub async fn save(
+        &self,
+        attempt_id: String,
+        position: i32,
+        choices: Vec<String>,
+        at: NaiveDateTime,
+    ) -> Result<(), AppError> {
+        let (reply, done) = oneshot::channel();
+        self.jobs
+            .send(Job {
+                attempt_id,
+                position,
+                choices,
+                at,
+                reply,
+            })
+            .map_err(|_| AppError::Unavailable("the answer writer has stopped".into()))?;
+        done.await
+            .map_err(|_| AppError::Unavailable("the answer writer has stopped".into()))?
+    }
+}
+
+fn run(db: Db, queue: mpsc::Receiver<Job>) {
+    while let Ok(first) = queue.recv() {
+        let mut batch = vec![first];
+        while batch.len() < MAX_BATCH {
+            match queue.try_recv() {
+                Ok(job) => batch.push(job),
+                Err(_) => break,
+            }
+        }
+        let ids: Vec<&str> = batch.iter().map(|j| j.attempt_id.as_str()).collect();
+        let result = db.write_now(|c| {
+            // Inside the transaction: attempts finished meanwhile take no more answers.
+            let mut open: std::collections::HashSet<String> = std::collections::HashSet::new();
+            for chunk in ids.chunks(500) {
+                open.extend(
+                    attempts::table
+                        .filter(attempts::id.eq_any(chunk))
+                        .filter(attempts::status.eq(OPEN))
+                        .select(attempts::id)
+                        .load::<String>(c)?,
+                );
+            }
+            let mut saved = Vec::with_capacity(batch.len());
+            for job in &batch {
+                let ok = open.contains(&job.attempt_id);
+                if ok {
+                    save_answer(c, &job.attempt_id, job.position, &job.choices, job.at)?;
+                }
+                saved.push(ok);
+            }
+            Ok(saved)
+        });
+        match result {
+            Ok(saved) => {
+                for (job, ok) in batch.into_iter().zip(saved) {
+                    let _ = job.reply.send(if ok {
+                        Ok(())
+                    } else {
+                        Err(AppError::AttemptClosed)
+                    });
+                }
+            }
+            Err(e) => {
+                tracing::error!(error = %e, jobs = batch.len(), "answer batch failed");
+                for job in batch {
+                    let _ = job.reply.send(Err(AppError::Unavailable(format!(
+                        "answer batch failed: {e}"
+                    ))));
+                }
+            }
+        }
+    }
+}
