@@ -60,6 +60,7 @@ impl Application {
             pepper: Arc::new(pepper.into_bytes()),
             otp: otp_sender(&settings)?,
             answers: crate::service::answer_writer::AnswerWriter::start(db.clone()),
+            open_attempts: Arc::default(),
         };
         if settings.sweep_seconds > 0 {
             tokio::spawn(sweep_expired(state.clone(), settings.sweep_seconds));
@@ -140,6 +141,7 @@ async fn sweep_expired(state: AppState, seconds: u64) {
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         tick.tick().await;
+        state.open_attempts.prune(state.now());
         match crate::service::attempts::finish_expired(&state).await {
             Ok(0) => {}
             Ok(n) => tracing::info!(finished = n, "finished expired attempts"),

@@ -55,6 +55,8 @@ pub struct AppState {
     pub otp: Arc<dyn crate::service::otp::OtpSender>,
     /// Group commit for answer saves.
     pub answers: crate::service::answer_writer::AnswerWriter,
+    /// Per-instance cache of what saving an answer checks.
+    pub open_attempts: Arc<crate::service::open_attempts::OpenAttempts>,
 }
 
 impl AppState {

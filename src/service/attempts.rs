@@ -12,6 +12,9 @@ use crate::db::{new_id, participants, DbConn};
 use crate::domain::bank::{Kind, LETTERS};
 use crate::domain::paper::{self, accepts, deadline, normalize_choices, right_keys, Score};
 use crate::error::AppError;
+use std::sync::Arc;
+
+use crate::service::open_attempts::OpenAttempt;
 use crate::service::versions::CachedVersion;
 use crate::state::AppState;
 
@@ -108,6 +111,36 @@ fn shown_questions(a: &Attempt, v: &CachedVersion) -> Vec<ShownQuestion> {
         .collect()
 }
 
+/// Keeps what answer saves check about an open attempt in memory.
+fn remember(
+    state: &AppState,
+    a: &Attempt,
+    grace_seconds: i32,
+    v: &CachedVersion,
+) -> Arc<OpenAttempt> {
+    let items = a
+        .paper()
+        .into_iter()
+        .map(|item| {
+            let kind = v
+                .questions
+                .get(item.q as usize)
+                .map(|q| q.kind)
+                .unwrap_or(Kind::Single);
+            (item, kind)
+        })
+        .collect();
+    state.open_attempts.insert(
+        a.id.clone(),
+        OpenAttempt {
+            participant_id: a.participant_id.clone(),
+            deadline: a.deadline,
+            grace_seconds,
+            items,
+        },
+    )
+}
+
 fn view(
     conn: &mut DbConn,
     state: &AppState,
@@ -123,6 +156,9 @@ fn view(
             .map(|r| r.number),
         None => None,
     };
+    if a.is_open() {
+        remember(state, a, contest.grace_seconds, &v);
+    }
     let answers = store::answers_of(conn, &a.id)?;
     Ok(AttemptView {
         attempt_id: a.id.clone(),
@@ -168,6 +204,7 @@ fn finish_once(
     };
     let duration_ms = (end - a.started_at).num_milliseconds().max(0);
     let by_me = store::finish(conn, &a.id, status, now, &s, duration_ms, prediction)?;
+    state.open_attempts.remove(&a.id);
     if by_me {
         if let (Some(round_id), false) = (&a.round_id, a.practice) {
             let p = participants::by_id(conn, &a.participant_id)?;
@@ -334,65 +371,57 @@ pub async fn save(
     position: i32,
     choices: Vec<String>,
 ) -> Result<(), AppError> {
-    enum Checked {
-        Store(Vec<String>),
-        Expired,
-    }
-    let st = state.clone();
     let now = state.now();
-    let id = attempt_id.clone();
-    // Checks on a read connection; only the store itself goes through the writer.
-    let checked = state
-        .db
-        .read(move |c| {
-            let a = store::by_id(c, &id)?
-                .filter(|a| a.participant_id == participant_id)
-                .ok_or(AppError::NotFound)?;
-            if !a.is_open() {
-                return Err(AppError::AttemptClosed);
-            }
-            let grace = contests::by_id(c, &a.contest_id)?.grace_seconds;
-            if !accepts(now, a.deadline, grace) {
-                return Ok(Checked::Expired);
-            }
-            let paper = a.paper();
-            let item = usize::try_from(position - 1)
-                .ok()
-                .and_then(|i| paper.get(i))
-                .ok_or_else(|| {
-                    AppError::invalid(
-                        format!("Không có câu số {position}."),
-                        format!("There is no question {position}."),
-                    )
-                })?;
-            let v = st.versions.get(c, &a.bank_version_id)?;
-            let kind = v
-                .questions
-                .get(item.q as usize)
-                .map(|q| q.kind)
-                .unwrap_or(Kind::Single);
-            normalize_choices(&choices, item, kind)
-                .map(Checked::Store)
-                .map_err(|p| AppError::Validation(vec![p]))
-        })
-        .await?;
-    match checked {
-        Checked::Store(keys) => state.answers.save(attempt_id, position, keys, now).await,
-        Checked::Expired => {
-            // Time ran out: finish it now with what was saved, then refuse.
-            let st = state.clone();
+    let meta = match state.open_attempts.get(&attempt_id) {
+        Some(m) => m,
+        None => {
+            // Not cached here yet (another instance started it, or a restart): load once.
+            let (st, id, pid) = (state.clone(), attempt_id.clone(), participant_id.clone());
             state
                 .db
-                .write(move |c| {
-                    if let Some(a) = store::by_id(c, &attempt_id)?.filter(|a| a.is_open()) {
-                        finish(c, &st, &a, EXPIRED, now, None)?;
+                .read(move |c| {
+                    let a = store::by_id(c, &id)?
+                        .filter(|a| a.participant_id == pid)
+                        .ok_or(AppError::NotFound)?;
+                    if !a.is_open() {
+                        return Err(AppError::AttemptClosed);
                     }
-                    Ok(())
+                    let grace = contests::by_id(c, &a.contest_id)?.grace_seconds;
+                    let v = st.versions.get(c, &a.bank_version_id)?;
+                    Ok(remember(&st, &a, grace, &v))
                 })
-                .await?;
-            Err(AppError::AttemptClosed)
+                .await?
         }
+    };
+    if meta.participant_id != participant_id {
+        return Err(AppError::NotFound);
     }
+    if !accepts(now, meta.deadline, meta.grace_seconds) {
+        // Time ran out: finish it now with what was saved, then refuse.
+        let st = state.clone();
+        state
+            .db
+            .write(move |c| {
+                if let Some(a) = store::by_id(c, &attempt_id)?.filter(|a| a.is_open()) {
+                    finish(c, &st, &a, EXPIRED, now, None)?;
+                }
+                Ok(())
+            })
+            .await?;
+        return Err(AppError::AttemptClosed);
+    }
+    let (item, kind) = usize::try_from(position - 1)
+        .ok()
+        .and_then(|i| meta.items.get(i))
+        .ok_or_else(|| {
+            AppError::invalid(
+                format!("Không có câu số {position}."),
+                format!("There is no question {position}."),
+            )
+        })?;
+    let keys =
+        normalize_choices(&choices, item, *kind).map_err(|p| AppError::Validation(vec![p]))?;
+    state.answers.save(attempt_id, position, keys, now).await
 }
 
 /// Scores and closes the attempt; a second submit returns the same result.

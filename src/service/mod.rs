@@ -7,6 +7,7 @@ pub mod attempts;
 pub mod banks;
 pub mod contests;
 pub mod demo;
+pub mod open_attempts;
 pub mod otp;
 pub mod participants;
 pub mod rankings;
