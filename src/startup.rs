@@ -110,6 +110,9 @@ fn run(listener: TcpListener, state: AppState) -> Result<Server, AppError> {
             .default_service(web::to(not_found))
     })
     .shutdown_timeout(30)
+    // Phones on 3G can be slow to send a request; actix's 5 s default
+    // answered 408 under load.
+    .client_request_timeout(Duration::from_secs(30))
     .listen(listener)
     .map_err(|e| AppError::Internal(format!("cannot start the server: {e}")))?
     .run();
