@@ -307,14 +307,17 @@ mod tests {
         assert_ne!(draw(42, &p, &blueprint()), draw(43, &p, &blueprint()));
     }
 
+    // The paper seed 7 gives with this pool and blueprint, recorded once.
+    const PINNED_QUESTIONS: [u32; 10] = [6, 8, 5, 2, 26, 0, 28, 3, 7, 9];
+    const PINNED_FIRST_ORDER: [u8; 4] = [3, 2, 0, 1];
+
     #[test]
     fn the_draw_is_stable_across_releases() {
         // Pinned: changing the draw would make stored seeds audit to other papers.
         let paper = draw(7, &pool(), &blueprint());
         let qs: Vec<u32> = paper.iter().map(|i| i.q).collect();
-        assert_eq!(qs.len(), 10);
-        let again: Vec<u32> = draw(7, &pool(), &blueprint()).iter().map(|i| i.q).collect();
-        assert_eq!(qs, again);
+        assert_eq!(qs, PINNED_QUESTIONS);
+        assert_eq!(paper[0].o, PINNED_FIRST_ORDER);
     }
 
     #[test]
