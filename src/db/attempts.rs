@@ -309,3 +309,13 @@ pub fn finished_by_unit(conn: &mut DbConn, round_id: &str) -> Result<Vec<(String
         .select((participants::unit_id, diesel::dsl::count_star()))
         .load(conn)?)
 }
+
+/// Finished ranked attempts of a round.
+pub fn finished_in_round(conn: &mut DbConn, round_id: &str) -> Result<Vec<Attempt>, AppError> {
+    Ok(attempts::table
+        .filter(attempts::round_id.eq(round_id))
+        .filter(attempts::practice.eq(false))
+        .filter(attempts::status.ne(OPEN))
+        .select(Attempt::as_select())
+        .load(conn)?)
+}

@@ -4,6 +4,7 @@ pub mod accounts;
 pub mod bank;
 pub mod contest;
 pub mod identity;
+pub mod items;
 pub mod paper;
 pub mod ranking;
 pub mod text;

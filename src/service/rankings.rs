@@ -435,3 +435,113 @@ mod tests {
         assert_eq!(members_at("z", &own, &kids), 0);
     }
 }
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ItemOption {
+    pub text: String,
+    pub chosen: usize,
+    pub right: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ItemView {
+    pub id: String,
+    pub topic: String,
+    pub difficulty: crate::domain::bank::Difficulty,
+    pub stem: String,
+    pub drawn: usize,
+    pub facility: f64,
+    pub discrimination: Option<f64>,
+    pub options: Vec<ItemOption>,
+    pub flagged: bool,
+}
+
+/// Item analysis of a round's finished attempts (organizers of the contest).
+pub async fn item_analysis(
+    state: &AppState,
+    staff: &Staff,
+    slug: String,
+    number: i32,
+) -> Result<Vec<ItemView>, AppError> {
+    use crate::domain::items::{analyse, Answered, AttemptItems};
+    let (st, staff) = (state.clone(), staff.clone());
+    state
+        .db
+        .read(move |c| {
+            let contest = contest_store::by_slug(c, &slug)?;
+            staff.require_writer()?;
+            staff.require_manage(&units::by_id(c, &contest.unit_id)?.path)?;
+            let round = round_of(c, &contest, number)?;
+            let mut data = Vec::new();
+            let mut version = None;
+            for a in attempt_store::finished_in_round(c, &round.id)? {
+                let v = st.versions.get(c, &a.bank_version_id)?;
+                let answers = attempt_store::answers_of(c, &a.id)?;
+                let items = a
+                    .paper()
+                    .iter()
+                    .enumerate()
+                    .map(|(i, item)| {
+                        let keys = answers.get(&(i as i32 + 1)).cloned().unwrap_or_default();
+                        let chosen: Vec<usize> = keys
+                            .iter()
+                            .filter_map(|k| {
+                                crate::domain::bank::LETTERS.iter().position(|l| l == k)
+                            })
+                            .filter_map(|k| item.o.get(k).map(|o| *o as usize))
+                            .collect();
+                        let mut right =
+                            crate::domain::paper::right_keys(item, &v.pool[item.q as usize]);
+                        right.sort();
+                        let mut given = keys.clone();
+                        given.sort();
+                        Answered {
+                            question: item.q,
+                            chosen,
+                            right: !given.is_empty() && given == right,
+                        }
+                    })
+                    .collect();
+                data.push(AttemptItems {
+                    score: a.score.unwrap_or(0),
+                    items,
+                });
+                version = Some(v);
+            }
+            let Some(v) = version else {
+                return Ok(Vec::new());
+            };
+            Ok(analyse(&data, |q| {
+                v.questions
+                    .get(q as usize)
+                    .map(|x| x.options.len())
+                    .unwrap_or(0)
+            })
+            .into_iter()
+            .filter_map(|s| {
+                let q = v.questions.get(s.question as usize)?;
+                Some(ItemView {
+                    id: q.id.clone(),
+                    topic: q.topic.clone(),
+                    difficulty: q.difficulty,
+                    stem: q.stem.clone(),
+                    drawn: s.drawn,
+                    facility: s.facility,
+                    discrimination: s.discrimination,
+                    options: q
+                        .options
+                        .iter()
+                        .enumerate()
+                        .map(|(i, text)| ItemOption {
+                            text: text.clone(),
+                            chosen: s.option_counts.get(i).copied().unwrap_or(0),
+                            right: q.correct.contains(&i),
+                        })
+                        .collect(),
+                    flagged: s.flagged,
+                })
+            })
+            .collect())
+        })
+        .await
+}

@@ -310,3 +310,56 @@ async fn the_public_board_page_shows_people_and_units() {
     );
     assert!(!html.contains("0912345678"));
 }
+
+#[tokio::test]
+async fn item_analysis_counts_each_question_for_organizers_only() {
+    let (app, _clock) = spawn_with_clock().await;
+    let admin = contest_fixture(&app, 15, 1).await;
+    for (phone, right) in [("0911111111", 8), ("0922222222", 0)] {
+        let t = join(&app, phone, "CD-A1", "doan_vien").await;
+        let id = attempt(&app, &t, right).await;
+        submit(&app, &t, &id, None).await;
+    }
+    let r = app
+        .get(
+            &format!("/api/v1/contests/{CONTEST}/rounds/1/items"),
+            &admin,
+        )
+        .await;
+    assert_eq!(r.status(), 200);
+    let v: Value = r.json().await.unwrap();
+    let entries = v["entries"].as_array().unwrap();
+    let drawn: i64 = entries.iter().map(|e| e["drawn"].as_i64().unwrap()).sum();
+    assert_eq!(drawn, 16, "two papers of 8 questions");
+    let chosen: i64 = entries
+        .iter()
+        .flat_map(|e| {
+            e["options"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|o| o["chosen"].as_i64().unwrap())
+        })
+        .sum();
+    assert_eq!(chosen, 8, "only the first person answered");
+    app.create_user("ubnd", "viewer", None);
+    let viewer = app.login("ubnd").await;
+    assert_eq!(
+        app.get(
+            &format!("/api/v1/contests/{CONTEST}/rounds/1/items"),
+            &viewer
+        )
+        .await
+        .status(),
+        403
+    );
+    assert_eq!(
+        app.client
+            .get(app.url(&format!("/api/v1/contests/{CONTEST}/rounds/1/items")))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        401
+    );
+}

@@ -219,3 +219,13 @@ pub async fn unit_board(
     Ok(HttpResponse::Ok()
         .json(crate::service::rankings::unit_board(&state, slug, n, q.into_inner()).await?))
 }
+
+pub async fn items(
+    state: web::Data<AppState>,
+    staff: Staff,
+    path: web::Path<(String, i32)>,
+) -> Result<HttpResponse, AppError> {
+    let (slug, n) = path.into_inner();
+    let entries = crate::service::rankings::item_analysis(&state, &staff, slug, n).await?;
+    Ok(HttpResponse::Ok().json(serde_json::json!({ "entries": entries })))
+}

@@ -57,6 +57,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         "/contests/{slug}/rounds/{n}/units",
         web::get().to(contests::unit_board),
     )
+    .route(
+        "/contests/{slug}/rounds/{n}/items",
+        web::get().to(contests::items),
+    )
     .route("/contests/{slug}/attempts", web::post().to(contests::start))
     .route(
         "/contests/{slug}/rounds/{n}/close",

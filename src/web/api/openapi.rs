@@ -185,6 +185,14 @@ pub const ROUTES: &[RouteDoc] = &[
         200,
     ),
     (
+        "get",
+        "/contests/{slug}/rounds/{n}/items",
+        "Phân tích câu hỏi (ban tổ chức) / Item analysis",
+        "staff",
+        None,
+        200,
+    ),
+    (
         "post",
         "/contests/{slug}/otp",
         "Gửi mã OTP qua tin nhắn / Send a one-time code",
