@@ -212,3 +212,30 @@ pub fn for_unit_stats(
         ))
         .load(conn)?)
 }
+
+/// Birth dates (dd/mm/yyyy) and category labels of participants, for exports.
+pub fn birth_and_category(
+    conn: &mut DbConn,
+    ids: Vec<String>,
+) -> Result<std::collections::HashMap<String, (String, String)>, AppError> {
+    let mut out = std::collections::HashMap::new();
+    for chunk in ids.chunks(500) {
+        let rows: Vec<(String, chrono::NaiveDate, String)> = participants::table
+            .filter(participants::id.eq_any(chunk))
+            .select((
+                participants::id,
+                participants::birth_date,
+                participants::category,
+            ))
+            .load(conn)?;
+        for (id, birth, category) in rows {
+            let label = crate::domain::contest::CATEGORIES
+                .iter()
+                .find(|(c, _)| *c == category)
+                .map(|(_, l)| l.to_string())
+                .unwrap_or(category);
+            out.insert(id, (birth.format("%d/%m/%Y").to_string(), label));
+        }
+    }
+    Ok(out)
+}

@@ -545,3 +545,125 @@ pub async fn item_analysis(
         })
         .await
 }
+
+/// Full results of a round as CSV (UTF-8 with BOM for Excel), produced page
+/// by page so 100,000 rows never sit in memory together. Organizers of the
+/// contest and admins only: it carries full personal data.
+pub async fn results_csv(
+    state: &AppState,
+    staff: &Staff,
+    slug: String,
+    number: i32,
+) -> Result<impl futures_util::Stream<Item = Result<actix_web::web::Bytes, AppError>>, AppError> {
+    staff.require_writer()?;
+    let (st, staff2, now) = (state.clone(), staff.clone(), state.now());
+    let s2 = slug.clone();
+    let (round_id, is_final) = state
+        .db
+        .write(move |c| {
+            let contest = contest_store::by_slug(c, &s2)?;
+            staff2.require_manage(&units::by_id(c, &contest.unit_id)?.path)?;
+            let round = round_of(c, &contest, number)?;
+            let round = ensure_final(c, &st, &contest, round, now)?;
+            Ok((round.id, round.finalized_at.is_some()))
+        })
+        .await?;
+    const PAGE: i64 = 2000;
+    let header = "\u{feff}Hạng,Họ và tên,Ngày sinh,Số điện thoại,Mã đơn vị,Đơn vị,Đối tượng,Điểm,Điểm tối đa,Thời gian (giây),Nộp lúc,Dự đoán,Số lượt\n";
+    let db = state.db.clone();
+    let first = futures_util::stream::once(async move { Ok(actix_web::web::Bytes::from(header)) });
+    let rows = futures_util::stream::unfold(Some((0i64, 0i64)), move |cursor| {
+        let (db, round_id) = (db.clone(), round_id.clone());
+        async move {
+            let (offset, mut last_rank) = cursor?;
+            let page = db
+                .read(move |c| {
+                    let rows = results::page(c, &round_id, None, is_final, PAGE, offset)?;
+                    let births = results::birth_and_category(
+                        c,
+                        rows.iter().map(|r| r.participant_id.clone()).collect(),
+                    )?;
+                    let ahead = match rows.first() {
+                        Some(first) if offset > 0 => {
+                            results::ahead_of(c, &round_id, None, is_final, first)?
+                        }
+                        _ => 0,
+                    };
+                    Ok((rows, births, ahead))
+                })
+                .await;
+            let (rows, births, ahead) = match page {
+                Ok(p) => p,
+                Err(e) => return Some((Err(e), None)),
+            };
+            if rows.is_empty() {
+                return None;
+            }
+            let mut out = String::new();
+            let mut prev: Option<&results::BoardRow> = None;
+            for (i, r) in rows.iter().enumerate() {
+                let tied = prev.is_some_and(|p| {
+                    if is_final {
+                        p.final_rank == r.final_rank
+                    } else {
+                        (p.score, p.duration_ms, p.finished_at, p.attempts_used)
+                            == (r.score, r.duration_ms, r.finished_at, r.attempts_used)
+                    }
+                });
+                let rank = if tied {
+                    last_rank
+                } else if i == 0 && offset > 0 {
+                    ahead + 1
+                } else {
+                    offset + i as i64 + 1
+                };
+                last_rank = rank;
+                prev = Some(r);
+                let (birth, category) = births.get(&r.participant_id).cloned().unwrap_or_default();
+                let cells = [
+                    rank.to_string(),
+                    r.full_name.clone(),
+                    birth,
+                    r.phone.clone(),
+                    r.unit_code.clone(),
+                    r.unit_name.clone(),
+                    category,
+                    r.score.to_string(),
+                    r.max_score.to_string(),
+                    format!("{:.1}", r.duration_ms as f64 / 1000.0),
+                    crate::domain::contest::to_vn(r.finished_at)
+                        .format("%d/%m/%Y %H:%M")
+                        .to_string(),
+                    r.prediction.map(|p| p.to_string()).unwrap_or_default(),
+                    r.attempts_used.to_string(),
+                ];
+                out.push_str(
+                    &cells
+                        .iter()
+                        .map(|c| csv_cell(c))
+                        .collect::<Vec<_>>()
+                        .join(","),
+                );
+                out.push('\n');
+            }
+            let next = (rows.len() as i64 == PAGE).then_some((offset + PAGE, last_rank));
+            Some((Ok(actix_web::web::Bytes::from(out)), next))
+        }
+    });
+    use futures_util::StreamExt;
+    Ok(first.chain(rows))
+}
+
+/// Quotes a CSV cell when needed, and defuses spreadsheet formulas.
+fn csv_cell(v: &str) -> String {
+    let v = if v.starts_with(['=', '+', '-', '@']) && v.parse::<f64>().is_err() {
+        format!("'{v}")
+    } else {
+        v.to_string()
+    };
+    if v.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", v.replace('"', "\"\""))
+    } else {
+        v
+    }
+}

@@ -363,3 +363,62 @@ async fn item_analysis_counts_each_question_for_organizers_only() {
         401
     );
 }
+
+#[tokio::test]
+async fn the_results_export_streams_full_data_to_organizers_only() {
+    let (app, _clock) = spawn_with_clock().await;
+    let admin = contest_fixture(&app, 15, 1).await;
+    let mut body = registration("0912345678", "CD-A1");
+    body["full_name"] = json!("=HYPERLINK(\"x\"), Nguyễn");
+    let r = app
+        .client
+        .post(app.url(&format!("/api/v1/contests/{CONTEST}/participants")))
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    let t = r.json::<Value>().await.unwrap()["token"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let id = attempt(&app, &t, 5).await;
+    submit(&app, &t, &id, Some(4)).await;
+    for phone in ["0922222222", "0933333333"] {
+        let t = join(&app, phone, "CD-B1", "thanh_nien").await;
+        let id = attempt(&app, &t, 2).await;
+        submit(&app, &t, &id, None).await;
+    }
+    let r = app
+        .get(
+            &format!("/api/v1/contests/{CONTEST}/rounds/1/results.csv"),
+            &admin,
+        )
+        .await;
+    assert_eq!(r.status(), 200);
+    assert!(r.headers()["content-disposition"]
+        .to_str()
+        .unwrap()
+        .contains("ket-qua-"));
+    let text = r.text().await.unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert!(lines[0].starts_with("\u{feff}Hạng,Họ và tên,Ngày sinh,Số điện thoại"));
+    assert_eq!(lines.len(), 4, "{text}");
+    assert!(
+        lines[1].starts_with("1,\"'=HYPERLINK(\"\"x\"\"), Nguyễn\",01/05/2000,0912345678,CD-A1"),
+        "{}",
+        lines[1]
+    );
+    assert!(lines[2].starts_with("2,"), "{text}");
+    assert!(text.contains("Thanh niên"));
+    app.create_user("ubnd", "viewer", None);
+    let viewer = app.login("ubnd").await;
+    assert_eq!(
+        app.get(
+            &format!("/api/v1/contests/{CONTEST}/rounds/1/results.csv"),
+            &viewer
+        )
+        .await
+        .status(),
+        403
+    );
+}

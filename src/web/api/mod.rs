@@ -61,6 +61,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         "/contests/{slug}/rounds/{n}/items",
         web::get().to(contests::items),
     )
+    .route(
+        "/contests/{slug}/rounds/{n}/results.csv",
+        web::get().to(contests::results_csv),
+    )
     .route("/contests/{slug}/attempts", web::post().to(contests::start))
     .route(
         "/contests/{slug}/rounds/{n}/close",

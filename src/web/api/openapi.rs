@@ -186,6 +186,14 @@ pub const ROUTES: &[RouteDoc] = &[
     ),
     (
         "get",
+        "/contests/{slug}/rounds/{n}/results.csv",
+        "Xuất kết quả đầy đủ CSV (ban tổ chức) / Full results as CSV",
+        "staff",
+        None,
+        200,
+    ),
+    (
+        "get",
         "/contests/{slug}/rounds/{n}/items",
         "Phân tích câu hỏi (ban tổ chức) / Item analysis",
         "staff",
