@@ -352,10 +352,28 @@ pub async fn get(
     participant_id: String,
     attempt_id: String,
 ) -> Result<AttemptView, AppError> {
-    let st = state.clone();
     let now = state.now();
-    let write = state.db.clone();
-    write
+    let (st, pid, id) = (state.clone(), participant_id.clone(), attempt_id.clone());
+    // A reload is a read; only an attempt whose time ran out needs the writer.
+    let fresh = state
+        .db
+        .read(move |c| {
+            let a = store::by_id(c, &id)?
+                .filter(|a| a.participant_id == pid)
+                .ok_or(AppError::NotFound)?;
+            let contest = contests::by_id(c, &a.contest_id)?;
+            if a.is_open() && !accepts(now, a.deadline, contest.grace_seconds) {
+                return Ok(None);
+            }
+            view(c, &st, &a, &contest, now).map(Some)
+        })
+        .await?;
+    if let Some(v) = fresh {
+        return Ok(v);
+    }
+    let st = state.clone();
+    state
+        .db
         .write(move |c| {
             let (a, contest) = load_owned(c, &st, &participant_id, &attempt_id, now)?;
             view(c, &st, &a, &contest, now)
@@ -401,12 +419,7 @@ pub async fn save(
         let st = state.clone();
         state
             .db
-            .write(move |c| {
-                if let Some(a) = store::by_id(c, &attempt_id)?.filter(|a| a.is_open()) {
-                    finish(c, &st, &a, EXPIRED, now, None)?;
-                }
-                Ok(())
-            })
+            .write(move |c| load_owned(c, &st, &participant_id, &attempt_id, now).map(|_| ()))
             .await?;
         return Err(AppError::AttemptClosed);
     }

@@ -144,20 +144,15 @@ pub async fn leaderboard(
     let offset = q.offset.unwrap_or(0).max(0);
     let st = state.clone();
     let now = state.now();
-    let needs_write = {
-        let slug = slug.clone();
-        state
-            .db
-            .read(move |c| {
-                let contest = contest_store::by_slug(c, &slug)?;
-                let r = round_of(c, &contest, number)?;
-                Ok(r.finalized_at.is_none() && r.status(now) == RoundStatus::Closed)
-            })
-            .await?
-    };
-    let work = move |c: &mut DbConn| -> Result<Board, AppError> {
+    // A board is a read; only a round that has just become due to be frozen
+    // (once per round) takes the writer.
+    let work = move |c: &mut DbConn, may_write: bool| -> Result<Option<Board>, AppError> {
         let contest = contest_store::by_slug(c, &slug)?;
         let round = round_of(c, &contest, number)?;
+        let due = round.finalized_at.is_none() && round.status(now) == RoundStatus::Closed;
+        if due && !may_write {
+            return Ok(None);
+        }
         let round = ensure_final(c, &st, &contest, round, now)?;
         let scope = match q.unit.as_deref().filter(|u| !u.is_empty()) {
             Some(code) => Some(units::by_code(c, code)?.path),
@@ -168,19 +163,7 @@ pub async fn leaderboard(
         let mut entries = Vec::with_capacity(rows.len());
         let mut prev: Option<(&results::BoardRow, i64)> = None;
         for (i, row) in rows.iter().enumerate() {
-            let tied = prev.is_some_and(|(p, _)| {
-                if is_final {
-                    p.final_rank == row.final_rank
-                } else {
-                    (p.score, p.duration_ms, p.finished_at, p.attempts_used)
-                        == (
-                            row.score,
-                            row.duration_ms,
-                            row.finished_at,
-                            row.attempts_used,
-                        )
-                }
-            });
+            let tied = prev.is_some_and(|(p, _)| same_place(p, row, is_final));
             let rank = match prev {
                 Some((_, r)) if tied => r,
                 _ if i == 0 => {
@@ -201,19 +184,34 @@ pub async fn leaderboard(
                 masked_phone: mask_phone(&row.phone),
             });
         }
-        Ok(Board {
+        Ok(Some(Board {
             contest_title: contest.title,
             round: number,
             is_final,
             actual: round.actual.filter(|_| is_final),
             total: results::count(c, &round.id, scope.as_deref())?,
             entries,
-        })
+        }))
     };
-    if needs_write {
-        state.db.write(work).await
+    let again = work.clone();
+    if let Some(board) = state.db.read(move |c| work(c, false)).await? {
+        return Ok(board);
+    }
+    state
+        .db
+        .write(move |c| again(c, true))
+        .await?
+        .ok_or_else(|| AppError::Internal("board not built after freezing".into()))
+}
+
+/// Two board rows share a place: same final rank, or (before the freeze)
+/// equal on every provisional key.
+fn same_place(a: &results::BoardRow, b: &results::BoardRow, is_final: bool) -> bool {
+    if is_final {
+        a.final_rank == b.final_rank
     } else {
-        state.db.read(work).await
+        (a.score, a.duration_ms, a.finished_at, a.attempts_used)
+            == (b.score, b.duration_ms, b.finished_at, b.attempts_used)
     }
 }
 
@@ -602,14 +600,7 @@ pub async fn results_csv(
             let mut out = String::new();
             let mut prev: Option<&results::BoardRow> = None;
             for (i, r) in rows.iter().enumerate() {
-                let tied = prev.is_some_and(|p| {
-                    if is_final {
-                        p.final_rank == r.final_rank
-                    } else {
-                        (p.score, p.duration_ms, p.finished_at, p.attempts_used)
-                            == (r.score, r.duration_ms, r.finished_at, r.attempts_used)
-                    }
-                });
+                let tied = prev.is_some_and(|p| same_place(p, r, is_final));
                 let rank = if tied {
                     last_rank
                 } else if i == 0 && offset > 0 {
