@@ -135,6 +135,14 @@ pub fn version(conn: &mut DbConn, bank_id: &str, number: i32) -> Result<VersionR
         .first(conn)?)
 }
 
+/// The slug of the bank a version belongs to.
+pub fn slug_of_version(conn: &mut DbConn, v: &VersionRow) -> Result<String, AppError> {
+    Ok(banks::table
+        .find(&v.bank_id)
+        .select(banks::slug)
+        .first(conn)?)
+}
+
 pub fn version_by_id(conn: &mut DbConn, id: &str) -> Result<VersionRow, AppError> {
     Ok(bank_versions::table
         .find(id)

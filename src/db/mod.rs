@@ -111,7 +111,6 @@ pub type Conn = PooledConnection<Manager>;
 pub struct Db {
     read: Pool<Manager>,
     write: Pool<Manager>,
-    url: DatabaseUrl,
 }
 
 impl Db {
@@ -133,20 +132,12 @@ impl Db {
         } else {
             read.clone()
         };
-        let db = Db {
-            read,
-            write,
-            url: url.clone(),
-        };
+        let db = Db { read, write };
         {
             let mut conn = db.write.get()?;
             run_migrations(&mut conn)?;
         }
         Ok(db)
-    }
-
-    pub fn url(&self) -> &DatabaseUrl {
-        &self.url
     }
 
     /// Runs `f` with a read connection on the blocking pool.

@@ -288,11 +288,7 @@ pub async fn for_organizer(
             let rounds = store::rounds_of(c, &contest.id)?;
             let public = public_of(c, &contest, now)?;
             let version = banks::version_by_id(c, &contest.bank_version_id)?;
-            let bank_slug: String = {
-                use crate::db::schema::banks as b;
-                use diesel::prelude::*;
-                b::table.find(&version.bank_id).select(b::slug).first(c)?
-            };
+            let bank_slug = banks::slug_of_version(c, &version)?;
             Ok((contest, rounds, public, bank_slug, Some(version.number)))
         })
         .await

@@ -60,12 +60,4 @@ impl OpenAttempts {
                 a.deadline + chrono::Duration::seconds(a.grace_seconds as i64 + 60) > now
             });
     }
-
-    pub fn len(&self) -> usize {
-        self.map.lock().unwrap_or_else(|p| p.into_inner()).len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
 }

@@ -61,7 +61,8 @@ fn rounds_table(c: &PublicContest) -> Markup {
 }
 
 /// Values a rejected registration form is shown again with.
-#[derive(Default)]
+#[derive(Default, serde::Deserialize)]
+#[serde(default)]
 pub struct RegisterValues {
     pub full_name: String,
     pub birth_date: String,

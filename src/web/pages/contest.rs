@@ -234,24 +234,11 @@ pub async fn send_code(
     req: HttpRequest,
     state: web::Data<AppState>,
     slug: web::Path<String>,
-    form: web::Form<Vec<(String, String)>>,
+    form: web::Form<RegisterValues>,
 ) -> Result<HttpResponse, AppError> {
     let slug = slug.into_inner();
-    let get = |k: &str| {
-        form.iter()
-            .find(|(key, _)| key == k)
-            .map(|(_, v)| v.clone())
-            .unwrap_or_default()
-    };
-    let values = RegisterValues {
-        full_name: get("full_name"),
-        birth_date: get("birth_date"),
-        phone: get("phone"),
-        unit_code: get("unit_code"),
-        category: get("category"),
-        email: get("email"),
-        invited_by_phone: get("invited_by_phone"),
-    };
+    // The form (register or sign-in) is shown again as typed, with the code sent.
+    let values = form.into_inner();
     let message =
         match crate::service::otp::request(&state, slug.clone(), values.phone.clone()).await {
             Ok(masked) => Flash::Ok(format!(
