@@ -31,6 +31,8 @@ pub const PARTICIPANT_TOKEN_HOURS: i64 = 24 * 45;
 pub enum TokenKind {
     Staff,
     Participant,
+    /// A read-only share link to a contest's results.
+    Share,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -103,6 +105,23 @@ impl Keys {
             contest: Some(contest_slug.to_string()),
             iat,
             exp: iat + PARTICIPANT_TOKEN_HOURS * 3600,
+        })
+    }
+
+    /// A share link token: the link id, the contest, valid until `exp`.
+    pub fn issue_share(
+        &self,
+        link_id: &str,
+        contest_slug: &str,
+        exp: i64,
+    ) -> Result<String, AppError> {
+        self.issue(&Claims {
+            sub: link_id.to_string(),
+            kind: TokenKind::Share,
+            role: None,
+            contest: Some(contest_slug.to_string()),
+            iat: chrono::Utc::now().timestamp(),
+            exp,
         })
     }
 

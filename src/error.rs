@@ -63,6 +63,9 @@ pub enum AppError {
     Conflict { vi: String, en: String },
     #[error("attempt closed")]
     AttemptClosed,
+    /// A share link that was revoked or has expired.
+    #[error("gone: {en}")]
+    Gone { vi: String, en: String },
     #[error("too many requests")]
     TooManyRequests,
     #[error("database unavailable: {0}")]
@@ -99,6 +102,7 @@ impl AppError {
             AppError::NotFound => "not_found",
             AppError::Conflict { .. } => "conflict",
             AppError::AttemptClosed => "attempt_closed",
+            AppError::Gone { .. } => "gone",
             AppError::TooManyRequests => "rate_limited",
             AppError::Unavailable(_) => "unavailable",
             AppError::Database(DieselError::NotFound) => "not_found",
@@ -114,9 +118,9 @@ impl AppError {
     pub fn messages(&self) -> (String, String) {
         match self {
             AppError::Config(m) => ("Lỗi cấu hình máy chủ.".into(), m.clone()),
-            AppError::InvalidInput { vi, en } | AppError::Conflict { vi, en } => {
-                (vi.clone(), en.clone())
-            }
+            AppError::InvalidInput { vi, en }
+            | AppError::Conflict { vi, en }
+            | AppError::Gone { vi, en } => (vi.clone(), en.clone()),
             AppError::Validation(p) => (
                 format!("Dữ liệu có {} lỗi; chưa có gì được lưu.", p.len()),
                 format!("The input has {} problem(s); nothing was saved.", p.len()),
@@ -219,6 +223,7 @@ impl ResponseError for AppError {
                 _,
             )) => StatusCode::CONFLICT,
             AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            AppError::Gone { .. } => StatusCode::GONE,
             AppError::Config(_) | AppError::Database(_) | AppError::Internal(_) => {
                 StatusCode::INTERNAL_SERVER_ERROR
             }

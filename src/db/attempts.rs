@@ -247,7 +247,9 @@ pub fn record_result(conn: &mut DbConn, r: &RoundResult) -> Result<(), AppError>
     diesel::update(round_results::table.filter(key))
         .set(rr::attempts_used.eq(used as i32))
         .execute(conn)?;
-    Ok(())
+    // A disqualified person, or one of a "same person" group, keeps their
+    // standing when a new result arrives.
+    super::review::restand(conn, &r.round_id, &r.participant_id)
 }
 
 pub fn result_of(
@@ -267,6 +269,7 @@ pub fn provisional_rank(conn: &mut DbConn, r: &RoundResult) -> Result<i64, AppEr
     use round_results::dsl as rr;
     let ahead: i64 = round_results::table
         .filter(rr::round_id.eq(&r.round_id))
+        .filter(rr::counted.eq(true))
         .filter(
             rr::score
                 .gt(r.score)
@@ -284,6 +287,7 @@ pub fn provisional_rank(conn: &mut DbConn, r: &RoundResult) -> Result<i64, AppEr
 pub fn count_results(conn: &mut DbConn, round_id: &str) -> Result<i64, AppError> {
     Ok(round_results::table
         .filter(round_results::round_id.eq(round_id))
+        .filter(round_results::counted.eq(true))
         .count()
         .get_result(conn)?)
 }
@@ -317,5 +321,31 @@ pub fn finished_in_round(conn: &mut DbConn, round_id: &str) -> Result<Vec<Attemp
         .filter(attempts::practice.eq(false))
         .filter(attempts::status.ne(OPEN))
         .select(Attempt::as_select())
+        .load(conn)?)
+}
+
+/// (open, finished) ranked attempts of a round, for the live counter.
+pub fn status_counts(conn: &mut DbConn, round_id: &str) -> Result<(i64, i64), AppError> {
+    let open: i64 = attempts::table
+        .filter(attempts::round_id.eq(round_id))
+        .filter(attempts::status.eq(OPEN))
+        .count()
+        .get_result(conn)?;
+    let all: i64 = attempts::table
+        .filter(attempts::round_id.eq(round_id))
+        .count()
+        .get_result(conn)?;
+    Ok((open, all - open))
+}
+
+/// (participant, started at) of a round's ranked attempts, for the per-day chart.
+pub fn starts(
+    conn: &mut DbConn,
+    round_id: &str,
+) -> Result<Vec<(String, chrono::NaiveDateTime)>, AppError> {
+    Ok(attempts::table
+        .filter(attempts::round_id.eq(round_id))
+        .filter(attempts::practice.eq(false))
+        .select((attempts::participant_id, attempts::started_at))
         .load(conn)?)
 }

@@ -75,6 +75,12 @@ pub struct Round {
     pub finalized_at: Option<NaiveDateTime>,
     #[serde(skip)]
     pub actual: Option<i64>,
+    #[serde(skip)]
+    pub prize_plan: Option<String>,
+    #[serde(skip)]
+    pub prizes_published_at: Option<NaiveDateTime>,
+    #[serde(skip)]
+    pub prizes_hash: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

@@ -10,12 +10,16 @@
 //! database lock and never fail with "database is locked"; readers use the
 //! WAL and are not blocked. On PostgreSQL reads and writes share one pool.
 
+pub mod access;
 pub mod accounts;
+pub mod activities;
 pub mod attempts;
 pub mod banks;
 pub mod contests;
 pub mod participants;
+pub mod prizes;
 pub mod results;
+pub mod review;
 pub mod schema;
 pub mod settings;
 pub mod units;

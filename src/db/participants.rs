@@ -25,6 +25,8 @@ pub struct Participant {
     pub device_id: Option<String>,
     pub ip: Option<String>,
     pub created_at: NaiveDateTime,
+    pub disqualified_reason: Option<String>,
+    pub same_as: Option<String>,
 }
 
 pub fn by_phone(

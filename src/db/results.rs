@@ -60,6 +60,7 @@ pub fn page(
         .inner_join(participants::table)
         .inner_join(units::table.on(units::id.eq(round_results::unit_id)))
         .filter(round_results::round_id.eq(round_id))
+        .filter(round_results::counted.eq(true))
         .select(board_select!())
         .into_boxed();
     if let Some(path) = scope {
@@ -95,6 +96,7 @@ pub fn ahead_of(
     let mut q = round_results::table
         .inner_join(units::table.on(units::id.eq(round_results::unit_id)))
         .filter(rr::round_id.eq(round_id))
+        .filter(rr::counted.eq(true))
         .into_boxed();
     if let Some(path) = scope {
         let (lo, hi) = subtree_range(path);
@@ -127,6 +129,7 @@ pub fn count(conn: &mut DbConn, round_id: &str, scope: Option<&str>) -> Result<i
     let mut q = round_results::table
         .inner_join(units::table.on(units::id.eq(round_results::unit_id)))
         .filter(round_results::round_id.eq(round_id))
+        .filter(round_results::counted.eq(true))
         .into_boxed();
     if let Some(path) = scope {
         let (lo, hi) = subtree_range(path);
@@ -150,6 +153,7 @@ struct EntryRow {
 pub fn entries(conn: &mut DbConn, round_id: &str) -> Result<Vec<Entry>, AppError> {
     let rows: Vec<EntryRow> = round_results::table
         .filter(round_results::round_id.eq(round_id))
+        .filter(round_results::counted.eq(true))
         .select((
             round_results::participant_id,
             round_results::score,
@@ -182,6 +186,9 @@ pub fn freeze(
     actual: i64,
     at: NaiveDateTime,
 ) -> Result<(), AppError> {
+    diesel::update(round_results::table.filter(round_results::round_id.eq(round_id)))
+        .set(round_results::final_rank.eq(None::<i64>))
+        .execute(conn)?;
     for (participant_id, rank) in ranked {
         diesel::update(round_results::table.find((round_id, participant_id)))
             .set(round_results::final_rank.eq(Some(*rank)))
@@ -204,6 +211,7 @@ pub fn for_unit_stats(
     Ok(round_results::table
         .inner_join(participants::table)
         .filter(round_results::round_id.eq(round_id))
+        .filter(round_results::counted.eq(true))
         .select((
             round_results::unit_id,
             participants::category,
@@ -229,12 +237,137 @@ pub fn birth_and_category(
             ))
             .load(conn)?;
         for (id, birth, category) in rows {
-            let label = crate::domain::contest::CATEGORIES
-                .iter()
-                .find(|(c, _)| *c == category)
-                .map(|(_, l)| l.to_string())
-                .unwrap_or(category);
+            let label = crate::domain::contest::category_label(&category);
             out.insert(id, (birth.format("%d/%m/%Y").to_string(), label));
+        }
+    }
+    Ok(out)
+}
+
+/// One counted best result with what a unit's activity record needs.
+#[derive(Debug, Clone, Queryable)]
+pub struct ActivityInput {
+    pub unit_id: String,
+    pub category: String,
+    pub score: i32,
+    pub phone: String,
+    pub invited_by_phone: Option<String>,
+}
+
+pub fn for_activity(conn: &mut DbConn, round_id: &str) -> Result<Vec<ActivityInput>, AppError> {
+    Ok(round_results::table
+        .inner_join(participants::table)
+        .filter(round_results::round_id.eq(round_id))
+        .filter(round_results::counted.eq(true))
+        .select((
+            round_results::unit_id,
+            participants::category,
+            round_results::score,
+            participants::phone,
+            participants::invited_by_phone,
+        ))
+        .load(conn)?)
+}
+
+/// Phones of the contest's registrants who are Youth Union members (the
+/// inviters the 1+1 policy counts).
+pub fn member_phones(
+    conn: &mut DbConn,
+    contest_id: &str,
+) -> Result<std::collections::HashSet<String>, AppError> {
+    Ok(participants::table
+        .filter(participants::contest_id.eq(contest_id))
+        .filter(participants::category.eq(crate::domain::activity::MEMBER_CATEGORY))
+        .select(participants::phone)
+        .load::<String>(conn)?
+        .into_iter()
+        .collect())
+}
+
+/// One person's counted best results summed over a contest's rounds.
+#[derive(Debug, Clone)]
+pub struct OverallTotal {
+    pub participant_id: String,
+    pub score: i64,
+    pub max_score: i64,
+    pub duration_ms: i64,
+    pub rounds: i64,
+    pub last_finished: NaiveDateTime,
+}
+
+/// Totals per person over every round of a contest (optionally a unit subtree).
+pub fn overall_totals(
+    conn: &mut DbConn,
+    contest_id: &str,
+    scope: Option<&str>,
+) -> Result<Vec<OverallTotal>, AppError> {
+    let mut q = round_results::table
+        .inner_join(rounds::table.on(rounds::id.eq(round_results::round_id)))
+        .inner_join(units::table.on(units::id.eq(round_results::unit_id)))
+        .filter(rounds::contest_id.eq(contest_id))
+        .filter(round_results::counted.eq(true))
+        .select((
+            round_results::participant_id,
+            round_results::score,
+            round_results::max_score,
+            round_results::duration_ms,
+            round_results::finished_at,
+        ))
+        .into_boxed();
+    if let Some(path) = scope {
+        let (lo, hi) = subtree_range(path);
+        q = q.filter(units::path.ge(lo)).filter(units::path.lt(hi));
+    }
+    let rows: Vec<(String, i32, i32, i64, NaiveDateTime)> = q.load(conn)?;
+    let mut by: std::collections::HashMap<String, OverallTotal> = std::collections::HashMap::new();
+    for (id, score, max, duration, at) in rows {
+        let t = by.entry(id.clone()).or_insert(OverallTotal {
+            participant_id: id,
+            score: 0,
+            max_score: 0,
+            duration_ms: 0,
+            rounds: 0,
+            last_finished: at,
+        });
+        t.score += score as i64;
+        t.max_score += max as i64;
+        t.duration_ms += duration;
+        t.rounds += 1;
+        t.last_finished = t.last_finished.max(at);
+    }
+    Ok(by.into_values().collect())
+}
+
+/// What a board shows of a person.
+#[derive(Debug, Clone, Queryable)]
+pub struct Person {
+    pub id: String,
+    pub full_name: String,
+    pub phone: String,
+    pub unit_code: String,
+    pub unit_name: String,
+}
+
+/// Board facts of participants, by id.
+pub fn people(
+    conn: &mut DbConn,
+    ids: Vec<String>,
+) -> Result<std::collections::HashMap<String, Person>, AppError> {
+    let mut out = std::collections::HashMap::new();
+    for chunk in ids.chunks(500) {
+        let rows: Vec<Person> = participants::table
+            .inner_join(units::table)
+            .filter(participants::id.eq_any(chunk))
+            .select((
+                participants::id,
+                participants::full_name,
+                participants::phone,
+                units::code,
+                units::name,
+            ))
+            .load(conn)?;
+        for p in rows {
+            out.insert(p.id.clone(), p);
         }
     }
     Ok(out)

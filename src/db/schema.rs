@@ -157,6 +157,9 @@ diesel::table! {
         closed_at -> Nullable<Timestamp>,
         finalized_at -> Nullable<Timestamp>,
         actual -> Nullable<BigInt>,
+        prize_plan -> Nullable<Text>,
+        prizes_published_at -> Nullable<Timestamp>,
+        prizes_hash -> Nullable<Text>,
     }
 }
 
@@ -177,6 +180,8 @@ diesel::table! {
         device_id -> Nullable<Text>,
         ip -> Nullable<Text>,
         created_at -> Timestamp,
+        disqualified_reason -> Nullable<Text>,
+        same_as -> Nullable<Text>,
     }
 }
 
@@ -226,6 +231,90 @@ diesel::table! {
         prediction -> Nullable<BigInt>,
         attempts_used -> Integer,
         final_rank -> Nullable<BigInt>,
+        counted -> Bool,
+    }
+}
+
+diesel::table! {
+    prizes (round_id, participant_id) {
+        round_id -> Text,
+        participant_id -> Text,
+        tier -> Integer,
+        tier_name -> Text,
+        rank -> BigInt,
+    }
+}
+
+diesel::table! {
+    review_decisions (id) {
+        id -> Text,
+        contest_id -> Text,
+        signal -> Text,
+        group_key -> Text,
+        members -> Text,
+        decision -> Text,
+        participant_id -> Nullable<Text>,
+        reason -> Text,
+        account_id -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    audit_log (id) {
+        id -> Text,
+        account_id -> Text,
+        contest_id -> Nullable<Text>,
+        unit_id -> Nullable<Text>,
+        action -> Text,
+        subject -> Text,
+        detail -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    contest_viewers (contest_id, account_id) {
+        contest_id -> Text,
+        account_id -> Text,
+        added_by -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    share_links (id) {
+        id -> Text,
+        contest_id -> Text,
+        label -> Text,
+        expires_at -> Timestamp,
+        revoked_at -> Nullable<Timestamp>,
+        created_by -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    activities (id) {
+        id -> Text,
+        unit_id -> Text,
+        kind -> Text,
+        date -> Date,
+        title -> Text,
+        participants -> Integer,
+        member_participants -> Integer,
+        rate -> Nullable<Double>,
+        average_score -> Nullable<Double>,
+        winners -> Integer,
+        invited_youth -> Integer,
+        co_organizers -> Text,
+        notes -> Text,
+        evidence_url -> Text,
+        contest_id -> Nullable<Text>,
+        round_id -> Nullable<Text>,
+        recorded_by -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
     }
 }
 
@@ -234,6 +323,8 @@ diesel::joinable!(participants -> units (unit_id));
 diesel::joinable!(attempts -> participants (participant_id));
 diesel::joinable!(answers -> attempts (attempt_id));
 diesel::joinable!(round_results -> participants (participant_id));
+diesel::joinable!(prizes -> participants (participant_id));
+diesel::joinable!(activities -> units (unit_id));
 
 // One list of every table (keep it last and complete).
 diesel::allow_tables_to_appear_in_same_query!(
@@ -252,4 +343,10 @@ diesel::allow_tables_to_appear_in_same_query!(
     answers,
     round_results,
     otp_codes,
+    prizes,
+    review_decisions,
+    audit_log,
+    contest_viewers,
+    share_links,
+    activities,
 );

@@ -38,3 +38,16 @@ pub fn get_or_insert(
         Err(e) => Err(e.into()),
     }
 }
+
+/// Stores `value` under `key`, replacing any earlier value.
+pub fn set(conn: &mut DbConn, key: &str, value: &str) -> Result<(), AppError> {
+    let updated = diesel::update(app_settings::table.filter(app_settings::key.eq(key)))
+        .set(app_settings::value.eq(value))
+        .execute(conn)?;
+    if updated == 0 {
+        diesel::insert_into(app_settings::table)
+            .values((app_settings::key.eq(key), app_settings::value.eq(value)))
+            .execute(conn)?;
+    }
+    Ok(())
+}

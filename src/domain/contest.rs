@@ -289,6 +289,15 @@ pub const CATEGORIES: [(&str, &str); 5] = [
     ("khac", "Khác"),
 ];
 
+/// The Vietnamese label of a category code (the code itself if unknown).
+pub fn category_label(code: &str) -> String {
+    CATEGORIES
+        .iter()
+        .find(|(c, _)| *c == code)
+        .map(|(_, l)| l.to_string())
+        .unwrap_or_else(|| code.to_string())
+}
+
 #[derive(Debug, Clone, Deserialize)]
 pub struct RegistrationInput {
     pub full_name: String,

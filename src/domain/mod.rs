@@ -1,11 +1,14 @@
 //! Pure domain rules: no I/O, no database, unit-tested in place.
 
 pub mod accounts;
+pub mod activity;
 pub mod bank;
 pub mod contest;
+pub mod duplicates;
 pub mod identity;
 pub mod items;
 pub mod paper;
+pub mod prizes;
 pub mod ranking;
 pub mod text;
 pub mod units;

@@ -1,15 +1,21 @@
 //! Operations shared by the JSON API and the pages: validate the input,
 //! check the caller's scope, then run one database transaction.
 
+pub mod access;
 pub mod accounts;
+pub mod activities;
 pub mod answer_writer;
 pub mod attempts;
 pub mod banks;
 pub mod contests;
+pub mod dashboard;
 pub mod demo;
+pub mod exports;
 pub mod open_attempts;
 pub mod otp;
 pub mod participants;
+pub mod prizes;
 pub mod rankings;
+pub mod review;
 pub mod units;
 pub mod versions;

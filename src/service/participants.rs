@@ -95,6 +95,8 @@ pub async fn register(
                 device_id,
                 ip,
                 created_at: now,
+                disqualified_reason: None,
+                same_as: None,
             };
             store::insert(c, &p)?;
             Ok(Some((p.id, true)))

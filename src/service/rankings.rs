@@ -18,14 +18,15 @@ use crate::service::attempts::finish_open_in_round;
 use crate::service::contests::{round_view, RoundView};
 use crate::state::AppState;
 
-fn round_of(c: &mut DbConn, contest: &Contest, number: i32) -> Result<Round, AppError> {
+pub(crate) fn round_of(c: &mut DbConn, contest: &Contest, number: i32) -> Result<Round, AppError> {
     contest_store::rounds_of(c, &contest.id)?
         .into_iter()
         .find(|r| r.number == number)
         .ok_or(AppError::NotFound)
 }
 
-/// Computes and stores the final order (idempotent: a frozen round stays frozen).
+/// Computes and stores the final order (idempotent: a frozen round stays
+/// frozen), then writes the round's activity record for every eligible unit.
 fn finalize(
     c: &mut DbConn,
     contest: &Contest,
@@ -35,6 +36,18 @@ fn finalize(
     if round.finalized_at.is_some() {
         return Ok(());
     }
+    freeze_order(c, contest, round, now)?;
+    crate::service::activities::record_round(c, contest, round, now)?;
+    Ok(())
+}
+
+/// Ranks the counted results with the prediction tie-break and stores the order.
+fn freeze_order(
+    c: &mut DbConn,
+    contest: &Contest,
+    round: &Round,
+    at: NaiveDateTime,
+) -> Result<(), AppError> {
     let mut entries = results::entries(c, &round.id)?;
     let target = contest
         .prediction()
@@ -48,11 +61,27 @@ fn finalize(
         .zip(ranks)
         .map(|(e, r)| (e.participant_id, r))
         .collect();
-    results::freeze(c, &round.id, &ranked, actual, now)
+    results::freeze(c, &round.id, &ranked, actual, at)
+}
+
+/// After a review decision or a prize publication: a frozen round is ranked
+/// again over the results that now count, and its activity records follow.
+pub(crate) fn refreeze(
+    c: &mut DbConn,
+    contest: &Contest,
+    round: &Round,
+    now: NaiveDateTime,
+) -> Result<(), AppError> {
+    let Some(at) = round.finalized_at else {
+        return Ok(());
+    };
+    freeze_order(c, contest, round, at)?;
+    crate::service::activities::record_round(c, contest, round, now)?;
+    Ok(())
 }
 
 /// Freezes a round whose end (plus the grace window) has passed.
-fn ensure_final(
+pub(crate) fn ensure_final(
     c: &mut DbConn,
     state: &AppState,
     contest: &Contest,
@@ -206,7 +235,7 @@ pub async fn leaderboard(
 
 /// Two board rows share a place: same final rank, or (before the freeze)
 /// equal on every provisional key.
-fn same_place(a: &results::BoardRow, b: &results::BoardRow, is_final: bool) -> bool {
+pub(crate) fn same_place(a: &results::BoardRow, b: &results::BoardRow, is_final: bool) -> bool {
     if is_final {
         a.final_rank == b.final_rank
     } else {
@@ -362,6 +391,11 @@ pub async fn unit_board(
                 e.total_score += score as i64;
                 if max_score > 0 && score == max_score {
                     e.perfect += 1;
+                }
+            }
+            for unit_id in crate::db::prizes::winner_units(c, &round.id)? {
+                if let Some(i) = path_of.get(unit_id.as_str()).and_then(|p| top_of(p)) {
+                    entries[i].winners += 1;
                 }
             }
             for (unit_id, n) in attempt_store::finished_by_unit(c, &round.id)? {
@@ -544,117 +578,126 @@ pub async fn item_analysis(
         .await
 }
 
-/// Full results of a round as CSV (UTF-8 with BOM for Excel), produced page
-/// by page so 100,000 rows never sit in memory together. Organizers of the
-/// contest and admins only: it carries full personal data.
-pub async fn results_csv(
-    state: &AppState,
-    staff: &Staff,
-    slug: String,
-    number: i32,
-) -> Result<impl futures_util::Stream<Item = Result<actix_web::web::Bytes, AppError>>, AppError> {
-    staff.require_writer()?;
-    let (st, staff2, now) = (state.clone(), staff.clone(), state.now());
-    let s2 = slug.clone();
-    let (round_id, is_final) = state
-        .db
-        .write(move |c| {
-            let contest = contest_store::by_slug(c, &s2)?;
-            staff2.require_manage(&units::by_id(c, &contest.unit_id)?.path)?;
-            let round = round_of(c, &contest, number)?;
-            let round = ensure_final(c, &st, &contest, round, now)?;
-            Ok((round.id, round.finalized_at.is_some()))
-        })
-        .await?;
-    const PAGE: i64 = 2000;
-    let header = "\u{feff}Hạng,Họ và tên,Ngày sinh,Số điện thoại,Mã đơn vị,Đơn vị,Đối tượng,Điểm,Điểm tối đa,Thời gian (giây),Nộp lúc,Dự đoán,Số lượt\n";
-    let db = state.db.clone();
-    let first = futures_util::stream::once(async move { Ok(actix_web::web::Bytes::from(header)) });
-    let rows = futures_util::stream::unfold(Some((0i64, 0i64)), move |cursor| {
-        let (db, round_id) = (db.clone(), round_id.clone());
-        async move {
-            let (offset, mut last_rank) = cursor?;
-            let page = db
-                .read(move |c| {
-                    let rows = results::page(c, &round_id, None, is_final, PAGE, offset)?;
-                    let births = results::birth_and_category(
-                        c,
-                        rows.iter().map(|r| r.participant_id.clone()).collect(),
-                    )?;
-                    let ahead = match rows.first() {
-                        Some(first) if offset > 0 => {
-                            results::ahead_of(c, &round_id, None, is_final, first)?
-                        }
-                        _ => 0,
-                    };
-                    Ok((rows, births, ahead))
-                })
-                .await;
-            let (rows, births, ahead) = match page {
-                Ok(p) => p,
-                Err(e) => return Some((Err(e), None)),
-            };
-            if rows.is_empty() {
-                return None;
-            }
-            let mut out = String::new();
-            let mut prev: Option<&results::BoardRow> = None;
-            for (i, r) in rows.iter().enumerate() {
-                let tied = prev.is_some_and(|p| same_place(p, r, is_final));
-                let rank = if tied {
-                    last_rank
-                } else if i == 0 && offset > 0 {
-                    ahead + 1
-                } else {
-                    offset + i as i64 + 1
-                };
-                last_rank = rank;
-                prev = Some(r);
-                let (birth, category) = births.get(&r.participant_id).cloned().unwrap_or_default();
-                let cells = [
-                    rank.to_string(),
-                    r.full_name.clone(),
-                    birth,
-                    r.phone.clone(),
-                    r.unit_code.clone(),
-                    r.unit_name.clone(),
-                    category,
-                    r.score.to_string(),
-                    r.max_score.to_string(),
-                    format!("{:.1}", r.duration_ms as f64 / 1000.0),
-                    crate::domain::contest::to_vn(r.finished_at)
-                        .format("%d/%m/%Y %H:%M")
-                        .to_string(),
-                    r.prediction.map(|p| p.to_string()).unwrap_or_default(),
-                    r.attempts_used.to_string(),
-                ];
-                out.push_str(
-                    &cells
-                        .iter()
-                        .map(|c| csv_cell(c))
-                        .collect::<Vec<_>>()
-                        .join(","),
-                );
-                out.push('\n');
-            }
-            let next = (rows.len() as i64 == PAGE).then_some((offset + PAGE, last_rank));
-            Some((Ok(actix_web::web::Bytes::from(out)), next))
-        }
-    });
-    use futures_util::StreamExt;
-    Ok(first.chain(rows))
+/// Counts for the live counter of a round.
+#[derive(Debug, Clone, Serialize)]
+pub struct Live {
+    pub round: i32,
+    pub status: RoundStatus,
+    pub in_progress: i64,
+    pub submitted: i64,
+    pub participants: i64,
+    pub at: String,
 }
 
-/// Quotes a CSV cell when needed, and defuses spreadsheet formulas.
-fn csv_cell(v: &str) -> String {
-    let v = if v.starts_with(['=', '+', '-', '@']) && v.parse::<f64>().is_err() {
-        format!("'{v}")
-    } else {
-        v.to_string()
-    };
-    if v.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", v.replace('"', "\"\""))
-    } else {
-        v
-    }
+/// Attempts in progress and submitted in a round, and people with a result
+/// (public: counts only).
+pub async fn live(state: &AppState, slug: String, number: i32) -> Result<Live, AppError> {
+    let now = state.now();
+    state
+        .db
+        .read(move |c| {
+            let contest = contest_store::by_slug(c, &slug)?;
+            let round = round_of(c, &contest, number)?;
+            let (in_progress, submitted) = attempt_store::status_counts(c, &round.id)?;
+            Ok(Live {
+                round: number,
+                status: round.status(now),
+                in_progress,
+                submitted,
+                participants: crate::db::attempts::count_results(c, &round.id)?,
+                at: crate::domain::contest::fmt_vn(now),
+            })
+        })
+        .await
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct OverallEntry {
+    pub rank: i64,
+    pub name: String,
+    pub unit_code: String,
+    pub unit_name: String,
+    pub rounds: i64,
+    pub score: i64,
+    pub max_score: i64,
+    pub duration_ms: i64,
+    pub masked_phone: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct OverallBoard {
+    pub contest_title: String,
+    pub total: i64,
+    pub entries: Vec<OverallEntry>,
+}
+
+/// The overall ranking across rounds: each person's counted best results
+/// summed (score desc → total duration asc → fewer rounds needed, i.e.
+/// earlier last result asc).
+pub async fn overall(
+    state: &AppState,
+    slug: String,
+    q: BoardQuery,
+) -> Result<OverallBoard, AppError> {
+    let limit = q.limit.unwrap_or(100).clamp(1, 500) as usize;
+    let offset = q.offset.unwrap_or(0).max(0) as usize;
+    state
+        .db
+        .read(move |c| {
+            let contest = contest_store::by_slug(c, &slug)?;
+            let scope = match q.unit.as_deref().filter(|u| !u.is_empty()) {
+                Some(code) => Some(units::by_code(c, code)?.path),
+                None => None,
+            };
+            let mut totals = results::overall_totals(c, &contest.id, scope.as_deref())?;
+            let key = |t: &results::OverallTotal| (-t.score, t.duration_ms, t.last_finished);
+            totals.sort_by(|a, b| {
+                key(a)
+                    .cmp(&key(b))
+                    .then_with(|| a.participant_id.cmp(&b.participant_id))
+            });
+            let total = totals.len() as i64;
+            let mut ranks = Vec::with_capacity(totals.len());
+            for (i, t) in totals.iter().enumerate() {
+                let r = match (i, ranks.last()) {
+                    (i, Some(&r)) if key(&totals[i - 1]) == key(t) => r,
+                    _ => i as i64 + 1,
+                };
+                ranks.push(r);
+            }
+            let page: Vec<(i64, &results::OverallTotal)> = ranks
+                .iter()
+                .copied()
+                .zip(totals.iter())
+                .skip(offset)
+                .take(limit)
+                .collect();
+            let people = results::people(
+                c,
+                page.iter().map(|(_, t)| t.participant_id.clone()).collect(),
+            )?;
+            let entries = page
+                .into_iter()
+                .filter_map(|(rank, t)| {
+                    let p = people.get(&t.participant_id)?;
+                    Some(OverallEntry {
+                        rank,
+                        name: p.full_name.clone(),
+                        unit_code: p.unit_code.clone(),
+                        unit_name: p.unit_name.clone(),
+                        rounds: t.rounds,
+                        score: t.score,
+                        max_score: t.max_score,
+                        duration_ms: t.duration_ms,
+                        masked_phone: mask_phone(&p.phone),
+                    })
+                })
+                .collect();
+            Ok(OverallBoard {
+                contest_title: contest.title,
+                total,
+                entries,
+            })
+        })
+        .await
 }

@@ -26,7 +26,15 @@ pub fn list(
                 tbody {
                     @for (c, rounds, n) in contests {
                         tr {
-                            td { a href={ "/admin/contests/" (c.slug) } { (c.title) } span.en { (c.slug) } }
+                            td {
+                                @if staff.require_writer().is_ok() {
+                                    a href={ "/admin/contests/" (c.slug) } { (c.title) }
+                                } @else {
+                                    a href={ "/admin/contests/" (c.slug) "/results" } { (c.title) }
+                                }
+                                span.en { (c.slug) }
+                                " · " a href={ "/admin/contests/" (c.slug) "/results" } { "Kết quả" }
+                            }
                             td {
                                 @for r in rounds {
                                     span { "V" (r.number) ": " (match r.status(now) { RoundStatus::Open => "đang mở", RoundStatus::Upcoming => "sắp mở", RoundStatus::Closed => "đã đóng" }) } br;
@@ -201,6 +209,11 @@ pub fn detail(staff: &Staff, d: &DetailPage, message: Option<Flash>) -> Markup {
                 div style="max-width:220px" { (PreEscaped(d.qr_svg)) }
                 p { a href={ "/c/" (d.contest.slug) "/poster" } { "In áp phích A4 có mã QR" } " · " a href={ "/admin/contests/" (d.contest.slug) "/edit" } { "Sửa cài đặt" } }
                 p { (d.participants) " thí sinh đã đăng ký · " (d.contest.minutes) " phút · " (d.contest.attempts_per_round) " lượt/vòng" }
+                p {
+                    a href={ "/admin/contests/" (d.contest.slug) "/results" } { "Kết quả, biểu đồ, xuất dữ liệu" } " · "
+                    a href={ "/admin/contests/" (d.contest.slug) "/review" } { "Rà soát trùng lặp" } " · "
+                    a href={ "/admin/contests/" (d.contest.slug) "/access" } { "Cơ quan phối hợp và liên kết chia sẻ" }
+                }
             }
             h2 { "Các vòng" }
             table {
@@ -217,6 +230,9 @@ pub fn detail(staff: &Staff, d: &DetailPage, message: Option<Flash>) -> Markup {
                                         button.secondary type="submit" { "Đóng vòng ngay" }
                                     }
                                 } @else if r.status(d.now) == RoundStatus::Closed { "Đã đóng" }
+                                " "
+                                a href={ "/admin/contests/" (d.contest.slug) "/results?round=" (r.number) } { "Kết quả" } " · "
+                                a href={ "/admin/contests/" (d.contest.slug) "/rounds/" (r.number) "/prizes" } { "Giải thưởng" }
                             }
                         }
                     }

@@ -367,6 +367,7 @@ pub fn board(
     b: &crate::service::rankings::Board,
     u: &crate::service::rankings::UnitBoard,
     unit: Option<&str>,
+    live: &crate::service::rankings::Live,
 ) -> Markup {
     frame(
         &format!("Xếp hạng — {}", c.title),
@@ -381,6 +382,7 @@ pub fn board(
                 p.flash.ok { "Kết quả chính thức (đã chốt)." @if let Some(a) = b.actual { " Đáp số câu dự đoán: " strong { (a) } "." } }
             } @else {
                 p.mut { "Xếp hạng tạm thời, chưa tính câu dự đoán; kết quả chốt khi vòng thi kết thúc." }
+                (crate::views::results::live_counter(&c.slug, live))
             }
             h2 { "Tập thể" @if unit.is_some() { " — " (u.parent_code) } }
             table {

@@ -1,12 +1,15 @@
 //! maud views: plain functions returning `Markup`, one shared layout.
 
+pub mod activities;
 pub mod admin_contests;
 pub mod banks;
+pub mod charts;
 pub mod contest;
 pub mod error;
 pub mod home;
 pub mod login;
 pub mod paper;
+pub mod results;
 pub mod units;
 
 use maud::{html, Markup, DOCTYPE};
@@ -32,6 +35,10 @@ pub fn layout(title: &str, staff: Option<&Staff>, content: Markup) -> Markup {
                             a href="/admin/units" { "Đơn vị" }
                             a href="/admin/banks" { "Ngân hàng câu hỏi" }
                             a href="/admin/contests" { "Hội thi" }
+                            @if let Some(scope) = &s.scope {
+                                a href={ "/admin/units/" (scope.unit_code) "/activities" } { "Hoạt động" }
+                            }
+                            a href="/admin/activity-scheme" { "3 chủ động" }
                             span.mut { (s.display_name) " · " (s.role.label_vi()) }
                         }
                     }

@@ -63,6 +63,7 @@ pub fn page(
                             td style={ "padding-left:" ((u.depth - min_depth) as f32 * 1.2 + 0.5) "rem" } {
                                 (u.name)
                                 @if staff.can_manage(&u.path) {
+                                    " " a.noprint href={ "/admin/units/" (u.code) "/activities" } { "Hoạt động" }
                                     details.noprint {
                                         summary { "Sửa" }
                                         form method="post" action={ "/admin/units/" (u.code) } {

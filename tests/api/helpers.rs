@@ -267,6 +267,20 @@ pub async fn contest_fixture(app: &TestApp, minutes: i32, questions_per_cell: u3
         .await
         .unwrap();
     assert_eq!(r.status(), 201);
+    let body = contest_body(app, minutes, questions_per_cell, &[(-5, 7 * 24 * 60)]);
+    let r = app.post("/api/v1/contests", &admin, &body).await;
+    assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
+    admin
+}
+
+/// The fixture's contest input, with rounds given as (opens, closes) in
+/// minutes from the server's now.
+pub fn contest_body(
+    app: &TestApp,
+    minutes: i32,
+    questions_per_cell: u32,
+    rounds: &[(i64, i64)],
+) -> Value {
     let now = app.state.now().and_utc();
     let blueprint: Vec<Value> = ["cong-dvc", "muc-do", "vneid", "de-an-06"]
         .iter()
@@ -276,16 +290,16 @@ pub async fn contest_fixture(app: &TestApp, minutes: i32, questions_per_cell: u3
             )
         })
         .collect();
-    let body = serde_json::json!({
+    let rounds: Vec<Value> = rounds
+        .iter()
+        .map(|(o, c)| serde_json::json!({"opens_at": (now + chrono::Duration::minutes(*o)).to_rfc3339(), "closes_at": (now + chrono::Duration::minutes(*c)).to_rfc3339()}))
+        .collect();
+    serde_json::json!({
         "slug": CONTEST, "title": "Hội thi thử nghiệm", "unit_code": "TINH", "bank_slug": "dich-vu-cong-truc-tuyen-2023",
-        "blueprint": blueprint, "minutes": minutes,
-        "rounds": [{"opens_at": (now - chrono::Duration::minutes(5)).to_rfc3339(), "closes_at": (now + chrono::Duration::days(7)).to_rfc3339()}],
+        "blueprint": blueprint, "minutes": minutes, "rounds": rounds,
         "prediction": {"prompt": "Bao nhiêu người đạt điểm tuyệt đối?", "target": "perfect"},
         "co_organizers": ["Văn phòng UBND"]
-    });
-    let r = app.post("/api/v1/contests", &admin, &body).await;
-    assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
-    admin
+    })
 }
 
 pub fn registration(phone: &str, unit: &str) -> Value {
@@ -335,4 +349,83 @@ pub fn right_answers(
                 .collect())
         })
         .expect("right answers")
+}
+
+/// Registers someone in a unit and category; returns their token.
+pub async fn join(app: &TestApp, phone: &str, unit: &str, category: &str) -> String {
+    let mut body = registration(phone, unit);
+    body["category"] = serde_json::json!(category);
+    let r = app
+        .client
+        .post(app.url(&format!("/api/v1/contests/{CONTEST}/participants")))
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    r.json::<Value>().await.unwrap()["token"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
+/// Starts an attempt and answers `right` questions correctly; returns its id.
+pub async fn attempt(app: &TestApp, token: &str, right: usize) -> String {
+    let a: Value = app
+        .client
+        .post(app.url(&format!("/api/v1/contests/{CONTEST}/attempts")))
+        .bearer_auth(token)
+        .json(&serde_json::json!({}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let id = a["attempt_id"].as_str().unwrap().to_string();
+    let keys = right_answers(app, &id);
+    for pos in 1..=right as i32 {
+        let r = app
+            .put(
+                &format!("/api/v1/attempts/{id}/answers/{pos}"),
+                token,
+                &serde_json::json!({"choices": keys[&pos]}),
+            )
+            .await;
+        assert_eq!(r.status(), 204);
+    }
+    id
+}
+
+pub async fn submit(app: &TestApp, token: &str, id: &str, prediction: Option<i64>) {
+    let r = app
+        .post(
+            &format!("/api/v1/attempts/{id}/submit"),
+            token,
+            &serde_json::json!({"prediction": prediction}),
+        )
+        .await;
+    assert_eq!(r.status(), 200);
+}
+
+pub async fn board(app: &TestApp, query: &str) -> Value {
+    app.client
+        .get(app.url(&format!(
+            "/api/v1/contests/{CONTEST}/rounds/1/leaderboard{query}"
+        )))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
+}
+
+pub fn names(b: &Value) -> Vec<String> {
+    b["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["masked_phone"].as_str().unwrap().to_string())
+        .collect()
 }

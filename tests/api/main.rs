@@ -2,6 +2,8 @@
 //! SQLite by default; PostgreSQL when HOITHI_TEST_POSTGRES_URL is set;
 //! the browser tests when HOITHI_BROWSER_TESTS=1.
 
+mod access;
+mod activities;
 mod auth;
 mod banks;
 mod browser;
@@ -13,4 +15,5 @@ mod migrations;
 mod multi_instance;
 mod otp;
 mod rankings;
+mod review;
 mod units;

@@ -1,86 +1,9 @@
 use serde_json::{json, Value};
 
 use crate::helpers::{
-    contest_fixture, registration, right_answers, spawn_with_clock, TestApp, CONTEST,
+    attempt, board, contest_body, contest_fixture, join, names, registration, spawn_with_clock,
+    submit, CONTEST,
 };
-
-async fn join(app: &TestApp, phone: &str, unit: &str, category: &str) -> String {
-    let mut body = registration(phone, unit);
-    body["category"] = json!(category);
-    let r = app
-        .client
-        .post(app.url(&format!("/api/v1/contests/{CONTEST}/participants")))
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 201);
-    r.json::<Value>().await.unwrap()["token"]
-        .as_str()
-        .unwrap()
-        .to_string()
-}
-
-/// Starts an attempt and answers `right` questions correctly; returns its id.
-async fn attempt(app: &TestApp, token: &str, right: usize) -> String {
-    let a: Value = app
-        .client
-        .post(app.url(&format!("/api/v1/contests/{CONTEST}/attempts")))
-        .bearer_auth(token)
-        .json(&json!({}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let id = a["attempt_id"].as_str().unwrap().to_string();
-    let keys = right_answers(app, &id);
-    for pos in 1..=right as i32 {
-        let r = app
-            .put(
-                &format!("/api/v1/attempts/{id}/answers/{pos}"),
-                token,
-                &json!({"choices": keys[&pos]}),
-            )
-            .await;
-        assert_eq!(r.status(), 204);
-    }
-    id
-}
-
-async fn submit(app: &TestApp, token: &str, id: &str, prediction: Option<i64>) {
-    let r = app
-        .post(
-            &format!("/api/v1/attempts/{id}/submit"),
-            token,
-            &json!({"prediction": prediction}),
-        )
-        .await;
-    assert_eq!(r.status(), 200);
-}
-
-async fn board(app: &TestApp, query: &str) -> Value {
-    app.client
-        .get(app.url(&format!(
-            "/api/v1/contests/{CONTEST}/rounds/1/leaderboard{query}"
-        )))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap()
-}
-
-fn names(b: &Value) -> Vec<String> {
-    b["entries"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["masked_phone"].as_str().unwrap().to_string())
-        .collect()
-}
 
 #[tokio::test]
 async fn the_best_attempt_counts_and_the_public_board_is_masked() {
@@ -421,4 +344,69 @@ async fn the_results_export_streams_full_data_to_organizers_only() {
         .status(),
         403
     );
+}
+
+#[tokio::test]
+async fn the_overall_ranking_sums_each_persons_best_results_over_rounds() {
+    let (app, clock) = spawn_with_clock().await;
+    let admin = contest_fixture(&app, 15, 1).await;
+    // Two rounds: one open now for an hour, one from two hours on.
+    let body = contest_body(&app, 15, 1, &[(-5, 60), (120, 3 * 24 * 60)]);
+    let r = app
+        .put(&format!("/api/v1/contests/{CONTEST}"), &admin, &body)
+        .await;
+    assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+    let a = join(&app, "0911000001", "CD-A1", "doan_vien").await;
+    let b = join(&app, "0911000002", "CD-A2", "doan_vien").await;
+    let c = join(&app, "0911000003", "CD-B1", "thanh_nien").await;
+    for (t, right) in [(&a, 5), (&b, 6)] {
+        let id = attempt(&app, t, right).await;
+        submit(&app, t, &id, None).await;
+    }
+    clock.advance(chrono::Duration::hours(3));
+    for (t, right) in [(&a, 3), (&c, 7)] {
+        let id = attempt(&app, t, right).await;
+        submit(&app, t, &id, None).await;
+    }
+    let overall = |q: &'static str| {
+        let app = &app;
+        async move {
+            app.client
+                .get(app.url(&format!("/api/v1/contests/{CONTEST}/leaderboard{q}")))
+                .send()
+                .await
+                .unwrap()
+                .json::<Value>()
+                .await
+                .unwrap()
+        }
+    };
+    let all = overall("").await;
+    assert_eq!(all["total"], 3);
+    let got: Vec<(i64, String, i64, i64)> = all["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["rank"].as_i64().unwrap(),
+                e["masked_phone"].as_str().unwrap().to_string(),
+                e["score"].as_i64().unwrap(),
+                e["rounds"].as_i64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [
+            (1, "09xx xxx 001".to_string(), 8, 2),
+            (2, "09xx xxx 003".to_string(), 7, 1),
+            (3, "09xx xxx 002".to_string(), 6, 1),
+        ]
+    );
+    let b_only = overall("?unit=XA-B").await;
+    assert_eq!(b_only["total"], 1);
+    assert_eq!(b_only["entries"][0]["masked_phone"], "09xx xxx 003");
+    let page2 = overall("?limit=1&offset=1").await;
+    assert_eq!(page2["entries"][0]["rank"], 2);
 }

@@ -229,20 +229,3 @@ pub async fn items(
     let entries = crate::service::rankings::item_analysis(&state, &staff, slug, n).await?;
     Ok(HttpResponse::Ok().json(serde_json::json!({ "entries": entries })))
 }
-
-pub async fn results_csv(
-    state: web::Data<AppState>,
-    staff: Staff,
-    path: web::Path<(String, i32)>,
-) -> Result<HttpResponse, AppError> {
-    let (slug, n) = path.into_inner();
-    let name = format!("ket-qua-{slug}-vong-{n}.csv");
-    let stream = crate::service::rankings::results_csv(&state, &staff, slug, n).await?;
-    Ok(HttpResponse::Ok()
-        .content_type("text/csv; charset=utf-8")
-        .insert_header((
-            actix_web::http::header::CONTENT_DISPOSITION,
-            format!("attachment; filename=\"{name}\""),
-        ))
-        .streaming(stream))
-}

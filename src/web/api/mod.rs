@@ -1,10 +1,12 @@
 //! The JSON API (`/api/v1`). Handlers parse, authorize via extractors and
 //! delegate to `service`; errors are `AppError`s rendered as JSON.
 
+pub mod activities;
 pub mod auth;
 pub mod banks;
 pub mod contests;
 mod openapi;
+pub mod results;
 mod units;
 
 use actix_web::web;
@@ -63,8 +65,77 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     )
     .route(
         "/contests/{slug}/rounds/{n}/results.csv",
-        web::get().to(contests::results_csv),
+        web::get().to(results::results_csv),
     )
+    .route(
+        "/contests/{slug}/rounds/{n}/export/{file}",
+        web::get().to(results::round_export),
+    )
+    .route(
+        "/contests/{slug}/rounds/{n}/live",
+        web::get().to(results::live),
+    )
+    .route(
+        "/contests/{slug}/rounds/{n}/prizes",
+        web::get().to(results::prizes),
+    )
+    .route(
+        "/contests/{slug}/rounds/{n}/prizes/plan",
+        web::put().to(results::set_plan),
+    )
+    .route(
+        "/contests/{slug}/rounds/{n}/prizes/publish",
+        web::post().to(results::publish),
+    )
+    .route(
+        "/contests/{slug}/leaderboard",
+        web::get().to(results::overall),
+    )
+    .route("/contests/{slug}/review", web::get().to(results::review))
+    .route(
+        "/contests/{slug}/review/decisions",
+        web::post().to(results::decide),
+    )
+    .route(
+        "/contests/{slug}/export/{file}",
+        web::get().to(results::contest_export),
+    )
+    .route("/contests/{slug}/viewers", web::get().to(results::viewers))
+    .route(
+        "/contests/{slug}/viewers",
+        web::post().to(results::add_viewer),
+    )
+    .route(
+        "/contests/{slug}/viewers/{username}",
+        web::delete().to(results::remove_viewer),
+    )
+    .route(
+        "/contests/{slug}/share-links",
+        web::get().to(results::links),
+    )
+    .route(
+        "/contests/{slug}/share-links",
+        web::post().to(results::create_link),
+    )
+    .route(
+        "/contests/{slug}/share-links/{id}",
+        web::delete().to(results::revoke_link),
+    )
+    .route("/share/{token}", web::get().to(results::share))
+    .route("/units/{code}/activities", web::get().to(activities::list))
+    .route(
+        "/units/{code}/activities",
+        web::post().to(activities::create),
+    )
+    .route(
+        "/units/{code}/export/{file}",
+        web::get().to(activities::export),
+    )
+    .route("/units/{code}/year", web::get().to(activities::year))
+    .route("/activities/{id}", web::put().to(activities::update))
+    .route("/activities/{id}", web::delete().to(activities::delete))
+    .route("/activity-scheme", web::get().to(activities::scheme))
+    .route("/activity-scheme", web::put().to(activities::set_scheme))
     .route("/contests/{slug}/attempts", web::post().to(contests::start))
     .route(
         "/contests/{slug}/rounds/{n}/close",

@@ -444,6 +444,7 @@ pub async fn board(
         },
     )
     .await?;
+    let live = crate::service::rankings::live(&state, slug.clone(), number).await?;
     let u = unit_board(
         &state,
         slug,
@@ -454,5 +455,5 @@ pub async fn board(
         },
     )
     .await?;
-    Ok(html(view::board(&public, &b, &u, unit.as_deref())))
+    Ok(html(view::board(&public, &b, &u, unit.as_deref(), &live)))
 }

@@ -1,9 +1,11 @@
 //! HTML pages (maud). Plain forms that work without JavaScript.
 
+mod activities;
 mod admin_contests;
 mod auth;
 mod banks;
 pub mod contest;
+pub mod results;
 mod units;
 
 use actix_web::{web, HttpResponse};
@@ -55,6 +57,73 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route(
             "/admin/contests/{slug}/rounds/{n}/close",
             web::post().to(admin_contests::close_round),
+        )
+        .route(
+            "/admin/contests/{slug}/results",
+            web::get().to(results::results),
+        )
+        .route(
+            "/admin/contests/{slug}/review",
+            web::get().to(results::review_page),
+        )
+        .route(
+            "/admin/contests/{slug}/review",
+            web::post().to(results::decide),
+        )
+        .route(
+            "/admin/contests/{slug}/rounds/{n}/prizes",
+            web::get().to(results::prizes_page),
+        )
+        .route(
+            "/admin/contests/{slug}/rounds/{n}/prizes/plan",
+            web::post().to(results::set_plan),
+        )
+        .route(
+            "/admin/contests/{slug}/rounds/{n}/prizes/publish",
+            web::post().to(results::publish),
+        )
+        .route(
+            "/admin/contests/{slug}/access",
+            web::get().to(results::access_page),
+        )
+        .route(
+            "/admin/contests/{slug}/access/viewers",
+            web::post().to(results::add_viewer),
+        )
+        .route(
+            "/admin/contests/{slug}/access/viewers/remove",
+            web::post().to(results::remove_viewer),
+        )
+        .route(
+            "/admin/contests/{slug}/access/links",
+            web::post().to(results::create_link),
+        )
+        .route(
+            "/admin/contests/{slug}/access/links/{id}/revoke",
+            web::post().to(results::revoke_link),
+        )
+        .route("/s/{token}", web::get().to(results::shared))
+        .route("/c/{slug}/prizes", web::get().to(results::public_prizes))
+        .route(
+            "/admin/units/{code}/activities",
+            web::get().to(activities::page),
+        )
+        .route(
+            "/admin/units/{code}/activities",
+            web::post().to(activities::create),
+        )
+        .route("/admin/activities/{id}", web::post().to(activities::update))
+        .route(
+            "/admin/activities/{id}/delete",
+            web::post().to(activities::delete),
+        )
+        .route(
+            "/admin/activity-scheme",
+            web::get().to(activities::scheme_page),
+        )
+        .route(
+            "/admin/activity-scheme",
+            web::post().to(activities::save_scheme),
         )
         .route("/admin/banks", web::get().to(banks::index))
         .route("/admin/banks/preview", web::post().to(banks::preview))

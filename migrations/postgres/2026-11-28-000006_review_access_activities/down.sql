@@ -1,0 +1,13 @@
+DROP TABLE activities;
+DROP TABLE share_links;
+DROP TABLE contest_viewers;
+DROP TABLE audit_log;
+DROP TABLE review_decisions;
+DROP TABLE prizes;
+ALTER TABLE rounds DROP COLUMN prizes_hash;
+ALTER TABLE rounds DROP COLUMN prizes_published_at;
+ALTER TABLE rounds DROP COLUMN prize_plan;
+DROP INDEX attempts_round_status_idx;
+ALTER TABLE round_results DROP COLUMN counted;
+ALTER TABLE participants DROP COLUMN same_as;
+ALTER TABLE participants DROP COLUMN disqualified_reason;

@@ -1,0 +1,576 @@
+//! Exports as CSV (UTF-8 with BOM, for Excel) and XLSX, with Vietnamese
+//! headers, dates dd/mm/yyyy and times in Asia/Ho_Chi_Minh. Full personal
+//! data only for a contest's organizers and admins; viewers get the same
+//! exports masked. The full results stream page by page.
+
+use actix_web::web::Bytes;
+use futures_util::{Stream, StreamExt};
+use rust_xlsxwriter::{Format as XFormat, Workbook};
+use serde::Deserialize;
+
+use crate::db::contests as contest_store;
+use crate::db::{results, DbConn};
+use crate::domain::contest::to_vn;
+use crate::domain::identity::mask_phone;
+use crate::error::AppError;
+use crate::service::access::{reader_access, Access, Reader};
+use crate::service::rankings::{ensure_final, round_of, same_place};
+use crate::state::AppState;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Format {
+    Csv,
+    Xlsx,
+}
+
+impl Format {
+    pub fn parse(ext: &str) -> Result<Format, AppError> {
+        match ext {
+            "csv" => Ok(Format::Csv),
+            "xlsx" => Ok(Format::Xlsx),
+            _ => Err(AppError::NotFound),
+        }
+    }
+
+    pub fn content_type(self) -> &'static str {
+        match self {
+            Format::Csv => "text/csv; charset=utf-8",
+            Format::Xlsx => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        }
+    }
+
+    pub fn ext(self) -> &'static str {
+        match self {
+            Format::Csv => "csv",
+            Format::Xlsx => "xlsx",
+        }
+    }
+}
+
+/// A finished export: either one body or a stream of CSV pages.
+pub enum Export {
+    Body(Vec<u8>),
+    Stream(std::pin::Pin<Box<dyn Stream<Item = Result<Bytes, AppError>>>>),
+}
+
+/// A small table, built whole (winners, unit statistics, decisions, ledgers).
+pub struct Table {
+    pub sheet: &'static str,
+    pub headers: Vec<&'static str>,
+    pub rows: Vec<Vec<String>>,
+}
+
+impl Table {
+    pub fn render(&self, format: Format) -> Result<Vec<u8>, AppError> {
+        match format {
+            Format::Csv => {
+                let mut out = String::from("\u{feff}");
+                out.push_str(&csv_line(self.headers.iter().map(|h| h.to_string())));
+                for r in &self.rows {
+                    out.push_str(&csv_line(r.iter().cloned()));
+                }
+                Ok(out.into_bytes())
+            }
+            Format::Xlsx => {
+                let mut book = XlsxBook::new(self.sheet, &self.headers)?;
+                for r in &self.rows {
+                    book.row(r)?;
+                }
+                book.finish()
+            }
+        }
+    }
+}
+
+/// Quotes a CSV cell when needed, and defuses spreadsheet formulas.
+pub fn csv_cell(v: &str) -> String {
+    let v = if v.starts_with(['=', '+', '-', '@']) && v.parse::<f64>().is_err() {
+        format!("'{v}")
+    } else {
+        v.to_string()
+    };
+    if v.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", v.replace('"', "\"\""))
+    } else {
+        v
+    }
+}
+
+fn csv_line(cells: impl Iterator<Item = String>) -> String {
+    let mut s = cells.map(|c| csv_cell(&c)).collect::<Vec<_>>().join(",");
+    s.push('\n');
+    s
+}
+
+fn xlsx_err(e: rust_xlsxwriter::XlsxError) -> AppError {
+    AppError::Internal(format!("xlsx: {e}"))
+}
+
+/// A one-sheet workbook written row by row in constant memory (rows go to a
+/// temporary file, not to the heap).
+struct XlsxBook {
+    book: Workbook,
+    next: u32,
+}
+
+impl XlsxBook {
+    fn new(sheet: &str, headers: &[&str]) -> Result<XlsxBook, AppError> {
+        let mut book = Workbook::new();
+        let bold = XFormat::new().set_bold();
+        let ws = book.add_worksheet_with_constant_memory();
+        ws.set_name(sheet).map_err(xlsx_err)?;
+        for (i, h) in headers.iter().enumerate() {
+            ws.write_string_with_format(0, i as u16, *h, &bold)
+                .map_err(xlsx_err)?;
+            ws.set_column_width(i as u16, 16).map_err(xlsx_err)?;
+        }
+        Ok(XlsxBook { book, next: 1 })
+    }
+
+    fn row(&mut self, cells: &[String]) -> Result<(), AppError> {
+        let ws = self.book.worksheet_from_index(0).map_err(xlsx_err)?;
+        for (i, v) in cells.iter().enumerate() {
+            // Numbers stay numbers (so sums and sorts work); everything else is text.
+            match v.parse::<f64>() {
+                Ok(n) if !v.starts_with('0') || v == "0" || v.starts_with("0.") => {
+                    ws.write_number(self.next, i as u16, n).map_err(xlsx_err)?;
+                }
+                _ => {
+                    ws.write_string(self.next, i as u16, v).map_err(xlsx_err)?;
+                }
+            }
+        }
+        self.next += 1;
+        Ok(())
+    }
+
+    fn finish(mut self) -> Result<Vec<u8>, AppError> {
+        self.book.save_to_buffer().map_err(xlsx_err)
+    }
+}
+
+const PAGE: i64 = 2000;
+
+const FULL_HEADERS: [&str; 13] = [
+    "Hạng",
+    "Họ và tên",
+    "Ngày sinh",
+    "Số điện thoại",
+    "Mã đơn vị",
+    "Đơn vị",
+    "Đối tượng",
+    "Điểm",
+    "Điểm tối đa",
+    "Thời gian (giây)",
+    "Nộp lúc",
+    "Dự đoán",
+    "Số lượt",
+];
+
+const MASKED_HEADERS: [&str; 11] = [
+    "Hạng",
+    "Họ và tên",
+    "Số điện thoại (che)",
+    "Mã đơn vị",
+    "Đơn vị",
+    "Đối tượng",
+    "Điểm",
+    "Điểm tối đa",
+    "Thời gian (giây)",
+    "Nộp lúc",
+    "Dự đoán",
+];
+
+/// One page of a round's results as rows; `last_rank` carries ties across pages.
+fn results_page(
+    c: &mut DbConn,
+    round_id: &str,
+    is_final: bool,
+    offset: i64,
+    last_rank: &mut i64,
+    access: Access,
+) -> Result<Vec<Vec<String>>, AppError> {
+    let rows = results::page(c, round_id, None, is_final, PAGE, offset)?;
+    let extra =
+        results::birth_and_category(c, rows.iter().map(|r| r.participant_id.clone()).collect())?;
+    let ahead = match rows.first() {
+        Some(first) if offset > 0 => results::ahead_of(c, round_id, None, is_final, first)?,
+        _ => 0,
+    };
+    let mut out = Vec::with_capacity(rows.len());
+    let mut prev: Option<&results::BoardRow> = None;
+    for (i, r) in rows.iter().enumerate() {
+        let tied = prev.is_some_and(|p| same_place(p, r, is_final));
+        let rank = if tied {
+            *last_rank
+        } else if i == 0 && offset > 0 {
+            ahead + 1
+        } else {
+            offset + i as i64 + 1
+        };
+        *last_rank = rank;
+        prev = Some(r);
+        let (birth, category) = extra.get(&r.participant_id).cloned().unwrap_or_default();
+        let seconds = format!("{:.1}", r.duration_ms as f64 / 1000.0);
+        let at = to_vn(r.finished_at).format("%d/%m/%Y %H:%M:%S").to_string();
+        let prediction = if is_final {
+            r.prediction.map(|p| p.to_string()).unwrap_or_default()
+        } else {
+            String::new()
+        };
+        out.push(match access {
+            Access::Full => vec![
+                rank.to_string(),
+                r.full_name.clone(),
+                birth,
+                r.phone.clone(),
+                r.unit_code.clone(),
+                r.unit_name.clone(),
+                category,
+                r.score.to_string(),
+                r.max_score.to_string(),
+                seconds,
+                at,
+                prediction,
+                r.attempts_used.to_string(),
+            ],
+            Access::Masked => vec![
+                rank.to_string(),
+                r.full_name.clone(),
+                mask_phone(&r.phone),
+                r.unit_code.clone(),
+                r.unit_name.clone(),
+                category,
+                r.score.to_string(),
+                r.max_score.to_string(),
+                seconds,
+                at,
+                prediction,
+            ],
+        });
+    }
+    Ok(out)
+}
+
+/// Full results of a round for a reader: CSV streams page by page so
+/// 100,000 rows never sit in memory together; XLSX is written in constant
+/// memory and sent whole.
+pub async fn round_results(
+    state: &AppState,
+    reader: Reader,
+    slug: String,
+    number: i32,
+    format: Format,
+) -> Result<Export, AppError> {
+    let (st, now) = (state.clone(), state.now());
+    let (round_id, is_final, access) = state
+        .db
+        .write(move |c| {
+            let contest = contest_store::by_slug(c, &slug)?;
+            let access = reader_access(c, &reader, &contest)?;
+            let round = round_of(c, &contest, number)?;
+            let round = ensure_final(c, &st, &contest, round, now)?;
+            Ok((round.id, round.finalized_at.is_some(), access))
+        })
+        .await?;
+    let headers: Vec<&'static str> = match access {
+        Access::Full => FULL_HEADERS.to_vec(),
+        Access::Masked => MASKED_HEADERS.to_vec(),
+    };
+    if format == Format::Xlsx {
+        let body = state
+            .db
+            .read(move |c| {
+                let mut book = XlsxBook::new("Kết quả", &headers)?;
+                let (mut offset, mut last) = (0, 0);
+                loop {
+                    let rows = results_page(c, &round_id, is_final, offset, &mut last, access)?;
+                    for r in &rows {
+                        book.row(r)?;
+                    }
+                    if (rows.len() as i64) < PAGE {
+                        break;
+                    }
+                    offset += PAGE;
+                }
+                book.finish()
+            })
+            .await?;
+        return Ok(Export::Body(body));
+    }
+    let header = format!(
+        "\u{feff}{}",
+        csv_line(headers.iter().map(|h| h.to_string()))
+    );
+    let db = state.db.clone();
+    let first = futures_util::stream::once(async move { Ok(Bytes::from(header)) });
+    let rows = futures_util::stream::unfold(Some((0i64, 0i64)), move |cursor| {
+        let (db, round_id) = (db.clone(), round_id.clone());
+        async move {
+            let (offset, last) = cursor?;
+            let page = db
+                .read(move |c| {
+                    let mut last = last;
+                    let rows = results_page(c, &round_id, is_final, offset, &mut last, access)?;
+                    Ok((rows, last))
+                })
+                .await;
+            match page {
+                Err(e) => Some((Err(e), None)),
+                Ok((rows, _)) if rows.is_empty() => None,
+                Ok((rows, last)) => {
+                    let next = (rows.len() as i64 == PAGE).then_some((offset + PAGE, last));
+                    let text: String = rows.into_iter().map(|r| csv_line(r.into_iter())).collect();
+                    Some((Ok(Bytes::from(text)), next))
+                }
+            }
+        }
+    });
+    Ok(Export::Stream(Box::pin(first.chain(rows))))
+}
+
+/// Winners of a round (published, or the organizers' proposal).
+pub async fn winners(
+    state: &AppState,
+    reader: Reader,
+    slug: String,
+    number: i32,
+) -> Result<Table, AppError> {
+    let full = matches!(&reader, Reader::Staff(_));
+    let prizes = crate::service::prizes::for_reader(state, reader, slug, number).await?;
+    let full = full && prizes.winners.iter().all(|w| w.phone.is_some());
+    let mut headers = vec!["Giải", "Hạng", "Họ và tên"];
+    headers.extend(if full {
+        vec!["Ngày sinh", "Số điện thoại"]
+    } else {
+        vec!["Số điện thoại (che)"]
+    });
+    headers.extend([
+        "Đối tượng",
+        "Mã đơn vị",
+        "Đơn vị",
+        "Điểm",
+        "Điểm tối đa",
+        "Thời gian (giây)",
+    ]);
+    let rows = prizes
+        .winners
+        .iter()
+        .map(|w| {
+            let mut r = vec![w.tier_name.clone(), w.rank.to_string(), w.name.clone()];
+            if full {
+                r.push(w.birth_date.clone().unwrap_or_default());
+                r.push(w.phone.clone().unwrap_or_default());
+            } else {
+                r.push(w.masked_phone.clone());
+            }
+            r.extend([
+                w.category.clone(),
+                w.unit_code.clone(),
+                w.unit_name.clone(),
+                w.score.to_string(),
+                w.max_score.to_string(),
+                format!("{:.1}", w.duration_ms as f64 / 1000.0),
+            ]);
+            r
+        })
+        .collect();
+    Ok(Table {
+        sheet: "Giải thưởng",
+        headers,
+        rows,
+    })
+}
+
+fn ratio(x: Option<f64>) -> String {
+    x.map(|v| format!("{:.4}", v)).unwrap_or_default()
+}
+
+/// Unit statistics of a round (the children of `parent`, default the eligible root).
+pub async fn units(
+    state: &AppState,
+    reader: Reader,
+    slug: String,
+    number: i32,
+    q: crate::service::rankings::UnitQuery,
+) -> Result<Table, AppError> {
+    let s2 = slug.clone();
+    state
+        .db
+        .read(move |c| {
+            let contest = contest_store::by_slug(c, &s2)?;
+            reader_access(c, &reader, &contest).map(|_| ())
+        })
+        .await?;
+    let board = crate::service::rankings::unit_board(state, slug, number, q).await?;
+    Ok(Table {
+        sheet: "Thống kê đơn vị",
+        headers: vec![
+            "Hạng",
+            "Mã đơn vị",
+            "Đơn vị",
+            "Người dự thi",
+            "Đoàn viên dự thi",
+            "Số đoàn viên",
+            "Tỉ lệ tham gia",
+            "Điểm trung bình",
+            "Điểm tuyệt đối",
+            "Đạt giải",
+            "Lượt thi",
+            "Điểm xếp hạng",
+        ],
+        rows: board
+            .entries
+            .iter()
+            .map(|e| {
+                vec![
+                    e.rank.to_string(),
+                    e.unit_code.clone(),
+                    e.unit_name.clone(),
+                    e.participants.to_string(),
+                    e.member_participants.to_string(),
+                    e.members.to_string(),
+                    ratio(e.rate),
+                    e.average_score
+                        .map(|a| format!("{a:.2}"))
+                        .unwrap_or_default(),
+                    e.perfect.to_string(),
+                    e.winners.to_string(),
+                    e.attempts.to_string(),
+                    e.points.to_string(),
+                ]
+            })
+            .collect(),
+    })
+}
+
+/// Every duplicate-review decision of a contest (organizers only).
+pub async fn decisions(
+    state: &AppState,
+    staff: &crate::auth::Staff,
+    slug: String,
+) -> Result<Table, AppError> {
+    let list = crate::service::review::decisions(state, staff, slug).await?;
+    Ok(Table {
+        sheet: "Quyết định trùng lặp",
+        headers: vec![
+            "Thời điểm",
+            "Người quyết định",
+            "Dấu hiệu",
+            "Quyết định",
+            "Những người trong nhóm",
+            "Người bị xử lý",
+            "Lý do",
+        ],
+        rows: list
+            .into_iter()
+            .map(|d| {
+                vec![
+                    d.at,
+                    d.by,
+                    d.signal,
+                    d.decision,
+                    d.members.join("; "),
+                    d.participant.unwrap_or_default(),
+                    d.reason,
+                ]
+            })
+            .collect(),
+    })
+}
+
+/// A unit's activity ledger of a year.
+pub fn ledger(entries: &[crate::service::activities::Entry]) -> Table {
+    Table {
+        sheet: "Sổ hoạt động",
+        headers: vec![
+            "Ngày",
+            "Mã đơn vị",
+            "Đơn vị",
+            "Loại",
+            "Hoạt động",
+            "Người tham gia",
+            "Đoàn viên tham gia",
+            "Tỉ lệ",
+            "Điểm trung bình",
+            "Đạt giải",
+            "Thanh niên được giới thiệu (1+1)",
+            "Đơn vị phối hợp",
+            "Ghi chú",
+            "Minh chứng",
+        ],
+        rows: entries
+            .iter()
+            .map(|e| {
+                vec![
+                    e.date.format("%d/%m/%Y").to_string(),
+                    e.unit_code.clone(),
+                    e.unit_name.clone(),
+                    e.kind_label.clone(),
+                    e.title.clone(),
+                    e.participants.to_string(),
+                    e.member_participants.to_string(),
+                    ratio(e.rate),
+                    e.average_score
+                        .map(|a| format!("{a:.2}"))
+                        .unwrap_or_default(),
+                    e.winners.to_string(),
+                    e.invited_youth.to_string(),
+                    e.co_organizers.clone(),
+                    e.notes.clone(),
+                    e.evidence_url.clone(),
+                ]
+            })
+            .collect(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn csv_cells_are_quoted_and_formulas_defused() {
+        assert_eq!(csv_cell("a,b"), "\"a,b\"");
+        assert_eq!(csv_cell("say \"hi\""), "\"say \"\"hi\"\"\"");
+        assert_eq!(csv_cell("=HYPERLINK(\"x\")"), "\"'=HYPERLINK(\"\"x\"\")\"");
+        assert_eq!(csv_cell("-5"), "-5");
+        assert_eq!(csv_cell("Nguyễn Văn An"), "Nguyễn Văn An");
+    }
+
+    #[test]
+    fn a_table_renders_as_csv_with_bom_and_as_a_readable_xlsx() {
+        let t = Table {
+            sheet: "Thử",
+            headers: vec!["Họ và tên", "Điểm", "Số điện thoại"],
+            rows: vec![vec![
+                "Trần Thị Bình".into(),
+                "18".into(),
+                "0912345678".into(),
+            ]],
+        };
+        let csv = String::from_utf8(t.render(Format::Csv).unwrap()).unwrap();
+        assert_eq!(
+            csv,
+            "\u{feff}Họ và tên,Điểm,Số điện thoại\nTrần Thị Bình,18,0912345678\n"
+        );
+        let xlsx = t.render(Format::Xlsx).unwrap();
+        use calamine::{Reader as _, Xlsx};
+        let mut book: Xlsx<_> = Xlsx::new(std::io::Cursor::new(xlsx)).unwrap();
+        let range = book.worksheet_range("Thử").unwrap();
+        let cells: Vec<String> = range
+            .rows()
+            .nth(1)
+            .unwrap()
+            .iter()
+            .map(|c| c.to_string())
+            .collect();
+        // The phone keeps its leading zero (text); the score is a number.
+        assert_eq!(cells, vec!["Trần Thị Bình", "18", "0912345678"]);
+        assert!(matches!(
+            range.rows().nth(1).unwrap()[1],
+            calamine::Data::Float(_)
+        ));
+    }
+}

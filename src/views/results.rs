@@ -1,0 +1,348 @@
+//! Results pages: the round dashboard (organizers, co-organizers, share
+//! links), the duplicate review, prizes, access management and the public
+//! prize list.
+
+use maud::{html, Markup, PreEscaped};
+
+use super::charts::{columns, hbars};
+use super::{flash, layout, Flash};
+use crate::auth::Staff;
+use crate::db::contests::RoundStatus;
+use crate::service::access::{Access, LinkView};
+use crate::service::dashboard::Dashboard;
+use crate::service::prizes::Prizes;
+use crate::service::rankings::Live;
+use crate::service::review::Review;
+
+fn seconds(ms: i64) -> String {
+    format!("{:.1} giây", ms as f64 / 1000.0)
+}
+
+fn status_label(s: RoundStatus) -> &'static str {
+    match s {
+        RoundStatus::Upcoming => "Chưa mở",
+        RoundStatus::Open => "Đang diễn ra",
+        RoundStatus::Closed => "Đã kết thúc",
+    }
+}
+
+/// The live counter; a small script refreshes it every 5 seconds while the
+/// round is open (the numbers are right without it too).
+pub fn live_counter(slug: &str, live: &Live) -> Markup {
+    let url = format!("/api/v1/contests/{slug}/rounds/{}/live", live.round);
+    html! {
+        section.card.live data-live-url=(url) data-open=(live.status == RoundStatus::Open) {
+            h2 { "Số liệu trực tiếp" span.en { "Live" } }
+            p.mut { (status_label(live.status)) " · cập nhật " span data-k="at" { (live.at) } }
+            div.stats {
+                div { strong data-k="in_progress" { (live.in_progress) } span { "đang làm bài" } }
+                div { strong data-k="submitted" { (live.submitted) } span { "bài đã nộp" } }
+                div { strong data-k="participants" { (live.participants) } span { "người có kết quả" } }
+            }
+        }
+        script {
+            (PreEscaped(r#"(function(){var s=document.querySelector('[data-live-url]');if(!s||s.dataset.open!=='true')return;
+setInterval(function(){fetch(s.dataset.liveUrl,{cache:'no-store'}).then(function(r){return r.json()}).then(function(j){
+s.querySelectorAll('[data-k]').forEach(function(e){if(j[e.dataset.k]!==undefined)e.textContent=j[e.dataset.k]})}).catch(function(){})},5000)})();"#))
+        }
+    }
+}
+
+fn winners_table(p: &Prizes) -> Markup {
+    html! {
+        @if p.published {
+            table {
+                thead { tr { th { "Giải" } th { "Hạng" } th { "Họ và tên" } th { "Điện thoại" } th { "Đơn vị" } th { "Điểm" } } }
+                tbody {
+                    @for w in &p.winners {
+                        tr { td { (w.tier_name) } td { (w.rank) } td { (w.name) } td { (w.masked_phone) } td { (w.unit_name) } td { (w.score) "/" (w.max_score) } }
+                    }
+                }
+            }
+            @if let Some(h) = &p.sha256 {
+                p.mut { "Mã kiểm tra SHA-256 của danh sách đã công bố: " code.hash { (h) } }
+            }
+        } @else {
+            p.mut { "Chưa công bố danh sách giải." }
+        }
+    }
+}
+
+/// The round dashboard. `base` is the page's own address (for round tabs),
+/// `staff` is None for a share link.
+pub fn dashboard(staff: Option<&Staff>, d: &Dashboard, base: &str) -> Markup {
+    let full = d.access == Access::Full;
+    layout(
+        &format!("Kết quả · {}", d.contest_title),
+        staff,
+        html! {
+            h1 { (d.contest_title) span.en { "Kết quả vòng " (d.round) " / Results" } }
+            @if !full { p.flash.ok { "Chế độ chỉ xem: số điện thoại được che, không có dữ liệu cá nhân." } }
+            nav.tabs {
+                @for n in &d.rounds {
+                    @if *n == d.round { strong { "Vòng " (n) } } @else { a href={ (base) "?round=" (n) } { "Vòng " (n) } }
+                }
+            }
+            (live_counter(&d.slug, &d.live))
+            section.card {
+                (columns("Số người tham gia theo ngày", &d.per_day))
+                (hbars("Tỉ lệ đoàn viên tham gia theo đơn vị (%)", &d.rates, Some(100.0)))
+                (columns("Phân bố điểm (số người theo điểm)", &d.histogram))
+            }
+            section.card {
+                h2 { "Bảng xếp hạng" @if d.board.is_final { " (chính thức)" } @else { " (tạm thời)" } }
+                p.mut { (d.board.total) " người có kết quả; hiển thị 20 người đầu." }
+                table {
+                    thead { tr { th { "Hạng" } th { "Họ và tên" } th { "Điện thoại" } th { "Đơn vị" } th { "Điểm" } th { "Thời gian" } } }
+                    tbody {
+                        @for e in &d.board.entries {
+                            tr { td { (e.rank) } td { (e.name) } td { (e.masked_phone) } td { (e.unit_name) } td { (e.score) "/" (e.max_score) } td { (seconds(e.duration_ms)) } }
+                        }
+                    }
+                }
+            }
+            section.card {
+                h2 { "Thống kê đơn vị" }
+                table {
+                    thead { tr { th { "Hạng" } th { "Đơn vị" } th { "Người dự thi" } th { "Đoàn viên" } th { "Tỉ lệ" } th { "Điểm TB" } th { "Tuyệt đối" } th { "Đạt giải" } } }
+                    tbody {
+                        @for u in &d.units.entries {
+                            tr {
+                                td { (u.rank) } td { (u.unit_name) } td { (u.participants) } td { (u.member_participants) "/" (u.members) }
+                                td { @if let Some(r) = u.rate { (format!("{:.1}%", r * 100.0)) } @else { "—" } }
+                                td { @if let Some(a) = u.average_score { (format!("{a:.2}")) } @else { "—" } }
+                                td { (u.perfect) } td { (u.winners) }
+                            }
+                        }
+                    }
+                }
+            }
+            section.card {
+                h2 { "Giải thưởng" }
+                (winners_table(&d.prizes))
+            }
+            @if staff.is_some() {
+                section.card {
+                    h2 { "Xuất dữ liệu" }
+                    @let api = format!("/api/v1/contests/{}/rounds/{}/export", d.slug, d.round);
+                    p {
+                        @for (what, label) in [("results", "Kết quả đầy đủ"), ("winners", "Danh sách giải"), ("units", "Thống kê đơn vị")] {
+                            (label) ": " a href={ (api) "/" (what) ".csv" } { "CSV" } " · " a href={ (api) "/" (what) ".xlsx" } { "XLSX" } br;
+                        }
+                        @if full {
+                            "Quyết định trùng lặp: " a href={ "/api/v1/contests/" (d.slug) "/export/decisions.csv" } { "CSV" } " · " a href={ "/api/v1/contests/" (d.slug) "/export/decisions.xlsx" } { "XLSX" }
+                        }
+                    }
+                    @if !full { p.mut { "Các tệp xuất cho cơ quan phối hợp đã che số điện thoại và không có ngày sinh." } }
+                }
+            }
+            @if full {
+                p {
+                    a href={ "/admin/contests/" (d.slug) "/rounds/" (d.round) "/prizes" } { "Cơ cấu và công bố giải" } " · "
+                    a href={ "/admin/contests/" (d.slug) "/review" } { "Rà soát trùng lặp" } " · "
+                    a href={ "/admin/contests/" (d.slug) "/access" } { "Cơ quan phối hợp và liên kết chia sẻ" }
+                }
+            }
+        },
+    )
+}
+
+pub fn review(staff: &Staff, slug: &str, r: &Review, message: Option<Flash>) -> Markup {
+    layout(
+        "Rà soát trùng lặp",
+        Some(staff),
+        html! {
+            h1 { "Rà soát nghi trùng" span.en { (r.contest_title) " — duplicate review" } }
+            (flash(message, &[]))
+            p.mut { "Hệ thống chỉ đánh dấu nghi vấn, không tự gộp ai. Mỗi quyết định được ghi vào nhật ký (ai, lúc nào, quyết định gì, vì sao)." }
+            @if r.groups.is_empty() { p.card { "Không có nhóm nghi trùng." } }
+            @for g in &r.groups {
+                section.card {
+                    h2 { (g.label) }
+                    @if let Some(d) = &g.decided { p.flash.ok { "Đã quyết định: " (d) } }
+                    table {
+                        thead { tr { th { "Họ và tên" } th { "Điện thoại" } th { "Ngày sinh" } th { "Đơn vị" } th { "Đối tượng" } th { "CCCD" } th { "Trình duyệt / IP" } th { "Đăng ký" } th { "Trạng thái" } } }
+                        tbody {
+                            @for m in &g.members {
+                                tr {
+                                    td { (m.name) } td { (m.phone) } td { (m.birth_date) } td { (m.unit) } td { (m.category) }
+                                    td { @if let Some(l) = &m.cccd_last4 { "…" (l) } }
+                                    td { (m.device.clone().unwrap_or_default()) " / " (m.ip.clone().unwrap_or_default()) }
+                                    td { (m.registered_at) }
+                                    td {
+                                        @match m.status.as_str() {
+                                            "disqualified" => { "Bị loại: " (m.status_note.clone().unwrap_or_default()) }
+                                            "joined" => { "Đã gộp là một người" }
+                                            _ => { "Được tính" }
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                    form.decide method="post" action={ "/admin/contests/" (slug) "/review" } {
+                        input type="hidden" name="group_key" value=(g.key);
+                        label { "Lý do (bắt buộc) " input name="reason" required maxlength="1000"; }
+                        label { "Người bị loại/khôi phục "
+                            select name="participant_id" {
+                                option value="" { "—" }
+                                @for m in &g.members { option value=(m.id) { (m.name) " · " (m.phone) } }
+                            }
+                        }
+                        div.buttons {
+                            button type="submit" name="decision" value="same" { "Cùng một người" }
+                            button.secondary type="submit" name="decision" value="different" { "Người khác nhau" }
+                            button.danger type="submit" name="decision" value="disqualify" { "Loại người đã chọn" }
+                            button.secondary type="submit" name="decision" value="reinstate" { "Khôi phục người đã chọn" }
+                        }
+                    }
+                }
+            }
+            h2 { "Nhật ký quyết định" }
+            table {
+                thead { tr { th { "Lúc" } th { "Người quyết định" } th { "Dấu hiệu" } th { "Quyết định" } th { "Nhóm" } th { "Lý do" } } }
+                tbody {
+                    @for d in &r.decisions {
+                        tr { td { (d.at) } td { (d.by) } td { (d.signal) } td { (d.decision) @if let Some(p) = &d.participant { ": " (p) } } td { (d.members.join("; ")) } td { (d.reason) } }
+                    }
+                }
+            }
+        },
+    )
+}
+
+pub fn prizes_admin(staff: &Staff, slug: &str, p: &Prizes, message: Option<Flash>) -> Markup {
+    let tiers =
+        p.plan.as_ref().map(|x| x.tiers_text()).unwrap_or_else(|| {
+            "Giải Nhất: 1\nGiải Nhì: 2\nGiải Ba: 3\nGiải Khuyến khích: 5".into()
+        });
+    let quotas = p.plan.as_ref().map(|x| x.quotas_text()).unwrap_or_default();
+    let action = format!("/admin/contests/{slug}/rounds/{}/prizes", p.round);
+    layout(
+        "Giải thưởng",
+        Some(staff),
+        html! {
+            h1 { "Giải thưởng vòng " (p.round) span.en { (p.contest_title) " — prizes" } }
+            (flash(message, &[]))
+            @if p.published {
+                section.card {
+                    p.flash.ok { "Đã công bố lúc " (p.published_at.clone().unwrap_or_default()) "." }
+                    p { "SHA-256: " code.hash { (p.sha256.clone().unwrap_or_default()) } }
+                    p.mut { "Danh sách công khai: " a href={ "/c/" (slug) "/prizes?round=" (p.round) } { "/c/" (slug) "/prizes?round=" (p.round) } }
+                }
+            } @else {
+                section.card {
+                    h2 { "Cơ cấu giải" }
+                    form method="post" action={ (action) "/plan" } {
+                        label { "Các hạng giải, mỗi dòng \"Tên giải: số lượng\" (từ cao xuống thấp)" textarea name="tiers" rows="5" required { (tiers) } }
+                        label { "Hạn mức theo đối tượng (không bắt buộc), mỗi dòng \"mã: số lượng\" — mã: doan_vien, thanh_nien, hssv, cbccvc, khac" textarea name="quotas" rows="3" { (quotas) } }
+                        button type="submit" { "Lưu cơ cấu giải" }
+                    }
+                }
+            }
+            section.card {
+                h2 { @if p.published { "Danh sách đã công bố" } @else { "Đề xuất theo thứ tự xếp hạng" } }
+                @if !p.round_final { p.mut { "Vòng thi chưa kết thúc: danh sách đề xuất có khi vòng thi đóng." } }
+                p.mut { "Bỏ qua người bị loại và người đã đạt giải ở vòng khác của hội thi; mỗi người một giải." }
+                table {
+                    thead { tr { th { "Giải" } th { "Hạng" } th { "Họ và tên" } th { "Ngày sinh" } th { "Điện thoại" } th { "Đối tượng" } th { "Đơn vị" } th { "Điểm" } th { "Thời gian" } } }
+                    tbody {
+                        @for w in &p.winners {
+                            tr {
+                                td { (w.tier_name) } td { (w.rank) } td { (w.name) } td { (w.birth_date.clone().unwrap_or_default()) }
+                                td { (w.phone.clone().unwrap_or_else(|| w.masked_phone.clone())) } td { (w.category) } td { (w.unit_name) }
+                                td { (w.score) "/" (w.max_score) } td { (seconds(w.duration_ms)) }
+                            }
+                        }
+                    }
+                }
+                @if !p.published && p.round_final && p.plan.is_some() {
+                    form method="post" action={ (action) "/publish" } {
+                        p.mut { "Công bố sẽ cố định danh sách và mã SHA-256 của nó; không sửa được nữa." }
+                        button type="submit" { "Công bố danh sách giải" }
+                    }
+                }
+            }
+        },
+    )
+}
+
+pub fn access(
+    staff: &Staff,
+    slug: &str,
+    title: &str,
+    viewers: &[(String, String)],
+    links: &[LinkView],
+    message: Option<Flash>,
+) -> Markup {
+    let base = format!("/admin/contests/{slug}/access");
+    layout(
+        "Cơ quan phối hợp",
+        Some(staff),
+        html! {
+            h1 { "Quyền xem kết quả" span.en { (title) " — co-organizer access" } }
+            (flash(message, &[]))
+            section.card {
+                h2 { "Tài khoản cơ quan phối hợp (vai trò xem)" }
+                p.mut { "Chỉ xem bảng xếp hạng, thống kê, biểu đồ và danh sách giải (số điện thoại được che); không thay đổi được gì." }
+                ul {
+                    @for (u, n) in viewers {
+                        li { (n) " (" (u) ") "
+                            form.inline method="post" action={ (base) "/viewers/remove" } {
+                                input type="hidden" name="username" value=(u);
+                                button.link type="submit" { "Bỏ quyền xem" }
+                            }
+                        }
+                    }
+                }
+                form method="post" action={ (base) "/viewers" } {
+                    label { "Tên đăng nhập của tài khoản xem " input name="username" required; }
+                    button type="submit" { "Thêm" }
+                }
+            }
+            section.card {
+                h2 { "Liên kết chia sẻ (không cần tài khoản)" }
+                table {
+                    thead { tr { th { "Tên" } th { "Hết hạn" } th { "Trạng thái" } th { "Liên kết" } th { "" } } }
+                    tbody {
+                        @for l in links {
+                            tr {
+                                td { (l.label) } td { (l.expires_at) }
+                                td { @if l.revoked { "Đã thu hồi" } @else if l.expired { "Hết hạn" } @else { "Đang dùng" } }
+                                td { @if !l.revoked && !l.expired { a href=(l.url) { "Mở" } } }
+                                td { @if !l.revoked {
+                                    form.inline method="post" action={ (base) "/links/" (l.id) "/revoke" } { button.link type="submit" { "Thu hồi" } }
+                                } }
+                            }
+                        }
+                    }
+                }
+                form method="post" action={ (base) "/links" } {
+                    label { "Tên liên kết " input name="label" placeholder="VD: UBND xã Tân Phú"; }
+                    label { "Số ngày hiệu lực " input name="days" type="number" min="1" max="365" value="30"; }
+                    button type="submit" { "Tạo liên kết" }
+                }
+            }
+        },
+    )
+}
+
+/// The public, published prize list with its hash and canonical text.
+pub fn public_prizes(slug: &str, p: &Prizes) -> Markup {
+    layout(
+        "Danh sách giải",
+        None,
+        html! {
+            h1 { "Danh sách đạt giải — vòng " (p.round) span.en { (p.contest_title) } }
+            (winners_table(p))
+            @if let Some(c) = &p.canonical {
+                details {
+                    summary { "Dạng chuẩn để kiểm tra mã SHA-256" }
+                    pre.canonical { (c) }
+                    p.mut { "Tính SHA-256 của đoạn văn bản trên (UTF-8) sẽ ra đúng mã đã công bố nếu danh sách không bị thay đổi." }
+                }
+            }
+            p { a href={ "/c/" (slug) "/board?round=" (p.round) } { "Xem bảng xếp hạng" } }
+        },
+    )
+}
