@@ -207,6 +207,11 @@ pub struct RoundResult {
 /// both safe when two instances finish attempts of one person at once.
 pub fn record_result(conn: &mut DbConn, r: &RoundResult) -> Result<(), AppError> {
     use round_results::dsl as rr;
+    let before: Option<(i32, i32, bool)> = round_results::table
+        .find((&r.round_id, &r.participant_id))
+        .select((rr::score, rr::max_score, rr::counted))
+        .first(conn)
+        .optional()?;
     match conn {
         DbConn::Sqlite(c) => diesel::insert_into(round_results::table)
             .values(r)
@@ -248,8 +253,25 @@ pub fn record_result(conn: &mut DbConn, r: &RoundResult) -> Result<(), AppError>
         .set(rr::attempts_used.eq(used as i32))
         .execute(conn)?;
     // A disqualified person, or one of a "same person" group, keeps their
-    // standing when a new result arrives.
-    super::review::restand(conn, &r.round_id, &r.participant_id)
+    // standing when a new result arrives (and the unit figures are rebuilt);
+    // anyone else changes their unit's figures by a delta.
+    let category = super::review::restand(conn, &r.round_id, &r.participant_id)?;
+    if let Some(category) = category {
+        let after: (i32, i32) = round_results::table
+            .find((&r.round_id, &r.participant_id))
+            .select((rr::score, rr::max_score))
+            .first(conn)?;
+        let before = before.filter(|b| b.2).map(|b| (b.0, b.1));
+        super::unit_stats::apply(
+            conn,
+            &r.round_id,
+            &r.unit_id,
+            &category,
+            before,
+            Some(after),
+        )?;
+    }
+    Ok(())
 }
 
 pub fn result_of(

@@ -22,6 +22,7 @@ pub mod results;
 pub mod review;
 pub mod schema;
 pub mod settings;
+pub mod unit_stats;
 pub mod units;
 
 use std::time::Duration;

@@ -233,17 +233,29 @@ pub fn recount_round(conn: &mut DbConn, round_id: &str) -> Result<(), AppError> 
     Ok(())
 }
 
-/// After a new best result: re-stands the round only when this participant
-/// is disqualified or part of a group (one primary-key read otherwise).
-pub fn restand(conn: &mut DbConn, round_id: &str, participant_id: &str) -> Result<(), AppError> {
-    let (dq, same): (Option<String>, Option<String>) = participants::table
+/// After a new best result: re-stands the round (and rebuilds its unit
+/// figures) only when this participant is disqualified or part of a group,
+/// returning None; otherwise returns the participant's category (one
+/// primary-key read).
+pub fn restand(
+    conn: &mut DbConn,
+    round_id: &str,
+    participant_id: &str,
+) -> Result<Option<String>, AppError> {
+    let (dq, same, category): (Option<String>, Option<String>, String) = participants::table
         .find(participant_id)
-        .select((participants::disqualified_reason, participants::same_as))
+        .select((
+            participants::disqualified_reason,
+            participants::same_as,
+            participants::category,
+        ))
         .first(conn)?;
     if dq.is_some() || same.is_some() {
         recount_round(conn, round_id)?;
+        super::unit_stats::rebuild(conn, round_id)?;
+        return Ok(None);
     }
-    Ok(())
+    Ok(Some(category))
 }
 
 /// Round ids of a contest.

@@ -318,6 +318,18 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    unit_round_stats (round_id, unit_id) {
+        round_id -> Text,
+        unit_id -> Text,
+        participants -> Integer,
+        member_participants -> Integer,
+        total_score -> BigInt,
+        perfect -> Integer,
+        attempts -> Integer,
+    }
+}
+
 diesel::joinable!(rounds -> contests (contest_id));
 diesel::joinable!(participants -> units (unit_id));
 diesel::joinable!(attempts -> participants (participant_id));
@@ -349,4 +361,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     contest_viewers,
     share_links,
     activities,
+    unit_round_stats,
 );

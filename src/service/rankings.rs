@@ -218,7 +218,7 @@ pub async fn leaderboard(
             round: number,
             is_final,
             actual: round.actual.filter(|_| is_final),
-            total: results::count(c, &round.id, scope.as_deref())?,
+            total: crate::db::unit_stats::participants(c, &round.id, scope.as_deref())?,
             entries,
         }))
     };
@@ -379,28 +379,20 @@ pub async fn unit_board(
                     points: 0,
                 })
                 .collect();
-            for (unit_id, category, score, max_score) in results::for_unit_stats(c, &round.id)? {
-                let Some(i) = path_of.get(unit_id.as_str()).and_then(|p| top_of(p)) else {
+            for s in crate::db::unit_stats::for_round(c, &round.id)? {
+                let Some(i) = path_of.get(s.unit_id.as_str()).and_then(|p| top_of(p)) else {
                     continue;
                 };
                 let e = &mut entries[i];
-                e.participants += 1;
-                if category == "doan_vien" {
-                    e.member_participants += 1;
-                }
-                e.total_score += score as i64;
-                if max_score > 0 && score == max_score {
-                    e.perfect += 1;
-                }
+                e.participants += s.participants as i64;
+                e.member_participants += s.member_participants as i64;
+                e.total_score += s.total_score;
+                e.perfect += s.perfect as i64;
+                e.attempts += s.attempts as i64;
             }
             for unit_id in crate::db::prizes::winner_units(c, &round.id)? {
                 if let Some(i) = path_of.get(unit_id.as_str()).and_then(|p| top_of(p)) {
                     entries[i].winners += 1;
-                }
-            }
-            for (unit_id, n) in attempt_store::finished_by_unit(c, &round.id)? {
-                if let Some(i) = path_of.get(unit_id.as_str()).and_then(|p| top_of(p)) {
-                    entries[i].attempts += n;
                 }
             }
             for e in &mut entries {

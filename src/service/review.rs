@@ -298,6 +298,7 @@ pub async fn decide(
             )?;
             for round in contest_store::rounds_of(c, &contest.id)? {
                 store::recount_round(c, &round.id)?;
+                crate::db::unit_stats::rebuild(c, &round.id)?;
                 refreeze(c, &contest, &round, now)?;
             }
             Ok(())

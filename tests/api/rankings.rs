@@ -410,3 +410,50 @@ async fn the_overall_ranking_sums_each_persons_best_results_over_rounds() {
     let page2 = overall("?limit=1&offset=1").await;
     assert_eq!(page2["entries"][0]["rank"], 2);
 }
+
+#[tokio::test]
+async fn unit_figures_kept_by_deltas_equal_a_rebuild_from_the_results() {
+    let (app, _clock) = spawn_with_clock().await;
+    contest_fixture(&app, 15, 1).await;
+    for (phone, unit, category, tries) in [
+        ("0913000001", "CD-A1", "doan_vien", vec![2, 8]),
+        ("0913000002", "CD-A1", "thanh_nien", vec![8, 3]),
+        ("0913000003", "CD-B1", "doan_vien", vec![8]),
+        ("0913000004", "XA-A", "doan_vien", vec![0]),
+    ] {
+        let t = join(&app, phone, unit, category).await;
+        for right in tries {
+            let id = attempt(&app, &t, right).await;
+            submit(&app, &t, &id, None).await;
+        }
+    }
+    let state = app.state.clone();
+    let (kept, rebuilt) = state
+        .db
+        .write_now(|c| {
+            let contest = hoithi::db::contests::by_slug(c, CONTEST)?;
+            let round = hoithi::db::contests::rounds_of(c, &contest.id)?.remove(0);
+            let mut kept = hoithi::db::unit_stats::for_round(c, &round.id)?;
+            hoithi::db::unit_stats::rebuild(c, &round.id)?;
+            let mut rebuilt = hoithi::db::unit_stats::for_round(c, &round.id)?;
+            kept.sort_by(|a, b| a.unit_id.cmp(&b.unit_id));
+            rebuilt.sort_by(|a, b| a.unit_id.cmp(&b.unit_id));
+            Ok((kept, rebuilt))
+        })
+        .unwrap();
+    assert_eq!(kept.len(), 3);
+    assert_eq!(kept, rebuilt);
+    let a1 = kept
+        .iter()
+        .map(|s| {
+            (
+                s.participants,
+                s.member_participants,
+                s.total_score,
+                s.perfect,
+                s.attempts,
+            )
+        })
+        .collect::<Vec<_>>();
+    assert!(a1.contains(&(2, 1, 16, 2, 4)), "{a1:?}");
+}
