@@ -125,19 +125,6 @@ pub fn ahead_of(
     Ok(q.count().get_result(conn)?)
 }
 
-pub fn count(conn: &mut DbConn, round_id: &str, scope: Option<&str>) -> Result<i64, AppError> {
-    let mut q = round_results::table
-        .inner_join(units::table.on(units::id.eq(round_results::unit_id)))
-        .filter(round_results::round_id.eq(round_id))
-        .filter(round_results::counted.eq(true))
-        .into_boxed();
-    if let Some(path) = scope {
-        let (lo, hi) = subtree_range(path);
-        q = q.filter(units::path.ge(lo)).filter(units::path.lt(hi));
-    }
-    Ok(q.count().get_result(conn)?)
-}
-
 #[derive(Queryable)]
 struct EntryRow {
     participant_id: String,

@@ -26,3 +26,10 @@ UPDATE unit_round_stats SET attempts = (
     WHERE a.round_id = unit_round_stats.round_id AND p.unit_id = unit_round_stats.unit_id
       AND a.practice = FALSE AND a.status <> 'open'
 );
+
+-- Board pages order by every tie-break key; with all of them in the index a
+-- top-100 page reads 100 index entries instead of sorting the round.
+DROP INDEX round_results_rank_idx;
+CREATE INDEX round_results_rank_idx ON round_results(round_id, score DESC, duration_ms ASC, finished_at ASC, attempts_used ASC, participant_id ASC);
+DROP INDEX round_results_final_idx;
+CREATE INDEX round_results_final_idx ON round_results(round_id, final_rank, participant_id);
