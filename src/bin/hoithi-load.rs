@@ -330,6 +330,9 @@ async fn main() -> std::process::ExitCode {
     let args = Arc::new(Args::parse());
     let client = reqwest::Client::builder()
         .pool_max_idle_per_host(1024)
+        // Below the server's keep-alive (5 s), so a pooled connection is never
+        // reused just as the server closes it.
+        .pool_idle_timeout(Duration::from_secs(3))
         .timeout(Duration::from_secs(60))
         .build()
         .expect("HTTP client");

@@ -25,6 +25,7 @@ pub mod settings;
 pub mod unit_stats;
 pub mod units;
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use actix_web::web;
@@ -32,6 +33,7 @@ use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
 use diesel::r2d2::{ManageConnection, Pool, PooledConnection};
 use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
+use tokio::sync::Semaphore;
 
 use crate::config::DatabaseUrl;
 use crate::error::AppError;
@@ -111,11 +113,21 @@ impl ManageConnection for Manager {
 
 pub type Conn = PooledConnection<Manager>;
 
+fn closed(_: tokio::sync::AcquireError) -> AppError {
+    AppError::Unavailable("the database gate is closed".into())
+}
+
 /// The application's handle on the database. Cheap to clone.
+///
+/// Async callers first take a permit from a gate sized like the pool, so
+/// under a burst the requests wait in the async queue (cheap, fair) rather
+/// than as hundreds of blocking threads parked on the pool.
 #[derive(Clone)]
 pub struct Db {
     read: Pool<Manager>,
     write: Pool<Manager>,
+    read_gate: Arc<Semaphore>,
+    write_gate: Arc<Semaphore>,
 }
 
 impl Db {
@@ -132,12 +144,19 @@ impl Db {
                 .map_err(|e| AppError::Unavailable(format!("cannot connect to {url}: {e}")))
         };
         let read = build(pool_size.max(2))?;
-        let write = if url.is_sqlite() {
-            build(1)?
+        let read_gate = Arc::new(Semaphore::new(pool_size.max(2) as usize));
+        let (write, write_gate) = if url.is_sqlite() {
+            (build(1)?, Arc::new(Semaphore::new(1)))
         } else {
-            read.clone()
+            // One pool: reads and writes share its connections and its gate.
+            (read.clone(), read_gate.clone())
         };
-        let db = Db { read, write };
+        let db = Db {
+            read,
+            write,
+            read_gate,
+            write_gate,
+        };
         {
             let mut conn = db.write.get()?;
             run_migrations(&mut conn)?;
@@ -151,6 +170,7 @@ impl Db {
         T: Send + 'static,
         F: FnOnce(&mut DbConn) -> Result<T, AppError> + Send + 'static,
     {
+        let _permit = self.read_gate.acquire().await.map_err(closed)?;
         let pool = self.read.clone();
         web::block(move || {
             let mut conn = pool.get()?;
@@ -165,6 +185,7 @@ impl Db {
         T: Send + 'static,
         F: FnOnce(&mut DbConn) -> Result<T, AppError> + Send + 'static,
     {
+        let _permit = self.write_gate.acquire().await.map_err(closed)?;
         let pool = self.write.clone();
         web::block(move || {
             let mut conn = pool.get()?;
@@ -180,6 +201,20 @@ impl Db {
     ) -> Result<T, AppError> {
         let mut conn = self.read.get()?;
         f(&mut conn)
+    }
+
+    /// `write_now` for a plain thread of the server (the answer writer): it
+    /// first waits its turn at the write gate, like every async writer, so
+    /// batches and single writes are served in arrival order.
+    pub fn write_in_turn<T>(
+        &self,
+        runtime: &tokio::runtime::Handle,
+        f: impl FnOnce(&mut DbConn) -> Result<T, AppError>,
+    ) -> Result<T, AppError> {
+        let _permit = runtime
+            .block_on(self.write_gate.acquire())
+            .map_err(closed)?;
+        self.write_now(f)
     }
 
     pub fn write_now<T>(

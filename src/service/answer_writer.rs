@@ -34,11 +34,13 @@ pub struct AnswerWriter {
 }
 
 impl AnswerWriter {
+    /// Starts the writer thread; call from within the server's runtime.
     pub fn start(db: Db) -> AnswerWriter {
         let (jobs, queue) = mpsc::channel::<Job>();
+        let runtime = tokio::runtime::Handle::current();
         thread::Builder::new()
             .name("answer-writer".into())
-            .spawn(move || run(db, queue))
+            .spawn(move || run(db, runtime, queue))
             .map(|_| ())
             .unwrap_or_else(
                 |e| tracing::error!(error = %e, "cannot start the answer writer thread"),
@@ -70,7 +72,7 @@ impl AnswerWriter {
     }
 }
 
-fn run(db: Db, queue: mpsc::Receiver<Job>) {
+fn run(db: Db, runtime: tokio::runtime::Handle, queue: mpsc::Receiver<Job>) {
     while let Ok(first) = queue.recv() {
         let mut batch = vec![first];
         while batch.len() < MAX_BATCH {
@@ -80,7 +82,7 @@ fn run(db: Db, queue: mpsc::Receiver<Job>) {
             }
         }
         let ids: Vec<&str> = batch.iter().map(|j| j.attempt_id.as_str()).collect();
-        let result = db.write_now(|c| {
+        let result = db.write_in_turn(&runtime, |c| {
             // Inside the transaction: attempts finished meanwhile take no more answers.
             let mut open: std::collections::HashSet<String> = std::collections::HashSet::new();
             for chunk in ids.chunks(500) {
