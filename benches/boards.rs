@@ -40,6 +40,21 @@ fn report(name: &str, mut v: Vec<Duration>) {
     );
 }
 
+/// (current, peak) resident memory of this process in MB.
+fn rss_mb() -> (f64, f64) {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let field = |name: &str| {
+        status
+            .lines()
+            .find(|l| l.starts_with(name))
+            .and_then(|l| l.split_whitespace().nth(1))
+            .and_then(|v| v.parse::<f64>().ok())
+            .map(|kb| kb / 1024.0)
+            .unwrap_or(0.0)
+    };
+    (field("VmRSS:"), field("VmHWM:"))
+}
+
 fn units_csv() -> String {
     let mut s = String::from("code,name,level,parent_code,members\n");
     for x in 0..20 {
@@ -300,6 +315,45 @@ async fn main() {
         saved.load(Ordering::Relaxed),
         saved.load(Ordering::Relaxed) as f64 / secs
     );
+    // Full results exports of the 300,000-person round: the CSV streams page
+    // by page, the XLSX is written in constant memory.
+    for format in [
+        hoithi::service::exports::Format::Csv,
+        hoithi::service::exports::Format::Xlsx,
+    ] {
+        use futures_util::StreamExt;
+        let before = rss_mb();
+        let t = Instant::now();
+        let reader = hoithi::service::access::Reader::Link {
+            contest_slug: slug.to_string(),
+        };
+        let export =
+            hoithi::service::exports::round_results(&state, reader, slug.to_string(), 1, format)
+                .await
+                .expect("export");
+        let (bytes, rows) = match export {
+            hoithi::service::exports::Export::Body(b) => (b.len(), None),
+            hoithi::service::exports::Export::Stream(mut s) => {
+                let (mut n, mut lines) = (0usize, 0usize);
+                while let Some(chunk) = s.next().await {
+                    let chunk = chunk.expect("chunk");
+                    n += chunk.len();
+                    lines += chunk.iter().filter(|b| **b == b'\n').count();
+                }
+                (n, Some(lines - 1))
+            }
+        };
+        println!(
+            "results export {format:?}: {} rows, {:.1} MB in {:.1} s; RSS {:.0} → {:.0} MB (peak {:.0} MB)",
+            rows.map(|r| r.to_string()).unwrap_or_else(|| people.to_string()),
+            bytes as f64 / 1e6,
+            t.elapsed().as_secs_f64(),
+            before.0,
+            rss_mb().0,
+            rss_mb().1
+        );
+    }
+
     let answers_rows: i64 = state
         .db
         .read_now(|c| Ok(answers::table.count().get_result(c)?))

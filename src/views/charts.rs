@@ -12,39 +12,38 @@ pub struct Bar {
     pub shown: String,
 }
 
-const WIDTH: f64 = 640.0;
+/// The drawing width: about a phone's CSS width, so text keeps its size there.
+const WIDTH: f64 = 360.0;
 
 fn fmt(x: f64) -> String {
     format!("{x:.1}")
 }
 
-/// Horizontal bars, one row each, in the order given (sort before calling).
+/// Horizontal bars, one row each, in the order given (sort before calling):
+/// the label on its own line, the bar under it, the figure after the bar.
 pub fn hbars(title: &str, bars: &[Bar], max: Option<f64>) -> Markup {
-    let row = 26.0;
-    let label_w = 220.0;
-    let value_w = 70.0;
-    let plot = WIDTH - label_w - value_w;
+    let row = 34.0;
+    let value_w = 90.0;
+    let plot = WIDTH - 8.0 - value_w;
     let top = bars.iter().map(|b| b.value).fold(0.0, f64::max);
     let max = max.unwrap_or(top).max(f64::MIN_POSITIVE);
-    let height = row * bars.len().max(1) as f64 + 8.0;
+    let height = row * bars.len().max(1) as f64 + 6.0;
     html! {
         figure.chart {
             figcaption { (title) }
             svg xmlns="http://www.w3.org/2000/svg" role="img" aria-label=(title)
                 viewBox={ "0 0 " (WIDTH) " " (fmt(height)) } width="100%" {
                 @if bars.is_empty() {
-                    text x="8" y="20" class="empty" { "Chưa có dữ liệu" }
+                    text x="4" y="20" class="empty" { "Chưa có dữ liệu" }
                 }
                 @for (i, b) in bars.iter().enumerate() {
-                    @let y = 4.0 + row * i as f64;
+                    @let y = 2.0 + row * i as f64;
                     @let w = (b.value.max(0.0) / max * plot).min(plot);
-                    text x=(fmt(label_w - 6.0)) y=(fmt(y + 17.0)) text-anchor="end" class="label" {
-                        (truncate(&b.label, 30))
-                    }
-                    rect.bar x=(fmt(label_w)) y=(fmt(y + 3.0)) width=(fmt(w)) height=(fmt(row - 8.0)) {
+                    text x="4" y=(fmt(y + 12.0)) class="label" { (truncate(&b.label, 48)) }
+                    rect.bar x="4" y=(fmt(y + 16.0)) width=(fmt(w)) height="12" {
                         title { (b.label) ": " (b.shown) }
                     }
-                    text x=(fmt(label_w + w + 4.0)) y=(fmt(y + 17.0)) class="value" { (b.shown) }
+                    text x=(fmt(4.0 + w + 4.0)) y=(fmt(y + 26.0)) class="value" { (b.shown) }
                 }
             }
         }
@@ -53,12 +52,12 @@ pub fn hbars(title: &str, bars: &[Bar], max: Option<f64>) -> Markup {
 
 /// Vertical columns (a day-by-day series or a histogram), labels underneath.
 pub fn columns(title: &str, bars: &[Bar]) -> Markup {
-    let height = 220.0;
-    let base = height - 36.0;
+    let height = 200.0;
+    let base = height - 30.0;
     let top = bars.iter().map(|b| b.value).fold(0.0, f64::max).max(1.0);
     let n = bars.len().max(1) as f64;
     let slot = (WIDTH - 16.0) / n;
-    let label_every = ((n / 12.0).ceil() as usize).max(1);
+    let label_every = ((n / 8.0).ceil() as usize).max(1);
     html! {
         figure.chart {
             figcaption { (title) }
@@ -74,7 +73,7 @@ pub fn columns(title: &str, bars: &[Bar]) -> Markup {
                     rect.bar x=(fmt(x + slot * 0.1)) y=(fmt(base - h)) width=(fmt(slot * 0.8)) height=(fmt(h)) {
                         title { (b.label) ": " (b.shown) }
                     }
-                    @if b.value > 0.0 && n <= 24.0 {
+                    @if b.value > 0.0 && n <= 12.0 {
                         text x=(fmt(x + slot / 2.0)) y=(fmt(base - h - 4.0)) text-anchor="middle" class="value" { (b.shown) }
                     }
                     @if i % label_every == 0 {
@@ -138,6 +137,6 @@ mod tests {
             shown: "250%".into(),
         }];
         let svg = hbars("t", &over, Some(100.0)).into_string();
-        assert!(svg.contains("width=\"350.0\""), "{svg}");
+        assert!(svg.contains("width=\"262.0\""), "{svg}");
     }
 }

@@ -334,3 +334,60 @@ async fn a_participant_takes_a_paper_on_a_phone_sized_screen_and_survives_a_relo
     assert!(std::fs::metadata(shot).unwrap().len() > 1000);
     b.client.clone().close().await.unwrap();
 }
+
+/// A co-organizing office opens a share link on a phone: the dashboard's
+/// charts render (real layout, not just markup) and no full phone shows.
+#[tokio::test]
+async fn a_share_link_shows_the_dashboard_with_charts_on_a_phone() {
+    let Some(b) = browser(390, 844).await else {
+        return;
+    };
+    let (app, _clock) = crate::helpers::spawn_with_clock().await;
+    let admin = crate::helpers::contest_fixture(&app, 15, 1).await;
+    for (phone, unit, right) in [("0902000001", "CD-A1", 7), ("0902000002", "CD-B1", 4)] {
+        let t = crate::helpers::join(&app, phone, unit, "doan_vien").await;
+        let id = crate::helpers::attempt(&app, &t, right).await;
+        crate::helpers::submit(&app, &t, &id, None).await;
+    }
+    let link: serde_json::Value = app
+        .post(
+            &format!("/api/v1/contests/{}/share-links", crate::helpers::CONTEST),
+            &admin,
+            &serde_json::json!({"label": "UBND", "days": 7}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let c = &b.client;
+    c.goto(&app.url(link["url"].as_str().unwrap()))
+        .await
+        .unwrap();
+    c.wait()
+        .for_element(Locator::Css("figure.chart svg rect.bar"))
+        .await
+        .unwrap();
+    let charts = c.find_all(Locator::Css("figure.chart svg")).await.unwrap();
+    assert_eq!(charts.len(), 3);
+    // Every chart is laid out within the phone's width.
+    for svg in &charts {
+        let (_, _, w, h) = svg.rectangle().await.unwrap();
+        assert!(w > 100.0 && w <= 390.0 && h > 20.0, "chart {w}×{h}");
+    }
+    let text = c
+        .find(Locator::Css("main"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(text.contains("09xx xxx 001") && !text.contains("0902000001"));
+    screenshot(c, "share-link-dashboard").await;
+    c.execute(
+        "document.querySelectorAll('figure.chart')[1].scrollIntoView()",
+        vec![],
+    )
+    .await
+    .unwrap();
+    screenshot(c, "share-link-charts").await;
+}
