@@ -115,16 +115,9 @@ pub struct WinnerRow {
     pub duration_ms: i64,
 }
 
-/// Winners of a round (published, or `awards` when only proposed), in order.
+/// Published winners of a round, in order (tier, then rank).
 pub fn winners(conn: &mut DbConn, round_id: &str) -> Result<Vec<WinnerRow>, AppError> {
-    Ok(prizes::table
-        .inner_join(participants::table)
-        .inner_join(units::table.on(units::id.eq(participants::unit_id)))
-        .inner_join(
-            round_results::table.on(round_results::round_id
-                .eq(prizes::round_id)
-                .and(round_results::participant_id.eq(prizes::participant_id))),
-        )
+    let awards: Vec<(String, i32, String, i64)> = prizes::table
         .filter(prizes::round_id.eq(round_id))
         .order((
             prizes::tier.asc(),
@@ -136,17 +129,24 @@ pub fn winners(conn: &mut DbConn, round_id: &str) -> Result<Vec<WinnerRow>, AppE
             prizes::tier,
             prizes::tier_name,
             prizes::rank,
-            participants::full_name,
-            participants::phone,
-            participants::birth_date,
-            participants::category,
-            units::code,
-            units::name,
-            round_results::score,
-            round_results::max_score,
-            round_results::duration_ms,
         ))
-        .load(conn)?)
+        .load(conn)?;
+    let mut people: std::collections::HashMap<String, WinnerRow> =
+        rows_for(conn, round_id, awards.iter().map(|a| a.0.clone()).collect())?
+            .into_iter()
+            .map(|r| (r.participant_id.clone(), r))
+            .collect();
+    Ok(awards
+        .into_iter()
+        .filter_map(|(id, tier, tier_name, rank)| {
+            people.remove(&id).map(|r| WinnerRow {
+                tier,
+                tier_name,
+                rank,
+                ..r
+            })
+        })
+        .collect())
 }
 
 #[derive(Queryable)]

@@ -383,6 +383,10 @@ pub async fn winners(
     })
 }
 
+fn two_places(x: Option<f64>) -> String {
+    x.map(|a| format!("{a:.2}")).unwrap_or_default()
+}
+
 fn ratio(x: Option<f64>) -> String {
     x.map(|v| format!("{:.4}", v)).unwrap_or_default()
 }
@@ -432,9 +436,7 @@ pub async fn units(
                     e.member_participants.to_string(),
                     e.members.to_string(),
                     ratio(e.rate),
-                    e.average_score
-                        .map(|a| format!("{a:.2}"))
-                        .unwrap_or_default(),
+                    two_places(e.average_score),
                     e.perfect.to_string(),
                     e.winners.to_string(),
                     e.attempts.to_string(),
@@ -512,9 +514,7 @@ pub fn ledger(entries: &[crate::service::activities::Entry]) -> Table {
                     e.participants.to_string(),
                     e.member_participants.to_string(),
                     ratio(e.rate),
-                    e.average_score
-                        .map(|a| format!("{a:.2}"))
-                        .unwrap_or_default(),
+                    two_places(e.average_score),
                     e.winners.to_string(),
                     e.invited_youth.to_string(),
                     e.co_organizers.clone(),

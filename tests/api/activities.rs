@@ -4,22 +4,12 @@
 use serde_json::{json, Value};
 
 use crate::helpers::{
-    attempt, contest_fixture, join, registration, spawn_with_clock, submit, TestApp, CONTEST,
+    attempt, contest_fixture, join, register_with, registration, spawn_with_clock, submit, TestApp,
+    CONTEST,
 };
 
 async fn took_part(app: &TestApp, body: Value, right: usize) {
-    let r = app
-        .client
-        .post(app.url(&format!("/api/v1/contests/{CONTEST}/participants")))
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 201);
-    let t = r.json::<Value>().await.unwrap()["token"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let t = register_with(app, &body, None).await;
     let id = attempt(app, &t, right).await;
     submit(app, &t, &id, None).await;
 }

@@ -429,3 +429,21 @@ pub fn names(b: &Value) -> Vec<String> {
         .map(|e| e["masked_phone"].as_str().unwrap().to_string())
         .collect()
 }
+
+/// Registers with a whole registration body (and an optional cookie header);
+/// returns the participant token.
+pub async fn register_with(app: &TestApp, body: &Value, cookie: Option<&str>) -> String {
+    let mut req = app
+        .client
+        .post(app.url(&format!("/api/v1/contests/{CONTEST}/participants")))
+        .json(body);
+    if let Some(c) = cookie {
+        req = req.header("cookie", c);
+    }
+    let r = req.send().await.expect("request");
+    assert_eq!(r.status(), 201, "{}", r.text().await.unwrap_or_default());
+    r.json::<Value>().await.expect("json")["token"]
+        .as_str()
+        .expect("token")
+        .to_string()
+}

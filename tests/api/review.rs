@@ -4,24 +4,9 @@ use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
 use crate::helpers::{
-    attempt, board, contest_fixture, join, registration, spawn_with_clock, submit, TestApp, CONTEST,
+    attempt, board, contest_fixture, join, register_with, registration, spawn_with_clock, submit,
+    TestApp, CONTEST,
 };
-
-async fn register(app: &TestApp, body: &Value, cookie: Option<&str>) -> String {
-    let mut req = app
-        .client
-        .post(app.url(&format!("/api/v1/contests/{CONTEST}/participants")))
-        .json(body);
-    if let Some(c) = cookie {
-        req = req.header("cookie", c);
-    }
-    let r = req.send().await.unwrap();
-    assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
-    r.json::<Value>().await.unwrap()["token"]
-        .as_str()
-        .unwrap()
-        .to_string()
-}
 
 async fn review(app: &TestApp, token: &str) -> Value {
     let r = app
@@ -68,8 +53,8 @@ async fn cccd_and_name_birth_unit_are_flagged_and_a_same_person_decision_counts_
     let mut b = registration("0922222222", "CD-A1");
     b["full_name"] = json!("nguyễn  văn AN");
     b["cccd"] = json!("001200012345");
-    let ta = register(&app, &a, None).await;
-    let tb = register(&app, &b, None).await;
+    let ta = register_with(&app, &a, None).await;
+    let tb = register_with(&app, &b, None).await;
     let other = join(&app, "0933333333", "CD-B1", "thanh_nien").await;
     for (t, right) in [(&ta, 5), (&tb, 3), (&other, 1)] {
         let id = attempt(&app, t, right).await;
@@ -166,7 +151,7 @@ async fn many_identities_from_one_browser_are_flagged() {
     for i in 0..4 {
         let mut body = registration(&format!("094000000{i}"), "CD-A2");
         body["full_name"] = json!(format!("Người thứ {i}"));
-        register(&app, &body, Some("hoithi_device=thiet-bi-chung")).await;
+        register_with(&app, &body, Some("hoithi_device=thiet-bi-chung")).await;
     }
     let r = review(&app, &admin).await;
     let g = group(&r, "device").expect("four identities from one browser");
