@@ -323,6 +323,7 @@ async fn main() {
     ] {
         use futures_util::StreamExt;
         let before = rss_mb();
+        let (mut last_rank, mut rows_seen) = (0i64, 0i64);
         let t = Instant::now();
         let reader = hoithi::service::access::Reader::Link {
             contest_slug: slug.to_string(),
@@ -334,13 +335,29 @@ async fn main() {
         let (bytes, rows) = match export {
             hoithi::service::exports::Export::Body(b) => (b.len(), None),
             hoithi::service::exports::Export::Stream(mut s) => {
-                let (mut n, mut lines) = (0usize, 0usize);
+                let mut n = 0usize;
+                let mut text = Vec::new();
                 while let Some(chunk) = s.next().await {
                     let chunk = chunk.expect("chunk");
                     n += chunk.len();
-                    lines += chunk.iter().filter(|b| **b == b'\n').count();
+                    text.extend_from_slice(&chunk);
+                    // Check ranks as they stream, then drop what was checked.
+                    if let Some(end) = text.iter().rposition(|b| *b == b'\n') {
+                        let done: Vec<u8> = text.drain(..=end).collect();
+                        for line in String::from_utf8_lossy(&done).lines() {
+                            if let Ok(rank) = line.split(',').next().unwrap_or("").parse::<i64>() {
+                                assert!(
+                                    rank >= last_rank && rank <= rows_seen + 1,
+                                    "rank {rank} after {last_rank}"
+                                );
+                                last_rank = rank;
+                                rows_seen += 1;
+                            }
+                        }
+                    }
                 }
-                (n, Some(lines - 1))
+                assert_eq!(rows_seen as usize, people, "every result exported once");
+                (n, Some(rows_seen as usize))
             }
         };
         println!(

@@ -40,7 +40,9 @@ impl Application {
     ) -> Result<Application, AppError> {
         let url = settings.database_url.clone();
         let pool_size = settings.pool_size;
-        let db = web::block(move || Db::connect(&url, pool_size)).await??;
+        let is_sqlite = url.is_sqlite();
+        let mut db = web::block(move || Db::connect(&url, pool_size)).await??;
+        db.start_group_commit(is_sqlite)?;
         let secret = match settings.jwt_secret.clone() {
             Some(s) => s,
             None => {

@@ -16,6 +16,7 @@ pub mod activities;
 pub mod attempts;
 pub mod banks;
 pub mod contests;
+pub mod group;
 pub mod participants;
 pub mod prizes;
 pub mod results;
@@ -128,6 +129,8 @@ pub struct Db {
     write: Pool<Manager>,
     read_gate: Arc<Semaphore>,
     write_gate: Arc<Semaphore>,
+    /// SQLite in a server: every write goes through group commit.
+    group: Option<group::GroupWriter>,
 }
 
 impl Db {
@@ -156,6 +159,7 @@ impl Db {
             write,
             read_gate,
             write_gate,
+            group: None,
         };
         {
             let mut conn = db.write.get()?;
@@ -179,12 +183,29 @@ impl Db {
         .await?
     }
 
-    /// Runs `f` inside one write transaction on the blocking pool.
+    /// On SQLite, sends every later `write` through one group-commit thread
+    /// (see [`group`]); call once, from within the server's runtime.
+    pub fn start_group_commit(&mut self, is_sqlite: bool) -> Result<(), AppError> {
+        if is_sqlite && self.group.is_none() {
+            self.group = Some(group::GroupWriter::start(
+                self.write.clone(),
+                self.write_gate.clone(),
+                tokio::runtime::Handle::current(),
+            )?);
+        }
+        Ok(())
+    }
+
+    /// Runs `f` inside one write transaction (on SQLite in a server: in the
+    /// next group-commit batch, under a savepoint of its own).
     pub async fn write<T, F>(&self, f: F) -> Result<T, AppError>
     where
         T: Send + 'static,
         F: FnOnce(&mut DbConn) -> Result<T, AppError> + Send + 'static,
     {
+        if let Some(g) = &self.group {
+            return g.write(f).await;
+        }
         let _permit = self.write_gate.acquire().await.map_err(closed)?;
         let pool = self.write.clone();
         web::block(move || {

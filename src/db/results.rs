@@ -84,6 +84,61 @@ pub fn page(
     Ok(q.limit(limit).offset(offset).load(conn)?)
 }
 
+/// The page of the whole board that follows `after` in board order
+/// (keyset pagination: each page is one index range, however deep).
+pub fn page_after(
+    conn: &mut DbConn,
+    round_id: &str,
+    finalized: bool,
+    after: Option<&BoardRow>,
+    limit: i64,
+) -> Result<Vec<BoardRow>, AppError> {
+    use round_results::dsl as rr;
+    let mut q = round_results::table
+        .inner_join(participants::table)
+        .inner_join(units::table.on(units::id.eq(round_results::unit_id)))
+        .filter(rr::round_id.eq(round_id))
+        .filter(rr::counted.eq(true))
+        .select(board_select!())
+        .into_boxed();
+    if let Some(a) = after {
+        let pid = a.participant_id.clone();
+        q = if finalized {
+            let rank = a.final_rank.unwrap_or(i64::MAX);
+            q.filter(
+                rr::final_rank
+                    .gt(rank)
+                    .or(rr::final_rank.eq(rank).and(rr::participant_id.gt(pid))),
+            )
+        } else {
+            let same_score = rr::score.eq(a.score);
+            let same_duration = same_score.and(rr::duration_ms.eq(a.duration_ms));
+            let same_finish = same_duration.and(rr::finished_at.eq(a.finished_at));
+            let same_used = same_finish.and(rr::attempts_used.eq(a.attempts_used));
+            q.filter(
+                rr::score
+                    .lt(a.score)
+                    .or(same_score.and(rr::duration_ms.gt(a.duration_ms)))
+                    .or(same_duration.and(rr::finished_at.gt(a.finished_at)))
+                    .or(same_finish.and(rr::attempts_used.gt(a.attempts_used)))
+                    .or(same_used.and(rr::participant_id.gt(pid))),
+            )
+        };
+    }
+    q = if finalized {
+        q.order((rr::final_rank.asc(), rr::participant_id.asc()))
+    } else {
+        q.order((
+            rr::score.desc(),
+            rr::duration_ms.asc(),
+            rr::finished_at.asc(),
+            rr::attempts_used.asc(),
+            rr::participant_id.asc(),
+        ))
+    };
+    Ok(q.limit(limit).load(conn)?)
+}
+
 /// How many rows of the (scoped) board rank strictly before `row`.
 pub fn ahead_of(
     conn: &mut DbConn,

@@ -182,35 +182,38 @@ const MASKED_HEADERS: [&str; 11] = [
     "Dự đoán",
 ];
 
-/// One page of a round's results as rows; `last_rank` carries ties across pages.
+/// Where a results export has got to: the last row written (the next page
+/// continues after its sort key), its rank, and how many rows came before.
+#[derive(Default)]
+struct Cursor {
+    last: Option<results::BoardRow>,
+    rank: i64,
+    written: i64,
+}
+
+/// The next page of a round's results as rows (ties carried across pages).
 fn results_page(
     c: &mut DbConn,
     round_id: &str,
     is_final: bool,
-    offset: i64,
-    last_rank: &mut i64,
+    cursor: &mut Cursor,
     access: Access,
 ) -> Result<Vec<Vec<String>>, AppError> {
-    let rows = results::page(c, round_id, None, is_final, PAGE, offset)?;
+    let rows = results::page_after(c, round_id, is_final, cursor.last.as_ref(), PAGE)?;
     let extra =
         results::birth_and_category(c, rows.iter().map(|r| r.participant_id.clone()).collect())?;
-    let ahead = match rows.first() {
-        Some(first) if offset > 0 => results::ahead_of(c, round_id, None, is_final, first)?,
-        _ => 0,
-    };
     let mut out = Vec::with_capacity(rows.len());
-    let mut prev: Option<&results::BoardRow> = None;
-    for (i, r) in rows.iter().enumerate() {
-        let tied = prev.is_some_and(|p| same_place(p, r, is_final));
-        let rank = if tied {
-            *last_rank
-        } else if i == 0 && offset > 0 {
-            ahead + 1
-        } else {
-            offset + i as i64 + 1
-        };
-        *last_rank = rank;
-        prev = Some(r);
+    for r in &rows {
+        let tied = cursor
+            .last
+            .as_ref()
+            .is_some_and(|p| same_place(p, r, is_final));
+        cursor.written += 1;
+        if !tied {
+            cursor.rank = cursor.written;
+        }
+        let rank = cursor.rank;
+        cursor.last = Some(r.clone());
         let (birth, category) = extra.get(&r.participant_id).cloned().unwrap_or_default();
         let seconds = format!("{:.1}", r.duration_ms as f64 / 1000.0);
         let at = to_vn(r.finished_at).format("%d/%m/%Y %H:%M:%S").to_string();
@@ -283,16 +286,15 @@ pub async fn round_results(
             .db
             .read(move |c| {
                 let mut book = XlsxBook::new("Kết quả", &headers)?;
-                let (mut offset, mut last) = (0, 0);
+                let mut cursor = Cursor::default();
                 loop {
-                    let rows = results_page(c, &round_id, is_final, offset, &mut last, access)?;
+                    let rows = results_page(c, &round_id, is_final, &mut cursor, access)?;
                     for r in &rows {
                         book.row(r)?;
                     }
                     if (rows.len() as i64) < PAGE {
                         break;
                     }
-                    offset += PAGE;
                 }
                 book.finish()
             })
@@ -305,22 +307,21 @@ pub async fn round_results(
     );
     let db = state.db.clone();
     let first = futures_util::stream::once(async move { Ok(Bytes::from(header)) });
-    let rows = futures_util::stream::unfold(Some((0i64, 0i64)), move |cursor| {
+    let rows = futures_util::stream::unfold(Some(Cursor::default()), move |cursor| {
         let (db, round_id) = (db.clone(), round_id.clone());
         async move {
-            let (offset, last) = cursor?;
+            let mut cursor = cursor?;
             let page = db
                 .read(move |c| {
-                    let mut last = last;
-                    let rows = results_page(c, &round_id, is_final, offset, &mut last, access)?;
-                    Ok((rows, last))
+                    let rows = results_page(c, &round_id, is_final, &mut cursor, access)?;
+                    Ok((rows, cursor))
                 })
                 .await;
             match page {
                 Err(e) => Some((Err(e), None)),
                 Ok((rows, _)) if rows.is_empty() => None,
-                Ok((rows, last)) => {
-                    let next = (rows.len() as i64 == PAGE).then_some((offset + PAGE, last));
+                Ok((rows, cursor)) => {
+                    let next = (rows.len() as i64 == PAGE).then_some(cursor);
                     let text: String = rows.into_iter().map(|r| csv_line(r.into_iter())).collect();
                     Some((Ok(Bytes::from(text)), next))
                 }

@@ -1,0 +1,137 @@
+//! Group commit for every write on SQLite. Write requests (registrations,
+//! starts, submits, closes, …) that arrive together run one after another on
+//! the single writer connection inside ONE transaction, each under its own
+//! savepoint: a request that fails is rolled back alone, the others commit
+//! together, and each caller gets its answer only after that commit. Small
+//! transactions each write their pages to the WAL; a batch writes a shared
+//! page once.
+
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::mpsc;
+use std::thread;
+
+use diesel::r2d2::Pool;
+use tokio::sync::{oneshot, Semaphore};
+
+use super::{DbConn, Manager};
+use crate::error::AppError;
+
+/// At most this many requests share one transaction.
+const MAX_BATCH: usize = 256;
+
+/// Gives the caller its result once the batch's commit is known.
+type Deliver = Box<dyn FnOnce(Option<&str>) + Send>;
+/// Runs one request on the connection; says whether it succeeded.
+type Job = Box<dyn FnOnce(&mut DbConn) -> (bool, Deliver) + Send>;
+
+#[derive(Clone)]
+pub struct GroupWriter {
+    jobs: mpsc::Sender<Job>,
+}
+
+impl GroupWriter {
+    /// Starts the writer thread. It takes its turn at `gate` for each batch,
+    /// like every other user of the writer connection.
+    pub fn start(
+        pool: Pool<Manager>,
+        gate: std::sync::Arc<Semaphore>,
+        runtime: tokio::runtime::Handle,
+    ) -> Result<GroupWriter, AppError> {
+        let (jobs, queue) = mpsc::channel::<Job>();
+        thread::Builder::new()
+            .name("group-commit".into())
+            .spawn(move || run(pool, gate, runtime, queue))
+            .map_err(|e| AppError::Internal(format!("cannot start the writer thread: {e}")))?;
+        Ok(GroupWriter { jobs })
+    }
+
+    /// Runs `f` in the next batch; resolves after the batch commits.
+    pub async fn write<T, F>(&self, f: F) -> Result<T, AppError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut DbConn) -> Result<T, AppError> + Send + 'static,
+    {
+        let (reply, done) = oneshot::channel::<Result<T, AppError>>();
+        let job: Job = Box::new(move |conn: &mut DbConn| {
+            let result = catch_unwind(AssertUnwindSafe(|| f(conn)))
+                .unwrap_or_else(|_| Err(AppError::Internal("a write request panicked".into())));
+            let ok = result.is_ok();
+            let deliver: Deliver = Box::new(move |commit_error: Option<&str>| {
+                let out = match (result, commit_error) {
+                    (Ok(v), None) => Ok(v),
+                    (Ok(_), Some(e)) => Err(AppError::Unavailable(format!("commit failed: {e}"))),
+                    (Err(e), _) => Err(e),
+                };
+                let _ = reply.send(out);
+            });
+            (ok, deliver)
+        });
+        self.jobs
+            .send(job)
+            .map_err(|_| AppError::Unavailable("the writer thread has stopped".into()))?;
+        done.await
+            .map_err(|_| AppError::Unavailable("the writer thread has stopped".into()))?
+    }
+}
+
+fn run(
+    pool: Pool<Manager>,
+    gate: std::sync::Arc<Semaphore>,
+    runtime: tokio::runtime::Handle,
+    queue: mpsc::Receiver<Job>,
+) {
+    use diesel::result::Error as DieselError;
+    use diesel::Connection;
+    while let Ok(first) = queue.recv() {
+        let mut batch = vec![first];
+        while batch.len() < MAX_BATCH {
+            match queue.try_recv() {
+                Ok(job) => batch.push(job),
+                Err(_) => break,
+            }
+        }
+        let Ok(_permit) = runtime.block_on(gate.acquire()) else {
+            return;
+        };
+        let mut conn = match pool.get() {
+            Ok(c) => c,
+            Err(e) => {
+                // Dropping the jobs drops their reply senders: callers get an error.
+                tracing::error!(error = %e, jobs = batch.len(), "no writer connection");
+                continue;
+            }
+        };
+        let mut deliveries: Vec<Deliver> = Vec::with_capacity(batch.len());
+        // One transaction; each job in a savepoint of its own (diesel nests
+        // transactions as savepoints), rolled back alone when it fails.
+        let outcome = conn.transaction::<(), DieselError, _>(|c| {
+            for job in batch.drain(..) {
+                let mut slot: Option<Deliver> = None;
+                let r = c.transaction::<(), DieselError, _>(|c| {
+                    let (ok, deliver) = job(c);
+                    slot = Some(deliver);
+                    if ok {
+                        Ok(())
+                    } else {
+                        Err(DieselError::RollbackTransaction)
+                    }
+                });
+                if let Some(d) = slot {
+                    deliveries.push(d);
+                }
+                match r {
+                    Ok(()) | Err(DieselError::RollbackTransaction) => {}
+                    Err(e) => return Err(e),
+                }
+            }
+            Ok(())
+        });
+        let commit_error = outcome.err().map(|e| {
+            tracing::error!(error = %e, jobs = deliveries.len(), "write batch failed");
+            e.to_string()
+        });
+        for d in deliveries {
+            d(commit_error.as_deref());
+        }
+    }
+}
