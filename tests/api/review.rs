@@ -156,6 +156,19 @@ async fn many_identities_from_one_browser_are_flagged() {
     let r = review(&app, &admin).await;
     let g = group(&r, "device").expect("four identities from one browser");
     assert_eq!(g["members"].as_array().unwrap().len(), 4);
+    assert!(
+        group(&r, "ip").is_none(),
+        "four from one IP is not yet a burst"
+    );
+    // Two more from the same IP (another browser) within minutes: an IP burst.
+    for i in 4..6 {
+        let mut body = registration(&format!("094000000{i}"), "CD-B1");
+        body["full_name"] = json!(format!("Người thứ {i}"));
+        register_with(&app, &body, None).await;
+    }
+    let r = review(&app, &admin).await;
+    let ip = group(&r, "ip").expect("six registrations from one IP in minutes");
+    assert_eq!(ip["members"].as_array().unwrap().len(), 6);
     let before = board(&app, "").await["total"].clone();
     // "Different people": recorded, nothing else changes; the group shows the decision.
     let ok = decide(
