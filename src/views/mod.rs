@@ -32,13 +32,18 @@ pub fn layout(title: &str, staff: Option<&Staff>, content: Markup) -> Markup {
                     a.brand href="/" { "hoithi" }
                     nav {
                         @if let Some(s) = staff {
-                            a href="/admin/units" { "Đơn vị" }
-                            a href="/admin/banks" { "Ngân hàng câu hỏi" }
-                            a href="/admin/contests" { "Hội thi" }
-                            @if let Some(scope) = &s.scope {
-                                a href={ "/admin/units/" (scope.unit_code) "/activities" } { "Hoạt động" }
+                            // Co-organizing offices see only the contests they were given.
+                            @if s.require_writer().is_ok() {
+                                a href="/admin/units" { "Đơn vị" }
+                                a href="/admin/banks" { "Ngân hàng câu hỏi" }
                             }
-                            a href="/admin/activity-scheme" { "3 chủ động" }
+                            a href="/admin/contests" { "Hội thi" }
+                            @if s.require_writer().is_ok() {
+                                @if let Some(scope) = &s.scope {
+                                    a href={ "/admin/units/" (scope.unit_code) "/activities" } { "Hoạt động" }
+                                }
+                                a href="/admin/activity-scheme" { "3 chủ động" }
+                            }
                             span.mut { (s.display_name) " · " (s.role.label_vi()) }
                         }
                     }

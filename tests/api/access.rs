@@ -741,3 +741,43 @@ async fn the_organizer_pages_work_as_plain_forms() {
         .iter()
         .all(|r| r.points == 7 && r.criterion == 2));
 }
+
+#[tokio::test]
+async fn a_co_organizing_office_lands_on_its_contests_and_sees_only_them() {
+    let (app, _clock) = spawn_with_clock().await;
+    let admin = contest_fixture(&app, 15, 1).await;
+    app.create_user("ubnd", "viewer", None);
+    app.post(
+        &format!("/api/v1/contests/{CONTEST}/viewers"),
+        &admin,
+        &json!({"username": "ubnd"}),
+    )
+    .await;
+    let login = app
+        .client
+        .post(app.url("/login"))
+        .form(&[("username", "ubnd"), ("password", PASSWORD)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(login.headers()["location"], "/admin");
+    let start = app.client.get(app.url("/admin")).send().await.unwrap();
+    assert_eq!(start.headers()["location"], "/admin/contests");
+    let (status, list) = page(&app, "/admin/contests").await;
+    assert_eq!(status, 200);
+    assert!(list.contains(&format!("/admin/contests/{CONTEST}/results")));
+    assert!(
+        !list.contains("Tạo hội thi") && !list.contains("href=\"/admin/units\""),
+        "{list}"
+    );
+    assert_eq!(
+        page(&app, &format!("/admin/contests/{CONTEST}")).await.0,
+        403
+    );
+    assert_eq!(
+        page(&app, &format!("/admin/contests/{CONTEST}/results"))
+            .await
+            .0,
+        200
+    );
+}

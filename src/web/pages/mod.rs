@@ -140,8 +140,14 @@ async fn home(staff: Option<Staff>) -> Markup {
     views::home::page(staff.as_ref())
 }
 
-async fn admin(_staff: Staff) -> HttpResponse {
-    see_other("/admin/units")
+/// Where a signed-in staff member starts: the unit tree, or for a
+/// co-organizing office (viewer) the contests it was given.
+async fn admin(staff: Staff) -> HttpResponse {
+    if staff.require_writer().is_ok() {
+        see_other("/admin/units")
+    } else {
+        see_other("/admin/contests")
+    }
 }
 
 pub fn see_other(location: &str) -> HttpResponse {
