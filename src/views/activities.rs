@@ -118,6 +118,19 @@ pub fn page(staff: &Staff, p: &YearPage, message: Option<Flash>) -> Markup {
                 h2 { "Thêm hoạt động" }
                 (record_form(&base, None, "Thêm"))
             }
+            @if !p.changes.is_empty() {
+                section.card.noprint {
+                    h2 { "Nhật ký thay đổi" span.en { "Audit trail" } }
+                    table {
+                        thead { tr { th { "Lúc" } th { "Người" } th { "Thao tác" } th { "Hoạt động" } } }
+                        tbody {
+                            @for (at, by, what, detail) in &p.changes {
+                                tr { td { (at) } td { (by) } td { (what) } td { (detail) } }
+                            }
+                        }
+                    }
+                }
+            }
         },
     )
 }

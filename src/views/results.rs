@@ -267,14 +267,35 @@ pub fn prizes_admin(staff: &Staff, slug: &str, p: &Prizes, message: Option<Flash
     )
 }
 
-pub fn access(
-    staff: &Staff,
-    slug: &str,
-    title: &str,
-    viewers: &[(String, String)],
-    links: &[LinkView],
-    message: Option<Flash>,
-) -> Markup {
+/// What the access page shows.
+pub struct AccessPage<'a> {
+    pub slug: &'a str,
+    pub title: &'a str,
+    pub viewers: &'a [(String, String)],
+    pub links: &'a [LinkView],
+    /// The contest's audit log: (when, who, what, detail).
+    pub log: &'a [(String, String, String, String)],
+}
+
+/// Vietnamese name of an audit action.
+pub fn action_label(action: &str) -> &str {
+    match action {
+        "viewer_added" => "Thêm tài khoản xem",
+        "viewer_removed" => "Bỏ tài khoản xem",
+        "share_link_created" => "Tạo liên kết chia sẻ",
+        "share_link_revoked" => "Thu hồi liên kết",
+        "prize_plan_set" => "Lưu cơ cấu giải",
+        "prizes_published" => "Công bố giải",
+        "review_same" => "Rà soát: cùng một người",
+        "review_different" => "Rà soát: người khác nhau",
+        "review_disqualify" => "Rà soát: loại",
+        "review_reinstate" => "Rà soát: khôi phục",
+        other => other,
+    }
+}
+
+pub fn access(staff: &Staff, a: &AccessPage, message: Option<Flash>) -> Markup {
+    let (slug, title, viewers, links) = (a.slug, a.title, a.viewers, a.links);
     let base = format!("/admin/contests/{slug}/access");
     layout(
         "Cơ quan phối hợp",
@@ -321,6 +342,17 @@ pub fn access(
                     label { "Tên liên kết " input name="label" placeholder="VD: UBND xã Tân Phú"; }
                     label { "Số ngày hiệu lực " input name="days" type="number" min="1" max="365" value="30"; }
                     button type="submit" { "Tạo liên kết" }
+                }
+            }
+            section.card {
+                h2 { "Nhật ký của hội thi" span.en { "Audit log" } }
+                table {
+                    thead { tr { th { "Lúc" } th { "Người" } th { "Thao tác" } th { "Chi tiết" } } }
+                    tbody {
+                        @for (at, by, what, detail) in a.log {
+                            tr { td { (at) } td { (by) } td { (what) } td { (detail) } }
+                        }
+                    }
                 }
             }
         },

@@ -707,6 +707,11 @@ async fn the_organizer_pages_work_as_plain_forms() {
     );
     let (_, access) = page(&app, &format!("/admin/contests/{CONTEST}/access")).await;
     assert!(access.contains("ubnd") && access.contains("Văn phòng UBND") && access.contains("/s/"));
+    assert!(
+        access.contains("Nhật ký của hội thi")
+            && access.contains("Tạo liên kết chia sẻ")
+            && access.contains("Lưu cơ cấu giải")
+    );
 
     let (status, scheme) = page(&app, "/admin/activity-scheme").await;
     assert_eq!(status, 200);

@@ -358,4 +358,8 @@ async fn manual_records_and_a_custom_scheme_give_the_expected_yearly_level() {
         .await
         .unwrap();
     assert!(page.contains("Tốt") && page.contains("Chủ động tham mưu, phối hợp"));
+    assert!(
+        page.contains("Nhật ký thay đổi") && page.contains("Dọn vệ sinh"),
+        "the audit trail shows the deleted record"
+    );
 }

@@ -138,22 +138,37 @@ pub async fn access_page(
     let slug = slug.into_inner();
     let links = access::links(&state, &staff, slug.clone()).await?;
     let (s2, staff2) = (slug.clone(), staff.clone());
-    let (title, viewers) = state
+    let (title, viewers, log) = state
         .db
         .read(move |c| {
             let contest = access::managed(c, &staff2, &s2)?;
+            let log = crate::db::review::audit_of(c, Some(&contest.id), None, 50)?
+                .into_iter()
+                .map(|(a, by)| {
+                    (
+                        crate::domain::contest::fmt_vn(a.created_at),
+                        by,
+                        view::action_label(&a.action).to_string(),
+                        a.detail,
+                    )
+                })
+                .collect::<Vec<_>>();
             Ok((
                 contest.title.clone(),
                 crate::db::access::viewers(c, &contest.id)?,
+                log,
             ))
         })
         .await?;
     Ok(html(view::access(
         &staff,
-        &slug,
-        &title,
-        &viewers,
-        &links,
+        &view::AccessPage {
+            slug: &slug,
+            title: &title,
+            viewers: &viewers,
+            links: &links,
+            log: &log,
+        },
         msg(q.msg.as_deref()),
     )))
 }
