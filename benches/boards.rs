@@ -100,6 +100,23 @@ async fn measure(state: &hoithi::state::AppState, slug: &str, label: &str) {
         assert_eq!(u.entries.len(), 25);
     }
     report(&format!("unit board, 225-unit subtree {label}"), ub);
+    let mut all = Vec::new();
+    for _ in 0..5 {
+        let t = Instant::now();
+        let o = hoithi::service::rankings::overall(
+            state,
+            slug.to_string(),
+            BoardQuery {
+                limit: Some(100),
+                ..BoardQuery::default()
+            },
+        )
+        .await
+        .expect("overall");
+        all.push(t.elapsed());
+        assert_eq!(o.entries.len(), 100);
+    }
+    report(&format!("overall ranking, top 100 {label}"), all);
 }
 
 #[tokio::main]

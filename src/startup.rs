@@ -63,6 +63,7 @@ impl Application {
             otp: otp_sender(&settings)?,
             answers: crate::service::answer_writer::AnswerWriter::start(db.clone()),
             open_attempts: Arc::default(),
+            overall: Arc::default(),
         };
         if settings.sweep_seconds > 0 {
             tokio::spawn(sweep_expired(state.clone(), settings.sweep_seconds));

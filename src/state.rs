@@ -57,6 +57,8 @@ pub struct AppState {
     pub answers: crate::service::answer_writer::AnswerWriter,
     /// Per-instance cache of what saving an answer checks.
     pub open_attempts: Arc<crate::service::open_attempts::OpenAttempts>,
+    /// Per-instance cache of overall (cross-round) rankings, a few seconds old at most.
+    pub overall: Arc<crate::service::rankings::OverallCache>,
 }
 
 impl AppState {

@@ -3,6 +3,7 @@
 //! and collective rankings of units at any level of the tree.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use chrono::NaiveDateTime;
 use serde::{Deserialize, Serialize};
@@ -623,9 +624,52 @@ pub struct OverallBoard {
     pub entries: Vec<OverallEntry>,
 }
 
+/// Overall rankings already computed: per (contest, unit scope), the ranked
+/// totals and when they were made. Summing every person's results reads the
+/// whole contest (~0.7 s at 300,000 people), so an instance does it at most
+/// once per [`OVERALL_TTL`] per scope and serves every page from the copy.
+#[derive(Default)]
+pub struct OverallCache {
+    entries: std::sync::Mutex<HashMap<OverallKey, Made>>,
+}
+
+type OverallKey = (String, Option<String>);
+type Ranked = (i64, results::OverallTotal);
+/// When a ranking was made, and the ranking.
+type Made = (std::time::Instant, Arc<Vec<Ranked>>);
+
+/// How stale an overall ranking may be.
+pub const OVERALL_TTL: std::time::Duration = std::time::Duration::from_secs(10);
+const OVERALL_KEYS: usize = 32;
+
+impl OverallCache {
+    fn get_or_make(
+        &self,
+        key: OverallKey,
+        make: impl FnOnce() -> Result<Vec<Ranked>, AppError>,
+    ) -> Result<Arc<Vec<Ranked>>, AppError> {
+        let fresh = |e: &Made| e.0.elapsed() < OVERALL_TTL;
+        if let Some(e) = self.lock().get(&key).filter(|e| fresh(e)) {
+            return Ok(e.1.clone());
+        }
+        let ranked = Arc::new(make()?);
+        let mut map = self.lock();
+        map.retain(|_, e| fresh(e));
+        if map.len() >= OVERALL_KEYS {
+            map.clear();
+        }
+        map.insert(key, (std::time::Instant::now(), ranked.clone()));
+        Ok(ranked)
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<OverallKey, Made>> {
+        self.entries.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
 /// The overall ranking across rounds: each person's counted best results
 /// summed (score desc → total duration asc → fewer rounds needed, i.e.
-/// earlier last result asc).
+/// earlier last result asc). At most [`OVERALL_TTL`] old.
 pub async fn overall(
     state: &AppState,
     slug: String,
@@ -633,6 +677,7 @@ pub async fn overall(
 ) -> Result<OverallBoard, AppError> {
     let limit = q.limit.unwrap_or(100).clamp(1, 500) as usize;
     let offset = q.offset.unwrap_or(0).max(0) as usize;
+    let cache = state.overall.clone();
     state
         .db
         .read(move |c| {
@@ -641,28 +686,31 @@ pub async fn overall(
                 Some(code) => Some(units::by_code(c, code)?.path),
                 None => None,
             };
-            let mut totals = results::overall_totals(c, &contest.id, scope.as_deref())?;
-            let key = |t: &results::OverallTotal| (-t.score, t.duration_ms, t.last_finished);
-            totals.sort_by(|a, b| {
-                key(a)
-                    .cmp(&key(b))
-                    .then_with(|| a.participant_id.cmp(&b.participant_id))
-            });
-            let total = totals.len() as i64;
-            let mut ranks = Vec::with_capacity(totals.len());
-            for (i, t) in totals.iter().enumerate() {
-                let r = match (i, ranks.last()) {
-                    (i, Some(&r)) if key(&totals[i - 1]) == key(t) => r,
-                    _ => i as i64 + 1,
-                };
-                ranks.push(r);
-            }
-            let page: Vec<(i64, &results::OverallTotal)> = ranks
+            let key = (contest.id.clone(), scope.clone());
+            let ranked = cache.get_or_make(key, || {
+                let mut totals = results::overall_totals(c, &contest.id, scope.as_deref())?;
+                let key = |t: &results::OverallTotal| (-t.score, t.duration_ms, t.last_finished);
+                totals.sort_by(|a, b| {
+                    key(a)
+                        .cmp(&key(b))
+                        .then_with(|| a.participant_id.cmp(&b.participant_id))
+                });
+                let mut out: Vec<Ranked> = Vec::with_capacity(totals.len());
+                for (i, t) in totals.into_iter().enumerate() {
+                    let rank = match out.last() {
+                        Some((r, prev)) if key(prev) == key(&t) => *r,
+                        _ => i as i64 + 1,
+                    };
+                    out.push((rank, t));
+                }
+                Ok(out)
+            })?;
+            let total = ranked.len() as i64;
+            let page: Vec<(i64, &results::OverallTotal)> = ranked
                 .iter()
-                .copied()
-                .zip(totals.iter())
                 .skip(offset)
                 .take(limit)
+                .map(|(r, t)| (*r, t))
                 .collect();
             let people = results::people(
                 c,
