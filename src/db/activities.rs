@@ -115,11 +115,3 @@ pub fn of_units(
     out.sort_by(|a, b| b.date.cmp(&a.date).then_with(|| a.title.cmp(&b.title)));
     Ok(out)
 }
-
-/// Every record a round wrote (one per eligible unit).
-pub fn of_round(conn: &mut DbConn, round_id: &str) -> Result<Vec<Activity>, AppError> {
-    Ok(activities::table
-        .filter(activities::round_id.eq(round_id))
-        .select(Activity::as_select())
-        .load(conn)?)
-}

@@ -203,75 +203,86 @@ pub struct RoundResult {
 }
 
 /// Keeps the person's best attempt of the round (score desc, duration asc,
-/// finished at asc) with one insert-if-missing and one conditional update,
-/// both safe when two instances finish attempts of one person at once.
-pub fn record_result(conn: &mut DbConn, r: &RoundResult) -> Result<(), AppError> {
+/// finished at asc) and counts the attempt, with one insert-if-missing and
+/// conditional updates (safe when two attempts of one person finish at
+/// once), then keeps the unit's figures in step.
+///
+/// `category` and `flagged` (disqualified, or in a "same person" group) come
+/// from the participant row the caller already holds.
+pub fn record_result(
+    conn: &mut DbConn,
+    r: &RoundResult,
+    category: &str,
+    flagged: bool,
+) -> Result<(), AppError> {
     use round_results::dsl as rr;
-    let before: Option<(i32, i32, bool)> = round_results::table
+    let before: Option<(i32, i32, i64, NaiveDateTime, bool)> = round_results::table
         .find((&r.round_id, &r.participant_id))
-        .select((rr::score, rr::max_score, rr::counted))
+        .select((
+            rr::score,
+            rr::max_score,
+            rr::duration_ms,
+            rr::finished_at,
+            rr::counted,
+        ))
         .first(conn)
         .optional()?;
+    let first = RoundResult {
+        attempts_used: 1,
+        ..r.clone()
+    };
     match conn {
         DbConn::Sqlite(c) => diesel::insert_into(round_results::table)
-            .values(r)
+            .values(&first)
             .on_conflict_do_nothing()
             .execute(c)?,
         DbConn::Postgres(c) => diesel::insert_into(round_results::table)
-            .values(r)
+            .values(&first)
             .on_conflict_do_nothing()
             .execute(c)?,
     };
     let key = rr::round_id
         .eq(&r.round_id)
         .and(rr::participant_id.eq(&r.participant_id));
-    let better = rr::score
-        .lt(r.score)
-        .or(rr::score.eq(r.score).and(rr::duration_ms.gt(r.duration_ms)))
-        .or(rr::score
-            .eq(r.score)
-            .and(rr::duration_ms.eq(r.duration_ms))
-            .and(rr::finished_at.gt(r.finished_at)));
-    diesel::update(round_results::table.filter(key).filter(better))
-        .set((
-            rr::attempt_id.eq(&r.attempt_id),
-            rr::score.eq(r.score),
-            rr::max_score.eq(r.max_score),
-            rr::duration_ms.eq(r.duration_ms),
-            rr::finished_at.eq(r.finished_at),
-            rr::prediction.eq(r.prediction),
-        ))
-        .execute(conn)?;
-    let used: i64 = attempts::table
-        .filter(attempts::participant_id.eq(&r.participant_id))
-        .filter(attempts::round_id.eq(&r.round_id))
-        .filter(attempts::practice.eq(false))
-        .filter(attempts::status.ne(OPEN))
-        .count()
-        .get_result(conn)?;
-    diesel::update(round_results::table.filter(key))
-        .set(rr::attempts_used.eq(used as i32))
-        .execute(conn)?;
-    // A disqualified person, or one of a "same person" group, keeps their
-    // standing when a new result arrives (and the unit figures are rebuilt);
-    // anyone else changes their unit's figures by a delta.
-    let category = super::review::restand(conn, &r.round_id, &r.participant_id)?;
-    if let Some(category) = category {
-        let after: (i32, i32) = round_results::table
-            .find((&r.round_id, &r.participant_id))
-            .select((rr::score, rr::max_score))
-            .first(conn)?;
-        let before = before.filter(|b| b.2).map(|b| (b.0, b.1));
-        super::unit_stats::apply(
-            conn,
-            &r.round_id,
-            &r.unit_id,
-            &category,
-            before,
-            Some(after),
-        )?;
+    if before.is_some() {
+        let better = rr::score
+            .lt(r.score)
+            .or(rr::score.eq(r.score).and(rr::duration_ms.gt(r.duration_ms)))
+            .or(rr::score
+                .eq(r.score)
+                .and(rr::duration_ms.eq(r.duration_ms))
+                .and(rr::finished_at.gt(r.finished_at)));
+        diesel::update(round_results::table.filter(key).filter(better))
+            .set((
+                rr::attempt_id.eq(&r.attempt_id),
+                rr::score.eq(r.score),
+                rr::max_score.eq(r.max_score),
+                rr::duration_ms.eq(r.duration_ms),
+                rr::finished_at.eq(r.finished_at),
+                rr::prediction.eq(r.prediction),
+            ))
+            .execute(conn)?;
+        diesel::update(round_results::table.filter(key))
+            .set(rr::attempts_used.eq(rr::attempts_used + 1))
+            .execute(conn)?;
     }
-    Ok(())
+    if flagged {
+        // A disqualified person, or one of a "same person" group, keeps their
+        // standing when a new result arrives; the unit figures are rebuilt.
+        super::review::recount_round(conn, &r.round_id)?;
+        return super::unit_stats::rebuild(conn, &r.round_id);
+    }
+    // Anyone else changes their unit's figures by a delta.
+    let after = match before {
+        Some((score, max, duration, at, _))
+            if (-score, duration, at) <= (-r.score, r.duration_ms, r.finished_at) =>
+        {
+            (score, max)
+        }
+        _ => (r.score, r.max_score),
+    };
+    let before = before.filter(|b| b.4).map(|b| (b.0, b.1));
+    super::unit_stats::apply(conn, &r.round_id, &r.unit_id, category, before, Some(after))
 }
 
 pub fn result_of(

@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
-use super::schema::{audit_log, participants, review_decisions, round_results, rounds, units};
+use super::schema::{audit_log, participants, review_decisions, round_results, units};
 use super::{new_id, DbConn};
 use crate::domain::duplicates::Registration;
 use crate::error::AppError;
@@ -233,41 +233,7 @@ pub fn recount_round(conn: &mut DbConn, round_id: &str) -> Result<(), AppError> 
     Ok(())
 }
 
-/// After a new best result: re-stands the round (and rebuilds its unit
-/// figures) only when this participant is disqualified or part of a group,
-/// returning None; otherwise returns the participant's category (one
-/// primary-key read).
-pub fn restand(
-    conn: &mut DbConn,
-    round_id: &str,
-    participant_id: &str,
-) -> Result<Option<String>, AppError> {
-    let (dq, same, category): (Option<String>, Option<String>, String) = participants::table
-        .find(participant_id)
-        .select((
-            participants::disqualified_reason,
-            participants::same_as,
-            participants::category,
-        ))
-        .first(conn)?;
-    if dq.is_some() || same.is_some() {
-        recount_round(conn, round_id)?;
-        super::unit_stats::rebuild(conn, round_id)?;
-        return Ok(None);
-    }
-    Ok(Some(category))
-}
-
-/// Round ids of a contest.
-pub fn round_ids(conn: &mut DbConn, contest_id: &str) -> Result<Vec<String>, AppError> {
-    Ok(rounds::table
-        .filter(rounds::contest_id.eq(contest_id))
-        .order(rounds::number.asc())
-        .select(rounds::id)
-        .load(conn)?)
-}
-
-#[derive(Debug, Clone, Queryable, Insertable)]
+#[derive(Debug, Clone, Queryable, Insertable, serde::Serialize)]
 #[diesel(table_name = audit_log)]
 pub struct AuditEntry {
     pub id: String,

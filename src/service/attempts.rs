@@ -220,9 +220,11 @@ fn finish_once(
                     duration_ms,
                     finished_at: now,
                     prediction,
-                    attempts_used: 0,
+                    attempts_used: 1,
                     final_rank: None,
                 },
+                &p.category,
+                p.disqualified_reason.is_some() || p.same_as.is_some(),
             )?;
         }
     }
