@@ -31,15 +31,6 @@ pub enum Reader {
     Link { contest_slug: String },
 }
 
-impl Reader {
-    pub fn staff(&self) -> Option<&Staff> {
-        match self {
-            Reader::Staff(s) => Some(s),
-            Reader::Link { .. } => None,
-        }
-    }
-}
-
 /// The access a staff member has to a contest; 403 when none.
 pub fn staff_access(c: &mut DbConn, staff: &Staff, contest: &Contest) -> Result<Access, AppError> {
     if staff.can_manage(&units::by_id(c, &contest.unit_id)?.path) {
@@ -70,6 +61,49 @@ pub fn managed(c: &mut DbConn, staff: &Staff, slug: &str) -> Result<Contest, App
     let contest = contest_store::by_slug(c, slug)?;
     staff.require_manage(&units::by_id(c, &contest.unit_id)?.path)?;
     Ok(contest)
+}
+
+/// A contest's access page: its viewers, share links and audit log.
+pub struct Overview {
+    pub title: String,
+    pub viewers: Vec<(String, String)>,
+    pub links: Vec<LinkView>,
+    pub log: Vec<(crate::db::review::AuditEntry, String)>,
+}
+
+/// (username, display name) of a contest's viewers (organizers of the contest).
+pub async fn viewers(
+    state: &AppState,
+    staff: &Staff,
+    slug: String,
+) -> Result<Vec<(String, String)>, AppError> {
+    let staff = staff.clone();
+    state
+        .db
+        .read(move |c| {
+            let contest = managed(c, &staff, &slug)?;
+            store::viewers(c, &contest.id)
+        })
+        .await
+}
+
+pub async fn overview(state: &AppState, staff: &Staff, slug: String) -> Result<Overview, AppError> {
+    let (staff, now, st) = (staff.clone(), state.now(), state.clone());
+    state
+        .db
+        .read(move |c| {
+            let contest = managed(c, &staff, &slug)?;
+            Ok(Overview {
+                viewers: store::viewers(c, &contest.id)?,
+                links: store::links_of(c, &contest.id)?
+                    .iter()
+                    .map(|l| link_view(&st, &contest.slug, l, now))
+                    .collect::<Result<_, _>>()?,
+                log: crate::db::review::audit_of(c, Some(&contest.id), None, 50)?,
+                title: contest.title,
+            })
+        })
+        .await
 }
 
 #[derive(Debug, Clone, Deserialize)]

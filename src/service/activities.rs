@@ -255,8 +255,8 @@ pub struct YearPage {
     pub yearly: Yearly,
     pub scheme: Scheme,
     pub children: Vec<Rollup>,
-    /// The latest changes to the unit's manual records: (when, who, what, detail).
-    pub changes: Vec<(String, String, String, String)>,
+    /// The latest changes to the unit's manual records, with who made them.
+    pub changes: Vec<(crate::db::review::AuditEntry, String)>,
 }
 
 /// The unit's year: its own records, their "3 chủ động" totals and level,
@@ -311,23 +311,7 @@ pub async fn year_page(
                 })
                 .collect();
             let entries = entries(c, own, &tree)?;
-            let changes = crate::db::review::audit_of(c, None, Some(vec![unit.id.clone()]), 30)?
-                .into_iter()
-                .map(|(a, by)| {
-                    let what = match a.action.as_str() {
-                        "activity_created" => "Thêm",
-                        "activity_updated" => "Sửa",
-                        "activity_deleted" => "Xoá",
-                        other => other,
-                    };
-                    (
-                        crate::domain::contest::fmt_vn(a.created_at),
-                        by,
-                        what.to_string(),
-                        a.detail,
-                    )
-                })
-                .collect();
+            let changes = crate::db::review::audit_of(c, None, Some(vec![unit.id.clone()]), 30)?;
             Ok(YearPage {
                 unit,
                 year,

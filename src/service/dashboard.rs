@@ -155,10 +155,7 @@ pub async fn dashboard(
     let live = rankings::live(state, slug.clone(), round).await?;
     // The dashboard shows the published list (masked) to everyone who may
     // read it; organizers prepare prizes on their own page.
-    let link = Reader::Link {
-        contest_slug: slug.clone(),
-    };
-    let prizes = prizes::for_reader(state, link, slug.clone(), round).await?;
+    let prizes = prizes::published(state, slug.clone(), round).await?;
     let s3 = slug.clone();
     let (starts, scores) = state
         .db

@@ -193,19 +193,27 @@ pub async fn for_reader(
         .await
 }
 
-/// The published list, public (masked), with its hash.
-pub async fn public(state: &AppState, slug: String, number: i32) -> Result<Prizes, AppError> {
+/// The published list of a round, masked, with its hash (no winners while
+/// unpublished): what anyone may see.
+pub async fn published(state: &AppState, slug: String, number: i32) -> Result<Prizes, AppError> {
     state
         .db
         .read(move |c| {
             let contest = contest_store::by_slug(c, &slug)?;
             let round = round_of(c, &contest, number)?;
-            if round.prizes_published_at.is_none() {
-                return Err(AppError::NotFound);
-            }
             build(c, &contest, &round, Access::Masked)
         })
         .await
+}
+
+/// The published list for the public routes: 404 until it is published.
+pub async fn public(state: &AppState, slug: String, number: i32) -> Result<Prizes, AppError> {
+    let p = published(state, slug, number).await?;
+    if p.published {
+        Ok(p)
+    } else {
+        Err(AppError::NotFound)
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]

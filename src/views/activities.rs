@@ -121,14 +121,7 @@ pub fn page(staff: &Staff, p: &YearPage, message: Option<Flash>) -> Markup {
             @if !p.changes.is_empty() {
                 section.card.noprint {
                     h2 { "Nhật ký thay đổi" span.en { "Audit trail" } }
-                    table {
-                        thead { tr { th { "Lúc" } th { "Người" } th { "Thao tác" } th { "Hoạt động" } } }
-                        tbody {
-                            @for (at, by, what, detail) in &p.changes {
-                                tr { td { (at) } td { (by) } td { (what) } td { (detail) } }
-                            }
-                        }
-                    }
+                    (super::results::audit_table(&p.changes))
                 }
             }
         },

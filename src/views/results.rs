@@ -8,7 +8,9 @@ use super::charts::{columns, hbars};
 use super::{flash, layout, Flash};
 use crate::auth::Staff;
 use crate::db::contests::RoundStatus;
-use crate::service::access::{Access, LinkView};
+use crate::db::review::AuditEntry;
+use crate::domain::contest::fmt_vn;
+use crate::service::access::{Access, Overview};
 use crate::service::dashboard::Dashboard;
 use crate::service::prizes::Prizes;
 use crate::service::rankings::Live;
@@ -267,16 +269,6 @@ pub fn prizes_admin(staff: &Staff, slug: &str, p: &Prizes, message: Option<Flash
     )
 }
 
-/// What the access page shows.
-pub struct AccessPage<'a> {
-    pub slug: &'a str,
-    pub title: &'a str,
-    pub viewers: &'a [(String, String)],
-    pub links: &'a [LinkView],
-    /// The contest's audit log: (when, who, what, detail).
-    pub log: &'a [(String, String, String, String)],
-}
-
 /// Vietnamese name of an audit action.
 pub fn action_label(action: &str) -> &str {
     match action {
@@ -290,12 +282,30 @@ pub fn action_label(action: &str) -> &str {
         "review_different" => "Rà soát: người khác nhau",
         "review_disqualify" => "Rà soát: loại",
         "review_reinstate" => "Rà soát: khôi phục",
+        "activity_created" => "Thêm hoạt động",
+        "activity_updated" => "Sửa hoạt động",
+        "activity_deleted" => "Xoá hoạt động",
+        "scheme_updated" => "Sửa cách tính 3 chủ động",
         other => other,
     }
 }
 
-pub fn access(staff: &Staff, a: &AccessPage, message: Option<Flash>) -> Markup {
-    let (slug, title, viewers, links) = (a.slug, a.title, a.viewers, a.links);
+/// An audit log as a table: when, who, what, detail.
+pub fn audit_table(log: &[(AuditEntry, String)]) -> Markup {
+    html! {
+        table {
+            thead { tr { th { "Lúc" } th { "Người" } th { "Thao tác" } th { "Chi tiết" } } }
+            tbody {
+                @for (a, by) in log {
+                    tr { td { (fmt_vn(a.created_at)) } td { (by) } td { (action_label(&a.action)) } td { (a.detail) } }
+                }
+            }
+        }
+    }
+}
+
+pub fn access(staff: &Staff, slug: &str, o: &Overview, message: Option<Flash>) -> Markup {
+    let (title, viewers, links) = (o.title.as_str(), &o.viewers, &o.links);
     let base = format!("/admin/contests/{slug}/access");
     layout(
         "Cơ quan phối hợp",
@@ -346,14 +356,7 @@ pub fn access(staff: &Staff, a: &AccessPage, message: Option<Flash>) -> Markup {
             }
             section.card {
                 h2 { "Nhật ký của hội thi" span.en { "Audit log" } }
-                table {
-                    thead { tr { th { "Lúc" } th { "Người" } th { "Thao tác" } th { "Chi tiết" } } }
-                    tbody {
-                        @for (at, by, what, detail) in a.log {
-                            tr { td { (at) } td { (by) } td { (what) } td { (detail) } }
-                        }
-                    }
-                }
+                (audit_table(&o.log))
             }
         },
     )

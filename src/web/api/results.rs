@@ -179,15 +179,7 @@ pub async fn viewers(
     staff: Staff,
     slug: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
-    let slug = slug.into_inner();
-    let staff2 = staff.clone();
-    let list = state
-        .db
-        .read(move |c| {
-            let contest = access::managed(c, &staff2, &slug)?;
-            crate::db::access::viewers(c, &contest.id)
-        })
-        .await?;
+    let list = access::viewers(&state, &staff, slug.into_inner()).await?;
     Ok(HttpResponse::Ok().json(viewer_json(list)))
 }
 

@@ -136,41 +136,8 @@ pub async fn access_page(
     q: web::Query<RoundQuery>,
 ) -> Result<HttpResponse, AppError> {
     let slug = slug.into_inner();
-    let links = access::links(&state, &staff, slug.clone()).await?;
-    let (s2, staff2) = (slug.clone(), staff.clone());
-    let (title, viewers, log) = state
-        .db
-        .read(move |c| {
-            let contest = access::managed(c, &staff2, &s2)?;
-            let log = crate::db::review::audit_of(c, Some(&contest.id), None, 50)?
-                .into_iter()
-                .map(|(a, by)| {
-                    (
-                        crate::domain::contest::fmt_vn(a.created_at),
-                        by,
-                        view::action_label(&a.action).to_string(),
-                        a.detail,
-                    )
-                })
-                .collect::<Vec<_>>();
-            Ok((
-                contest.title.clone(),
-                crate::db::access::viewers(c, &contest.id)?,
-                log,
-            ))
-        })
-        .await?;
-    Ok(html(view::access(
-        &staff,
-        &view::AccessPage {
-            slug: &slug,
-            title: &title,
-            viewers: &viewers,
-            links: &links,
-            log: &log,
-        },
-        msg(q.msg.as_deref()),
-    )))
+    let o = access::overview(&state, &staff, slug.clone()).await?;
+    Ok(html(view::access(&staff, &slug, &o, msg(q.msg.as_deref()))))
 }
 
 pub async fn add_viewer(
