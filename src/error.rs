@@ -66,8 +66,15 @@ pub enum AppError {
     /// A share link that was revoked or has expired.
     #[error("gone: {en}")]
     Gone { vi: String, en: String },
-    #[error("too many requests")]
-    TooManyRequests,
+    /// Too many requests from one address (or one phone asking for codes).
+    #[error("too many requests; retry after {retry_after} s")]
+    TooManyRequests { retry_after: u64 },
+    /// Sign-in refused for a while after repeated failures (phone or account).
+    #[error("locked after repeated failures; retry after {retry_after} s")]
+    Locked { retry_after: u64, staff: bool },
+    /// The server is busy with this kind of work (imports); try again soon.
+    #[error("busy; retry after {retry_after} s")]
+    Busy { retry_after: u64 },
     #[error("database unavailable: {0}")]
     Unavailable(String),
     #[error("database error: {0}")]
@@ -103,7 +110,9 @@ impl AppError {
             AppError::Conflict { .. } => "conflict",
             AppError::AttemptClosed => "attempt_closed",
             AppError::Gone { .. } => "gone",
-            AppError::TooManyRequests => "rate_limited",
+            AppError::TooManyRequests { .. } => "rate_limited",
+            AppError::Locked { .. } => "locked",
+            AppError::Busy { .. } => "busy",
             AppError::Unavailable(_) => "unavailable",
             AppError::Database(DieselError::NotFound) => "not_found",
             AppError::Database(DieselError::DatabaseError(
@@ -140,9 +149,51 @@ impl AppError {
                 DatabaseErrorKind::UniqueViolation,
                 _,
             )) => ("Dữ liệu đã tồn tại.".into(), "This already exists.".into()),
-            AppError::TooManyRequests => (
-                "Bạn thao tác quá nhanh, vui lòng thử lại sau một phút.".into(),
-                "Too many requests; please try again in a minute.".into(),
+            AppError::TooManyRequests { retry_after } => (
+                format!(
+                    "Bạn thao tác quá nhanh, vui lòng thử lại sau {}.",
+                    wait_vi(*retry_after)
+                ),
+                format!(
+                    "Too many requests; please try again in {}.",
+                    wait_en(*retry_after)
+                ),
+            ),
+            AppError::Locked {
+                retry_after,
+                staff: false,
+            } => (
+                format!(
+                    "Số điện thoại này đã nhập sai thông tin xác thực nhiều lần nên tạm bị khóa đăng nhập. Vui lòng thử lại sau {}, hoặc liên hệ ban tổ chức hội thi để được mở khóa.",
+                    wait_vi(*retry_after)
+                ),
+                format!(
+                    "Too many failed sign-ins for this phone number; it is locked for {}. Wait, or ask the contest's organizers to unlock it.",
+                    wait_en(*retry_after)
+                ),
+            ),
+            AppError::Locked {
+                retry_after,
+                staff: true,
+            } => (
+                format!(
+                    "Tài khoản tạm bị khóa đăng nhập do nhập sai mật khẩu nhiều lần. Vui lòng thử lại sau {}.",
+                    wait_vi(*retry_after)
+                ),
+                format!(
+                    "Too many wrong passwords; this account is locked for {}.",
+                    wait_en(*retry_after)
+                ),
+            ),
+            AppError::Busy { retry_after } => (
+                format!(
+                    "Máy chủ đang xử lý nhiều tệp tải lên, vui lòng thử lại sau {}.",
+                    wait_vi(*retry_after)
+                ),
+                format!(
+                    "The server is busy with other uploads; please try again in {}.",
+                    wait_en(*retry_after)
+                ),
             ),
             AppError::AttemptClosed => (
                 "Bài thi đã hết giờ hoặc đã nộp; không thể lưu thêm.".into(),
@@ -158,6 +209,17 @@ impl AppError {
                 "Có lỗi ngoài ý muốn ở máy chủ.".into(),
                 "Unexpected server error.".into(),
             ),
+        }
+    }
+
+    /// Seconds a client should wait before trying again, when that is known.
+    pub fn retry_after(&self) -> Option<u64> {
+        match self {
+            AppError::TooManyRequests { retry_after }
+            | AppError::Locked { retry_after, .. }
+            | AppError::Busy { retry_after } => Some((*retry_after).max(1)),
+            AppError::Unavailable(_) => Some(5),
+            _ => None,
         }
     }
 
@@ -193,6 +255,23 @@ impl From<actix_web::error::BlockingError> for AppError {
     }
 }
 
+/// "15 phút", "2 giờ", "40 giây": a wait in words.
+fn wait_vi(secs: u64) -> String {
+    match secs {
+        0..=59 => format!("{} giây", secs.max(1)),
+        60..=5399 => format!("{} phút", secs.div_ceil(60)),
+        _ => format!("{} giờ", secs.div_ceil(3600)),
+    }
+}
+
+fn wait_en(secs: u64) -> String {
+    match secs {
+        0..=59 => format!("{} seconds", secs.max(1)),
+        60..=5399 => format!("{} minutes", secs.div_ceil(60)),
+        _ => format!("{} hours", secs.div_ceil(3600)),
+    }
+}
+
 #[derive(Serialize)]
 struct ErrorBody<'a> {
     error: ErrorDetail<'a>,
@@ -213,7 +292,10 @@ impl ResponseError for AppError {
             AppError::InvalidInput { .. } => StatusCode::BAD_REQUEST,
             AppError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
-            AppError::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
+            AppError::TooManyRequests { .. } | AppError::Locked { .. } => {
+                StatusCode::TOO_MANY_REQUESTS
+            }
+            AppError::Busy { .. } => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Forbidden => StatusCode::FORBIDDEN,
             AppError::NotFound | AppError::Database(DieselError::NotFound) => StatusCode::NOT_FOUND,
             AppError::Conflict { .. }
@@ -236,7 +318,11 @@ impl ResponseError for AppError {
             tracing::error!(error = %self, "request failed");
         }
         let (message, message_en) = self.messages();
-        HttpResponse::build(status).json(ErrorBody {
+        let mut resp = HttpResponse::build(status);
+        if let Some(secs) = self.retry_after() {
+            resp.insert_header((actix_web::http::header::RETRY_AFTER, secs.to_string()));
+        }
+        resp.json(ErrorBody {
             error: ErrorDetail {
                 code: self.code(),
                 message,

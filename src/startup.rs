@@ -64,6 +64,7 @@ impl Application {
             answers: crate::service::answer_writer::AnswerWriter::start(db.clone()),
             open_attempts: Arc::default(),
             overall: Arc::default(),
+            uploads: Arc::new(crate::service::gate::WorkGate::for_uploads()),
         };
         if settings.sweep_seconds > 0 {
             tokio::spawn(sweep_expired(state.clone(), settings.sweep_seconds));

@@ -59,6 +59,8 @@ pub struct AppState {
     pub open_attempts: Arc<crate::service::open_attempts::OpenAttempts>,
     /// Per-instance cache of overall (cross-round) rankings, a few seconds old at most.
     pub overall: Arc<crate::service::rankings::OverallCache>,
+    /// Turns for parsing uploaded files (bounded, with a bounded queue).
+    pub uploads: Arc<crate::service::gate::WorkGate>,
 }
 
 impl AppState {

@@ -2,6 +2,7 @@
 
 pub mod accounts;
 pub mod activity;
+pub mod archive;
 pub mod bank;
 pub mod contest;
 pub mod duplicates;

@@ -11,6 +11,7 @@ pub mod contests;
 pub mod dashboard;
 pub mod demo;
 pub mod exports;
+pub mod gate;
 pub mod open_attempts;
 pub mod otp;
 pub mod participants;

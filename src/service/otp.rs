@@ -101,8 +101,11 @@ pub async fn request(
                 .filter(otp_codes::phone.eq(&p))
                 .select(diesel::dsl::max(otp_codes::created_at))
                 .first(conn)?;
-            if last.is_some_and(|t| now - t < Duration::seconds(RESEND_SECONDS)) {
-                return Err(AppError::TooManyRequests);
+            if let Some(t) = last.filter(|t| now - *t < Duration::seconds(RESEND_SECONDS)) {
+                let waited = (now - t).num_seconds();
+                return Err(AppError::TooManyRequests {
+                    retry_after: (RESEND_SECONDS - waited).max(1) as u64,
+                });
             }
             diesel::insert_into(otp_codes::table)
                 .values((

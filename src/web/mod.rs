@@ -106,8 +106,13 @@ pub async fn html_errors(
         None => return Ok(res.map_into_left_body()),
     };
     let page = views::error::page(status.as_u16(), &vi, &en, &problems);
+    let retry_after = res.headers().get(header::RETRY_AFTER).cloned();
     let (req, _) = res.into_parts();
-    let resp = HttpResponse::build(status)
+    let mut resp = HttpResponse::build(status);
+    if let Some(v) = retry_after {
+        resp.insert_header((header::RETRY_AFTER, v));
+    }
+    let resp = resp
         .content_type("text/html; charset=utf-8")
         .body(page.into_string());
     Ok(ServiceResponse::new(req, resp).map_into_right_body())

@@ -10,6 +10,7 @@ mod browser;
 mod cli;
 mod health;
 mod helpers;
+mod hostile_files;
 mod journey;
 mod migrations;
 mod multi_instance;

@@ -124,11 +124,11 @@ pub fn parse(text: &str) -> Result<RawBank, Vec<Problem>> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::domain::bank::validate;
 
-    const EXAMPLE: &str = "Cổng Dịch vụ công quốc gia khai trương năm nào?\nA. 2019\nB) 2020\nC. 2021\nANSWER: A\n\nNghị định 42/2022/NĐ-CP quy định mấy mức dịch vụ công trực tuyến?\nA. Hai\nB. Bốn\nANSWER: A\n";
+    pub(crate) const EXAMPLE: &str = "Cổng Dịch vụ công quốc gia khai trương năm nào?\nA. 2019\nB) 2020\nC. 2021\nANSWER: A\n\nNghị định 42/2022/NĐ-CP quy định mấy mức dịch vụ công trực tuyến?\nA. Hai\nB. Bốn\nANSWER: A\n";
 
     #[test]
     fn the_example_parses() {

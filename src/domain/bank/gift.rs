@@ -327,11 +327,11 @@ pub fn parse(text_in: &str) -> Result<RawBank, Vec<Problem>> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::domain::bank::{validate, Kind};
 
-    const EXAMPLE: &str = "// Ví dụ GIFT\n\
+    pub(crate) const EXAMPLE: &str = "// Ví dụ GIFT\n\
 $CATEGORY: $course$/top/Định danh điện tử/dễ\n\
 \n\
 ::vneid-1:: VNeID là ứng dụng của cơ quan nào? {=Bộ Công an ~Bộ Y tế ~Bộ Tài chính #Sai rồi ####VNeID do Bộ Công an phát triển.}\n\

@@ -8,6 +8,8 @@
 //! [`Bank`] or every problem found.
 
 pub mod aiken;
+#[cfg(test)]
+mod fuzz;
 pub mod gift;
 pub mod mojibake;
 pub mod table;

@@ -169,37 +169,127 @@ fn cell_text(d: &Data) -> String {
     }
 }
 
+/// Rows and columns read from a sheet: a bank has at most 20,000 questions
+/// in 15 columns, so anything far past that is refused, never allocated.
+pub const MAX_SHEET_ROWS: usize = 2 * super::MAX_QUESTIONS + 1_000;
+pub const MAX_SHEET_COLUMNS: usize = 64;
+/// Characters in one cell, and in all the cells of a workbook together.
+pub const MAX_CELL_CHARS: usize = 32 * 1024;
+pub const MAX_SHEET_TEXT_BYTES: usize = 64 * 1024 * 1024;
+
+/// Reads one sheet as a stream of cells into rows (1-based row number,
+/// cells), with the limits above. Never sizes anything from the sheet's
+/// declared extent: a two-cell sheet spanning A1:XFD1048576 costs two cells.
+fn read_sheet<RS: std::io::Read + std::io::Seek>(
+    wb: &mut Xlsx<RS>,
+    name: &str,
+    text_budget: &mut usize,
+) -> Result<Vec<(usize, Vec<String>)>, Vec<Problem>> {
+    let mut reader = wb
+        .worksheet_cells_reader(name)
+        .map_err(|e| unreadable(e.to_string()))?;
+    let mut rows: std::collections::BTreeMap<usize, Vec<String>> = Default::default();
+    while let Some(cell) = reader.next_cell().map_err(|e| unreadable(e.to_string()))? {
+        let (row, col) = cell.get_position();
+        let (row, col) = (row as usize, col as usize);
+        let text = data_ref_text(cell.get_value());
+        if text.trim().is_empty() {
+            continue;
+        }
+        if row >= MAX_SHEET_ROWS {
+            return Err(vec![Problem::new(
+                row + 1,
+                "file",
+                format!(
+                    "Trang \"{name}\" có dữ liệu ở dòng {} (tối đa {MAX_SHEET_ROWS} dòng).",
+                    row + 1
+                ),
+                format!(
+                    "Sheet \"{name}\" has data on row {} (at most {MAX_SHEET_ROWS} rows).",
+                    row + 1
+                ),
+            )]);
+        }
+        if col >= MAX_SHEET_COLUMNS {
+            // Columns past the template's are ignored, not stored.
+            continue;
+        }
+        if text.chars().count() > MAX_CELL_CHARS {
+            return Err(vec![Problem::new(
+                row + 1,
+                "file",
+                format!(
+                    "Ô ở dòng {} cột {} dài quá {MAX_CELL_CHARS} ký tự.",
+                    row + 1,
+                    col + 1
+                ),
+                format!(
+                    "The cell on row {} column {} is longer than {MAX_CELL_CHARS} characters.",
+                    row + 1,
+                    col + 1
+                ),
+            )]);
+        }
+        *text_budget = text_budget.checked_sub(text.len()).ok_or_else(|| {
+            vec![Problem::new(
+                0,
+                "file",
+                format!(
+                    "Tệp chứa quá nhiều chữ (tối đa {} MB).",
+                    MAX_SHEET_TEXT_BYTES / 1024 / 1024
+                ),
+                format!(
+                    "The workbook holds too much text (at most {} MB).",
+                    MAX_SHEET_TEXT_BYTES / 1024 / 1024
+                ),
+            )]
+        })?;
+        let cells = rows.entry(row + 1).or_default();
+        if cells.len() <= col {
+            cells.resize(col + 1, String::new());
+        }
+        cells[col] = text;
+    }
+    Ok(rows.into_iter().collect())
+}
+
+fn unreadable(e: String) -> Vec<Problem> {
+    vec![Problem::new(
+        0,
+        "file",
+        format!("Không đọc được tệp Excel (.xlsx): {e}"),
+        format!("Cannot read the Excel (.xlsx) file: {e}"),
+    )]
+}
+
+fn data_ref_text(d: &calamine::DataRef<'_>) -> String {
+    match d {
+        calamine::DataRef::SharedString(s) => s.to_string(),
+        other => cell_text(&Data::from(other.clone())),
+    }
+}
+
 /// An XLSX workbook: the "Câu hỏi" sheet (or the first sheet), plus the
-/// optional topic and info sheets.
+/// optional topic and info sheets. The zip is checked against
+/// [`BANK_ZIP_LIMITS`](crate::domain::archive::BANK_ZIP_LIMITS) before any
+/// part of it is read, and sheets are read cell by cell within limits.
 pub fn parse_xlsx(bytes: &[u8]) -> Result<RawBank, Vec<Problem>> {
-    let bad = |e: String| {
-        vec![Problem::new(
-            0,
-            "file",
-            format!("Không đọc được tệp Excel (.xlsx): {e}"),
-            format!("Cannot read the Excel (.xlsx) file: {e}"),
-        )]
-    };
-    let mut wb: Xlsx<_> = Xlsx::new(Cursor::new(bytes.to_vec())).map_err(|e| bad(e.to_string()))?;
+    use crate::domain::archive::{check_zip, ZipRefusal, BANK_ZIP_LIMITS};
+    check_zip(bytes, &BANK_ZIP_LIMITS).map_err(|e| match e {
+        ZipRefusal::Unreadable(why) => unreadable(why),
+        refusal => {
+            let (vi, en) = refusal.messages();
+            vec![Problem::new(0, "file", vi, en)]
+        }
+    })?;
+    let mut wb: Xlsx<_> = Xlsx::new(Cursor::new(bytes)).map_err(|e| unreadable(e.to_string()))?;
     let names = wb.sheet_names().to_vec();
     let find = |wanted: &str| names.iter().find(|n| fold(n) == fold(wanted)).cloned();
     let qsheet = find(QUESTIONS_SHEET)
         .or_else(|| names.first().cloned())
-        .ok_or_else(|| bad("no sheet".into()))?;
-    let range = wb
-        .worksheet_range(&qsheet)
-        .map_err(|e| bad(e.to_string()))?;
-    let start_row = range.start().map(|(r, _)| r as usize).unwrap_or(0);
-    let start_col = range.start().map(|(_, c)| c as usize).unwrap_or(0);
-    let mut rows: Vec<(usize, Vec<String>)> = range
-        .rows()
-        .enumerate()
-        .map(|(i, r)| {
-            let mut cells = vec![String::new(); start_col];
-            cells.extend(r.iter().map(cell_text));
-            (start_row + i + 1, cells)
-        })
-        .collect();
+        .ok_or_else(|| unreadable("no sheet".into()))?;
+    let mut budget = MAX_SHEET_TEXT_BYTES;
+    let mut rows = read_sheet(&mut wb, &qsheet, &mut budget)?;
     if rows.is_empty() {
         return Err(vec![Problem::new(
             0,
@@ -215,14 +305,15 @@ pub fn parse_xlsx(bytes: &[u8]) -> Result<RawBank, Vec<Problem>> {
         questions,
         ..Default::default()
     };
+    let first = |row: &[String], i: usize| row.get(i).cloned().unwrap_or_default();
     if let Some(name) = find(TOPICS_SHEET) {
-        if let Ok(r) = wb.worksheet_range(&name) {
-            bank.topics = r
-                .rows()
+        if let Ok(rows) = read_sheet(&mut wb, &name, &mut budget) {
+            bank.topics = rows
+                .iter()
                 .skip(1)
-                .filter_map(|row| {
-                    let code = row.first().map(cell_text).unwrap_or_default();
-                    let name = row.get(1).map(cell_text).unwrap_or_default();
+                .filter_map(|(_, row)| {
+                    let code = first(row, 0);
+                    let name = first(row, 1);
                     (!code.trim().is_empty()).then(|| Topic {
                         name: if name.trim().is_empty() {
                             code.clone()
@@ -236,11 +327,10 @@ pub fn parse_xlsx(bytes: &[u8]) -> Result<RawBank, Vec<Problem>> {
         }
     }
     if let Some(name) = find(INFO_SHEET) {
-        if let Ok(r) = wb.worksheet_range(&name) {
-            for row in r.rows() {
-                let key = row.first().map(cell_text).unwrap_or_default();
-                let value = row.get(1).map(cell_text).unwrap_or_default();
-                match fold(&key).as_str() {
+        if let Ok(rows) = read_sheet(&mut wb, &name, &mut budget) {
+            for (_, row) in rows {
+                let value = first(&row, 1);
+                match fold(&first(&row, 0)).as_str() {
                     "slug" | "ma" => bank.slug = value,
                     "title" | "ten" => bank.title = value,
                     "language" | "ngon ngu" => bank.language = value,
@@ -372,11 +462,11 @@ pub fn write_xlsx(bank: &Bank) -> Result<Vec<u8>, String> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::domain::bank::{toml_format, validate, Difficulty, Kind};
 
-    const CSV: &str = "Mã câu hỏi,Chủ đề,Mức độ,Điểm,Loại,Câu hỏi,Phương án A,Phương án B,Phương án C,Phương án D,Phương án E,Phương án F,Đáp án,Giải thích,Nguồn\n\
+    pub(crate) const CSV: &str = "Mã câu hỏi,Chủ đề,Mức độ,Điểm,Loại,Câu hỏi,Phương án A,Phương án B,Phương án C,Phương án D,Phương án E,Phương án F,Đáp án,Giải thích,Nguồn\n\
         q1,vneid,dễ,1,single,VNeID của cơ quan nào?,Bộ Công an,Bộ Y tế,,,,,A,Bộ Công an phát triển.,vneid.gov.vn\n\
         q2,vneid,khó,2,,Chọn phát biểu đúng,Miễn phí,Có mức 2,Chỉ cho người 18+,,,,\"A,B\",,\n";
 
@@ -437,5 +527,46 @@ mod tests {
     fn a_file_that_is_not_a_workbook_is_a_clear_error() {
         let errs = parse_xlsx(b"not a zip").unwrap_err();
         assert!(errs[0].message.contains("Excel"));
+    }
+
+    #[allow(dead_code)]
+    mod hostile {
+        include!(concat!(env!("CARGO_MANIFEST_DIR"), "/benches/hostile.rs"));
+    }
+
+    #[test]
+    fn a_two_cell_sheet_spanning_the_whole_grid_is_read_as_two_cells() {
+        let errs = parse_xlsx(&hostile::two_cell_extent_xlsx()).unwrap_err();
+        assert!(errs[0].message.contains("1048576"), "{errs:?}");
+    }
+
+    #[test]
+    fn a_cell_bomb_is_refused_whether_its_size_is_declared_or_hidden() {
+        for lie in [false, true] {
+            let errs = parse_xlsx(&hostile::cell_bomb_xlsx(300 * 1024 * 1024, lie)).unwrap_err();
+            assert!(
+                errs[0].message.contains("bom nén") || errs[0].message.contains("khác kích thước"),
+                "{errs:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn cells_past_the_template_columns_are_ignored() {
+        let mut wb = Workbook::new();
+        let sheet = wb.add_worksheet();
+        for (c, h) in ["Câu hỏi", "Phương án A", "Phương án B", "Đáp án"]
+            .iter()
+            .enumerate()
+        {
+            sheet.write_string(0, c as u16, *h).unwrap();
+        }
+        for (c, v) in ["Hỏi?", "Có", "Không", "A"].iter().enumerate() {
+            sheet.write_string(1, c as u16, *v).unwrap();
+        }
+        sheet.write_string(1, 500, "rác").unwrap();
+        let raw = parse_xlsx(&wb.save_to_buffer().unwrap()).unwrap();
+        assert_eq!(raw.questions.len(), 1);
+        assert_eq!(raw.questions[0].stem, "Hỏi?");
     }
 }

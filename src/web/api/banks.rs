@@ -17,6 +17,7 @@ pub async fn import(
     form: actix_multipart::Multipart,
 ) -> Result<HttpResponse, AppError> {
     staff.require_writer()?;
+    let _turn = state.uploads.enter().await?;
     let mut upload = read_multipart(form, "file", MAX_FILE_BYTES).await?;
     let req = ImportRequest {
         bytes: upload.take_file()?,

@@ -52,6 +52,8 @@ pub async fn import(
     staff: Staff,
     body: web::Payload,
 ) -> Result<HttpResponse, AppError> {
+    staff.require_writer()?;
+    let _turn = state.uploads.enter().await?;
     let bytes = crate::web::read_limited(body, MAX_IMPORT_BYTES).await?;
     let summary = units::import(&state.db, &staff, bytes).await?;
     Ok(HttpResponse::Ok().json(summary))

@@ -34,6 +34,8 @@ pub async fn preview(
     staff: Staff,
     form: actix_multipart::Multipart,
 ) -> Result<HttpResponse, AppError> {
+    staff.require_writer()?;
+    let _turn = state.uploads.enter().await?;
     let result = async {
         let mut upload = read_multipart(form, "file", MAX_FILE_BYTES).await?;
         let req = ImportRequest {
@@ -66,6 +68,7 @@ pub async fn commit(
     staff: Staff,
     form: web::Form<Commit>,
 ) -> Result<HttpResponse, AppError> {
+    let _turn = state.uploads.enter().await?;
     let outcome = banks::commit(&state.db, &staff, form.into_inner().upload_id).await?;
     let msg = if outcome.created {
         "created"

@@ -246,7 +246,7 @@ pub async fn send_code(
             )),
             Err(
                 e @ (AppError::InvalidInput { .. }
-                | AppError::TooManyRequests
+                | AppError::TooManyRequests { .. }
                 | AppError::Unavailable(_)),
             ) => flash_of(&e),
             Err(e) => return Err(e),

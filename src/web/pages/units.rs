@@ -86,6 +86,8 @@ pub async fn import(
     staff: Staff,
     form: actix_multipart::Multipart,
 ) -> Result<HttpResponse, AppError> {
+    staff.require_writer()?;
+    let _turn = state.uploads.enter().await?;
     let result = match crate::web::read_multipart(form, "file", MAX_IMPORT_BYTES)
         .await
         .and_then(|mut u| u.take_file())
