@@ -17,7 +17,7 @@ wait_up() { for _ in $(seq 1 100); do (exec 3<>/dev/tcp/127.0.0.1/"$1") 2>/dev/n
 
 if [ "$WHICH" != postgres ]; then
   echo "### SQLite, $N participants, ramp 10 s"
-  HOITHI_BIND=127.0.0.1:18100 HOITHI_DATABASE_URL="sqlite://$work/bench.db" RUST_LOG=warn "$BIN/hoithi" serve >"$work/sqlite.log" 2>&1 &
+  HOITHI_BIND=127.0.0.1:18100 HOITHI_DATABASE_URL="sqlite://$work/bench.db" RUST_LOG=warn HOITHI_RATE_LIMITS=off "$BIN/hoithi" serve >"$work/sqlite.log" 2>&1 &
   pid=$!
   wait_up 18100
   for run in 1 2 3; do
@@ -31,10 +31,10 @@ if [ "$WHICH" != sqlite ]; then
   echo "### PostgreSQL, two instances, $N participants, ramp 10 s"
   psql -q -h 127.0.0.1 -U postgres -d postgres -c "DROP DATABASE IF EXISTS hoithi_bench" -c "CREATE DATABASE hoithi_bench"
   url=postgres://postgres@127.0.0.1:5432/hoithi_bench
-  HOITHI_BIND=127.0.0.1:18101 HOITHI_DATABASE_URL=$url HOITHI_POOL_SIZE=16 RUST_LOG=warn "$BIN/hoithi" serve >"$work/pg1.log" 2>&1 &
+  HOITHI_BIND=127.0.0.1:18101 HOITHI_DATABASE_URL=$url HOITHI_POOL_SIZE=16 RUST_LOG=warn HOITHI_RATE_LIMITS=off "$BIN/hoithi" serve >"$work/pg1.log" 2>&1 &
   p1=$!
   wait_up 18101
-  HOITHI_BIND=127.0.0.1:18102 HOITHI_DATABASE_URL=$url HOITHI_POOL_SIZE=16 HOITHI_DEMO=off RUST_LOG=warn "$BIN/hoithi" serve >"$work/pg2.log" 2>&1 &
+  HOITHI_BIND=127.0.0.1:18102 HOITHI_DATABASE_URL=$url HOITHI_POOL_SIZE=16 HOITHI_DEMO=off RUST_LOG=warn HOITHI_RATE_LIMITS=off "$BIN/hoithi" serve >"$work/pg2.log" 2>&1 &
   p2=$!
   wait_up 18102
   for run in 1 2 3; do

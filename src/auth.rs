@@ -46,6 +46,10 @@ pub struct Claims {
     /// The contest a participant token belongs to.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub contest: Option<String>,
+    /// The session this token belongs to (staff and participant tokens);
+    /// revoking the session revokes the token.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sid: Option<String>,
     pub iat: i64,
     pub exp: i64,
 }
@@ -80,6 +84,7 @@ impl Keys {
         account_id: &str,
         role: Role,
         hours: i64,
+        sid: &str,
     ) -> Result<String, AppError> {
         let iat = chrono::Utc::now().timestamp();
         self.issue(&Claims {
@@ -87,6 +92,7 @@ impl Keys {
             kind: TokenKind::Staff,
             role: Some(role),
             contest: None,
+            sid: Some(sid.to_string()),
             iat,
             exp: iat + hours * 3600,
         })
@@ -96,6 +102,7 @@ impl Keys {
         &self,
         participant_id: &str,
         contest_slug: &str,
+        sid: &str,
     ) -> Result<String, AppError> {
         let iat = chrono::Utc::now().timestamp();
         self.issue(&Claims {
@@ -103,6 +110,7 @@ impl Keys {
             kind: TokenKind::Participant,
             role: None,
             contest: Some(contest_slug.to_string()),
+            sid: Some(sid.to_string()),
             iat,
             exp: iat + PARTICIPANT_TOKEN_HOURS * 3600,
         })
@@ -120,6 +128,7 @@ impl Keys {
             kind: TokenKind::Share,
             role: None,
             contest: Some(contest_slug.to_string()),
+            sid: None,
             iat: chrono::Utc::now().timestamp(),
             exp,
         })
@@ -200,6 +209,7 @@ pub fn is_staff_request(req: &HttpRequest, keys: &Keys) -> bool {
 pub struct ParticipantAuth {
     pub id: String,
     pub contest: String,
+    pub session_id: String,
 }
 
 impl FromRequest for ParticipantAuth {
@@ -217,9 +227,16 @@ impl FromRequest for ParticipantAuth {
             if claims.kind != TokenKind::Participant {
                 return Err(AppError::Unauthorized("not a participant token"));
             }
+            let sid = claims
+                .sid
+                .ok_or(AppError::Unauthorized("token without a session"))?;
+            if state.revoked.contains(&sid) {
+                return Err(AppError::Unauthorized("session ended"));
+            }
             Ok(ParticipantAuth {
                 id: claims.sub,
                 contest: claims.contest.unwrap_or_default(),
+                session_id: sid,
             })
         })();
         std::future::ready(result)
@@ -244,6 +261,8 @@ pub struct Staff {
     pub display_name: String,
     pub role: Role,
     pub scope: Option<Scope>,
+    /// The session of the token this request came with.
+    pub session_id: String,
 }
 
 impl Staff {
@@ -305,13 +324,24 @@ impl FromRequest for Staff {
             if claims.kind != TokenKind::Staff {
                 return Err(AppError::Unauthorized("not a staff token"));
             }
-            load_staff(&state.db, claims.sub).await
+            let sid = claims
+                .sid
+                .ok_or(AppError::Unauthorized("token without a session"))?;
+            load_staff(&state.db, claims.sub, sid).await
         })
     }
 }
 
-pub async fn load_staff(db: &Db, account_id: String) -> Result<Staff, AppError> {
+/// The account behind a staff token, if its session is still live.
+pub async fn load_staff(
+    db: &Db,
+    account_id: String,
+    session_id: String,
+) -> Result<Staff, AppError> {
     db.read(move |c| {
+        if !crate::service::sessions::is_live(c, &session_id, &account_id)? {
+            return Err(AppError::Unauthorized("session ended"));
+        }
         let account =
             accounts::by_id(c, &account_id)?.ok_or(AppError::Unauthorized("unknown account"))?;
         let scope = match &account.unit_id {
@@ -332,6 +362,7 @@ pub async fn load_staff(db: &Db, account_id: String) -> Result<Staff, AppError> 
             username: account.username,
             display_name: account.display_name,
             scope,
+            session_id,
         })
     })
     .await
@@ -348,6 +379,7 @@ mod tests {
             kind: TokenKind::Staff,
             role: Some(Role::Admin),
             contest: None,
+            sid: Some("s".into()),
             iat: now,
             exp: now + exp_offset,
         }
@@ -396,6 +428,7 @@ mod tests {
             display_name: "O".into(),
             role: Role::Organizer,
             scope: Some(scope.clone()),
+            session_id: "s".into(),
         };
         assert!(org.can_manage("/r/x/"));
         assert!(org.can_manage("/r/x/y/"));

@@ -16,6 +16,11 @@ pub const ENV_SWEEP_SECONDS: &str = "HOITHI_SWEEP_SECONDS";
 pub const ENV_DEMO: &str = "HOITHI_DEMO";
 pub const ENV_OTP_WEBHOOK_URL: &str = "HOITHI_OTP_WEBHOOK_URL";
 pub const ENV_OTP_WEBHOOK_TOKEN: &str = "HOITHI_OTP_WEBHOOK_TOKEN";
+pub const ENV_PUBLIC_URL: &str = "HOITHI_PUBLIC_URL";
+pub const ENV_TRUSTED_PROXIES: &str = "HOITHI_TRUSTED_PROXIES";
+pub const ENV_RATE_LIMITS: &str = "HOITHI_RATE_LIMITS";
+pub const ENV_OTP_HOURLY_BUDGET: &str = "HOITHI_OTP_HOURLY_BUDGET";
+pub const DEFAULT_OTP_HOURLY_BUDGET: u32 = 2_000;
 pub const DEFAULT_SWEEP_SECONDS: u64 = 5;
 pub const DEFAULT_BIND: &str = "127.0.0.1:8080";
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://hoithi.db";
@@ -102,6 +107,67 @@ pub struct Settings {
     /// Where one-time codes are POSTed (None: they are logged).
     pub otp_webhook_url: Option<String>,
     pub otp_webhook_token: Option<String>,
+    /// The address people use, e.g. `https://hoithi.tinhdoan.vn` (links,
+    /// QR posters, the same-origin check, `Secure` cookies when https).
+    pub public_url: Option<PublicUrl>,
+    /// Peers whose `X-Forwarded-For` / `Forwarded` headers are believed.
+    pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// Per-address rate limits on sign-in, registration, codes and uploads.
+    pub rate_limits: bool,
+    /// One-time codes a contest may send per hour (the SMS bill's ceiling).
+    pub otp_hourly_budget: u32,
+}
+
+/// The public address: scheme, host and port, no path.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PublicUrl {
+    /// `https://host[:port]`, as a browser writes it in `Origin`.
+    pub origin: String,
+    pub https: bool,
+}
+
+impl PublicUrl {
+    pub fn parse(raw: &str) -> Result<PublicUrl, AppError> {
+        let bad = || {
+            AppError::Config(format!(
+                "{ENV_PUBLIC_URL}: expected http(s)://host[:port] with no path, got {raw:?}"
+            ))
+        };
+        let raw = raw.trim().trim_end_matches('/');
+        let (https, rest) = if let Some(r) = raw.strip_prefix("https://") {
+            (true, r)
+        } else if let Some(r) = raw.strip_prefix("http://") {
+            (false, r)
+        } else {
+            return Err(bad());
+        };
+        let valid = |c: char| c.is_ascii_alphanumeric() || "-.:[]".contains(c);
+        if rest.is_empty() || !rest.chars().all(valid) {
+            return Err(bad());
+        }
+        let scheme = if https { "https" } else { "http" };
+        Ok(PublicUrl {
+            origin: format!("{scheme}://{}", rest.to_ascii_lowercase()),
+            https,
+        })
+    }
+}
+
+/// `10.0.0.0/8, 127.0.0.1, ::1` → networks (a bare address is one host).
+pub fn parse_proxies(raw: &str) -> Result<Vec<ipnet::IpNet>, AppError> {
+    raw.split([',', ' '])
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(|s| {
+            s.parse::<ipnet::IpNet>()
+                .or_else(|_| s.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+                .map_err(|_| {
+                    AppError::Config(format!(
+                        "{ENV_TRUSTED_PROXIES}: {s:?} is not an address or a CIDR network"
+                    ))
+                })
+        })
+        .collect()
 }
 
 impl Settings {
@@ -174,7 +240,28 @@ impl Settings {
                 )));
             }
         }
+        let public_url = get(ENV_PUBLIC_URL)
+            .filter(|u| !u.trim().is_empty())
+            .map(|u| PublicUrl::parse(&u))
+            .transpose()?;
+        let trusted_proxies = parse_proxies(&get(ENV_TRUSTED_PROXIES).unwrap_or_default())?;
+        let rate_limits = !matches!(
+            get(ENV_RATE_LIMITS).as_deref().map(str::trim),
+            Some("off" | "0" | "false" | "no")
+        );
+        let otp_hourly_budget = match get(ENV_OTP_HOURLY_BUDGET) {
+            None => DEFAULT_OTP_HOURLY_BUDGET,
+            Some(v) => v.trim().parse::<u32>().map_err(|_| {
+                AppError::Config(format!(
+                    "{ENV_OTP_HOURLY_BUDGET}: expected a number of codes per hour, got {v:?}"
+                ))
+            })?,
+        };
         Ok(Settings {
+            public_url,
+            trusted_proxies,
+            rate_limits,
+            otp_hourly_budget,
             otp_webhook_url,
             otp_webhook_token: get(ENV_OTP_WEBHOOK_TOKEN).filter(|t| !t.is_empty()),
             sweep_seconds,
@@ -232,6 +319,20 @@ mod tests {
     fn an_unknown_scheme_is_an_error_naming_the_variable() {
         let err = settings(&[(ENV_DATABASE_URL, "mysql://root@localhost/x")]).unwrap_err();
         assert!(err.to_string().contains(ENV_DATABASE_URL), "{err}");
+    }
+
+    #[test]
+    fn the_public_url_gives_the_origin_and_proxies_parse_as_networks() {
+        let u = PublicUrl::parse("https://Hoithi.TinhDoan.vn/").unwrap();
+        assert_eq!(u.origin, "https://hoithi.tinhdoan.vn");
+        assert!(u.https);
+        assert!(PublicUrl::parse("https://x.vn/path").is_err());
+        assert!(PublicUrl::parse("ftp://x.vn").is_err());
+        let p = parse_proxies("10.0.0.0/8, 127.0.0.1 ::1").unwrap();
+        assert_eq!(p.len(), 3);
+        assert!(p[1].contains(&"127.0.0.1".parse::<std::net::IpAddr>().unwrap()));
+        assert!(parse_proxies("10.0.0.0/33").is_err());
+        assert!(parse_proxies("").unwrap().is_empty());
     }
 
     #[test]

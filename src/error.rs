@@ -57,6 +57,9 @@ pub enum AppError {
     Unauthorized(&'static str),
     #[error("forbidden")]
     Forbidden,
+    /// An unsafe request from another site (or with no origin but a session cookie).
+    #[error("cross-site request refused")]
+    CrossSite,
     #[error("not found")]
     NotFound,
     #[error("conflict: {en}")]
@@ -106,6 +109,7 @@ impl AppError {
             AppError::Validation(_) => "validation_failed",
             AppError::Unauthorized(_) => "unauthorized",
             AppError::Forbidden => "forbidden",
+            AppError::CrossSite => "cross_site",
             AppError::NotFound => "not_found",
             AppError::Conflict { .. } => "conflict",
             AppError::AttemptClosed => "attempt_closed",
@@ -141,6 +145,10 @@ impl AppError {
             AppError::Forbidden => (
                 "Bạn không có quyền thực hiện thao tác này.".into(),
                 "You are not allowed to do this.".into(),
+            ),
+            AppError::CrossSite => (
+                "Yêu cầu bị từ chối vì không được gửi từ chính trang hoithi (chống giả mạo yêu cầu). Hãy mở lại trang và thử lại.".into(),
+                "Refused: the request did not come from this site's own pages (cross-site request forgery protection). Reload the page and try again.".into(),
             ),
             AppError::NotFound | AppError::Database(DieselError::NotFound) => {
                 ("Không tìm thấy.".into(), "Not found.".into())
@@ -296,7 +304,7 @@ impl ResponseError for AppError {
                 StatusCode::TOO_MANY_REQUESTS
             }
             AppError::Busy { .. } => StatusCode::SERVICE_UNAVAILABLE,
-            AppError::Forbidden => StatusCode::FORBIDDEN,
+            AppError::Forbidden | AppError::CrossSite => StatusCode::FORBIDDEN,
             AppError::NotFound | AppError::Database(DieselError::NotFound) => StatusCode::NOT_FOUND,
             AppError::Conflict { .. }
             | AppError::AttemptClosed

@@ -65,7 +65,16 @@ impl Application {
             open_attempts: Arc::default(),
             overall: Arc::default(),
             uploads: Arc::new(crate::service::gate::WorkGate::for_uploads()),
+            edge: Arc::new(crate::web::edge::Edge {
+                public_url: settings.public_url.clone(),
+                trusted_proxies: settings.trusted_proxies.clone(),
+            }),
+            limits: Arc::new(crate::web::limits::IpLimits::new(settings.rate_limits)),
+            otp_hourly_budget: settings.otp_hourly_budget,
+            revoked: Arc::default(),
         };
+        state.revoked.refresh(&state.db, state.now()).await?;
+        tokio::spawn(refresh_revoked(state.clone()));
         if settings.sweep_seconds > 0 {
             tokio::spawn(sweep_expired(state.clone(), settings.sweep_seconds));
         }
@@ -79,7 +88,8 @@ impl Application {
             .local_addr()
             .map_err(|e| AppError::Internal(e.to_string()))?
             .port();
-        let server = run(listener, state.clone())?;
+        let max_connections = connection_cap(raise_open_files_limit());
+        let server = run(listener, state.clone(), max_connections)?;
         Ok(Application {
             port,
             server,
@@ -101,12 +111,44 @@ impl Application {
     }
 }
 
-fn run(listener: TcpListener, state: AppState) -> Result<Server, AppError> {
+/// Raises the soft limit on open files to the hard limit (a busy contest
+/// holds thousands of connections; the usual soft default is 1,024) and
+/// returns the limit in force.
+pub fn raise_open_files_limit() -> u64 {
+    match rlimit::increase_nofile_limit(u64::MAX) {
+        Ok(n) => {
+            tracing::info!(open_files = n, "open files limit");
+            n
+        }
+        Err(e) => {
+            let n = rlimit::getrlimit(rlimit::Resource::NOFILE)
+                .map(|(soft, _)| soft)
+                .unwrap_or(1024);
+            tracing::warn!(error = %e, open_files = n, "cannot raise the open files limit");
+            n
+        }
+    }
+}
+
+/// Connections each worker accepts: the open-files limit less a reserve for
+/// database connections, files and the listener, shared by the workers, so
+/// the process sheds load by not accepting instead of failing to open files.
+pub fn connection_cap(open_files: u64) -> usize {
+    let workers = std::thread::available_parallelism()
+        .map(|n| n.get() as u64)
+        .unwrap_or(1);
+    let reserve = 256u64;
+    (open_files.saturating_sub(reserve) / workers).clamp(64, 25_000) as usize
+}
+
+fn run(listener: TcpListener, state: AppState, max_connections: usize) -> Result<Server, AppError> {
     let data = web::Data::new(state);
     let server = HttpServer::new(move || {
         App::new()
             .app_data(data.clone())
+            .wrap(from_fn(crate::web::edge::guard))
             .wrap(from_fn(html_errors))
+            .wrap(from_fn(crate::web::edge::headers))
             .wrap(NormalizePath::new(TrailingSlash::Trim))
             .wrap(from_fn(request_id_header))
             .wrap(TracingLogger::default())
@@ -117,6 +159,7 @@ fn run(listener: TcpListener, state: AppState) -> Result<Server, AppError> {
     // Phones on 3G can be slow to send a request; actix's 5 s default
     // answered 408 under load.
     .client_request_timeout(Duration::from_secs(30))
+    .max_connections(max_connections)
     .listen(listener)
     .map_err(|e| AppError::Internal(format!("cannot start the server: {e}")))?
     .run();
@@ -139,6 +182,19 @@ async fn request_id_header(
         }
     }
     Ok(res)
+}
+
+/// Keeps this instance's copy of revoked participant sessions fresh.
+async fn refresh_revoked(state: AppState) {
+    let every = Duration::from_secs(crate::service::sessions::REFRESH_SECONDS);
+    let mut tick = tokio::time::interval(every);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await;
+        if let Err(e) = state.revoked.refresh(&state.db, state.now()).await {
+            tracing::warn!(error = %e, "refreshing revoked sessions failed");
+        }
+    }
 }
 
 /// Finishes attempts left open past their deadline, every `seconds`. Safe

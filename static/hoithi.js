@@ -20,6 +20,21 @@
     });
   }
 
+  // Live counters (public board, dashboard): refreshed every 5 s while open.
+  var live = document.querySelector("[data-live-url]");
+  if (live && live.getAttribute("data-open") === "true") {
+    setInterval(function () {
+      fetch(live.getAttribute("data-live-url"), { cache: "no-store" })
+        .then(function (r) { return r.json(); })
+        .then(function (j) {
+          var ks = live.querySelectorAll("[data-k]");
+          for (var i = 0; i < ks.length; i++) { var k = ks[i].getAttribute("data-k"); if (j[k] !== undefined) ks[i].textContent = j[k]; }
+        }).catch(function () {});
+    }, 5000);
+  }
+  var print = document.querySelector("[data-print]");
+  if (print) print.addEventListener("click", function () { window.print(); });
+
   var done = document.querySelector("[data-clear]");
   if (done) { try { localStorage.removeItem("hoithi-q-" + done.getAttribute("data-clear")); } catch (e) {} }
 

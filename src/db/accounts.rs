@@ -83,3 +83,11 @@ pub fn create(
         .execute(conn)?;
     by_id(conn, &id)?.ok_or(AppError::NotFound)
 }
+
+pub fn set_password_hash(conn: &mut DbConn, id: &str, hash: &str) -> Result<(), AppError> {
+    use super::schema::accounts;
+    diesel::update(accounts::table.filter(accounts::id.eq(id)))
+        .set(accounts::password_hash.eq(hash))
+        .execute(conn)?;
+    Ok(())
+}

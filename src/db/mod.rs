@@ -23,6 +23,7 @@ pub mod results;
 pub mod review;
 pub mod schema;
 pub mod settings;
+pub mod throttle;
 pub mod unit_stats;
 pub mod units;
 
@@ -244,6 +245,34 @@ impl Db {
     ) -> Result<T, AppError> {
         let mut conn = self.write.get()?;
         conn.transaction(|c| f(c))
+    }
+
+    /// Runs `work` while holding a PostgreSQL advisory lock shared by every
+    /// instance, so first-start work (creating the demo) is done once even
+    /// when instances start together. On SQLite it just runs `work`.
+    pub async fn exclusive<T>(
+        &self,
+        work: impl std::future::Future<Output = Result<T, AppError>>,
+    ) -> Result<T, AppError> {
+        const STARTUP_LOCK: i64 = 7236452;
+        let pool = self.write.clone();
+        let held = web::block(move || -> Result<Option<Conn>, AppError> {
+            let mut conn = pool.get()?;
+            if conn.is_sqlite() {
+                return Ok(None);
+            }
+            conn.batch_execute(&format!("SELECT pg_advisory_lock({STARTUP_LOCK})"))?;
+            Ok(Some(conn))
+        })
+        .await??;
+        let out = work.await;
+        if let Some(mut conn) = held {
+            web::block(move || {
+                conn.batch_execute(&format!("SELECT pg_advisory_unlock({STARTUP_LOCK})"))
+            })
+            .await??;
+        }
+        out
     }
 
     /// Readiness probe: can a connection be had and answer `SELECT 1` quickly?

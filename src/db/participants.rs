@@ -62,3 +62,17 @@ pub fn count(conn: &mut DbConn, contest_id: &str) -> Result<i64, AppError> {
         .count()
         .get_result(conn)?)
 }
+
+/// Holds the participant's row lock until the transaction ends (PostgreSQL;
+/// on SQLite the single writer already serializes writes), so two requests
+/// of one person that check-then-insert run one after the other.
+pub fn lock(conn: &mut DbConn, id: &str) -> Result<(), AppError> {
+    if let DbConn::Postgres(pg) = conn {
+        participants::table
+            .find(id)
+            .select(participants::id)
+            .for_update()
+            .first::<String>(pg)?;
+    }
+    Ok(())
+}

@@ -338,6 +338,26 @@ diesel::joinable!(round_results -> participants (participant_id));
 diesel::joinable!(prizes -> participants (participant_id));
 diesel::joinable!(activities -> units (unit_id));
 
+diesel::table! {
+    sessions (id) {
+        id -> Text,
+        kind -> Text,
+        subject_id -> Text,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+        revoked_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    auth_failures (key) {
+        key -> Text,
+        failures -> Integer,
+        locked_until -> Nullable<Timestamp>,
+        last_failure_at -> Timestamp,
+    }
+}
+
 // One list of every table (keep it last and complete).
 diesel::allow_tables_to_appear_in_same_query!(
     app_settings,
@@ -362,4 +382,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     share_links,
     activities,
     unit_round_stats,
+    sessions,
+    auth_failures,
 );

@@ -12,4 +12,5 @@ pub mod paper;
 pub mod prizes;
 pub mod ranking;
 pub mod text;
+pub mod throttle;
 pub mod units;

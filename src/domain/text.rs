@@ -4,9 +4,14 @@
 use unicode_normalization::char::is_combining_mark;
 use unicode_normalization::UnicodeNormalization;
 
-/// NFC-normalizes, trims, and collapses runs of whitespace to one space.
+/// NFC-normalizes, drops control characters (NUL and the like, which no
+/// text needs and PostgreSQL refuses), trims, and collapses runs of
+/// whitespace to one space.
 pub fn clean(s: &str) -> String {
-    let nfc: String = s.nfc().collect();
+    let nfc: String = s
+        .nfc()
+        .filter(|c| !c.is_control() || c.is_whitespace())
+        .collect();
     nfc.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
@@ -34,6 +39,11 @@ mod tests {
         let decomposed = "Đoa\u{300}n"; // "Đoàn" with a combining grave accent
         assert_eq!(clean(decomposed), "Đoàn");
         assert_eq!(clean(decomposed).chars().count(), 4);
+    }
+
+    #[test]
+    fn control_characters_are_dropped() {
+        assert_eq!(clean("Chi\u{0}đoàn\u{1b} 1\u{7f}"), "Chiđoàn 1");
     }
 
     #[test]

@@ -274,6 +274,9 @@ pub async fn start(
     state
         .db
         .write(move |c| {
+            // Concurrent starts by one person take turns: the second sees the
+            // first one's open attempt and returns it.
+            participants::lock(c, &participant_id)?;
             let p = participants::by_id(c, &participant_id)?;
             let contest = contests::by_id(c, &p.contest_id)?;
             let round: Option<Round> = if practice {

@@ -58,8 +58,20 @@ fn blueprint() -> Vec<Cell> {
     ]
 }
 
-/// Creates the demo unless the contest already exists (`only_if_empty`: unless any contest exists).
+/// Creates the demo unless the contest already exists (`only_if_empty`:
+/// unless any contest exists). Instances starting together on one
+/// PostgreSQL take turns, so the demo is created once.
 pub async fn ensure(state: &AppState, only_if_empty: bool) -> Result<Option<DemoInfo>, AppError> {
+    state
+        .db
+        .exclusive(create_unless_there(state, only_if_empty))
+        .await
+}
+
+async fn create_unless_there(
+    state: &AppState,
+    only_if_empty: bool,
+) -> Result<Option<DemoInfo>, AppError> {
     let exists = state
         .db
         .read(move |c| {
@@ -137,6 +149,7 @@ pub async fn ensure(state: &AppState, only_if_empty: bool) -> Result<Option<Demo
         display_name: "demo".into(),
         role: Role::Admin,
         scope: None,
+        session_id: String::new(),
     };
     crate::service::contests::create(state, &admin, input).await?;
     // The People's Committee office co-organizes: it sees the results, masked.

@@ -18,5 +18,7 @@ pub mod participants;
 pub mod prizes;
 pub mod rankings;
 pub mod review;
+pub mod sessions;
+pub mod throttle;
 pub mod units;
 pub mod versions;

@@ -85,6 +85,7 @@ pub async fn request(
     let code = format!("{:06}", rand::rng().random_range(0..1_000_000));
     let now = state.now();
     let st = state.clone();
+    let budget = state.otp_hourly_budget;
     let (p, c) = (phone.clone(), code.clone());
     let title = state
         .db
@@ -106,6 +107,16 @@ pub async fn request(
                 return Err(AppError::TooManyRequests {
                     retry_after: (RESEND_SECONDS - waited).max(1) as u64,
                 });
+            }
+            // The contest's hourly budget caps the SMS bill a script can run up.
+            let sent_last_hour: i64 = otp_codes::table
+                .filter(otp_codes::contest_id.eq(&contest.id))
+                .filter(otp_codes::created_at.gt(now - Duration::hours(1)))
+                .count()
+                .get_result(conn)?;
+            if sent_last_hour >= budget as i64 {
+                tracing::warn!(contest = %contest.slug, budget, "hourly one-time code budget reached");
+                return Err(AppError::TooManyRequests { retry_after: 600 });
             }
             diesel::insert_into(otp_codes::table)
                 .values((

@@ -1,6 +1,7 @@
 //! Registration and sign-in of participants. The normalized phone is the
 //! person: registering again with the same phone signs in instead.
 
+use crate::auth::{Staff, PARTICIPANT_TOKEN_HOURS};
 use crate::db::contests as contests_store;
 use crate::db::participants::{self as store, Participant};
 use crate::db::{new_id, units};
@@ -8,7 +9,7 @@ use crate::domain::contest::{check_registration, parse_birth_date, RegistrationI
 use crate::domain::identity::{keyed_hash, normalize_phone};
 use crate::domain::units::is_within;
 use crate::error::{AppError, Problem};
-use crate::service::otp;
+use crate::service::{otp, sessions, throttle};
 use crate::state::AppState;
 
 pub struct Registered {
@@ -25,6 +26,18 @@ fn birth_mismatch() -> AppError {
     )
 }
 
+/// What one registration or sign-in try came to. Wrong proofs are `Ok`
+/// values so that the counted try commits (an `Err` rolls the transaction back).
+enum Entry {
+    In {
+        participant_id: String,
+        session_id: String,
+        created: bool,
+    },
+    WrongBirthDate,
+    WrongCode,
+}
+
 pub async fn register(
     state: &AppState,
     slug: String,
@@ -32,34 +45,77 @@ pub async fn register(
     device_id: Option<String>,
     ip: Option<String>,
 ) -> Result<Registered, AppError> {
+    // Two first registrations of one phone at once: on PostgreSQL the second
+    // insert fails on the unique (contest, phone) key; tried again, it finds
+    // the first one's row and signs in like any repeat registration.
+    let entry = match register_once(state, &slug, &input, &device_id, &ip).await {
+        Err(AppError::Database(diesel::result::Error::DatabaseError(
+            diesel::result::DatabaseErrorKind::UniqueViolation,
+            _,
+        ))) => register_once(state, &slug, &input, &device_id, &ip).await?,
+        other => other?,
+    };
+    let (participant_id, session_id, created) = match entry {
+        Entry::In {
+            participant_id,
+            session_id,
+            created,
+        } => (participant_id, session_id, created),
+        Entry::WrongBirthDate => return Err(birth_mismatch()),
+        Entry::WrongCode => return Err(otp::wrong_code()),
+    };
+    let token = state
+        .keys
+        .issue_participant(&participant_id, &slug, &session_id)?;
+    Ok(Registered {
+        participant_id,
+        token,
+        created,
+    })
+}
+
+async fn register_once(
+    state: &AppState,
+    slug: &str,
+    input: &RegistrationInput,
+    device_id: &Option<String>,
+    ip: &Option<String>,
+) -> Result<Entry, AppError> {
     let st = state.clone();
     let now = state.now();
     let today = crate::db::units::today_vn();
-    let (id, created) = state
+    let (slug, input, device_id, ip) = (
+        slug.to_string(),
+        input.clone(),
+        device_id.clone(),
+        ip.clone(),
+    );
+    state
         .db
         .write(move |c| {
             let contest = contests_store::by_slug(c, &slug)?;
             let phone = normalize_phone(&input.phone);
-            // Proof of the phone: the birth date, or a one-time code by SMS.
-            // A wrong code returns Ok(None) so the counted try is committed.
-            let code_ok = |c: &mut crate::db::DbConn, phone: &str| -> Result<bool, AppError> {
-                Ok(!contest.uses_otp()
-                    || otp::verify(
-                        c,
-                        &st,
-                        &contest.id,
-                        phone,
-                        input.otp.as_deref().unwrap_or(""),
-                    )?)
-            };
-            // Same phone again: the same person signs in.
+            let code = input.otp.as_deref().unwrap_or("");
+            // Same phone again: the same person signs in, with the same proof
+            // and the same counted tries as the sign-in form.
             if let Some(phone) = &phone {
                 if let Some(existing) = store::by_phone(c, &contest.id, phone)? {
-                    let birth = parse_birth_date(&input.birth_date);
-                    if !contest.uses_otp() && birth != Some(existing.birth_date) {
-                        return Err(birth_mismatch());
+                    let key = throttle::participant_key(&contest.id, phone);
+                    throttle::begin_try(c, &key, now, false)?;
+                    let ok = if contest.uses_otp() {
+                        otp::verify(c, &st, &contest.id, phone, code)?
+                    } else {
+                        parse_birth_date(&input.birth_date) == Some(existing.birth_date)
+                    };
+                    if !ok {
+                        return Ok(if contest.uses_otp() {
+                            Entry::WrongCode
+                        } else {
+                            Entry::WrongBirthDate
+                        });
                     }
-                    return Ok(code_ok(c, phone)?.then_some((existing.id, false)));
+                    throttle::succeeded(c, &key)?;
+                    return signed_in(c, existing.id, false, now);
                 }
             }
             let r = check_registration(&input, contest.age_min, contest.age_max, today)
@@ -76,8 +132,8 @@ pub async fn register(
                         "Pick a unit from the contest's list.",
                     )])
                 })?;
-            if !code_ok(c, &r.phone)? {
-                return Ok(None);
+            if contest.uses_otp() && !otp::verify(c, &st, &contest.id, &r.phone, code)? {
+                return Ok(Entry::WrongCode);
             }
             let p = Participant {
                 id: new_id(),
@@ -99,32 +155,33 @@ pub async fn register(
                 same_as: None,
             };
             store::insert(c, &p)?;
-            Ok(Some((p.id, true)))
-        })
-        .await?
-        .ok_or_else(otp::wrong_code)?;
-    let token = state
-        .keys
-        .issue_participant(&id, &slug_of(state, &id).await?)?;
-    Ok(Registered {
-        participant_id: id,
-        token,
-        created,
-    })
-}
-
-async fn slug_of(state: &AppState, participant_id: &str) -> Result<String, AppError> {
-    let id = participant_id.to_string();
-    state
-        .db
-        .read(move |c| {
-            let p = store::by_id(c, &id)?;
-            Ok(contests_store::by_id(c, &p.contest_id)?.slug)
+            signed_in(c, p.id, true, now)
         })
         .await
 }
 
-/// Signs a registered person in with phone and birth date.
+fn signed_in(
+    c: &mut crate::db::DbConn,
+    participant_id: String,
+    created: bool,
+    now: chrono::NaiveDateTime,
+) -> Result<Entry, AppError> {
+    let session_id = sessions::open(
+        c,
+        sessions::PARTICIPANT,
+        &participant_id,
+        PARTICIPANT_TOKEN_HOURS,
+        now,
+    )?;
+    Ok(Entry::In {
+        participant_id,
+        session_id,
+        created,
+    })
+}
+
+/// Signs a registered person in with phone and birth date (or code). Every
+/// try is counted per phone and contest; a few wrong ones lock the phone.
 pub async fn sign_in(
     state: &AppState,
     slug: String,
@@ -136,24 +193,125 @@ pub async fn sign_in(
     let phone = normalize_phone(&phone).ok_or_else(wrong)?;
     let s = slug.clone();
     let st = state.clone();
-    // A write: checking a code uses it up (or counts a wrong try, committed
-    // because a wrong code returns Ok(None) rather than an error).
-    let p = state
+    let now = state.now();
+    let entry = state
         .db
         .write(move |c| {
             let contest = contests_store::by_slug(c, &s)?;
+            let key = throttle::participant_key(&contest.id, &phone);
+            throttle::begin_try(c, &key, now, false)?;
             let p = store::by_phone(c, &contest.id, &phone)?;
-            if contest.uses_otp() {
-                let ok = p.is_some()
-                    && otp::verify(c, &st, &contest.id, &phone, code.as_deref().unwrap_or(""))?;
-                return Ok(p.filter(|_| ok));
+            let ok = match &p {
+                None => false,
+                Some(_) if contest.uses_otp() => {
+                    otp::verify(c, &st, &contest.id, &phone, code.as_deref().unwrap_or(""))?
+                }
+                Some(p) => parse_birth_date(&birth_date) == Some(p.birth_date),
+            };
+            match p.filter(|_| ok) {
+                Some(p) => {
+                    throttle::succeeded(c, &key)?;
+                    signed_in(c, p.id, false, now)
+                }
+                None => Ok(Entry::WrongBirthDate),
             }
-            let birth = parse_birth_date(&birth_date);
-            Ok(p.filter(|p| Some(p.birth_date) == birth))
         })
-        .await?
-        .ok_or_else(wrong)?;
-    state.keys.issue_participant(&p.id, &slug)
+        .await?;
+    match entry {
+        Entry::In {
+            participant_id,
+            session_id,
+            ..
+        } => state
+            .keys
+            .issue_participant(&participant_id, &slug, &session_id),
+        _ => Err(wrong()),
+    }
+}
+
+/// Ends a participant's session (the sign-out button, or the API).
+pub async fn sign_out(state: &AppState, session_id: String) -> Result<(), AppError> {
+    let now = state.now();
+    let sid = session_id.clone();
+    state
+        .db
+        .write(move |c| sessions::revoke(c, &sid, now))
+        .await?;
+    state.revoked.insert(
+        &session_id,
+        now + chrono::Duration::hours(PARTICIPANT_TOKEN_HOURS),
+    );
+    Ok(())
+}
+
+/// A phone locked after failed sign-ins.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Lock {
+    pub phone: String,
+    pub failures: i32,
+    /// UTC
+    pub locked_until: chrono::NaiveDateTime,
+}
+
+/// The contest's locked phones, for its organizers (full phones: they must
+/// recognise the person who calls them).
+pub async fn locks(state: &AppState, staff: &Staff, slug: String) -> Result<Vec<Lock>, AppError> {
+    staff.require_writer()?;
+    let staff = staff.clone();
+    let now = state.now();
+    state
+        .db
+        .read(move |c| {
+            let contest = crate::service::access::managed(c, &staff, &slug)?;
+            let prefix = throttle::participant_key(&contest.id, "");
+            Ok(crate::db::throttle::locked_with_prefix(c, &prefix, now)?
+                .into_iter()
+                .map(|(key, locked_until, failures)| Lock {
+                    phone: key[prefix.len()..].to_string(),
+                    failures,
+                    locked_until,
+                })
+                .collect())
+        })
+        .await
+}
+
+/// Clears a phone's sign-in lock, for an organizer who has checked who is
+/// calling; written to the contest's audit log.
+pub async fn unlock(
+    state: &AppState,
+    staff: &Staff,
+    slug: String,
+    phone: String,
+) -> Result<(), AppError> {
+    staff.require_writer()?;
+    let phone = normalize_phone(&phone)
+        .ok_or_else(|| AppError::invalid("Số điện thoại không hợp lệ.", "Invalid phone number."))?;
+    let staff = staff.clone();
+    let now = state.now();
+    state
+        .db
+        .write(move |c| {
+            let contest = crate::service::access::managed(c, &staff, &slug)?;
+            let key = throttle::participant_key(&contest.id, &phone);
+            if !crate::db::throttle::clear(c, &key)? {
+                return Err(AppError::NotFound);
+            }
+            crate::db::review::audit(
+                c,
+                crate::db::review::Audit {
+                    account_id: &staff.id,
+                    contest_id: Some(&contest.id),
+                    unit_id: None,
+                    action: "unlock_sign_in",
+                    subject: &crate::domain::identity::mask_phone(&phone),
+                    detail: "Mở khóa đăng nhập sau nhiều lần nhập sai / sign-in lock cleared"
+                        .into(),
+                },
+                now,
+            )
+        })
+        .await
 }
 
 /// The participant with their unit's name, for pages.

@@ -48,7 +48,7 @@ pub fn page(staff: &Staff, p: &YearPage, message: Option<Flash>) -> Markup {
                 a href={ (base) "?year=" (p.year - 1) } { "← " (p.year - 1) } " · "
                 strong { (p.year) } " · "
                 a href={ (base) "?year=" (p.year + 1) } { (p.year + 1) " →" } " · "
-                button.link type="button" onclick="window.print()" { "In / lưu PDF" } " · "
+                button.link type="button" data-print { "In / lưu PDF" } " · "
                 "Xuất: " a href={ (api) ".csv?year=" (p.year) } { "CSV" } " · " a href={ (api) ".xlsx?year=" (p.year) } { "XLSX" }
                 " · cả đơn vị cấp dưới: " a href={ (api) ".xlsx?subtree=true&year=" (p.year) } { "XLSX" }
             }

@@ -371,7 +371,7 @@ pub fn board(
 ) -> Markup {
     frame(
         &format!("Xếp hạng — {}", c.title),
-        false,
+        true,
         html! {
             h1 { "Bảng xếp hạng vòng " (b.round) }
             p.mut { (c.title) " · " (c.participants) " người đã đăng ký" }

@@ -26,6 +26,7 @@ pub fn layout(title: &str, staff: Option<&Staff>, content: Markup) -> Markup {
                 meta name="viewport" content="width=device-width, initial-scale=1";
                 title { (title) " · hoithi" }
                 link rel="stylesheet" href="/static/style.css";
+                script src="/static/hoithi.js" defer {}
             }
             body {
                 header.top {
@@ -49,6 +50,7 @@ pub fn layout(title: &str, staff: Option<&Staff>, content: Markup) -> Markup {
                     }
                     @if staff.is_some() {
                         form method="post" action="/logout" { button.link type="submit" { "Đăng xuất" } }
+                        form method="post" action="/logout-all" { button.link type="submit" title="Kết thúc mọi phiên đăng nhập của tài khoản này, trên mọi thiết bị / Sign out everywhere" { "Đăng xuất mọi thiết bị" } }
                     } @else {
                         a href="/login" { "Đăng nhập" }
                     }

@@ -2,7 +2,7 @@
 //! links), the duplicate review, prizes, access management and the public
 //! prize list.
 
-use maud::{html, Markup, PreEscaped};
+use maud::{html, Markup};
 
 use super::charts::{columns, hbars};
 use super::{flash, layout, Flash};
@@ -41,11 +41,6 @@ pub fn live_counter(slug: &str, live: &Live) -> Markup {
                 div { strong data-k="submitted" { (live.submitted) } span { "bài đã nộp" } }
                 div { strong data-k="participants" { (live.participants) } span { "người có kết quả" } }
             }
-        }
-        script {
-            (PreEscaped(r#"(function(){var s=document.querySelector('[data-live-url]');if(!s||s.dataset.open!=='true')return;
-setInterval(function(){fetch(s.dataset.liveUrl,{cache:'no-store'}).then(function(r){return r.json()}).then(function(j){
-s.querySelectorAll('[data-k]').forEach(function(e){if(j[e.dataset.k]!==undefined)e.textContent=j[e.dataset.k]})}).catch(function(){})},5000)})();"#))
         }
     }
 }

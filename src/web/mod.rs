@@ -2,6 +2,8 @@
 //! and the middleware that renders errors as pages outside `/api`.
 
 pub mod api;
+pub mod edge;
+pub mod limits;
 pub mod pages;
 
 use actix_web::body::{EitherBody, MessageBody};
@@ -235,6 +237,8 @@ pub async fn read_multipart(
         }
         if is_file {
             out.file = Some(bytes);
+        } else if bytes.iter().any(|b| edge::forbidden(*b)) || name.bytes().any(edge::forbidden) {
+            return Err(edge::control_char_error("Biểu mẫu", "form"));
         } else {
             out.fields
                 .insert(name, String::from_utf8_lossy(&bytes).into_owned());

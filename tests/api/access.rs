@@ -505,7 +505,30 @@ fn matrix(app: &TestApp) -> Vec<Row> {
             Some(json!({})),
             [200, 200, 403, 403, 401, 401, 401],
         ),
+        ("get", "/contests/{slug}/locks", None, staff_read),
+        (
+            "delete",
+            "/contests/{slug}/locks/{phone}",
+            None,
+            [404, 404, 403, 403, 401, 401, 401],
+        ),
+        // Last: these end the sessions the rows above used. A password
+        // change ends every other session, the walk's own token included,
+        // so signing out everywhere with it is refused.
+        (
+            "post",
+            "/auth/password",
+            Some(json!({"current_password": PASSWORD, "new_password": PASSWORD})),
+            [200, 200, 200, 200, 401, 401, 401],
+        ),
+        ("post", "/auth/logout-all", None, [401; 7]),
         ("post", "/auth/logout", None, [204; 7]),
+        (
+            "delete",
+            "/contests/{slug}/sessions",
+            None,
+            [401, 401, 401, 401, 401, 204, 401],
+        ),
     ]
 }
 
@@ -539,6 +562,7 @@ fn fill(path: &str, w: &World) -> String {
     .replace("{id}", id)
     .replace("{position}", "1")
     .replace("{username}", "ubnd")
+    .replace("{phone}", "0915000099")
     .replace("{token}", &w.link_token)
 }
 

@@ -52,15 +52,29 @@ async fn every_kind_of_bad_token_gets_401_with_a_json_error() {
     let me: Value = app.get("/api/v1/me", &good).await.json().await.unwrap();
     let id = me["id"].as_str().unwrap().to_string();
     let keys = Keys::new(stored_secret(&app).as_bytes());
+    let sid = keys.verify(&good).unwrap().sid;
     let now = chrono::Utc::now().timestamp();
     let claims = |kind, exp| Claims {
         sub: id.clone(),
         kind,
         role: Some(Role::Admin),
         contest: None,
+        sid: sid.clone(),
         iat: now,
         exp,
     };
+    let no_session = keys
+        .issue(&Claims {
+            sid: None,
+            ..claims(TokenKind::Staff, now + 600)
+        })
+        .unwrap();
+    let forged_session = keys
+        .issue(&Claims {
+            sid: Some(uuid::Uuid::now_v7().to_string()),
+            ..claims(TokenKind::Staff, now + 600)
+        })
+        .unwrap();
 
     let expired = keys.issue(&claims(TokenKind::Staff, now - 3600)).unwrap();
     let wrong_key = Keys::new(b"not the server's secret, 32 bytes!")
@@ -81,6 +95,8 @@ async fn every_kind_of_bad_token_gets_401_with_a_json_error() {
         ("alg none", alg_none),
         ("participant kind", participant),
         ("tampered signature", tampered),
+        ("signed but without a session", no_session),
+        ("signed with an unknown session", forged_session),
         ("garbage", "not.a.jwt".to_string()),
     ] {
         let (status, body) = me_status(&app, &token).await;

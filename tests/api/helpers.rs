@@ -93,6 +93,8 @@ pub fn settings_for(db: &TestDb) -> Settings {
         "HOITHI_DATABASE_URL" => Some(url.clone()),
         "HOITHI_POOL_SIZE" => Some("4".to_string()),
         "HOITHI_SWEEP_SECONDS" => Some("0".to_string()),
+        // Every test client is one address; the limits have tests of their own.
+        "HOITHI_RATE_LIMITS" => Some("off".to_string()),
         _ => None,
     })
     .expect("test settings")
@@ -124,11 +126,7 @@ pub async fn spawn_with(db: Arc<TestDb>, clock: Arc<dyn Clock>, settings: Settin
     let port = app.port();
     let state = app.state().clone();
     tokio::spawn(app.run_until_stopped());
-    let client = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .cookie_store(true)
-        .build()
-        .expect("client");
+    let client = browser_client(port, reqwest::redirect::Policy::none());
     TestApp {
         address: format!("http://127.0.0.1:{port}"),
         client,
@@ -138,7 +136,29 @@ pub async fn spawn_with(db: Arc<TestDb>, clock: Arc<dyn Clock>, settings: Settin
     }
 }
 
+/// A client that behaves like a browser on the app's pages: it keeps
+/// cookies and sends the page's origin with every request, as browsers do
+/// with forms and scripts.
+pub fn browser_client(port: u16, redirects: reqwest::redirect::Policy) -> reqwest::Client {
+    let mut origin = reqwest::header::HeaderMap::new();
+    origin.insert(
+        reqwest::header::ORIGIN,
+        format!("http://127.0.0.1:{port}").parse().expect("origin"),
+    );
+    reqwest::Client::builder()
+        .redirect(redirects)
+        .cookie_store(true)
+        .default_headers(origin)
+        .build()
+        .expect("client")
+}
+
 impl TestApp {
+    /// A fresh browser (its own cookie jar).
+    pub fn browser(&self, redirects: reqwest::redirect::Policy) -> reqwest::Client {
+        browser_client(self.port, redirects)
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.address)
     }

@@ -365,11 +365,7 @@ async fn the_answer_key_never_reaches_a_participant_before_the_round_closes() {
             .unwrap(),
     );
     // The pages too (the cookie the register page sets).
-    let browser = reqwest::Client::builder()
-        .cookie_store(true)
-        .redirect(reqwest::redirect::Policy::limited(5))
-        .build()
-        .unwrap();
+    let browser = app.browser(reqwest::redirect::Policy::limited(5));
     let mut form = registration("0987654321", "CD-B1");
     form["consent"] = json!("true");
     let pairs: Vec<(String, String)> = form
@@ -609,11 +605,7 @@ async fn practice_attempts_are_never_ranked() {
 async fn the_paper_page_is_small_and_works_without_javascript() {
     let app = spawn_app().await;
     contest_fixture(&app, 15, 2).await; // a 16-question paper
-    let browser = reqwest::Client::builder()
-        .cookie_store(true)
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap();
+    let browser = app.browser(reqwest::redirect::Policy::none());
     let mut form = registration("0912345678", "CD-A1");
     form["consent"] = json!("true");
     let pairs: Vec<(String, String)> = form

@@ -5,6 +5,7 @@ use crate::auth::{is_staff_request, AppState, ParticipantAuth, Staff};
 use crate::domain::contest::{ContestInput, RegistrationInput};
 use crate::error::AppError;
 use crate::service::{attempts, contests, participants};
+use crate::web::limits::Door;
 
 pub const DEVICE_COOKIE: &str = "hoithi_device";
 
@@ -55,9 +56,7 @@ pub fn refuse_staff(req: &HttpRequest, state: &AppState) -> Result<(), AppError>
 }
 
 pub fn client_ip(req: &HttpRequest) -> Option<String> {
-    req.connection_info()
-        .realip_remote_addr()
-        .map(|s| s.split(':').next().unwrap_or(s).to_string())
+    crate::web::edge::client_ip(req).map(|ip| ip.to_string())
 }
 
 pub async fn register(
@@ -66,6 +65,7 @@ pub async fn register(
     slug: web::Path<String>,
     body: web::Json<RegistrationInput>,
 ) -> Result<HttpResponse, AppError> {
+    state.limits.check(Door::Entry, &req)?;
     refuse_staff(&req, &state)?;
     let device = req.cookie(DEVICE_COOKIE).map(|c| c.value().to_string());
     let r = participants::register(
@@ -106,6 +106,7 @@ pub async fn request_otp(
     slug: web::Path<String>,
     body: web::Json<OtpRequest>,
 ) -> Result<HttpResponse, AppError> {
+    state.limits.check(Door::Otp, &req)?;
     refuse_staff(&req, &state)?;
     let masked =
         crate::service::otp::request(&state, slug.into_inner(), body.into_inner().phone).await?;
@@ -118,11 +119,23 @@ pub async fn session(
     slug: web::Path<String>,
     body: web::Json<SignIn>,
 ) -> Result<HttpResponse, AppError> {
+    state.limits.check(Door::Entry, &req)?;
     refuse_staff(&req, &state)?;
     let b = body.into_inner();
     let token =
         participants::sign_in(&state, slug.into_inner(), b.phone, b.birth_date, b.otp).await?;
     Ok(HttpResponse::Ok().json(serde_json::json!({ "token": token })))
+}
+
+/// Signs the participant out: the token stops working on every instance.
+pub async fn end_session(
+    state: web::Data<AppState>,
+    slug: web::Path<String>,
+    me: ParticipantAuth,
+) -> Result<HttpResponse, AppError> {
+    same_contest(&me, &slug)?;
+    participants::sign_out(&state, me.session_id).await?;
+    Ok(HttpResponse::NoContent().finish())
 }
 
 #[derive(Deserialize, Default)]
@@ -228,4 +241,25 @@ pub async fn items(
     let (slug, n) = path.into_inner();
     let entries = crate::service::rankings::item_analysis(&state, &staff, slug, n).await?;
     Ok(HttpResponse::Ok().json(serde_json::json!({ "entries": entries })))
+}
+
+/// Phones of the contest locked after failed sign-ins (organizers in scope).
+pub async fn locks(
+    state: web::Data<AppState>,
+    staff: Staff,
+    slug: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let locks = participants::locks(&state, &staff, slug.into_inner()).await?;
+    Ok(HttpResponse::Ok().json(serde_json::json!({ "entries": locks })))
+}
+
+/// Clears a phone's sign-in lock (audited).
+pub async fn unlock(
+    state: web::Data<AppState>,
+    staff: Staff,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, AppError> {
+    let (slug, phone) = path.into_inner();
+    participants::unlock(&state, &staff, slug, phone).await?;
+    Ok(HttpResponse::NoContent().finish())
 }

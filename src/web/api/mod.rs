@@ -21,6 +21,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     .app_data(web::PathConfig::default().error_handler(super::extractor_error))
     .route("/auth/login", web::post().to(auth::login))
     .route("/auth/logout", web::post().to(auth::logout))
+    .route("/auth/logout-all", web::post().to(auth::logout_all))
+    .route("/auth/password", web::post().to(auth::change_password))
     .route("/me", web::get().to(auth::me))
     .route("/accounts", web::post().to(auth::create_account))
     .route("/units", web::get().to(units::list))
@@ -46,6 +48,15 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     .route(
         "/contests/{slug}/sessions",
         web::post().to(contests::session),
+    )
+    .route(
+        "/contests/{slug}/sessions",
+        web::delete().to(contests::end_session),
+    )
+    .route("/contests/{slug}/locks", web::get().to(contests::locks))
+    .route(
+        "/contests/{slug}/locks/{phone}",
+        web::delete().to(contests::unlock),
     )
     .route(
         "/contests/{slug}/otp",

@@ -27,10 +27,26 @@ pub const ROUTES: &[RouteDoc] = &[
     (
         "post",
         "/auth/logout",
-        "Đăng xuất / Sign out",
+        "Đăng xuất (phiên này kết thúc ngay trên mọi máy chủ) / Sign out (this session ends everywhere at once)",
         "none",
         None,
         204,
+    ),
+    (
+        "post",
+        "/auth/logout-all",
+        "Đăng xuất mọi thiết bị / End every session of the account",
+        "staff",
+        None,
+        204,
+    ),
+    (
+        "post",
+        "/auth/password",
+        "Đổi mật khẩu (các phiên khác kết thúc) / Change password (other sessions end)",
+        "staff",
+        Some("PasswordChange"),
+        200,
     ),
     (
         "get",
@@ -167,6 +183,30 @@ pub const ROUTES: &[RouteDoc] = &[
         "none",
         Some("SignIn"),
         200,
+    ),
+    (
+        "delete",
+        "/contests/{slug}/sessions",
+        "Thí sinh đăng xuất / Participant sign-out",
+        "participant",
+        None,
+        204,
+    ),
+    (
+        "get",
+        "/contests/{slug}/locks",
+        "Số điện thoại bị tạm khóa đăng nhập (ban tổ chức) / Phones locked after failed sign-ins",
+        "staff",
+        None,
+        200,
+    ),
+    (
+        "delete",
+        "/contests/{slug}/locks/{phone}",
+        "Mở khóa đăng nhập cho một số điện thoại (ghi nhật ký) / Clear a phone's sign-in lock (audited)",
+        "staff",
+        None,
+        204,
     ),
     (
         "get",
@@ -458,6 +498,7 @@ fn schemas() -> Value {
             "details": {"type": "array", "items": s(json!({"file": {"type": "string"}, "row": {"type": "integer"}, "field": {"type": "string"}, "message": {"type": "string"}, "message_en": {"type": "string"}}), json!(["row", "field", "message"]))}
         }), json!(["code", "message"]))}), json!(["error"])),
         "Login": s(json!({"username": {"type": "string"}, "password": {"type": "string"}}), json!(["username", "password"])),
+        "PasswordChange": s(json!({"current_password": {"type": "string"}, "new_password": {"type": "string"}}), json!(["current_password", "new_password"])),
         "NewAccount": s(json!({"username": {"type": "string"}, "password": {"type": "string"}, "role": {"type": "string", "enum": ["admin", "organizer", "viewer"]}, "unit_code": {"type": "string"}, "display_name": {"type": "string"}}), json!(["username", "role"])),
         "Unit": s(json!({"code": {"type": "string"}, "name": {"type": "string"}, "level": {"type": "string"}, "parent_code": {"type": "string"}, "members": {"type": "integer", "minimum": 0}}), json!(["name", "level"])),
         "ContestInput": s(json!({

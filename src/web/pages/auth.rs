@@ -1,21 +1,33 @@
-use actix_web::{web, HttpResponse};
+use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 
 use super::{html, see_other};
 use crate::auth::AppState;
+use crate::auth::Staff;
 use crate::error::AppError;
 use crate::views;
-use crate::web::api::auth::{check_login, clear_cookie, session_cookie, Login};
+use crate::web::api::auth::{
+    clear_cookie, end_session, login_with_password, session_cookie, Login,
+};
+use crate::web::limits::Door;
 
 #[derive(Deserialize)]
 pub struct NextQuery {
     next: Option<String>,
 }
 
-/// Only local paths are followed after login (no open redirect).
+/// Only local paths are followed after login (no open redirect): a path
+/// that starts with one `/` and holds only visible ASCII without `\`, so no
+/// browser can read it as another host (`//host`, `/\host`, `/\t/host`).
 fn safe_next(next: Option<&str>) -> String {
     match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_string(),
+        Some(n)
+            if n.starts_with('/')
+                && !n.starts_with("//")
+                && n.bytes().all(|b| b.is_ascii_graphic() && b != b'\\') =>
+        {
+            n.to_string()
+        }
         _ => "/admin".to_string(),
     }
 }
@@ -33,13 +45,15 @@ pub struct LoginForm {
 }
 
 pub async fn login(
+    req: HttpRequest,
     state: web::Data<AppState>,
     form: web::Form<LoginForm>,
 ) -> Result<HttpResponse, AppError> {
+    state.limits.check(Door::StaffLogin, &req)?;
     let form = form.into_inner();
     let next = safe_next(form.next.as_deref());
     let username = form.username.clone();
-    match check_login(
+    match login_with_password(
         &state,
         Login {
             username: form.username,
@@ -48,13 +62,10 @@ pub async fn login(
     )
     .await
     {
-        Ok((id, role)) => {
-            let token = state.keys.issue_staff(&id, role, state.token_hours)?;
-            Ok(HttpResponse::SeeOther()
-                .cookie(session_cookie(token, state.token_hours))
-                .insert_header((actix_web::http::header::LOCATION, next))
-                .finish())
-        }
+        Ok((token, _role)) => Ok(HttpResponse::SeeOther()
+            .cookie(session_cookie(&state, token))
+            .insert_header((actix_web::http::header::LOCATION, next))
+            .finish()),
         Err(AppError::Unauthorized(_)) => {
             let mut resp = html(views::login::page(&next, &username, true));
             *resp.status_mut() = actix_web::http::StatusCode::UNAUTHORIZED;
@@ -64,11 +75,25 @@ pub async fn login(
     }
 }
 
-pub async fn logout() -> HttpResponse {
+pub async fn logout(
+    state: web::Data<AppState>,
+    staff: Option<Staff>,
+) -> Result<HttpResponse, AppError> {
+    end_session(&state, staff, false).await?;
     let mut resp = see_other("/");
-    // Removing a cookie cannot fail for a well-formed cookie.
-    let _ = resp.add_removal_cookie(&clear_cookie());
-    resp
+    let _ = resp.add_cookie(&clear_cookie(&state));
+    Ok(resp)
+}
+
+/// "Đăng xuất mọi thiết bị": every session of the account ends.
+pub async fn logout_all(
+    state: web::Data<AppState>,
+    staff: Staff,
+) -> Result<HttpResponse, AppError> {
+    end_session(&state, Some(staff), true).await?;
+    let mut resp = see_other("/login");
+    let _ = resp.add_cookie(&clear_cookie(&state));
+    Ok(resp)
 }
 
 #[cfg(test)]
@@ -80,6 +105,10 @@ mod tests {
         assert_eq!(safe_next(Some("/admin/units?x=1")), "/admin/units?x=1");
         assert_eq!(safe_next(Some("//evil.example")), "/admin");
         assert_eq!(safe_next(Some("https://evil.example")), "/admin");
+        assert_eq!(safe_next(Some("/\t/evil.example")), "/admin");
+        assert_eq!(safe_next(Some("/\\evil.example")), "/admin");
+        assert_eq!(safe_next(Some("/ /evil.example")), "/admin");
+        assert_eq!(safe_next(Some("/\n/evil.example")), "/admin");
         assert_eq!(safe_next(None), "/admin");
     }
 }

@@ -1,7 +1,7 @@
 //! The participant's pages: contest home (register / sign in), the paper,
 //! the result, and the printable poster with the QR code.
 
-use actix_web::cookie::{Cookie, SameSite};
+use actix_web::cookie::Cookie;
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 
@@ -14,25 +14,17 @@ use crate::service::{attempts, contests, participants};
 use crate::views::contest::{self as view, Me, RegisterValues};
 use crate::views::Flash;
 use crate::web::api::contests::{client_ip, refuse_staff, DEVICE_COOKIE};
+use crate::web::limits::Door;
 
-fn participant_cookie(token: String) -> Cookie<'static> {
-    Cookie::build(PARTICIPANT_COOKIE, token)
-        .path("/")
-        .http_only(true)
-        .same_site(SameSite::Lax)
-        .max_age(actix_web::cookie::time::Duration::hours(
-            PARTICIPANT_TOKEN_HOURS,
-        ))
-        .finish()
+fn participant_cookie(state: &AppState, token: String) -> Cookie<'static> {
+    let age = actix_web::cookie::time::Duration::hours(PARTICIPANT_TOKEN_HOURS);
+    crate::web::edge::cookie(&state.edge, PARTICIPANT_COOKIE, token, Some(age))
 }
 
-fn device_cookie() -> Cookie<'static> {
-    Cookie::build(DEVICE_COOKIE, uuid::Uuid::new_v4().to_string())
-        .path("/")
-        .http_only(true)
-        .same_site(SameSite::Lax)
-        .max_age(actix_web::cookie::time::Duration::days(365))
-        .finish()
+fn device_cookie(state: &AppState) -> Cookie<'static> {
+    let age = actix_web::cookie::time::Duration::days(365);
+    let id = uuid::Uuid::new_v4().to_string();
+    crate::web::edge::cookie(&state.edge, DEVICE_COOKIE, id, Some(age))
 }
 
 async fn render_home(
@@ -92,7 +84,7 @@ async fn render_home(
         *resp.status_mut() = actix_web::ResponseError::status_code(e);
     }
     if req.cookie(DEVICE_COOKIE).is_none() {
-        let _ = resp.add_cookie(&device_cookie());
+        let _ = resp.add_cookie(&device_cookie(state));
     }
     Ok(resp)
 }
@@ -138,6 +130,7 @@ pub async fn register(
         invited_by_phone: input.invited_by_phone.clone().unwrap_or_default(),
     };
     let device = req.cookie(DEVICE_COOKIE).map(|c| c.value().to_string());
+    state.limits.check(Door::Entry, &req)?;
     let result = match refuse_staff(&req, &state) {
         Ok(()) => {
             participants::register(&state, slug.clone(), input, device, client_ip(&req)).await
@@ -147,7 +140,7 @@ pub async fn register(
     match result {
         Ok(r) => {
             let mut resp = see_other(&format!("/c/{slug}"));
-            let _ = resp.add_cookie(&participant_cookie(r.token));
+            let _ = resp.add_cookie(&participant_cookie(&state, r.token));
             Ok(resp)
         }
         Err(
@@ -187,6 +180,7 @@ pub async fn sign_in(
 ) -> Result<HttpResponse, AppError> {
     let slug = slug.into_inner();
     let f = form.into_inner();
+    state.limits.check(Door::Entry, &req)?;
     let result = match refuse_staff(&req, &state) {
         Ok(()) => participants::sign_in(&state, slug.clone(), f.phone, f.birth_date, f.otp).await,
         Err(e) => Err(e),
@@ -194,7 +188,7 @@ pub async fn sign_in(
     match result {
         Ok(token) => {
             let mut resp = see_other(&format!("/c/{slug}"));
-            let _ = resp.add_cookie(&participant_cookie(token));
+            let _ = resp.add_cookie(&participant_cookie(&state, token));
             Ok(resp)
         }
         Err(AppError::Unauthorized(_)) => {
@@ -239,6 +233,7 @@ pub async fn send_code(
     let slug = slug.into_inner();
     // The form (register or sign-in) is shown again as typed, with the code sent.
     let values = form.into_inner();
+    state.limits.check(Door::Otp, &req)?;
     let message =
         match crate::service::otp::request(&state, slug.clone(), values.phone.clone()).await {
             Ok(masked) => Flash::Ok(format!(
@@ -254,12 +249,19 @@ pub async fn send_code(
     render_home(&req, &state, slug, None, Some(message), None, &values).await
 }
 
-pub async fn sign_out(slug: web::Path<String>) -> HttpResponse {
+/// Ends the participant's session here and on every instance, and clears the cookie.
+pub async fn sign_out(
+    state: web::Data<AppState>,
+    slug: web::Path<String>,
+    me: Option<ParticipantAuth>,
+) -> Result<HttpResponse, AppError> {
+    if let Some(me) = me {
+        participants::sign_out(&state, me.session_id).await?;
+    }
     let mut resp = see_other(&format!("/c/{}", slug.into_inner()));
-    let mut c = Cookie::build(PARTICIPANT_COOKIE, "").path("/").finish();
-    c.make_removal();
+    let c = crate::web::edge::cookie(&state.edge, PARTICIPANT_COOKIE, String::new(), None);
     let _ = resp.add_cookie(&c);
-    resp
+    Ok(resp)
 }
 
 #[derive(Deserialize)]

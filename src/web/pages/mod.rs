@@ -19,6 +19,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/login", web::get().to(auth::login_form))
         .route("/login", web::post().to(auth::login))
         .route("/logout", web::post().to(auth::logout))
+        .route("/logout-all", web::post().to(auth::logout_all))
         .route("/admin", web::get().to(admin))
         .route("/admin/units", web::get().to(units::index))
         .route("/admin/units", web::post().to(units::create))

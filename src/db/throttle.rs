@@ -1,0 +1,99 @@
+//! The failure counters of `domain::throttle`, one row per key. On
+//! PostgreSQL the row is locked for the whole try, so tries sent at once by
+//! several instances are counted one after another.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use super::schema::auth_failures as af;
+use super::DbConn;
+use crate::domain::throttle::Record;
+use crate::error::AppError;
+
+type Row = (i32, Option<NaiveDateTime>, NaiveDateTime);
+
+fn record((failures, locked_until, last_failure_at): Row) -> Record {
+    Record {
+        failures,
+        locked_until,
+        last_failure_at,
+    }
+}
+
+/// The key's record, holding its row lock (PostgreSQL) until the transaction ends.
+pub fn lock(conn: &mut DbConn, key: &str, now: NaiveDateTime) -> Result<Option<Record>, AppError> {
+    let fresh = (
+        af::key.eq(key),
+        af::failures.eq(0),
+        af::locked_until.eq(None::<NaiveDateTime>),
+        af::last_failure_at.eq(now),
+    );
+    let cols = (af::failures, af::locked_until, af::last_failure_at);
+    let row: Row = match conn {
+        DbConn::Postgres(pg) => {
+            diesel::insert_into(af::table)
+                .values(fresh)
+                .on_conflict_do_nothing()
+                .execute(pg)?;
+            af::table.find(key).select(cols).for_update().first(pg)?
+        }
+        DbConn::Sqlite(lite) => {
+            // One writer: nothing runs between these statements.
+            diesel::insert_into(af::table)
+                .values(fresh)
+                .on_conflict_do_nothing()
+                .execute(lite)?;
+            af::table.find(key).select(cols).first(lite)?
+        }
+    };
+    // A row just made for this try counts as none.
+    Ok(Some(record(row)).filter(|r| r.failures > 0 || r.locked_until.is_some()))
+}
+
+pub fn store(conn: &mut DbConn, key: &str, r: &Record) -> Result<(), AppError> {
+    diesel::update(af::table.find(key))
+        .set((
+            af::failures.eq(r.failures),
+            af::locked_until.eq(r.locked_until),
+            af::last_failure_at.eq(r.last_failure_at),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn clear(conn: &mut DbConn, key: &str) -> Result<bool, AppError> {
+    Ok(diesel::delete(af::table.find(key)).execute(conn)? > 0)
+}
+
+/// Keys starting with `prefix` that are locked now, with their lock's end.
+pub fn locked_with_prefix(
+    conn: &mut DbConn,
+    prefix: &str,
+    now: NaiveDateTime,
+) -> Result<Vec<(String, NaiveDateTime, i32)>, AppError> {
+    let rows: Vec<(String, Option<NaiveDateTime>, i32)> = af::table
+        .filter(af::key.like(format!("{prefix}%")))
+        .filter(af::locked_until.gt(now))
+        .select((af::key, af::locked_until, af::failures))
+        .order(af::locked_until.desc())
+        .limit(500)
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(k, until, n)| Some((k, until?, n)))
+        .collect())
+}
+
+/// Forgets counters with no try for `before` and no lock in force.
+pub fn prune(
+    conn: &mut DbConn,
+    before: NaiveDateTime,
+    now: NaiveDateTime,
+) -> Result<usize, AppError> {
+    Ok(diesel::delete(
+        af::table
+            .filter(af::last_failure_at.lt(before))
+            .filter(af::locked_until.is_null().or(af::locked_until.le(now))),
+    )
+    .execute(conn)?)
+}

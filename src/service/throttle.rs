@@ -1,0 +1,40 @@
+//! Counting sign-in tries per phone and contest or per staff username (see
+//! `domain::throttle`), inside the caller's write transaction.
+
+use chrono::NaiveDateTime;
+
+use crate::db::{throttle as store, DbConn};
+use crate::domain::throttle::{begin, Try};
+use crate::error::AppError;
+
+pub fn participant_key(contest_id: &str, phone: &str) -> String {
+    format!("p:{contest_id}:{phone}")
+}
+
+pub fn staff_key(username: &str) -> String {
+    let u: String = username.trim().to_lowercase().chars().take(64).collect();
+    format!("s:{u}")
+}
+
+/// Counts one try of `key` before it is checked; `Locked` (429 with
+/// `Retry-After`) while a lock is in force. The caller clears the key with
+/// [`succeeded`] when the try turns out right, in the same transaction if it
+/// can. Callers must commit a failed try (return `Ok`), or it is not counted.
+pub fn begin_try(
+    conn: &mut DbConn,
+    key: &str,
+    now: NaiveDateTime,
+    staff: bool,
+) -> Result<(), AppError> {
+    match begin(store::lock(conn, key, now)?, now) {
+        Try::Locked { until } => Err(AppError::Locked {
+            retry_after: (until - now).num_seconds().max(1) as u64,
+            staff,
+        }),
+        Try::Counted(record) => store::store(conn, key, &record),
+    }
+}
+
+pub fn succeeded(conn: &mut DbConn, key: &str) -> Result<(), AppError> {
+    store::clear(conn, key).map(|_| ())
+}

@@ -1,0 +1,453 @@
+//! The edge: what every request passes before a handler sees it, and every
+//! response gets on its way out.
+//!
+//! - control characters (NUL and the other C0 controls but tab/CR/LF) in the
+//!   path, the query, or a JSON or form body: 400, on both backends alike;
+//! - unsafe methods (POST, PUT, PATCH, DELETE) from another origin: 403. A
+//!   browser's `Origin` (or `Sec-Fetch-Site`) must name this site; a request
+//!   that carries neither may pass only without a session cookie (API
+//!   clients with a Bearer token, the command line, load generators);
+//! - security headers on every response (CSP, framing, sniffing, referrer).
+//!
+//! And the client's address, believing forwarded headers only from
+//! `HOITHI_TRUSTED_PROXIES`.
+
+use std::net::{IpAddr, SocketAddr};
+
+use actix_web::body::MessageBody;
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::header::{self, HeaderMap, HeaderName, HeaderValue};
+use actix_web::http::Method;
+use actix_web::middleware::Next;
+use actix_web::{web, HttpMessage, HttpRequest};
+use ipnet::IpNet;
+
+use crate::auth::{AppState, COOKIE_NAME, PARTICIPANT_COOKIE};
+use crate::config::PublicUrl;
+use crate::error::AppError;
+
+/// What the edge needs from the settings.
+#[derive(Clone, Debug, Default)]
+pub struct Edge {
+    pub public_url: Option<PublicUrl>,
+    pub trusted_proxies: Vec<IpNet>,
+}
+
+impl Edge {
+    /// Cookies are `Secure` when people reach the site over https.
+    pub fn secure_cookies(&self) -> bool {
+        self.public_url.as_ref().is_some_and(|u| u.https)
+    }
+}
+
+/// A first-party cookie: HttpOnly, SameSite=Lax, path `/`, `Secure` when the
+/// public URL is https. `max_age: None` makes the removal cookie.
+pub fn cookie(
+    edge: &Edge,
+    name: &'static str,
+    value: String,
+    max_age: Option<actix_web::cookie::time::Duration>,
+) -> actix_web::cookie::Cookie<'static> {
+    let mut c = actix_web::cookie::Cookie::build(name, value)
+        .path("/")
+        .http_only(true)
+        .secure(edge.secure_cookies())
+        .same_site(actix_web::cookie::SameSite::Lax)
+        .finish();
+    match max_age {
+        Some(age) => c.set_max_age(age),
+        None => c.make_removal(),
+    }
+    c
+}
+
+/// JSON and form bodies are read whole here (they are small: the API takes
+/// at most 256 KB of JSON, pages 64 KB of form) to be checked.
+const MAX_CHECKED_BODY: usize = 1024 * 1024;
+
+pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'; \
+style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; \
+form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'";
+
+pub fn control_char_error(place: &str, place_en: &str) -> AppError {
+    AppError::invalid(
+        format!("{place} chứa ký tự điều khiển không hợp lệ (ví dụ NUL)."),
+        format!("The {place_en} contains a forbidden control character (such as NUL)."),
+    )
+}
+
+/// C0 controls and DEL, except tab, line feed and carriage return.
+pub fn forbidden(b: u8) -> bool {
+    (b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r')) || b == 0x7f
+}
+
+/// Any control at all (paths and queries have no business with tabs or newlines).
+fn forbidden_in_url(b: u8) -> bool {
+    b < 0x20 || b == 0x7f
+}
+
+fn hex(b: u8) -> Option<u8> {
+    (b as char).to_digit(16).map(|d| d as u8)
+}
+
+/// Raw and percent-encoded bytes of a URL part or a form body.
+pub fn percent_has(s: &[u8], bad: fn(u8) -> bool) -> bool {
+    let mut i = 0;
+    while i < s.len() {
+        let b = s[i];
+        if bad(b) {
+            return true;
+        }
+        if b == b'%' && i + 2 < s.len() {
+            if let (Some(h), Some(l)) = (hex(s[i + 1]), hex(s[i + 2])) {
+                if bad(h * 16 + l) {
+                    return true;
+                }
+                i += 3;
+                continue;
+            }
+        }
+        i += 1;
+    }
+    false
+}
+
+/// Raw bytes of a JSON text and its `\uXXXX` escapes.
+pub fn json_has_forbidden(s: &[u8]) -> bool {
+    let mut i = 0;
+    while i < s.len() {
+        let b = s[i];
+        if forbidden(b) {
+            return true;
+        }
+        if b == b'\\' {
+            if s.get(i + 1) == Some(&b'u') && i + 5 < s.len() {
+                let code = s[i + 2..i + 6]
+                    .iter()
+                    .try_fold(0u32, |acc, &d| hex(d).map(|v| acc * 16 + v as u32));
+                if let Some(c) = code {
+                    if c < 0x80 && forbidden(c as u8) {
+                        return true;
+                    }
+                }
+                i += 6;
+            } else {
+                i += 2; // any other escape, including an escaped backslash
+            }
+            continue;
+        }
+        i += 1;
+    }
+    false
+}
+
+/// Does `origin` (an `Origin` header) name this site? It must match the
+/// public URL's origin, or carry the request's own `Host` as its authority.
+pub fn same_origin(origin: &str, host: Option<&str>, public: Option<&PublicUrl>) -> bool {
+    let origin = origin.trim().to_ascii_lowercase();
+    if public.is_some_and(|p| p.origin == origin) {
+        return true;
+    }
+    let authority = origin
+        .strip_prefix("https://")
+        .or_else(|| origin.strip_prefix("http://"));
+    match (authority, host) {
+        (Some(a), Some(h)) => !a.is_empty() && a.eq_ignore_ascii_case(h.trim()),
+        _ => false,
+    }
+}
+
+fn is_unsafe(m: &Method) -> bool {
+    !matches!(
+        *m,
+        Method::GET | Method::HEAD | Method::OPTIONS | Method::TRACE
+    )
+}
+
+/// The cross-site rule for one request (see the module comment).
+pub fn cross_site_refusal(req: &HttpRequest, public: Option<&PublicUrl>) -> Option<AppError> {
+    if !is_unsafe(req.method()) {
+        return None;
+    }
+    let headers = req.headers();
+    let text = |h: &HeaderName| headers.get(h).and_then(|v| v.to_str().ok());
+    if let Some(origin) = text(&header::ORIGIN) {
+        return (!same_origin(origin, text(&header::HOST), public)).then_some(AppError::CrossSite);
+    }
+    if let Some(site) = text(&HeaderName::from_static("sec-fetch-site")) {
+        return (!matches!(site, "same-origin" | "none")).then_some(AppError::CrossSite);
+    }
+    let bearer = headers.contains_key(header::AUTHORIZATION);
+    let session = req.cookie(COOKIE_NAME).is_some() || req.cookie(PARTICIPANT_COOKIE).is_some();
+    (session && !bearer).then_some(AppError::CrossSite)
+}
+
+/// Checks the URL, the origin and small text bodies before routing.
+pub async fn guard(
+    mut req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    let uri = req.uri();
+    if percent_has(uri.path().as_bytes(), forbidden_in_url) {
+        return Err(control_char_error("Đường dẫn", "path").into());
+    }
+    if uri
+        .query()
+        .is_some_and(|q| percent_has(q.as_bytes(), forbidden_in_url))
+    {
+        return Err(control_char_error("Tham số truy vấn", "query").into());
+    }
+    let public = req
+        .app_data::<web::Data<AppState>>()
+        .and_then(|s| s.edge.public_url.clone());
+    if let Some(e) = cross_site_refusal(req.request(), public.as_ref()) {
+        return Err(e.into());
+    }
+    let kind = body_kind(req.headers());
+    if kind != BodyKind::Other {
+        let bytes = read_body(&mut req).await?;
+        let bad = match kind {
+            BodyKind::Json => json_has_forbidden(&bytes),
+            BodyKind::Form => percent_has(&bytes, forbidden),
+            BodyKind::Other => false,
+        };
+        if bad {
+            return Err(control_char_error("Dữ liệu gửi lên", "request body").into());
+        }
+        req.set_payload(actix_web::dev::Payload::from(bytes));
+    }
+    next.call(req).await
+}
+
+#[derive(PartialEq, Eq, Clone, Copy)]
+enum BodyKind {
+    Json,
+    Form,
+    Other,
+}
+
+fn body_kind(headers: &HeaderMap) -> BodyKind {
+    let ct = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    let essence = ct.split(';').next().unwrap_or("").trim();
+    if essence == "application/json" || essence.ends_with("+json") {
+        BodyKind::Json
+    } else if essence == "application/x-www-form-urlencoded" {
+        BodyKind::Form
+    } else {
+        BodyKind::Other
+    }
+}
+
+async fn read_body(req: &mut ServiceRequest) -> Result<web::Bytes, AppError> {
+    use futures_util::StreamExt;
+    let mut payload = req.take_payload();
+    let mut out = web::BytesMut::new();
+    while let Some(chunk) = payload.next().await {
+        let chunk = chunk.map_err(|e| {
+            AppError::invalid(
+                "Không đọc được dữ liệu gửi lên.",
+                format!("Cannot read the request body: {e}"),
+            )
+        })?;
+        if out.len() + chunk.len() > MAX_CHECKED_BODY {
+            return Err(AppError::invalid(
+                "Dữ liệu gửi lên quá lớn.",
+                "The request body is too large.",
+            ));
+        }
+        out.extend_from_slice(&chunk);
+    }
+    Ok(out.freeze())
+}
+
+/// Adds the security headers to every response (unless a handler set its own).
+pub async fn headers(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    let https = req
+        .app_data::<web::Data<AppState>>()
+        .is_some_and(|s| s.edge.secure_cookies());
+    let mut res = next.call(req).await?;
+    let h = res.headers_mut();
+    let mut set = |name: &'static str, value: &'static str| {
+        let name = HeaderName::from_static(name);
+        if !h.contains_key(&name) {
+            h.insert(name, HeaderValue::from_static(value));
+        }
+    };
+    set("content-security-policy", CONTENT_SECURITY_POLICY);
+    set("x-frame-options", "DENY");
+    set("x-content-type-options", "nosniff");
+    set("referrer-policy", "same-origin");
+    if https {
+        set("strict-transport-security", "max-age=15552000");
+    }
+    Ok(res)
+}
+
+/// The client's address: the peer, unless the peer is a trusted proxy; then
+/// the right-most address in `X-Forwarded-For` (or `Forwarded: for=`) that is
+/// not itself a trusted proxy.
+pub fn client_ip_from(
+    peer: Option<IpAddr>,
+    headers: &HeaderMap,
+    trusted: &[IpNet],
+) -> Option<IpAddr> {
+    let peer = peer?;
+    let is_trusted = |ip: &IpAddr| trusted.iter().any(|n| n.contains(ip));
+    if !is_trusted(&peer) {
+        return Some(peer);
+    }
+    let mut hops: Vec<&str> = Vec::new();
+    for v in headers.get_all("x-forwarded-for") {
+        if let Ok(s) = v.to_str() {
+            hops.extend(s.split(','));
+        }
+    }
+    if hops.is_empty() {
+        for v in headers.get_all(header::FORWARDED) {
+            if let Ok(s) = v.to_str() {
+                for element in s.split(',') {
+                    for pair in element.split(';') {
+                        let (k, v) = pair.split_once('=').unwrap_or(("", ""));
+                        if k.trim().eq_ignore_ascii_case("for") {
+                            hops.push(v);
+                        }
+                    }
+                }
+            }
+        }
+    }
+    let mut client = peer;
+    for hop in hops.iter().rev() {
+        match parse_hop(hop) {
+            Some(ip) => {
+                client = ip;
+                if !is_trusted(&ip) {
+                    break;
+                }
+            }
+            None => break, // garbage: believe nothing further left
+        }
+    }
+    Some(client)
+}
+
+/// `203.0.113.7`, `203.0.113.7:5000`, `2001:db8::1`, `[2001:db8::1]:443`,
+/// `"[2001:db8::1]"` (the quoted form of `Forwarded`).
+fn parse_hop(hop: &str) -> Option<IpAddr> {
+    let hop = hop.trim().trim_matches('"');
+    if let Ok(ip) = hop.parse::<IpAddr>() {
+        return Some(ip);
+    }
+    if let Ok(sa) = hop.parse::<SocketAddr>() {
+        return Some(sa.ip());
+    }
+    hop.strip_prefix('[')
+        .and_then(|h| h.split_once(']'))
+        .and_then(|(ip, _)| ip.parse().ok())
+}
+
+/// The client's address for a request, by the app's proxy settings.
+pub fn client_ip(req: &HttpRequest) -> Option<IpAddr> {
+    let trusted = req
+        .app_data::<web::Data<AppState>>()
+        .map(|s| s.edge.trusted_proxies.as_slice())
+        .unwrap_or(&[]);
+    client_ip_from(req.peer_addr().map(|a| a.ip()), req.headers(), trusted)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nul_and_controls_are_found_raw_percent_encoded_and_json_escaped() {
+        assert!(percent_has(b"/api/v1/contests/dv%00c", forbidden_in_url));
+        assert!(percent_has(b"a=1%0d", forbidden_in_url));
+        assert!(!percent_has(b"/c/dvc-2023%20x%", forbidden_in_url));
+        assert!(percent_has(b"name=A%00B", forbidden));
+        assert!(!percent_has(b"notes=line%0Aline", forbidden));
+        assert!(json_has_forbidden(br#"{"a":"x\u0000y"}"#));
+        assert!(json_has_forbidden(br#"{"a":"\u001B"}"#));
+        assert!(!json_has_forbidden(br#"{"a":"\\u0000 is text"}"#));
+        assert!(!json_has_forbidden(br#"{"a":"tab\tnew\nline \u00e0"}"#));
+    }
+
+    #[test]
+    fn only_this_sites_origin_is_same_origin() {
+        let public = PublicUrl::parse("https://hoithi.example.vn").unwrap();
+        assert!(same_origin(
+            "http://127.0.0.1:8080",
+            Some("127.0.0.1:8080"),
+            None
+        ));
+        assert!(same_origin(
+            "https://hoithi.example.vn",
+            Some("10.0.0.5:8080"),
+            Some(&public)
+        ));
+        assert!(!same_origin(
+            "https://evil.example",
+            Some("127.0.0.1:8080"),
+            None
+        ));
+        assert!(!same_origin(
+            "https://a.hoithi.example.vn",
+            Some("hoithi.example.vn"),
+            Some(&public)
+        ));
+        assert!(!same_origin("null", Some("127.0.0.1:8080"), None));
+        assert!(!same_origin("http://", Some(""), None));
+    }
+
+    fn hdrs(pairs: &[(&'static str, &'static str)]) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        for (k, v) in pairs {
+            h.append(HeaderName::from_static(k), HeaderValue::from_static(v));
+        }
+        h
+    }
+
+    #[test]
+    fn forwarded_headers_are_believed_only_from_trusted_proxies() {
+        let ip = |s: &str| s.parse::<IpAddr>().unwrap();
+        let proxies = crate::config::parse_proxies("10.0.0.0/8").unwrap();
+        let xff = hdrs(&[("x-forwarded-for", "1.2.3.4, 198.51.100.9")]);
+        // From an untrusted peer: the peer, whatever it claims.
+        assert_eq!(
+            client_ip_from(Some(ip("203.0.113.5")), &xff, &proxies),
+            Some(ip("203.0.113.5"))
+        );
+        // From the proxy: the right-most untrusted hop, not the spoofable left one.
+        assert_eq!(
+            client_ip_from(Some(ip("10.0.0.2")), &xff, &proxies),
+            Some(ip("198.51.100.9"))
+        );
+        let v6 = hdrs(&[("x-forwarded-for", "[2001:db8::7]:443")]);
+        assert_eq!(
+            client_ip_from(Some(ip("10.0.0.2")), &v6, &proxies),
+            Some(ip("2001:db8::7"))
+        );
+        let fwd = hdrs(&[("forwarded", "for=\"[2001:db8::9]\";proto=https")]);
+        assert_eq!(
+            client_ip_from(Some(ip("10.0.0.2")), &fwd, &proxies),
+            Some(ip("2001:db8::9"))
+        );
+        // No proxies configured: headers are ignored.
+        assert_eq!(
+            client_ip_from(Some(ip("10.0.0.2")), &xff, &[]),
+            Some(ip("10.0.0.2"))
+        );
+        // IPv6 peers keep their whole address.
+        assert_eq!(
+            client_ip_from(Some(ip("2001:db8::1")), &HeaderMap::new(), &[]),
+            Some(ip("2001:db8::1"))
+        );
+    }
+}
