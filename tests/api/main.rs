@@ -17,4 +17,5 @@ mod multi_instance;
 mod otp;
 mod rankings;
 mod review;
+mod security;
 mod units;
