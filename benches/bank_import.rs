@@ -1,4 +1,5 @@
-//! Times importing a generated 10,000-question XLSX bank (issue target: ≤ 2 s).
+//! Times importing a generated 10,000-question XLSX bank (issue target: ≤ 2 s),
+//! and refusing hostile workbooks (targets: under 2 s and 100 MB each).
 //! Run: `cargo bench --bench bank_import`. Prints the median of 3 runs for
 //! parse+validate alone and for the whole import into a fresh SQLite file.
 
@@ -45,7 +46,66 @@ fn median(mut v: Vec<Duration>) -> Duration {
     v[v.len() / 2]
 }
 
+#[allow(dead_code)]
+mod hostile;
+
+/// The process's peak resident memory so far, in MB (Linux).
+fn peak_rss_mb() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|kb| kb.parse::<u64>().ok())
+        })
+        .unwrap_or(0)
+        / 1024
+}
+
+/// Hostile files first, while the process is small: each must be refused
+/// quickly and without raising the peak memory much.
+fn hostile_files() {
+    const GB: u64 = 1024 * 1024 * 1024;
+    let files = [
+        (
+            "two cells spanning A1:XFD1048576",
+            hostile::two_cell_extent_xlsx(),
+        ),
+        (
+            "1.2 GB cell bomb, size declared",
+            hostile::cell_bomb_xlsx(GB + GB / 5, false),
+        ),
+        (
+            "1.2 GB cell bomb, size hidden",
+            hostile::cell_bomb_xlsx(GB + GB / 5, true),
+        ),
+    ];
+    for (name, bytes) in files {
+        let before = peak_rss_mb();
+        let req = ImportRequest {
+            file_name: "hostile.xlsx".into(),
+            bytes,
+            ..Default::default()
+        };
+        let mut runs = Vec::new();
+        for _ in 0..3 {
+            let t = Instant::now();
+            assert!(check(&req).is_err(), "{name} must be refused");
+            runs.push(t.elapsed());
+        }
+        println!(
+            "hostile {name} ({} KB): refused in median {:?}; peak RSS {} → {} MB",
+            req.bytes.len() / 1024,
+            median(runs),
+            before,
+            peak_rss_mb()
+        );
+    }
+}
+
 fn main() {
+    hostile_files();
     let n = 10_000;
     let xlsx = table::write_xlsx(&generated(n)).expect("workbook");
     println!(

@@ -225,7 +225,10 @@ pub async fn read_multipart(
                 .content_disposition()
                 .and_then(|cd| cd.get_filename())
                 .unwrap_or_default()
-                .to_string();
+                .chars()
+                .filter(|c| !c.is_control())
+                .take(200)
+                .collect();
         }
         let mut bytes = Vec::new();
         while let Some(chunk) = field.next().await {
