@@ -41,19 +41,33 @@ impl WorkGate {
         if let Ok(p) = self.slots.try_acquire() {
             return Ok(p);
         }
-        let busy = AppError::Busy {
+        let busy = || AppError::Busy {
             retry_after: self.max_wait.as_secs().max(1),
         };
-        if self.waiting.fetch_add(1, Ordering::SeqCst) >= self.max_waiting {
-            self.waiting.fetch_sub(1, Ordering::SeqCst);
-            return Err(busy);
-        }
+        // Counted while waiting, and uncounted however the wait ends (a
+        // client that hangs up drops this future mid-wait).
+        let _place = Waiting::join(&self.waiting, self.max_waiting).ok_or_else(busy)?;
         let turn = tokio::time::timeout(self.max_wait, self.slots.acquire()).await;
-        self.waiting.fetch_sub(1, Ordering::SeqCst);
         match turn {
             Ok(Ok(p)) => Ok(p),
-            _ => Err(busy),
+            _ => Err(busy()),
         }
+    }
+}
+
+/// A place in the queue; leaving it (by drop) frees it.
+struct Waiting<'a>(&'a AtomicUsize);
+
+impl<'a> Waiting<'a> {
+    fn join(count: &'a AtomicUsize, max: usize) -> Option<Waiting<'a>> {
+        let place = Waiting(count);
+        (count.fetch_add(1, Ordering::SeqCst) < max).then_some(place)
+    }
+}
+
+impl Drop for Waiting<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
     }
 }
 
@@ -75,5 +89,18 @@ mod tests {
         assert!(matches!(waited, Err(AppError::Busy { .. })));
         drop(first);
         assert!(gate.enter().await.is_ok(), "a freed slot is taken at once");
+    }
+
+    #[tokio::test]
+    async fn a_caller_that_gives_up_while_waiting_frees_its_place_in_the_queue() {
+        let gate = WorkGate::new(1, 1, Duration::from_secs(60));
+        let _held = gate.enter().await.expect("a free slot");
+        // The waiter is dropped mid-wait, as when a client hangs up.
+        let gave_up = tokio::time::timeout(Duration::from_millis(20), gate.enter()).await;
+        assert!(gave_up.is_err());
+        // Its place is free again: the next caller may wait (and times out
+        // waiting, rather than being refused at once as "queue full").
+        let next = tokio::time::timeout(Duration::from_millis(20), gate.enter()).await;
+        assert!(next.is_err(), "the next caller got a place in the queue");
     }
 }
