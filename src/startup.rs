@@ -184,15 +184,32 @@ async fn request_id_header(
     Ok(res)
 }
 
-/// Keeps this instance's copy of revoked participant sessions fresh.
+/// Keeps this instance's copy of revoked participant sessions fresh, and
+/// every 10 minutes deletes expired sessions and forgotten sign-in counters.
 async fn refresh_revoked(state: AppState) {
     let every = Duration::from_secs(crate::service::sessions::REFRESH_SECONDS);
+    let housekeeping_every = 600 / crate::service::sessions::REFRESH_SECONDS;
     let mut tick = tokio::time::interval(every);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    loop {
+    for n in 0u64.. {
         tick.tick().await;
         if let Err(e) = state.revoked.refresh(&state.db, state.now()).await {
             tracing::warn!(error = %e, "refreshing revoked sessions failed");
+        }
+        if n % housekeeping_every == housekeeping_every - 1 {
+            let now = state.now();
+            let forgotten = state
+                .db
+                .write(move |c| {
+                    Ok(crate::service::sessions::forget_expired(c, now)?
+                        + crate::service::throttle::forget_quiet(c, now)?)
+                })
+                .await;
+            match forgotten {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(rows = n, "forgot expired sessions and sign-in counters"),
+                Err(e) => tracing::warn!(error = %e, "housekeeping failed"),
+            }
         }
     }
 }

@@ -81,6 +81,15 @@ pub fn revoke_all(
     .execute(conn)?)
 }
 
+/// Deletes sessions that expired more than a day ago (their tokens are
+/// refused by their own `exp`); returns how many.
+pub fn forget_expired(conn: &mut DbConn, now: NaiveDateTime) -> Result<usize, AppError> {
+    Ok(
+        diesel::delete(sessions::table.filter(sessions::expires_at.lt(now - Duration::days(1))))
+            .execute(conn)?,
+    )
+}
+
 /// Sessions revoked at or after `since` and not yet expired: (id, expires_at).
 fn revoked_since(
     conn: &mut DbConn,

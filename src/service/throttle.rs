@@ -4,7 +4,7 @@
 use chrono::NaiveDateTime;
 
 use crate::db::{throttle as store, DbConn};
-use crate::domain::throttle::{begin, Try};
+use crate::domain::throttle::{begin, Try, FORGET_AFTER_HOURS};
 use crate::error::AppError;
 
 pub fn participant_key(contest_id: &str, phone: &str) -> String {
@@ -37,4 +37,10 @@ pub fn begin_try(
 
 pub fn succeeded(conn: &mut DbConn, key: &str) -> Result<(), AppError> {
     store::clear(conn, key).map(|_| ())
+}
+
+/// Deletes counters the rule would forget anyway (a quiet day, no lock in
+/// force), so usernames sprayed by a script do not pile up.
+pub fn forget_quiet(conn: &mut DbConn, now: NaiveDateTime) -> Result<usize, AppError> {
+    store::prune(conn, now - chrono::Duration::hours(FORGET_AFTER_HOURS), now)
 }

@@ -735,3 +735,57 @@ fn two_servers_starting_at_once_on_a_fresh_postgresql_both_come_up() {
     });
     assert_eq!(contests.unwrap(), 1);
 }
+
+#[test]
+fn housekeeping_forgets_quiet_counters_and_expired_sessions_only() {
+    use diesel::prelude::*;
+    use hoithi::db::schema::{auth_failures as af, sessions};
+    let test_db = TestDb::new();
+    let db = test_db.connect();
+    let now = hoithi::db::now();
+    let h = chrono::Duration::hours;
+    db.write_now(|c| {
+        for (key, last, locked) in [
+            ("s:quiet", now - h(30), None),
+            ("s:locked", now - h(30), Some(now + h(2))),
+            ("s:recent", now - h(1), None),
+        ] {
+            diesel::insert_into(af::table)
+                .values((
+                    af::key.eq(key),
+                    af::failures.eq(5),
+                    af::locked_until.eq(locked),
+                    af::last_failure_at.eq(last),
+                ))
+                .execute(c)?;
+        }
+        for (id, expires) in [("old", now - h(30)), ("live", now + h(1))] {
+            diesel::insert_into(sessions::table)
+                .values((
+                    sessions::id.eq(id),
+                    sessions::kind.eq("staff"),
+                    sessions::subject_id.eq("a"),
+                    sessions::created_at.eq(now - h(40)),
+                    sessions::expires_at.eq(expires),
+                ))
+                .execute(c)?;
+        }
+        Ok(())
+    })
+    .unwrap();
+    let gone = db
+        .write_now(|c| {
+            Ok(hoithi::service::throttle::forget_quiet(c, now)?
+                + hoithi::service::sessions::forget_expired(c, now)?)
+        })
+        .unwrap();
+    assert_eq!(gone, 2);
+    let keys: Vec<String> = db
+        .read_now(|c| Ok(af::table.select(af::key).order(af::key).load(c)?))
+        .unwrap();
+    assert_eq!(keys, ["s:locked", "s:recent"]);
+    let ids: Vec<String> = db
+        .read_now(|c| Ok(sessions::table.select(sessions::id).load(c)?))
+        .unwrap();
+    assert_eq!(ids, ["live"]);
+}
