@@ -353,6 +353,34 @@ fn parse_hop(hop: &str) -> Option<IpAddr> {
         .and_then(|(ip, _)| ip.parse().ok())
 }
 
+/// The site's own origin for links and QR posters: `HOITHI_PUBLIC_URL` when
+/// set; else the scheme and host a trusted proxy forwarded; else this
+/// request's `Host` (the server itself speaks plain http). Forwarded host
+/// headers from anyone else are ignored, so a link cannot be pointed away.
+pub fn site_origin(req: &HttpRequest) -> String {
+    let state = req.app_data::<web::Data<AppState>>();
+    if let Some(u) = state.and_then(|s| s.edge.public_url.as_ref()) {
+        return u.origin.clone();
+    }
+    let trusted = state
+        .map(|s| s.edge.trusted_proxies.as_slice())
+        .unwrap_or(&[]);
+    let peer_trusted = req
+        .peer_addr()
+        .is_some_and(|a| trusted.iter().any(|n| n.contains(&a.ip())));
+    if peer_trusted {
+        let info = req.connection_info();
+        return format!("{}://{}", info.scheme(), info.host());
+    }
+    let host = req
+        .headers()
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .filter(|h| h.bytes().all(|b| b.is_ascii_graphic()))
+        .unwrap_or("localhost");
+    format!("http://{host}")
+}
+
 /// The client's address for a request, by the app's proxy settings.
 pub fn client_ip(req: &HttpRequest) -> Option<IpAddr> {
     let trusted = req

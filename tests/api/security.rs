@@ -789,3 +789,29 @@ fn housekeeping_forgets_quiet_counters_and_expired_sessions_only() {
         .unwrap();
     assert_eq!(ids, ["live"]);
 }
+
+#[tokio::test]
+async fn the_poster_links_to_the_public_url_and_ignores_forwarded_hosts_from_strangers() {
+    let db = Arc::new(TestDb::new());
+    let plain = spawn_on(db.clone()).await;
+    contest_fixture(&plain, 15, 1).await;
+    let poster = |app: &TestApp| {
+        app.client
+            .get(app.url(&format!("/c/{CONTEST}/poster")))
+            .header("x-forwarded-host", "evil.example")
+            .header("x-forwarded-proto", "https")
+            .send()
+    };
+    let html = poster(&plain).await.unwrap().text().await.unwrap();
+    assert!(!html.contains("evil.example"), "{html}");
+    assert!(html.contains(&format!("http://127.0.0.1:{}/c/{CONTEST}", plain.port)));
+    let mut settings = settings_for(&db);
+    settings.public_url =
+        Some(hoithi::config::PublicUrl::parse("https://hoithi.example.vn").unwrap());
+    let public = spawn_with(db, Arc::new(hoithi::state::SystemClock), settings).await;
+    let html = poster(&public).await.unwrap().text().await.unwrap();
+    assert!(
+        html.contains(&format!("https://hoithi.example.vn/c/{CONTEST}")),
+        "{html}"
+    );
+}

@@ -385,10 +385,9 @@ pub async fn result(
     }
 }
 
-/// The public link of a contest, as the request reached us.
+/// The public link of a contest (see [`site_origin`](crate::web::edge::site_origin)).
 pub fn contest_url(req: &HttpRequest, slug: &str) -> String {
-    let info = req.connection_info();
-    format!("{}://{}/c/{slug}", info.scheme(), info.host())
+    format!("{}/c/{slug}", crate::web::edge::site_origin(req))
 }
 
 pub async fn poster(
