@@ -297,6 +297,7 @@ pub async fn unlock(
             if !crate::db::throttle::clear(c, &key)? {
                 return Err(AppError::NotFound);
             }
+            let masked = crate::domain::identity::mask_phone(&phone);
             crate::db::review::audit(
                 c,
                 crate::db::review::Audit {
@@ -304,9 +305,10 @@ pub async fn unlock(
                     contest_id: Some(&contest.id),
                     unit_id: None,
                     action: "unlock_sign_in",
-                    subject: &crate::domain::identity::mask_phone(&phone),
-                    detail: "Mở khóa đăng nhập sau nhiều lần nhập sai / sign-in lock cleared"
-                        .into(),
+                    subject: &masked,
+                    detail: format!(
+                        "{masked}: mở khóa đăng nhập sau nhiều lần nhập sai / sign-in lock cleared"
+                    ),
                 },
                 now,
             )

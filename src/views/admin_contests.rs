@@ -195,6 +195,8 @@ pub struct DetailPage<'a> {
     pub url: &'a str,
     pub qr_svg: &'a str,
     pub now: chrono::NaiveDateTime,
+    /// Phones locked after failed sign-ins (empty for viewers).
+    pub locks: &'a [crate::service::participants::Lock],
 }
 
 pub fn detail(staff: &Staff, d: &DetailPage, message: Option<Flash>) -> Markup {
@@ -233,6 +235,27 @@ pub fn detail(staff: &Staff, d: &DetailPage, message: Option<Flash>) -> Markup {
                                 " "
                                 a href={ "/admin/contests/" (d.contest.slug) "/results?round=" (r.number) } { "Kết quả" } " · "
                                 a href={ "/admin/contests/" (d.contest.slug) "/rounds/" (r.number) "/prizes" } { "Giải thưởng" }
+                            }
+                        }
+                    }
+                }
+            }
+            @if !d.locks.is_empty() {
+                h2 { "Số điện thoại tạm bị khóa đăng nhập" span.en { "Phones locked after failed sign-ins" } }
+                p.mut { "Sau nhiều lần nhập sai ngày sinh hoặc mã OTP, số điện thoại bị khóa một thời gian. Chỉ mở khóa khi đã xác minh đúng người gọi đến; thao tác được ghi vào nhật ký." }
+                table {
+                    thead { tr { th { "Điện thoại" } th { "Số lần sai" } th { "Khóa đến" } th { "" } } }
+                    tbody {
+                        @for l in d.locks {
+                            tr {
+                                td { (l.phone) }
+                                td { (l.failures) }
+                                td { (fmt_vn(l.locked_until)) }
+                                td {
+                                    form method="post" action={ "/admin/contests/" (d.contest.slug) "/locks/" (l.phone) "/clear" } {
+                                        button.secondary type="submit" { "Mở khóa" }
+                                    }
+                                }
                             }
                         }
                     }

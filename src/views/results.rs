@@ -281,6 +281,7 @@ pub fn action_label(action: &str) -> &str {
         "activity_updated" => "Sửa hoạt động",
         "activity_deleted" => "Xoá hoạt động",
         "scheme_updated" => "Sửa cách tính 3 chủ động",
+        "unlock_sign_in" => "Mở khóa đăng nhập",
         other => other,
     }
 }

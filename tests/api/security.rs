@@ -815,3 +815,42 @@ async fn the_poster_links_to_the_public_url_and_ignores_forwarded_hosts_from_str
         "{html}"
     );
 }
+
+#[tokio::test]
+async fn an_organizer_sees_and_clears_a_lock_on_the_contest_page() {
+    let (a, _b, _admin) = two_instances().await;
+    participant(&a, PHONE).await;
+    for day in 2..=6 {
+        sign_in(&a, PHONE, &format!("2000-05-0{day}")).await;
+    }
+    assert_eq!(status_of(sign_in(&a, PHONE, RIGHT).await).await.0, 429);
+    let browser = page_login(&a).await;
+    let page = browser
+        .get(a.url(&format!("/admin/contests/{CONTEST}")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains(PHONE) && page.contains("Mở khóa"), "{page}");
+    let r = browser
+        .post(a.url(&format!("/admin/contests/{CONTEST}/locks/{PHONE}/clear")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    assert_eq!(status_of(sign_in(&a, PHONE, RIGHT).await).await.0, 200);
+    let access = browser
+        .get(a.url(&format!("/admin/contests/{CONTEST}/access")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        access.contains("Mở khóa đăng nhập") && access.contains("09xx xxx 111"),
+        "{access}"
+    );
+}

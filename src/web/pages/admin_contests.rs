@@ -346,7 +346,16 @@ pub async fn detail(
     let message = match q.msg.as_deref() {
         Some("saved") => Some(Flash::Ok("Đã lưu hội thi.".into())),
         Some("closed") => Some(Flash::Ok("Đã đóng vòng thi.".into())),
+        Some("unlocked") => Some(Flash::Ok(
+            "Đã mở khóa đăng nhập cho số điện thoại (đã ghi nhật ký).".into(),
+        )),
         _ => None,
+    };
+    // Viewers (read-only offices) do not see or clear locks.
+    let locks = match crate::service::participants::locks(&state, &staff, c.slug.clone()).await {
+        Ok(l) => l,
+        Err(AppError::Forbidden) => Vec::new(),
+        Err(e) => return Err(e),
     };
     Ok(html(view::detail(
         &staff,
@@ -357,9 +366,21 @@ pub async fn detail(
             url: &url,
             qr_svg: &qr_svg(&url),
             now: state.now(),
+            locks: &locks,
         },
         message,
     )))
+}
+
+/// "Mở khóa": clears a phone's sign-in lock (audited), back to the contest.
+pub async fn unlock(
+    state: web::Data<AppState>,
+    staff: Staff,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, AppError> {
+    let (slug, phone) = path.into_inner();
+    crate::service::participants::unlock(&state, &staff, slug.clone(), phone).await?;
+    Ok(see_other(&format!("/admin/contests/{slug}?msg=unlocked")))
 }
 
 pub async fn close_round(

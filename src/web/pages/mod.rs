@@ -56,6 +56,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             web::get().to(admin_contests::edit_form),
         )
         .route(
+            "/admin/contests/{slug}/locks/{phone}/clear",
+            web::post().to(admin_contests::unlock),
+        )
+        .route(
             "/admin/contests/{slug}/rounds/{n}/close",
             web::post().to(admin_contests::close_round),
         )
