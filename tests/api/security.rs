@@ -602,7 +602,13 @@ async fn forwarded_addresses_are_believed_only_from_trusted_proxies() {
 
 #[tokio::test]
 async fn a_thousand_idle_connections_do_not_starve_the_health_check() {
+    // Start from the usual default soft limit of 1,024 open files; the
+    // server raises it to the hard limit when it starts.
+    let (_, hard) = rlimit::getrlimit(rlimit::Resource::NOFILE).unwrap();
+    rlimit::setrlimit(rlimit::Resource::NOFILE, 1024.min(hard), hard).unwrap();
     let app = crate::helpers::spawn_app().await;
+    let (soft, _) = rlimit::getrlimit(rlimit::Resource::NOFILE).unwrap();
+    assert_eq!(soft, hard, "the server raised the soft limit");
     let mut idle = Vec::new();
     for _ in 0..1100 {
         idle.push(
@@ -710,30 +716,50 @@ fn two_servers_starting_at_once_on_a_fresh_postgresql_both_come_up() {
     let db = TestDb::new();
     let start = || {
         std::process::Command::new(env!("CARGO_BIN_EXE_hoithi"))
-            .arg("demo")
+            .arg("serve")
             .env("HOITHI_DATABASE_URL", &db.url)
+            .env("HOITHI_BIND", "127.0.0.1:0")
             .env("RUST_LOG", "warn")
-            .stdout(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::null())
             .stderr(std::process::Stdio::piped())
             .spawn()
             .unwrap()
     };
-    let (p1, p2) = (start(), start());
-    for p in [p1, p2] {
-        let out = p.wait_with_output().unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+    let mut servers = [start(), start()];
+    let demo_done = || {
+        db.connect()
+            .read_now(|c| {
+                use diesel::prelude::*;
+                use hoithi::db::schema::{contest_viewers, contests};
+                let n: i64 = contests::table.count().get_result(c)?;
+                let v: i64 = contest_viewers::table.count().get_result(c)?;
+                Ok((n, v))
+            })
+            .unwrap_or((0, 0))
+    };
+    // The demo's last step is assigning its viewer; wait for it (bounded).
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    while demo_done().1 == 0 && std::time::Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(200));
     }
-    let contests = db.connect().read_now(|c| {
-        use diesel::prelude::*;
-        Ok(hoithi::db::schema::contests::table
-            .count()
-            .get_result::<i64>(c)?)
-    });
-    assert_eq!(contests.unwrap(), 1);
+    std::thread::sleep(Duration::from_millis(500));
+    let alive: Vec<bool> = servers
+        .iter_mut()
+        .map(|p| p.try_wait().unwrap().is_none())
+        .collect();
+    for p in servers.iter_mut() {
+        let _ = p.kill();
+    }
+    let errors: Vec<String> = servers
+        .into_iter()
+        .map(|p| String::from_utf8_lossy(&p.wait_with_output().unwrap().stderr).into_owned())
+        .collect();
+    assert_eq!(alive, [true, true], "both servers stay up: {errors:?}");
+    assert_eq!(
+        demo_done(),
+        (1, 1),
+        "one demo contest, one viewer assignment"
+    );
 }
 
 #[test]
