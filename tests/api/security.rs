@@ -25,6 +25,26 @@ async fn sign_in(app: &TestApp, phone: &str, birth: &str) -> reqwest::Response {
         .unwrap()
 }
 
+/// Posts a registration body, as the public form's script does.
+async fn register(app: &TestApp, body: &Value) -> reqwest::Response {
+    app.client
+        .post(app.url(&format!("/api/v1/contests/{CONTEST}/participants")))
+        .json(body)
+        .send()
+        .await
+        .unwrap()
+}
+
+/// A staff login by API.
+async fn login_as(app: &TestApp, username: &str, password: &str) -> reqwest::Response {
+    app.client
+        .post(app.url("/api/v1/auth/login"))
+        .json(&json!({"username": username, "password": password}))
+        .send()
+        .await
+        .unwrap()
+}
+
 async fn status_of(r: reqwest::Response) -> (u16, Option<u64>, Value) {
     let status = r.status().as_u16();
     let retry = r
@@ -80,13 +100,7 @@ async fn guessing_a_birth_date_locks_the_phone_on_every_instance_until_an_organi
         "{msg}"
     );
     // Registration is no second oracle: it is refused the same way.
-    let r = b
-        .client
-        .post(b.url(&format!("/api/v1/contests/{CONTEST}/participants")))
-        .json(&registration(PHONE, "CD-A1"))
-        .send()
-        .await
-        .unwrap();
+    let r = register(&b, &registration(PHONE, "CD-A1")).await;
     assert_eq!(r.status(), 429);
     // The organizer sees the lock and clears it; the person signs in.
     let locks: Value = b
@@ -123,13 +137,7 @@ async fn registering_a_known_phone_with_other_birth_dates_counts_as_failed_sign_
     for day in 2..=6 {
         let mut body = registration(PHONE, "CD-A1");
         body["birth_date"] = json!(format!("2000-06-0{day}"));
-        let r = a
-            .client
-            .post(a.url(&format!("/api/v1/contests/{CONTEST}/participants")))
-            .json(&body)
-            .send()
-            .await
-            .unwrap();
+        let r = register(&a, &body).await;
         assert_eq!(r.status(), 409);
     }
     assert_eq!(status_of(sign_in(&a, PHONE, RIGHT).await).await.0, 429);
@@ -154,14 +162,7 @@ async fn tries_sent_at_once_are_all_counted() {
 }
 
 async fn staff_login(app: &TestApp, password: &str) -> u16 {
-    app.client
-        .post(app.url("/api/v1/auth/login"))
-        .json(&json!({"username": "admin", "password": password}))
-        .send()
-        .await
-        .unwrap()
-        .status()
-        .as_u16()
+    login_as(app, "admin", password).await.status().as_u16()
 }
 
 #[tokio::test]
@@ -178,13 +179,7 @@ async fn wrong_staff_passwords_lock_the_account_on_every_instance() {
     assert_eq!(staff_login(&b, PASSWORD).await, 429);
     // An unknown username is counted the same way (it tells nothing).
     for _ in 0..5 {
-        let r = a
-            .client
-            .post(a.url("/api/v1/auth/login"))
-            .json(&json!({"username": "khong-co", "password": "x"}))
-            .send()
-            .await
-            .unwrap();
+        let r = login_as(&a, "khong-co", "x").await;
         assert_eq!(r.status(), 401);
     }
 }
@@ -197,13 +192,7 @@ async fn one_address_hammering_the_doors_gets_429_with_retry_after() {
     let app = spawn_with(db, Arc::new(hoithi::state::SystemClock), settings).await;
     let mut statuses = Vec::new();
     for i in 0..12 {
-        let r = app
-            .client
-            .post(app.url("/api/v1/auth/login"))
-            .json(&json!({"username": format!("khach{i}"), "password": "x"}))
-            .send()
-            .await
-            .unwrap();
+        let r = login_as(&app, &format!("khach{i}"), "x").await;
         if r.status() == 429 {
             assert!(r.headers().get("retry-after").is_some());
         }
@@ -507,23 +496,11 @@ async fn nul_and_control_characters_get_400_everywhere_without_sign_in() {
         assert_eq!(get(path).await.unwrap().status(), 400, "{path}");
     }
     // JSON: a login, a registration.
-    let r = app
-        .client
-        .post(app.url("/api/v1/auth/login"))
-        .json(&json!({"username": "ad\u{0}min", "password": "x"}))
-        .send()
-        .await
-        .unwrap();
+    let r = login_as(&app, "ad\u{0}min", "x").await;
     assert_eq!(r.status(), 400);
     let mut body = registration("0912000222", "CD-A1");
     body["full_name"] = json!("Nguyễn\u{0}Văn An");
-    let r = app
-        .client
-        .post(app.url(&format!("/api/v1/contests/{CONTEST}/participants")))
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
+    let r = register(&app, &body).await;
     assert_eq!(r.status(), 400);
     // A form.
     let r = app
