@@ -5,7 +5,9 @@ use std::sync::{Arc, Mutex};
 use actix_web::{web, App, HttpResponse, HttpServer};
 use serde_json::{json, Value};
 
-use crate::helpers::{contest_fixture, registration, settings_for, spawn_with, TestDb, CONTEST};
+use crate::helpers::{
+    contest_fixture, registration, settings_for, spawn_with, TestApp, TestDb, CONTEST,
+};
 
 /// A stand-in SMS gateway that records what it is asked to send.
 async fn gateway() -> (String, Arc<Mutex<Vec<Value>>>) {
@@ -48,13 +50,17 @@ fn code_in(sms: &Value) -> String {
         .to_string()
 }
 
-#[tokio::test]
-async fn an_otp_contest_registers_and_signs_in_with_the_code_the_gateway_received() {
+/// The fixture contest switched to SMS codes, on a server whose webhook is
+/// the stand-in gateway; `budget` caps the codes per contest and hour.
+async fn otp_contest(budget: Option<u32>) -> (TestApp, Arc<Mutex<Vec<Value>>>, String) {
     let (url, seen) = gateway().await;
     let db = Arc::new(TestDb::new());
     let mut settings = settings_for(&db);
     settings.otp_webhook_url = Some(url);
     settings.otp_webhook_token = Some("bi-mat".into());
+    if let Some(b) = budget {
+        settings.otp_hourly_budget = b;
+    }
     let app = spawn_with(db, Arc::new(hoithi::state::SystemClock), settings).await;
     let admin = contest_fixture(&app, 15, 1).await;
     let edit: Value = json!({
@@ -78,6 +84,12 @@ async fn an_otp_contest_registers_and_signs_in_with_the_code_the_gateway_receive
         .await
         .unwrap();
     assert_eq!(public["identity_check"], "otp");
+    (app, seen, admin)
+}
+
+#[tokio::test]
+async fn an_otp_contest_registers_and_signs_in_with_the_code_the_gateway_received() {
+    let (app, seen, admin) = otp_contest(None).await;
 
     let otp_url = app.url(&format!("/api/v1/contests/{CONTEST}/otp"));
     let r = app
@@ -159,4 +171,30 @@ async fn an_otp_contest_registers_and_signs_in_with_the_code_the_gateway_receive
         .await
         .unwrap();
     assert_eq!(r.status(), 401, "an unregistered phone cannot sign in");
+}
+
+#[tokio::test]
+async fn a_contest_sends_no_more_codes_an_hour_than_its_budget() {
+    let (app, seen, _) = otp_contest(Some(3)).await;
+    let otp_url = app.url(&format!("/api/v1/contests/{CONTEST}/otp"));
+    let mut statuses = Vec::new();
+    for i in 0..5 {
+        let r = app
+            .client
+            .post(&otp_url)
+            .json(&json!({"phone": format!("091200050{i}")}))
+            .send()
+            .await
+            .unwrap();
+        if r.status() == 429 {
+            assert!(r.headers().get("retry-after").is_some());
+        }
+        statuses.push(r.status().as_u16());
+    }
+    assert_eq!(statuses, [202, 202, 202, 429, 429]);
+    assert_eq!(
+        seen.lock().unwrap().len(),
+        3,
+        "the gateway was asked three times"
+    );
 }
