@@ -52,7 +52,7 @@ fn code_in(sms: &Value) -> String {
 
 /// The fixture contest switched to SMS codes, on a server whose webhook is
 /// the stand-in gateway; `budget` caps the codes per contest and hour.
-async fn otp_contest(budget: Option<u32>) -> (TestApp, Arc<Mutex<Vec<Value>>>, String) {
+async fn otp_contest(budget: Option<u32>) -> (TestApp, Arc<Mutex<Vec<Value>>>) {
     let (url, seen) = gateway().await;
     let db = Arc::new(TestDb::new());
     let mut settings = settings_for(&db);
@@ -84,12 +84,12 @@ async fn otp_contest(budget: Option<u32>) -> (TestApp, Arc<Mutex<Vec<Value>>>, S
         .await
         .unwrap();
     assert_eq!(public["identity_check"], "otp");
-    (app, seen, admin)
+    (app, seen)
 }
 
 #[tokio::test]
 async fn an_otp_contest_registers_and_signs_in_with_the_code_the_gateway_received() {
-    let (app, seen, admin) = otp_contest(None).await;
+    let (app, seen) = otp_contest(None).await;
 
     let otp_url = app.url(&format!("/api/v1/contests/{CONTEST}/otp"));
     let r = app
@@ -175,7 +175,7 @@ async fn an_otp_contest_registers_and_signs_in_with_the_code_the_gateway_receive
 
 #[tokio::test]
 async fn a_contest_sends_no_more_codes_an_hour_than_its_budget() {
-    let (app, seen, _) = otp_contest(Some(3)).await;
+    let (app, seen) = otp_contest(Some(3)).await;
     let otp_url = app.url(&format!("/api/v1/contests/{CONTEST}/otp"));
     let mut statuses = Vec::new();
     for i in 0..5 {
