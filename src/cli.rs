@@ -47,6 +47,18 @@ enum Command {
         #[arg(long)]
         password_stdin: bool,
     },
+    /// Write a consistent copy of the running SQLite database to FILE, or
+    /// with --check, check a copy (a file, or a restored postgres:// URL).
+    #[command(arg_required_else_help = true)]
+    Backup {
+        /// The new backup file (it must not exist).
+        #[arg(conflicts_with = "check")]
+        file: Option<std::path::PathBuf>,
+        /// Check a backup file or a restored database instead; the exit
+        /// status is non-zero when anything is wrong.
+        #[arg(long, value_name = "FILE_OR_URL")]
+        check: Option<String>,
+    },
     /// Import a unit tree from CSV (code,name,level,parent_code,members).
     ImportUnits { file: std::path::PathBuf },
     /// Import question banks (TOML, XLSX, CSV, GIFT, Aiken); each file is all or nothing.
@@ -103,6 +115,44 @@ fn init_logging() {
     }
 }
 
+fn backup(
+    settings: &Settings,
+    file: Option<std::path::PathBuf>,
+    check: Option<String>,
+) -> Result<(), AppError> {
+    use crate::service::backup;
+    if let Some(target) = check {
+        let report = backup::check(&target)?;
+        print!("{}", report.render());
+        return if report.ok() {
+            Ok(())
+        } else {
+            Err(AppError::invalid(
+                "Bản sao lưu có lỗi (xem trên).",
+                "The backup failed its check (see above).",
+            ))
+        };
+    }
+    let Some(file) = file else {
+        return Err(AppError::invalid(
+            "Cần tên tệp sao lưu: hoithi backup TỆP.",
+            "Name the backup file: hoithi backup FILE.",
+        ));
+    };
+    let snapshot = backup::take(&settings.database_url, &file)?;
+    println!(
+        "Đã sao lưu {} vào {} ({} byte, {:.1} s) / backed up to {}.
+Kiểm tra / check it: hoithi backup --check {}",
+        settings.database_url,
+        snapshot.path.display(),
+        snapshot.bytes,
+        snapshot.seconds,
+        snapshot.path.display(),
+        snapshot.path.display()
+    );
+    Ok(())
+}
+
 fn connect(settings: &Settings) -> Result<Db, AppError> {
     Db::connect(&settings.database_url, 2)
 }
@@ -112,6 +162,7 @@ fn run(command: Command) -> Result<(), AppError> {
     match command {
         Command::Serve => serve(settings),
         Command::Demo => demo(settings),
+        Command::Backup { file, check } => backup(&settings, file, check),
         Command::Migrate => {
             connect(&settings)?;
             println!(

@@ -3,6 +3,7 @@
 
 use std::fmt;
 use std::path::PathBuf;
+use std::time::Duration;
 
 use crate::error::AppError;
 
@@ -21,6 +22,13 @@ pub const ENV_TRUSTED_PROXIES: &str = "HOITHI_TRUSTED_PROXIES";
 pub const ENV_RATE_LIMITS: &str = "HOITHI_RATE_LIMITS";
 pub const ENV_OTP_HOURLY_BUDGET: &str = "HOITHI_OTP_HOURLY_BUDGET";
 pub const DEFAULT_OTP_HOURLY_BUDGET: u32 = 2_000;
+pub const ENV_DB_WAIT_MS: &str = "HOITHI_DB_WAIT_MS";
+pub const ENV_DB_STARTUP_WAIT: &str = "HOITHI_DB_STARTUP_WAIT";
+pub const ENV_PG_STATEMENT_TIMEOUT_MS: &str = "HOITHI_PG_STATEMENT_TIMEOUT_MS";
+pub const ENV_PG_LOCK_TIMEOUT_MS: &str = "HOITHI_PG_LOCK_TIMEOUT_MS";
+pub const ENV_BACKUP_DIR: &str = "HOITHI_BACKUP_DIR";
+pub const ENV_BACKUP_EVERY: &str = "HOITHI_BACKUP_EVERY";
+pub const ENV_BACKUP_KEEP: &str = "HOITHI_BACKUP_KEEP";
 pub const DEFAULT_SWEEP_SECONDS: u64 = 5;
 pub const DEFAULT_BIND: &str = "127.0.0.1:8080";
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://hoithi.db";
@@ -92,11 +100,49 @@ impl fmt::Display for DatabaseUrl {
     }
 }
 
+/// How the server uses its database when the database has a bad moment.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DbOptions {
+    /// Pooled connections (readers; on PostgreSQL, readers and writers).
+    pub pool_size: u32,
+    /// Longest wait for a pooled connection before a request gets 503.
+    pub wait: Duration,
+    /// How long `serve` keeps trying to reach PostgreSQL before giving up.
+    pub startup_wait: Duration,
+    /// PostgreSQL `statement_timeout` in milliseconds (0: none).
+    pub statement_timeout_ms: u64,
+    /// PostgreSQL `lock_timeout` in milliseconds (0: none).
+    pub lock_timeout_ms: u64,
+}
+
+impl Default for DbOptions {
+    fn default() -> Self {
+        DbOptions {
+            pool_size: DEFAULT_POOL_SIZE,
+            wait: Duration::from_millis(5_000),
+            startup_wait: Duration::from_secs(60),
+            statement_timeout_ms: 30_000,
+            lock_timeout_ms: 5_000,
+        }
+    }
+}
+
+/// Scheduled backups of an embedded SQLite database.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BackupSchedule {
+    pub dir: PathBuf,
+    pub every: Duration,
+    /// How many backups to keep; older ones are deleted.
+    pub keep: usize,
+}
+
 #[derive(Clone, Debug)]
 pub struct Settings {
     pub bind: String,
     pub database_url: DatabaseUrl,
-    pub pool_size: u32,
+    pub db: DbOptions,
+    /// `None` unless HOITHI_BACKUP_DIR is set.
+    pub backup: Option<BackupSchedule>,
     /// `None` means: use (or create) the secret stored in the database.
     pub jwt_secret: Option<String>,
     pub token_hours: i64,
@@ -193,6 +239,44 @@ impl Settings {
                 }
             },
         };
+        let defaults = DbOptions::default();
+        let db = DbOptions {
+            pool_size,
+            wait: Duration::from_millis(number(&get, ENV_DB_WAIT_MS, 5_000, 100..=120_000)?),
+            startup_wait: Duration::from_secs(number(
+                &get,
+                ENV_DB_STARTUP_WAIT,
+                defaults.startup_wait.as_secs(),
+                0..=3_600,
+            )?),
+            statement_timeout_ms: number(
+                &get,
+                ENV_PG_STATEMENT_TIMEOUT_MS,
+                defaults.statement_timeout_ms,
+                0..=3_600_000,
+            )?,
+            lock_timeout_ms: number(
+                &get,
+                ENV_PG_LOCK_TIMEOUT_MS,
+                defaults.lock_timeout_ms,
+                0..=3_600_000,
+            )?,
+        };
+        let backup = match get(ENV_BACKUP_DIR).filter(|d| !d.trim().is_empty()) {
+            None => None,
+            Some(dir) => Some(BackupSchedule {
+                dir: PathBuf::from(dir.trim()),
+                every: match get(ENV_BACKUP_EVERY) {
+                    None => Duration::from_secs(6 * 3600),
+                    Some(v) => parse_duration(&v).ok_or_else(|| {
+                        AppError::Config(format!(
+                            "{ENV_BACKUP_EVERY}: expected a duration of at least a minute such as 30m, 6h or 1d, got {v:?}"
+                        ))
+                    })?,
+                },
+                keep: number(&get, ENV_BACKUP_KEEP, 14, 1..=10_000)? as usize,
+            }),
+        };
         let jwt_secret = match get(ENV_JWT_SECRET) {
             None => None,
             Some(s) if s.len() >= 32 => Some(s),
@@ -268,11 +352,56 @@ impl Settings {
             demo,
             bind,
             database_url,
-            pool_size,
+            db,
+            backup,
             jwt_secret,
             token_hours,
         })
     }
+}
+
+/// A whole number from the environment, within `range`, or `default` when unset.
+fn number(
+    get: &impl Fn(&str) -> Option<String>,
+    key: &str,
+    default: u64,
+    range: std::ops::RangeInclusive<u64>,
+) -> Result<u64, AppError> {
+    match get(key) {
+        None => Ok(default),
+        Some(v) => v
+            .trim()
+            .parse::<u64>()
+            .ok()
+            .filter(|n| range.contains(n))
+            .ok_or_else(|| {
+                AppError::Config(format!(
+                    "{key}: expected a number from {} to {}, got {v:?}",
+                    range.start(),
+                    range.end()
+                ))
+            }),
+    }
+}
+
+/// "90s", "30m", "6h", "1d" or a plain number of seconds; at least a minute.
+pub fn parse_duration(raw: &str) -> Option<Duration> {
+    let raw = raw.trim();
+    let (digits, unit) = match raw.find(|c: char| !c.is_ascii_digit()) {
+        Some(i) => raw.split_at(i),
+        None => (raw, "s"),
+    };
+    let n: u64 = digits.parse().ok()?;
+    let secs = match unit.trim() {
+        "s" => n,
+        "m" | "min" => n.checked_mul(60)?,
+        "h" => n.checked_mul(3600)?,
+        "d" => n.checked_mul(86_400)?,
+        _ => return None,
+    };
+    (60..=366 * 86_400)
+        .contains(&secs)
+        .then(|| Duration::from_secs(secs))
 }
 
 #[cfg(test)]
@@ -292,8 +421,46 @@ mod tests {
         let s = settings(&[]).expect("defaults are valid");
         assert_eq!(s.bind, "127.0.0.1:8080");
         assert_eq!(s.database_url, DatabaseUrl::Sqlite("hoithi.db".into()));
-        assert_eq!(s.pool_size, DEFAULT_POOL_SIZE);
+        assert_eq!(s.db, DbOptions::default());
+        assert!(s.backup.is_none());
         assert!(s.jwt_secret.is_none());
+    }
+
+    #[test]
+    fn database_timeouts_and_backups_are_read_and_checked() {
+        let s = settings(&[
+            (ENV_DB_WAIT_MS, "2500"),
+            (ENV_PG_STATEMENT_TIMEOUT_MS, "0"),
+            (ENV_BACKUP_DIR, "/var/backups/hoithi"),
+            (ENV_BACKUP_EVERY, "30m"),
+            (ENV_BACKUP_KEEP, "3"),
+        ])
+        .expect("valid");
+        assert_eq!(s.db.wait, Duration::from_millis(2500));
+        assert_eq!(s.db.statement_timeout_ms, 0);
+        assert_eq!(
+            s.backup,
+            Some(BackupSchedule {
+                dir: "/var/backups/hoithi".into(),
+                every: Duration::from_secs(1800),
+                keep: 3
+            })
+        );
+        for (key, bad) in [
+            (ENV_DB_WAIT_MS, "0"),
+            (ENV_DB_WAIT_MS, "soon"),
+            (ENV_PG_LOCK_TIMEOUT_MS, "-1"),
+            (ENV_BACKUP_KEEP, "0"),
+        ] {
+            let e = settings(&[(ENV_BACKUP_DIR, "/b"), (key, bad)]).unwrap_err();
+            assert!(e.to_string().contains(key), "{key}={bad}: {e}");
+        }
+        assert!(settings(&[(ENV_BACKUP_DIR, "/b"), (ENV_BACKUP_EVERY, "10s")]).is_err());
+        assert_eq!(parse_duration("6h"), Some(Duration::from_secs(21_600)));
+        assert_eq!(parse_duration("1d"), Some(Duration::from_secs(86_400)));
+        assert_eq!(parse_duration("120"), Some(Duration::from_secs(120)));
+        assert_eq!(parse_duration("5x"), None);
+        assert_eq!(parse_duration("99999999999999999999d"), None);
     }
 
     #[test]

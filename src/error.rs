@@ -226,7 +226,7 @@ impl AppError {
             AppError::TooManyRequests { retry_after }
             | AppError::Locked { retry_after, .. }
             | AppError::Busy { retry_after } => Some((*retry_after).max(1)),
-            AppError::Unavailable(_) => Some(5),
+            AppError::Unavailable(_) => Some(3),
             _ => None,
         }
     }
@@ -241,13 +241,35 @@ impl AppError {
 
 impl From<DieselError> for AppError {
     fn from(e: DieselError) -> Self {
+        if let Some(why) = database_fault(&e) {
+            return AppError::Unavailable(why);
+        }
         match e {
             DieselError::NotFound => AppError::NotFound,
-            DieselError::DatabaseError(DatabaseErrorKind::ClosedConnection, info) => {
-                AppError::Unavailable(info.message().to_string())
-            }
             other => AppError::Database(other),
         }
+    }
+}
+
+/// When a database error says "the database is not usable right now" rather
+/// than "this request is wrong", the reason to report (the request may be
+/// tried again: 503); `None` for every other error.
+pub fn database_fault(e: &DieselError) -> Option<String> {
+    match e {
+        DieselError::DatabaseError(
+            DatabaseErrorKind::ClosedConnection
+            | DatabaseErrorKind::SerializationFailure
+            | DatabaseErrorKind::ReadOnlyTransaction,
+            info,
+        ) => Some(info.message().to_string()),
+        DieselError::DatabaseError(_, info) => {
+            crate::domain::faults::is_fault(info.message()).then(|| info.message().to_string())
+        }
+        DieselError::BrokenTransactionManager => {
+            Some("the connection's transaction state is broken".into())
+        }
+        DieselError::RollbackErrorOnCommit { commit_error, .. } => database_fault(commit_error),
+        _ => None,
     }
 }
 
@@ -364,6 +386,34 @@ mod tests {
             AppError::from(DieselError::RollbackTransaction).status_code(),
             StatusCode::INTERNAL_SERVER_ERROR
         );
+    }
+
+    #[test]
+    fn database_faults_are_503_and_mistakes_are_not() {
+        let fault = |kind, msg: &str| DieselError::DatabaseError(kind, Box::new(msg.to_string()));
+        for e in [
+            fault(
+                DatabaseErrorKind::ClosedConnection,
+                "no connection to the server",
+            ),
+            fault(DatabaseErrorKind::Unknown, "database or disk is full"),
+            fault(
+                DatabaseErrorKind::Unknown,
+                "terminating connection due to administrator command",
+            ),
+            fault(DatabaseErrorKind::ReadOnlyTransaction, "read-only"),
+            DieselError::BrokenTransactionManager,
+            DieselError::RollbackErrorOnCommit {
+                rollback_error: Box::new(DieselError::BrokenTransactionManager),
+                commit_error: Box::new(fault(DatabaseErrorKind::Unknown, "disk I/O error")),
+            },
+        ] {
+            let app = AppError::from(e);
+            assert_eq!(app.status_code(), StatusCode::SERVICE_UNAVAILABLE, "{app}");
+            assert!(app.retry_after().is_some());
+        }
+        let bug = AppError::from(fault(DatabaseErrorKind::Unknown, "no such column: x"));
+        assert_eq!(bug.status_code(), StatusCode::INTERNAL_SERVER_ERROR);
     }
 
     #[test]

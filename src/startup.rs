@@ -39,9 +39,9 @@ impl Application {
         clock: Arc<dyn Clock>,
     ) -> Result<Application, AppError> {
         let url = settings.database_url.clone();
-        let pool_size = settings.pool_size;
+        let options = settings.db.clone();
         let is_sqlite = url.is_sqlite();
-        let mut db = web::block(move || Db::connect(&url, pool_size)).await??;
+        let mut db = web::block(move || Db::connect_waiting(&url, &options)).await??;
         db.start_group_commit(is_sqlite)?;
         let secret = match settings.jwt_secret.clone() {
             Some(s) => s,
@@ -72,9 +72,23 @@ impl Application {
             limits: Arc::new(crate::web::limits::IpLimits::new(settings.rate_limits)),
             otp_hourly_budget: settings.otp_hourly_budget,
             revoked: Arc::default(),
+            backups: Arc::default(),
         };
         state.revoked.refresh(&state.db, state.now()).await?;
         tokio::spawn(refresh_revoked(state.clone()));
+        match (&settings.backup, is_sqlite) {
+            (Some(schedule), true) => {
+                tokio::spawn(crate::service::backup::run_schedule(
+                    settings.database_url.clone(),
+                    schedule.clone(),
+                    state.backups.clone(),
+                ));
+            }
+            (Some(_), false) => tracing::warn!(
+                "HOITHI_BACKUP_DIR is ignored on PostgreSQL: back it up with pg_dump (see the README)"
+            ),
+            (None, _) => {}
+        }
         if settings.sweep_seconds > 0 {
             tokio::spawn(sweep_expired(state.clone(), settings.sweep_seconds));
         }

@@ -69,6 +69,8 @@ pub struct AppState {
     pub otp_hourly_budget: u32,
     /// Participant sessions revoked (by any instance), refreshed every few seconds.
     pub revoked: Arc<crate::service::sessions::Revoked>,
+    /// The last scheduled backup (SQLite with HOITHI_BACKUP_DIR).
+    pub backups: Arc<crate::service::backup::Status>,
 }
 
 impl AppState {

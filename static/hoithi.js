@@ -87,6 +87,14 @@
         store(q); mark(pos, "đã lưu ✓", "ok"); flush();
       } else if (r.status === 409) {
         ended = true; location.href = "/a/" + id + "/result";
+      } else if (r.status === 429 || r.status >= 500) {
+        // The server or its database is having a bad moment: keep the answer
+        // on the phone and send it again when the server says to.
+        var wait = parseInt(r.headers.get("Retry-After") || "3", 10);
+        if (!(wait > 0 && wait < 60)) wait = 3;
+        net.textContent = "Máy chủ đang bận — câu trả lời được giữ trên máy và sẽ tự gửi lại sau " + wait + " giây.";
+        mark(pos, "chờ gửi lại…", "");
+        setTimeout(flush, wait * 1000);
       } else {
         var q2 = load(); delete q2[pos]; store(q2);
         mark(pos, "không lưu được (" + r.status + ")", "bad"); flush();

@@ -144,6 +144,16 @@ pub fn rounds_of(conn: &mut DbConn, contest_id: &str) -> Result<Vec<Round>, AppE
         .load(conn)?)
 }
 
+/// Every round whose prize list was published, with its contest, in order.
+pub fn published_rounds(conn: &mut DbConn) -> Result<Vec<(Contest, Round)>, AppError> {
+    Ok(rounds::table
+        .inner_join(contests::table)
+        .filter(rounds::prizes_published_at.is_not_null())
+        .order((contests::slug.asc(), rounds::number.asc()))
+        .select((Contest::as_select(), Round::as_select()))
+        .load(conn)?)
+}
+
 /// The contest's round that is open at `now`, if any.
 pub fn open_round(
     conn: &mut DbConn,

@@ -13,7 +13,7 @@ use std::thread;
 use diesel::r2d2::Pool;
 use tokio::sync::{oneshot, Semaphore};
 
-use super::{DbConn, Manager};
+use super::{DbConn, Manager, WriteHealth};
 use crate::error::AppError;
 
 /// At most this many requests share one transaction.
@@ -21,8 +21,16 @@ const MAX_BATCH: usize = 256;
 
 /// Gives the caller its result once the batch's commit is known.
 type Deliver = Box<dyn FnOnce(Option<&str>) + Send>;
-/// Runs one request on the connection; says whether it succeeded.
-type Job = Box<dyn FnOnce(&mut DbConn) -> (bool, Deliver) + Send>;
+/// How one request went: committed with the batch, refused on its own
+/// (rolled back alone), or refused because the database failed it.
+enum Outcome {
+    Done,
+    Refused,
+    Fault(String),
+}
+
+/// Runs one request on the connection; says how it went.
+type Job = Box<dyn FnOnce(&mut DbConn) -> (Outcome, Deliver) + Send>;
 
 #[derive(Clone)]
 pub struct GroupWriter {
@@ -35,12 +43,13 @@ impl GroupWriter {
     pub fn start(
         pool: Pool<Manager>,
         gate: std::sync::Arc<Semaphore>,
+        health: std::sync::Arc<WriteHealth>,
         runtime: tokio::runtime::Handle,
     ) -> Result<GroupWriter, AppError> {
         let (jobs, queue) = mpsc::channel::<Job>();
         thread::Builder::new()
             .name("group-commit".into())
-            .spawn(move || run(pool, gate, runtime, queue))
+            .spawn(move || run(pool, gate, health, runtime, queue))
             .map_err(|e| AppError::Internal(format!("cannot start the writer thread: {e}")))?;
         Ok(GroupWriter { jobs })
     }
@@ -55,28 +64,37 @@ impl GroupWriter {
         let job: Job = Box::new(move |conn: &mut DbConn| {
             let result = catch_unwind(AssertUnwindSafe(|| f(conn)))
                 .unwrap_or_else(|_| Err(AppError::Internal("a write request panicked".into())));
-            let ok = result.is_ok();
+            let outcome = match &result {
+                Ok(_) => Outcome::Done,
+                Err(AppError::Unavailable(why)) => Outcome::Fault(why.clone()),
+                Err(_) => Outcome::Refused,
+            };
             let deliver: Deliver = Box::new(move |commit_error: Option<&str>| {
                 let out = match (result, commit_error) {
                     (Ok(v), None) => Ok(v),
-                    (Ok(_), Some(e)) => Err(AppError::Unavailable(format!("commit failed: {e}"))),
-                    (Err(e), _) => Err(e),
+                    // The batch was rolled back: nothing of this request was
+                    // stored, whatever it said; the client may try again.
+                    (_, Some(e)) => Err(AppError::Unavailable(format!("commit failed: {e}"))),
+                    (Err(e), None) => Err(e),
                 };
                 let _ = reply.send(out);
             });
-            (ok, deliver)
+            (outcome, deliver)
         });
         self.jobs
             .send(job)
             .map_err(|_| AppError::Unavailable("the writer thread has stopped".into()))?;
-        done.await
-            .map_err(|_| AppError::Unavailable("the writer thread has stopped".into()))?
+        // A dropped reply means the batch never ran (no writer connection).
+        done.await.map_err(|_| {
+            AppError::Unavailable("no database connection for writing; nothing was stored".into())
+        })?
     }
 }
 
 fn run(
     pool: Pool<Manager>,
     gate: std::sync::Arc<Semaphore>,
+    health: std::sync::Arc<WriteHealth>,
     runtime: tokio::runtime::Handle,
     queue: mpsc::Receiver<Job>,
 ) {
@@ -96,24 +114,29 @@ fn run(
         let mut conn = match pool.get() {
             Ok(c) => c,
             Err(e) => {
-                // Dropping the jobs drops their reply senders: callers get an error.
+                // Dropping the jobs drops their reply senders: callers get 503.
                 tracing::error!(error = %e, jobs = batch.len(), "no writer connection");
+                health.failed(&e.to_string());
                 continue;
             }
         };
         let mut deliveries: Vec<Deliver> = Vec::with_capacity(batch.len());
+        let mut fault: Option<String> = None;
         // One transaction; each job in a savepoint of its own (diesel nests
         // transactions as savepoints), rolled back alone when it fails.
         let outcome = conn.transaction::<(), DieselError, _>(|c| {
             for job in batch.drain(..) {
                 let mut slot: Option<Deliver> = None;
                 let r = c.transaction::<(), DieselError, _>(|c| {
-                    let (ok, deliver) = job(c);
+                    let (outcome, deliver) = job(c);
                     slot = Some(deliver);
-                    if ok {
-                        Ok(())
-                    } else {
-                        Err(DieselError::RollbackTransaction)
+                    match outcome {
+                        Outcome::Done => Ok(()),
+                        Outcome::Refused => Err(DieselError::RollbackTransaction),
+                        Outcome::Fault(why) => {
+                            fault = Some(why);
+                            Err(DieselError::RollbackTransaction)
+                        }
                     }
                 });
                 if let Some(d) = slot {
@@ -128,8 +151,14 @@ fn run(
         });
         let commit_error = outcome.err().map(|e| {
             tracing::error!(error = %e, jobs = deliveries.len(), "write batch failed");
+            // Checked (and dropped if dead) before the pool lends it again.
+            conn.failed();
             e.to_string()
         });
+        match (&commit_error, &fault) {
+            (Some(why), _) | (None, Some(why)) => health.failed(why),
+            (None, None) => health.succeeded(),
+        }
         for d in deliveries {
             d(commit_error.as_deref());
         }

@@ -14,6 +14,7 @@ pub mod access;
 pub mod accounts;
 pub mod activities;
 pub mod attempts;
+pub mod backup;
 pub mod banks;
 pub mod contests;
 pub mod group;
@@ -27,17 +28,18 @@ pub mod throttle;
 pub mod unit_stats;
 pub mod units;
 
-use std::sync::Arc;
-use std::time::Duration;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use actix_web::web;
 use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
 use diesel::r2d2::{ManageConnection, Pool, PooledConnection};
 use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
-use tokio::sync::Semaphore;
+use tokio::sync::{Semaphore, SemaphorePermit};
 
-use crate::config::DatabaseUrl;
+use crate::config::{DatabaseUrl, DbOptions};
 use crate::error::AppError;
 
 pub const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
@@ -89,68 +91,333 @@ impl DbConn {
     }
 }
 
-/// r2d2 manager that dispatches on the URL scheme.
+/// A pooled connection with what the pool needs to heal: whether its last
+/// use ended in an error, and when it last answered.
+pub struct Pooled {
+    conn: DbConn,
+    /// The last use failed: check the connection before anyone reuses it.
+    suspect: bool,
+    /// When the connection last answered (a use without error, or a check).
+    fresh_at: Instant,
+    /// Bumped by any connection of the pool that fails: a failure on one
+    /// connection (a restart, a failover) makes the others suspect too, so
+    /// each is checked once before it is lent again.
+    failures: Arc<AtomicU64>,
+    /// The value of `failures` when this connection last answered.
+    seen: u64,
+}
+
+impl Pooled {
+    /// The last use failed: this connection and its siblings get checked.
+    fn failed(&mut self) {
+        self.suspect = true;
+        self.failures.fetch_add(1, Ordering::AcqRel);
+    }
+
+    /// The connection just answered.
+    fn answered(&mut self) {
+        self.suspect = false;
+        self.fresh_at = Instant::now();
+        self.seen = self.failures.load(Ordering::Acquire);
+    }
+
+    fn trusted(&self) -> bool {
+        !self.suspect
+            && self.fresh_at.elapsed() < FRESH_FOR
+            && self.seen == self.failures.load(Ordering::Acquire)
+    }
+}
+
+impl std::ops::Deref for Pooled {
+    type Target = DbConn;
+    fn deref(&self) -> &DbConn {
+        &self.conn
+    }
+}
+
+impl std::ops::DerefMut for Pooled {
+    fn deref_mut(&mut self) -> &mut DbConn {
+        &mut self.conn
+    }
+}
+
+/// A connection that answered this recently is lent out without a check.
+const FRESH_FOR: Duration = Duration::from_secs(5);
+
+/// r2d2 manager that dispatches on the URL scheme, sets the PostgreSQL
+/// timeouts on every new connection, and never lends out or takes back a
+/// connection that has failed.
 #[derive(Debug, Clone)]
 pub struct Manager {
     url: DatabaseUrl,
+    options: DbOptions,
+    failures: Arc<AtomicU64>,
+}
+
+impl Manager {
+    fn open(&self) -> Result<DbConn, diesel::ConnectionError> {
+        let url = match &self.url {
+            DatabaseUrl::Postgres(u) => DatabaseUrl::Postgres(with_connect_defaults(u)),
+            other => other.clone(),
+        };
+        let mut conn = DbConn::open(&url)?;
+        if let DbConn::Postgres(c) = &mut conn {
+            c.batch_execute(&format!(
+                "SET statement_timeout = {}; SET lock_timeout = {}; \
+                 SET idle_in_transaction_session_timeout = 60000",
+                self.options.statement_timeout_ms, self.options.lock_timeout_ms
+            ))
+            .map_err(diesel::ConnectionError::CouldntSetupConfiguration)?;
+        }
+        Ok(conn)
+    }
+}
+
+/// Adds a connect timeout and an application name to a PostgreSQL URL that
+/// does not set them, so an unreachable server fails fast and an operator can
+/// find hoithi's connections in `pg_stat_activity`.
+fn with_connect_defaults(url: &str) -> String {
+    let mut out = url.to_string();
+    for (key, value) in [("connect_timeout", "5"), ("application_name", "hoithi")] {
+        if !out.contains(&format!("{key}=")) {
+            out.push(if out.contains('?') { '&' } else { '?' });
+            out.push_str(&format!("{key}={value}"));
+        }
+    }
+    out
+}
+
+fn transaction_broken(conn: &mut DbConn) -> bool {
+    use diesel::r2d2::R2D2Connection;
+    match conn {
+        DbConn::Postgres(c) => c.is_broken(),
+        DbConn::Sqlite(c) => c.is_broken(),
+    }
 }
 
 impl ManageConnection for Manager {
-    type Connection = DbConn;
+    type Connection = Pooled;
     type Error = diesel::r2d2::Error;
 
-    fn connect(&self) -> Result<DbConn, Self::Error> {
-        DbConn::open(&self.url).map_err(diesel::r2d2::Error::ConnectionError)
+    fn connect(&self) -> Result<Pooled, Self::Error> {
+        let conn = self.open().map_err(diesel::r2d2::Error::ConnectionError)?;
+        Ok(Pooled {
+            conn,
+            suspect: false,
+            fresh_at: Instant::now(),
+            failures: self.failures.clone(),
+            seen: self.failures.load(Ordering::Acquire),
+        })
     }
 
-    fn is_valid(&self, conn: &mut DbConn) -> Result<(), Self::Error> {
-        conn.batch_execute("SELECT 1")
-            .map_err(diesel::r2d2::Error::QueryError)
+    /// On check-out: a connection that answered a moment ago is trusted
+    /// (no round trip on the hot path); an idle or suspect one must answer
+    /// `SELECT 1`, or the pool drops it and opens another.
+    fn is_valid(&self, c: &mut Pooled) -> Result<(), Self::Error> {
+        if c.trusted() {
+            return Ok(());
+        }
+        c.conn
+            .batch_execute("SELECT 1")
+            .map_err(diesel::r2d2::Error::QueryError)?;
+        c.answered();
+        Ok(())
     }
 
-    fn has_broken(&self, _conn: &mut DbConn) -> bool {
+    /// On return: a connection whose transaction state is broken, or whose
+    /// last use failed and which no longer answers, is dropped.
+    fn has_broken(&self, c: &mut Pooled) -> bool {
+        if std::thread::panicking() || transaction_broken(&mut c.conn) {
+            return true;
+        }
+        if c.suspect {
+            if c.conn.batch_execute("SELECT 1").is_err() {
+                return true;
+            }
+            c.answered();
+        }
         false
     }
 }
 
 pub type Conn = PooledConnection<Manager>;
 
+/// Runs `f` on a pooled connection; an error marks the connection suspect,
+/// so it is checked before the pool lends it again.
+fn on<T>(
+    conn: &mut Pooled,
+    f: impl FnOnce(&mut DbConn) -> Result<T, AppError>,
+) -> Result<T, AppError> {
+    let out = f(&mut conn.conn);
+    match &out {
+        Ok(_) => conn.answered(),
+        Err(AppError::Unavailable(_) | AppError::Database(_)) => conn.failed(),
+        Err(_) => {}
+    }
+    out
+}
+
 fn closed(_: tokio::sync::AcquireError) -> AppError {
     AppError::Unavailable("the database gate is closed".into())
+}
+
+/// Whether writes reach the disk: set by every write path, read by
+/// `/readyz`. A write that fails for the database's sake (full disk,
+/// read-only file, lost connection) marks writes as failing until a later
+/// write succeeds and no other has failed for a second: under a partial
+/// failure (a full disk takes updates in place but no new rows) the answer
+/// stays "failing" instead of flapping with every request.
+#[derive(Default)]
+pub struct WriteHealth {
+    state: Mutex<HealthState>,
+}
+
+#[derive(Default)]
+struct HealthState {
+    last_fault: Option<(Instant, String)>,
+    last_success: Option<Instant>,
+}
+
+/// How long one failed write keeps the database marked as failing writes.
+const FAULT_MEMORY: Duration = Duration::from_secs(1);
+
+impl WriteHealth {
+    /// Records the outcome of one write.
+    pub fn record<T>(&self, outcome: &Result<T, AppError>) {
+        match outcome {
+            Ok(_) => self.succeeded(),
+            Err(AppError::Unavailable(why)) => self.failed(why),
+            Err(_) => {}
+        }
+    }
+
+    pub fn succeeded(&self) {
+        if let Ok(mut s) = self.state.lock() {
+            s.last_success = Some(Instant::now());
+            if let Some((at, _)) = &s.last_fault {
+                if at.elapsed() >= FAULT_MEMORY {
+                    tracing::info!("database writes succeed again");
+                    s.last_fault = None;
+                }
+            }
+        }
+    }
+
+    pub fn failed(&self, why: &str) {
+        if let Ok(mut s) = self.state.lock() {
+            if s.last_fault.is_none() {
+                tracing::warn!(reason = why, "database writes are failing");
+            }
+            s.last_fault = Some((Instant::now(), why.to_string()));
+        }
+    }
+
+    /// Why writes are failing: the last write failed, or one failed within
+    /// the last second.
+    pub fn failure(&self) -> Option<String> {
+        let s = self.state.lock().ok()?;
+        let (at, why) = s.last_fault.as_ref()?;
+        let failed_last = s.last_success.is_none_or(|ok| ok < *at);
+        (failed_last || at.elapsed() < FAULT_MEMORY).then(|| why.clone())
+    }
 }
 
 /// The application's handle on the database. Cheap to clone.
 ///
 /// Async callers first take a permit from a gate sized like the pool, so
 /// under a burst the requests wait in the async queue (cheap, fair) rather
-/// than as hundreds of blocking threads parked on the pool.
+/// than as hundreds of blocking threads parked on the pool. Both waits are
+/// bounded by `DbOptions::wait`: past it, the request gets 503.
 #[derive(Clone)]
 pub struct Db {
     read: Pool<Manager>,
     write: Pool<Manager>,
     read_gate: Arc<Semaphore>,
     write_gate: Arc<Semaphore>,
+    wait: Duration,
+    url: DatabaseUrl,
+    health: Arc<WriteHealth>,
     /// SQLite in a server: every write goes through group commit.
     group: Option<group::GroupWriter>,
 }
 
+/// Takes a permit within `wait`, or says the database is too busy.
+async fn enter(gate: &Semaphore, wait: Duration) -> Result<SemaphorePermit<'_>, AppError> {
+    match tokio::time::timeout(wait, gate.acquire()).await {
+        Ok(permit) => permit.map_err(closed),
+        Err(_) => Err(AppError::Unavailable(format!(
+            "no database connection became free within {} ms",
+            wait.as_millis()
+        ))),
+    }
+}
+
 impl Db {
-    /// Connects, applies pending migrations, and returns the pools.
+    /// Connects with default options, applies pending migrations, and
+    /// returns the pools (the CLI and tests).
     pub fn connect(url: &DatabaseUrl, pool_size: u32) -> Result<Db, AppError> {
-        let manager = Manager { url: url.clone() };
+        Self::connect_with(
+            url,
+            &DbOptions {
+                pool_size,
+                ..DbOptions::default()
+            },
+        )
+    }
+
+    /// Connects and migrates; on PostgreSQL keeps trying with a growing pause
+    /// for up to `startup_wait`, so an instance started before its database
+    /// comes up by itself.
+    pub fn connect_waiting(url: &DatabaseUrl, options: &DbOptions) -> Result<Db, AppError> {
+        let started = Instant::now();
+        let mut pause = Duration::from_millis(250);
+        let mut tries = 1u32;
+        loop {
+            match Self::connect_with(url, options) {
+                Err(AppError::Unavailable(why))
+                    if !url.is_sqlite() && started.elapsed() + pause <= options.startup_wait =>
+                {
+                    tracing::warn!(
+                        database = %url,
+                        attempt = tries,
+                        retry_in_ms = pause.as_millis() as u64,
+                        reason = %why,
+                        "the database is not reachable yet; retrying"
+                    );
+                    eprintln!(
+                        "hoithi: cơ sở dữ liệu chưa sẵn sàng (lần {tries}), thử lại sau {:.1} s / the database is not reachable yet (attempt {tries}), retrying in {:.1} s: {why}",
+                        pause.as_secs_f64(),
+                        pause.as_secs_f64()
+                    );
+                    std::thread::sleep(pause);
+                    pause = (pause * 2).min(Duration::from_secs(5));
+                    tries += 1;
+                }
+                other => return other,
+            }
+        }
+    }
+
+    /// Connects once with `options`, applies pending migrations, and returns the pools.
+    pub fn connect_with(url: &DatabaseUrl, options: &DbOptions) -> Result<Db, AppError> {
+        let manager = Manager {
+            url: url.clone(),
+            options: options.clone(),
+            failures: Arc::default(),
+        };
         let build = |size: u32| {
             Pool::builder()
                 .max_size(size)
                 .min_idle(Some(1))
-                .connection_timeout(Duration::from_secs(10))
-                .test_on_check_out(false)
-                .build(manager.clone())
-                .map_err(|e| AppError::Unavailable(format!("cannot connect to {url}: {e}")))
+                .connection_timeout(options.wait)
+                .test_on_check_out(true)
+                .build_unchecked(manager.clone())
         };
-        let read = build(pool_size.max(2))?;
-        let read_gate = Arc::new(Semaphore::new(pool_size.max(2) as usize));
+        let size = options.pool_size.max(2);
+        let read = build(size);
+        let read_gate = Arc::new(Semaphore::new(size as usize));
         let (write, write_gate) = if url.is_sqlite() {
-            (build(1)?, Arc::new(Semaphore::new(1)))
+            (build(1), Arc::new(Semaphore::new(1)))
         } else {
             // One pool: reads and writes share its connections and its gate.
             (read.clone(), read_gate.clone())
@@ -160,13 +427,28 @@ impl Db {
             write,
             read_gate,
             write_gate,
+            wait: options.wait,
+            url: url.clone(),
+            health: Arc::default(),
             group: None,
         };
         {
-            let mut conn = db.write.get()?;
+            let mut conn = db
+                .write
+                .get()
+                .map_err(|e| AppError::Unavailable(format!("cannot connect to {url}: {e}")))?;
             run_migrations(&mut conn)?;
         }
         Ok(db)
+    }
+
+    pub fn url(&self) -> &DatabaseUrl {
+        &self.url
+    }
+
+    /// Whether the last writes succeeded (for `/readyz` and the writers).
+    pub fn write_health(&self) -> &Arc<WriteHealth> {
+        &self.health
     }
 
     /// Runs `f` with a read connection on the blocking pool.
@@ -175,11 +457,16 @@ impl Db {
         T: Send + 'static,
         F: FnOnce(&mut DbConn) -> Result<T, AppError> + Send + 'static,
     {
-        let _permit = self.read_gate.acquire().await.map_err(closed)?;
+        let started = Instant::now();
+        let _permit = enter(&self.read_gate, self.wait).await?;
         let pool = self.read.clone();
+        let left = self
+            .wait
+            .saturating_sub(started.elapsed())
+            .max(Duration::from_millis(10));
         web::block(move || {
-            let mut conn = pool.get()?;
-            f(&mut conn)
+            let mut conn = pool.get_timeout(left)?;
+            on(&mut conn, f)
         })
         .await?
     }
@@ -191,6 +478,7 @@ impl Db {
             self.group = Some(group::GroupWriter::start(
                 self.write.clone(),
                 self.write_gate.clone(),
+                self.health.clone(),
                 tokio::runtime::Handle::current(),
             )?);
         }
@@ -207,11 +495,21 @@ impl Db {
         if let Some(g) = &self.group {
             return g.write(f).await;
         }
-        let _permit = self.write_gate.acquire().await.map_err(closed)?;
+        let started = Instant::now();
+        let _permit = enter(&self.write_gate, self.wait).await?;
         let pool = self.write.clone();
+        let health = self.health.clone();
+        let left = self
+            .wait
+            .saturating_sub(started.elapsed())
+            .max(Duration::from_millis(10));
         web::block(move || {
-            let mut conn = pool.get()?;
-            conn.transaction(|c| f(c))
+            let out = pool
+                .get_timeout(left)
+                .map_err(AppError::from)
+                .and_then(|mut conn| on(&mut conn, |c| c.transaction(f)));
+            health.record(&out);
+            out
         })
         .await?
     }
@@ -222,7 +520,7 @@ impl Db {
         f: impl FnOnce(&mut DbConn) -> Result<T, AppError>,
     ) -> Result<T, AppError> {
         let mut conn = self.read.get()?;
-        f(&mut conn)
+        on(&mut conn, f)
     }
 
     /// `write_now` for a plain thread of the server (the answer writer): it
@@ -243,8 +541,13 @@ impl Db {
         &self,
         f: impl FnOnce(&mut DbConn) -> Result<T, AppError>,
     ) -> Result<T, AppError> {
-        let mut conn = self.write.get()?;
-        conn.transaction(|c| f(c))
+        let out = self
+            .write
+            .get()
+            .map_err(AppError::from)
+            .and_then(|mut conn| on(&mut conn, |c| c.transaction(f)));
+        self.health.record(&out);
+        out
     }
 
     /// Runs `work` while holding a PostgreSQL advisory lock shared by every
@@ -261,28 +564,69 @@ impl Db {
             if conn.is_sqlite() {
                 return Ok(None);
             }
-            conn.batch_execute(&format!("SELECT pg_advisory_lock({STARTUP_LOCK})"))?;
+            on(&mut conn, |c| {
+                c.batch_execute(&format!("SELECT pg_advisory_lock({STARTUP_LOCK})"))?;
+                Ok(())
+            })?;
             Ok(Some(conn))
         })
         .await??;
         let out = work.await;
         if let Some(mut conn) = held {
             web::block(move || {
-                conn.batch_execute(&format!("SELECT pg_advisory_unlock({STARTUP_LOCK})"))
+                on(&mut conn, |c| {
+                    c.batch_execute(&format!("SELECT pg_advisory_unlock({STARTUP_LOCK})"))?;
+                    Ok(())
+                })
             })
             .await??;
         }
         out
     }
 
-    /// Readiness probe: can a connection be had and answer `SELECT 1` quickly?
-    pub async fn ping(&self) -> Result<(), AppError> {
+    /// Readiness: a connection answers `SELECT 1` within two seconds, and
+    /// writes are not failing. When the last writes failed, a small probe
+    /// write decides (so `/readyz` turns 200 as soon as writes work again,
+    /// even when nobody else is writing).
+    pub async fn readiness(&self) -> Result<(), String> {
         let pool = self.read.clone();
-        web::block(move || {
-            let mut conn = pool.get_timeout(Duration::from_secs(2))?;
-            conn.batch_execute("SELECT 1").map_err(AppError::from)
-        })
-        .await?
+        let ping = web::block(move || {
+            let mut conn = pool
+                .get_timeout(Duration::from_secs(2))
+                .map_err(AppError::from)?;
+            on(&mut conn, |c| {
+                c.batch_execute("SELECT 1").map_err(AppError::from)
+            })
+        });
+        match tokio::time::timeout(Duration::from_secs(3), ping).await {
+            Ok(Ok(Ok(()))) => {}
+            Ok(Ok(Err(e))) => return Err(fault_text(&e)),
+            Ok(Err(_)) => return Err("the readiness check was cancelled".into()),
+            Err(_) => return Err("the database did not answer within 3 s".into()),
+        }
+        if self.health.failure().is_none() {
+            return Ok(());
+        }
+        let probe = self.write(|c| settings::set(c, "readiness_probe", &now().to_string()));
+        match tokio::time::timeout(Duration::from_secs(3), probe).await {
+            Ok(Ok(())) => {
+                self.health.succeeded();
+                Ok(())
+            }
+            Ok(Err(e)) => Err(format!("writes are failing: {}", fault_text(&e))),
+            Err(_) => Err(format!(
+                "writes are failing: {}",
+                self.health.failure().unwrap_or_default()
+            )),
+        }
+    }
+}
+
+/// The reason in an error, for operators (health checks, logs).
+fn fault_text(e: &AppError) -> String {
+    match e {
+        AppError::Unavailable(why) => why.clone(),
+        other => other.to_string(),
     }
 }
 

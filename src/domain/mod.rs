@@ -6,6 +6,7 @@ pub mod archive;
 pub mod bank;
 pub mod contest;
 pub mod duplicates;
+pub mod faults;
 pub mod identity;
 pub mod items;
 pub mod paper;

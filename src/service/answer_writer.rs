@@ -81,29 +81,16 @@ fn run(db: Db, runtime: tokio::runtime::Handle, queue: mpsc::Receiver<Job>) {
                 Err(_) => break,
             }
         }
-        let ids: Vec<&str> = batch.iter().map(|j| j.attempt_id.as_str()).collect();
-        let result = db.write_in_turn(&runtime, |c| {
-            // Inside the transaction: attempts finished meanwhile take no more answers.
-            let mut open: std::collections::HashSet<String> = std::collections::HashSet::new();
-            for chunk in ids.chunks(500) {
-                open.extend(
-                    attempts::table
-                        .filter(attempts::id.eq_any(chunk))
-                        .filter(attempts::status.eq(OPEN))
-                        .select(attempts::id)
-                        .load::<String>(c)?,
-                );
-            }
-            let mut saved = Vec::with_capacity(batch.len());
-            for job in &batch {
-                let ok = open.contains(&job.attempt_id);
-                if ok {
-                    save_answer(c, &job.attempt_id, job.position, &job.choices, job.at)?;
-                }
-                saved.push(ok);
-            }
-            Ok(saved)
-        });
+        // A batch is one transaction of idempotent upserts: when the
+        // database fails it (a dropped connection, a restart), it is tried
+        // once more on a fresh connection (the failed one is dropped by the
+        // pool), and only then answered with 503. Nothing is acknowledged
+        // before its commit.
+        let mut result = store_batch(&db, &runtime, &batch);
+        if let Err(AppError::Unavailable(why)) = &result {
+            tracing::warn!(reason = %why, jobs = batch.len(), "answer batch failed; retrying once");
+            result = store_batch(&db, &runtime, &batch);
+        }
         match result {
             Ok(saved) => {
                 for (job, ok) in batch.into_iter().zip(saved) {
@@ -124,4 +111,35 @@ fn run(db: Db, runtime: tokio::runtime::Handle, queue: mpsc::Receiver<Job>) {
             }
         }
     }
+}
+
+/// Stores one batch in one transaction; says which attempts were still open.
+fn store_batch(
+    db: &Db,
+    runtime: &tokio::runtime::Handle,
+    batch: &[Job],
+) -> Result<Vec<bool>, AppError> {
+    let ids: Vec<&str> = batch.iter().map(|j| j.attempt_id.as_str()).collect();
+    db.write_in_turn(runtime, |c| {
+        // Inside the transaction: attempts finished meanwhile take no more answers.
+        let mut open: std::collections::HashSet<String> = std::collections::HashSet::new();
+        for chunk in ids.chunks(500) {
+            open.extend(
+                attempts::table
+                    .filter(attempts::id.eq_any(chunk))
+                    .filter(attempts::status.eq(OPEN))
+                    .select(attempts::id)
+                    .load::<String>(c)?,
+            );
+        }
+        let mut saved = Vec::with_capacity(batch.len());
+        for job in batch {
+            let ok = open.contains(&job.attempt_id);
+            if ok {
+                save_answer(c, &job.attempt_id, job.position, &job.choices, job.at)?;
+            }
+            saved.push(ok);
+        }
+        Ok(saved)
+    })
 }

@@ -6,6 +6,7 @@ pub mod accounts;
 pub mod activities;
 pub mod answer_writer;
 pub mod attempts;
+pub mod backup;
 pub mod banks;
 pub mod contests;
 pub mod dashboard;

@@ -319,3 +319,34 @@ pub async fn publish(
         })
         .await
 }
+
+/// One published prize list, checked against the SHA-256 announced with it.
+#[derive(Debug, Clone, Serialize)]
+pub struct PrizeCheck {
+    pub contest: String,
+    pub round: i32,
+    pub stored: String,
+    pub computed: String,
+}
+
+impl PrizeCheck {
+    pub fn matches(&self) -> bool {
+        self.stored == self.computed
+    }
+}
+
+/// Every published prize list of the database, with its announced hash and
+/// the hash of the winners stored now (a restored backup must match).
+pub fn verify_published(c: &mut DbConn) -> Result<Vec<PrizeCheck>, AppError> {
+    let mut out = Vec::new();
+    for (contest, round) in contest_store::published_rounds(c)? {
+        let rows = store::winners(c, &round.id)?;
+        out.push(PrizeCheck {
+            contest: contest.slug.clone(),
+            round: round.number,
+            stored: round.prizes_hash.clone().unwrap_or_default(),
+            computed: sha256_hex(&published_rows(&contest.slug, round.number, &rows)),
+        });
+    }
+    Ok(out)
+}

@@ -4,12 +4,45 @@ use super::{bilingual, flash, layout, Flash};
 use crate::auth::Staff;
 use crate::db::units::UnitView;
 use crate::error::Problem;
+use crate::service::backup::Summary;
+
+/// The scheduled backups, for admins: where, how often, the last one.
+fn backup_card(b: &Summary) -> Markup {
+    html! {
+        div.card #backups {
+            strong { "Sao lưu tự động" } " / scheduled backups: "
+            "mỗi " (b.every_minutes) " phút vào " code { (b.dir) } ", giữ " (b.keep) " bản gần nhất."
+            br;
+            @match &b.last {
+                Some((at, file, bytes)) => {
+                    "Bản gần nhất / last: " (at) " — " code { (file) } " (" (format_size(*bytes)) ")"
+                }
+                None => { "Chưa có bản sao lưu nào / no backup yet." }
+            }
+            @if let Some((at, e)) = &b.last_error {
+                br;
+                span.bad { "Lần sao lưu lúc " (at) " bị lỗi / the backup failed: " (e) }
+            }
+        }
+    }
+}
+
+/// "12,3 MB": a size in the units people read, with a decimal comma.
+fn format_size(bytes: u64) -> String {
+    let mb = bytes as f64 / 1_000_000.0;
+    if mb >= 1.0 {
+        format!("{mb:.1} MB").replace('.', ",")
+    } else {
+        format!("{} kB", bytes.div_ceil(1000))
+    }
+}
 
 pub fn page(
     staff: &Staff,
     units: &[UnitView],
     message: Option<Flash>,
     problems: &[Problem],
+    backups: Option<&Summary>,
 ) -> Markup {
     let min_depth = units.iter().map(|u| u.depth).min().unwrap_or(0);
     layout(
@@ -18,6 +51,9 @@ pub fn page(
         html! {
             h1 { (bilingual("Cây đơn vị", "Unit tree")) }
             (flash(message, problems))
+            @if let Some(b) = backups {
+                (backup_card(b))
+            }
             datalist #unit-codes {
                 @for u in units { option value=(u.code) { (u.name) } }
             }

@@ -26,15 +26,38 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .configure(pages::routes);
 }
 
+/// Liveness: the process is up and answering. Never touches the database.
 async fn healthz() -> HttpResponse {
     HttpResponse::Ok()
-        .content_type("text/plain; charset=utf-8")
-        .body("ok")
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .json(serde_json::json!({ "status": "ok" }))
 }
 
-async fn readyz(state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
-    state.db.ping().await?;
-    Ok(HttpResponse::Ok().json(serde_json::json!({ "status": "ready" })))
+/// Readiness: 200 while the database answers and takes writes; 503 JSON with
+/// `Retry-After` otherwise (a balancer sends no traffic here meanwhile).
+/// The reason is a category; the details go to the log, not to the public.
+async fn readyz(state: web::Data<AppState>) -> HttpResponse {
+    let backend = if state.db.url().is_sqlite() {
+        "sqlite"
+    } else {
+        "postgresql"
+    };
+    match state.db.readiness().await {
+        Ok(()) => HttpResponse::Ok()
+            .insert_header((header::CACHE_CONTROL, "no-store"))
+            .json(serde_json::json!({ "status": "ready", "database": "ok", "backend": backend })),
+        Err(why) => {
+            tracing::warn!(reason = %why, "not ready");
+            HttpResponse::ServiceUnavailable()
+                .insert_header((header::CACHE_CONTROL, "no-store"))
+                .insert_header((header::RETRY_AFTER, "5"))
+                .json(serde_json::json!({
+                    "status": "unavailable",
+                    "database": crate::domain::faults::category(&why),
+                    "backend": backend,
+                }))
+        }
+    }
 }
 
 const STYLE: &str = include_str!("../../static/style.css");

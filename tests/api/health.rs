@@ -6,12 +6,12 @@ async fn healthz_and_readyz_answer_ok_with_a_request_id() {
     let r = app.client.get(app.url("/healthz")).send().await.unwrap();
     assert_eq!(r.status(), 200);
     assert!(r.headers().contains_key("x-request-id"));
+    assert_eq!(r.json::<serde_json::Value>().await.unwrap()["status"], "ok");
     let r = app.client.get(app.url("/readyz")).send().await.unwrap();
     assert_eq!(r.status(), 200);
-    assert_eq!(
-        r.json::<serde_json::Value>().await.unwrap()["status"],
-        "ready"
-    );
+    let body = r.json::<serde_json::Value>().await.unwrap();
+    assert_eq!(body["status"], "ready");
+    assert_eq!(body["database"], "ok");
 }
 
 #[tokio::test]

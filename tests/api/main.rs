@@ -8,6 +8,7 @@ mod auth;
 mod banks;
 mod browser;
 mod cli;
+mod faults;
 mod health;
 mod helpers;
 mod hostile_files;

@@ -30,7 +30,8 @@ async fn render(
 ) -> Result<HttpResponse, AppError> {
     let list = units::list(&state.db, staff, None).await?;
     let problems = e.map(|e| e.problems().to_vec()).unwrap_or_default();
-    let body = page(staff, &list, flash, &problems).into_string();
+    let backups = staff.is_admin().then(|| state.backups.summary()).flatten();
+    let body = page(staff, &list, flash, &problems, backups.as_ref()).into_string();
     let status = e
         .map(actix_web::ResponseError::status_code)
         .unwrap_or(actix_web::http::StatusCode::OK);
