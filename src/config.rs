@@ -119,7 +119,7 @@ impl Default for DbOptions {
     fn default() -> Self {
         DbOptions {
             pool_size: DEFAULT_POOL_SIZE,
-            wait: Duration::from_millis(5_000),
+            wait: Duration::from_millis(10_000),
             startup_wait: Duration::from_secs(60),
             statement_timeout_ms: 30_000,
             lock_timeout_ms: 5_000,
@@ -242,7 +242,12 @@ impl Settings {
         let defaults = DbOptions::default();
         let db = DbOptions {
             pool_size,
-            wait: Duration::from_millis(number(&get, ENV_DB_WAIT_MS, 5_000, 100..=120_000)?),
+            wait: Duration::from_millis(number(
+                &get,
+                ENV_DB_WAIT_MS,
+                defaults.wait.as_millis() as u64,
+                100..=120_000,
+            )?),
             startup_wait: Duration::from_secs(number(
                 &get,
                 ENV_DB_STARTUP_WAIT,

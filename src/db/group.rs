@@ -44,12 +44,13 @@ impl GroupWriter {
         pool: Pool<Manager>,
         gate: std::sync::Arc<Semaphore>,
         health: std::sync::Arc<WriteHealth>,
+        wait: std::time::Duration,
         runtime: tokio::runtime::Handle,
     ) -> Result<GroupWriter, AppError> {
         let (jobs, queue) = mpsc::channel::<Job>();
         thread::Builder::new()
             .name("group-commit".into())
-            .spawn(move || run(pool, gate, health, runtime, queue))
+            .spawn(move || run(pool, gate, health, wait, runtime, queue))
             .map_err(|e| AppError::Internal(format!("cannot start the writer thread: {e}")))?;
         Ok(GroupWriter { jobs })
     }
@@ -95,6 +96,7 @@ fn run(
     pool: Pool<Manager>,
     gate: std::sync::Arc<Semaphore>,
     health: std::sync::Arc<WriteHealth>,
+    wait: std::time::Duration,
     runtime: tokio::runtime::Handle,
     queue: mpsc::Receiver<Job>,
 ) {
@@ -111,7 +113,7 @@ fn run(
         let Ok(_permit) = runtime.block_on(gate.acquire()) else {
             return;
         };
-        let mut conn = match pool.get() {
+        let mut conn = match pool.get_timeout(wait) {
             Ok(c) => c,
             Err(e) => {
                 // Dropping the jobs drops their reply senders: callers get 503.
@@ -156,8 +158,15 @@ fn run(
             e.to_string()
         });
         match (&commit_error, &fault) {
-            (Some(why), _) | (None, Some(why)) => health.failed(why),
-            (None, None) => health.succeeded(),
+            (Some(why), _) => health.failed(why),
+            (None, Some(why)) => {
+                health.failed(why);
+                conn.failed();
+            }
+            (None, None) => {
+                health.succeeded();
+                conn.answered();
+            }
         }
         for d in deliveries {
             d(commit_error.as_deref());

@@ -141,6 +141,9 @@ impl std::ops::DerefMut for Pooled {
     }
 }
 
+/// The longest pause between two attempts to reconnect after a failure.
+const RECONNECT_PAUSE: Duration = Duration::from_millis(500);
+
 /// A connection that answered this recently is lent out without a check.
 const FRESH_FOR: Duration = Duration::from_secs(5);
 
@@ -373,21 +376,17 @@ impl Db {
         let mut pause = Duration::from_millis(250);
         let mut tries = 1u32;
         loop {
-            match Self::connect_with(url, options) {
+            let attempt = Self::connect_with(url, options);
+            match attempt {
                 Err(AppError::Unavailable(why))
                     if !url.is_sqlite() && started.elapsed() + pause <= options.startup_wait =>
                 {
                     tracing::warn!(
                         database = %url,
                         attempt = tries,
-                        retry_in_ms = pause.as_millis() as u64,
+                        retry_in_s = pause.as_secs_f64(),
                         reason = %why,
-                        "the database is not reachable yet; retrying"
-                    );
-                    eprintln!(
-                        "hoithi: cơ sở dữ liệu chưa sẵn sàng (lần {tries}), thử lại sau {:.1} s / the database is not reachable yet (attempt {tries}), retrying in {:.1} s: {why}",
-                        pause.as_secs_f64(),
-                        pause.as_secs_f64()
+                        "cơ sở dữ liệu chưa sẵn sàng, thử lại / the database is not reachable yet; retrying"
                     );
                     std::thread::sleep(pause);
                     pause = (pause * 2).min(Duration::from_secs(5));
@@ -405,11 +404,23 @@ impl Db {
             options: options.clone(),
             failures: Arc::default(),
         };
+        // One plain connection first: it fails at once with the real reason,
+        // where the pool would retry for its whole timeout.
+        manager.open().map_err(|e| match url {
+            DatabaseUrl::Sqlite(_) => AppError::Config(format!("cannot open {url}: {e}")),
+            DatabaseUrl::Postgres(_) => {
+                AppError::Unavailable(format!("cannot connect to {url}: {e}"))
+            }
+        })?;
         let build = |size: u32| {
             Pool::builder()
                 .max_size(size)
                 .min_idle(Some(1))
-                .connection_timeout(options.wait)
+                // r2d2 retries a failed connect with a pause that doubles up to
+                // half of this; kept short so an instance reconnects within a
+                // second of the database coming back. Callers wait up to
+                // `options.wait` through `get_timeout`.
+                .connection_timeout(RECONNECT_PAUSE * 2)
                 .test_on_check_out(true)
                 .build_unchecked(manager.clone())
         };
@@ -435,7 +446,7 @@ impl Db {
         {
             let mut conn = db
                 .write
-                .get()
+                .get_timeout(options.wait)
                 .map_err(|e| AppError::Unavailable(format!("cannot connect to {url}: {e}")))?;
             run_migrations(&mut conn)?;
         }
@@ -479,6 +490,7 @@ impl Db {
                 self.write.clone(),
                 self.write_gate.clone(),
                 self.health.clone(),
+                self.wait,
                 tokio::runtime::Handle::current(),
             )?);
         }
@@ -519,7 +531,7 @@ impl Db {
         &self,
         f: impl FnOnce(&mut DbConn) -> Result<T, AppError>,
     ) -> Result<T, AppError> {
-        let mut conn = self.read.get()?;
+        let mut conn = self.read.get_timeout(self.wait)?;
         on(&mut conn, f)
     }
 
@@ -543,7 +555,7 @@ impl Db {
     ) -> Result<T, AppError> {
         let out = self
             .write
-            .get()
+            .get_timeout(self.wait)
             .map_err(AppError::from)
             .and_then(|mut conn| on(&mut conn, |c| c.transaction(f)));
         self.health.record(&out);
@@ -558,9 +570,9 @@ impl Db {
         work: impl std::future::Future<Output = Result<T, AppError>>,
     ) -> Result<T, AppError> {
         const STARTUP_LOCK: i64 = 7236452;
-        let pool = self.write.clone();
+        let (pool, wait) = (self.write.clone(), self.wait);
         let held = web::block(move || -> Result<Option<Conn>, AppError> {
-            let mut conn = pool.get()?;
+            let mut conn = pool.get_timeout(wait)?;
             if conn.is_sqlite() {
                 return Ok(None);
             }

@@ -252,23 +252,21 @@ pub fn check(target: &str) -> Result<Report, AppError> {
 
 /// The newest migration this program carries for the connection's backend.
 fn latest_migration(conn: &DbConn) -> Result<String, AppError> {
-    let versions: Vec<String> = match conn {
-        DbConn::Sqlite(_) => {
-            MigrationSource::<diesel::sqlite::Sqlite>::migrations(&db::SQLITE_MIGRATIONS)
-                .map_err(|e| AppError::Internal(e.to_string()))?
-                .iter()
-                .map(|m| m.name().version().to_string())
-                .collect()
-        }
-        DbConn::Postgres(_) => {
-            MigrationSource::<diesel::pg::Pg>::migrations(&db::POSTGRES_MIGRATIONS)
-                .map_err(|e| AppError::Internal(e.to_string()))?
-                .iter()
-                .map(|m| m.name().version().to_string())
-                .collect()
-        }
-    };
-    Ok(versions.into_iter().max().unwrap_or_default())
+    fn newest<DB: diesel::backend::Backend>(
+        source: &impl MigrationSource<DB>,
+    ) -> Result<String, AppError> {
+        Ok(source
+            .migrations()
+            .map_err(|e| AppError::Internal(e.to_string()))?
+            .iter()
+            .map(|m| m.name().version().to_string())
+            .max()
+            .unwrap_or_default())
+    }
+    match conn {
+        DbConn::Sqlite(_) => newest::<diesel::sqlite::Sqlite>(&db::SQLITE_MIGRATIONS),
+        DbConn::Postgres(_) => newest::<diesel::pg::Pg>(&db::POSTGRES_MIGRATIONS),
+    }
 }
 
 /// The last scheduled backup, as shown to admins.
@@ -352,7 +350,7 @@ pub fn take_scheduled(url: &DatabaseUrl, schedule: &BackupSchedule) -> Result<Sn
     std::fs::create_dir_all(&schedule.dir).map_err(|e| io_error(&schedule.dir, e))?;
     let name = format!(
         "{PREFIX}{}{SUFFIX}",
-        chrono::Utc::now().format("%Y%m%d-%H%M%S")
+        chrono::Utc::now().format("%Y%m%d-%H%M%S-%3f")
     );
     let snapshot = take(url, &schedule.dir.join(name))?;
     let files = scheduled_files(&schedule.dir);

@@ -68,21 +68,32 @@ impl Proxy {
     }
 }
 
+/// The `host:port` of a PostgreSQL URL.
+fn upstream_of(base: &str) -> String {
+    base.split_once("://")
+        .and_then(|(_, rest)| rest.rsplit_once('@').map(|(_, h)| h).or(Some(rest)))
+        .and_then(|h| h.split('/').next())
+        .expect("host:port in the PostgreSQL URL")
+        .to_string()
+}
+
 /// One request of the load, as the client saw it.
 #[derive(Debug, Clone)]
-struct Seen {
-    at: Duration,
+pub struct Seen {
+    pub at: Duration,
     what: &'static str,
-    status: u16,
+    pub status: u16,
     retry_after: bool,
     json: bool,
 }
 
 #[derive(Default)]
-struct Log {
+pub struct Log {
     seen: Mutex<Vec<Seen>>,
     /// (attempt, position) → choices acknowledged with 204.
-    acked: Mutex<HashMap<(String, i32), String>>,
+    pub acked: Mutex<HashMap<(String, i32), String>>,
+    /// (attempt, position) → when it was first acknowledged.
+    pub first_acked: Mutex<HashMap<(String, i32), Duration>>,
     submitted: Mutex<Vec<String>>,
     /// Phones whose registration was acknowledged with 201.
     registered: Mutex<Vec<String>>,
@@ -104,12 +115,12 @@ impl Log {
         });
     }
 
-    fn seen(&self) -> Vec<Seen> {
+    pub fn seen(&self) -> Vec<Seen> {
         self.seen.lock().unwrap().clone()
     }
 
     /// Counts by (what, status), for failure messages short enough to read.
-    fn summary(&self) -> String {
+    pub fn summary(&self) -> String {
         let mut counts: std::collections::BTreeMap<(&str, u16), usize> = Default::default();
         for s in self.seen() {
             *counts.entry((s.what, s.status)).or_default() += 1;
@@ -156,7 +167,7 @@ fn register_loop(
 
 /// Participants who save answers in a loop (retrying a 503, as the page's
 /// offline queue does); the first `submitters` of them submit at `submit_at`.
-async fn load(
+pub async fn load(
     app: &TestApp,
     participants: usize,
     submitters: usize,
@@ -222,6 +233,11 @@ async fn load(
                         .lock()
                         .unwrap()
                         .insert((id.clone(), pos), choices.join(","));
+                    log.first_acked
+                        .lock()
+                        .unwrap()
+                        .entry((id.clone(), pos))
+                        .or_insert_with(|| t0.elapsed());
                     k += 1;
                 } else {
                     tokio::time::sleep(Duration::from_millis(100)).await;
@@ -230,6 +246,41 @@ async fn load(
         }));
     }
     workers
+}
+
+/// The fault tests' load: 12 participants saving (4 of them submit at
+/// `submit_at`), one registering new people, `/readyz` polled.
+struct Running {
+    t0: Instant,
+    stop: Arc<AtomicBool>,
+    log: Arc<Log>,
+    tasks: Vec<tokio::task::JoinHandle<()>>,
+}
+
+impl Running {
+    async fn start(app: &TestApp, submit_at: Duration) -> Running {
+        let (t0, stop, log) = (
+            Instant::now(),
+            Arc::new(AtomicBool::new(false)),
+            Arc::new(Log::default()),
+        );
+        let mut tasks = load(app, 12, 4, submit_at, stop.clone(), t0, log.clone()).await;
+        poll_readyz(app, stop.clone(), t0, log.clone());
+        tasks.push(register_loop(app, stop.clone(), t0, log.clone()));
+        Running {
+            t0,
+            stop,
+            log,
+            tasks,
+        }
+    }
+
+    async fn finish(self) {
+        self.stop.store(true, Ordering::SeqCst);
+        for task in self.tasks {
+            task.await.unwrap();
+        }
+    }
 }
 
 /// Polls `/readyz` every 100 ms until `stop`.
@@ -362,12 +413,7 @@ async fn a_database_fault_under_load_gives_only_503s_and_the_instance_heals() {
 
 async fn postgres_blip(base: &str) {
     let mut db = TestDb::postgres(base);
-    let upstream = base
-        .split_once("://")
-        .and_then(|(_, rest)| rest.rsplit_once('@').map(|(_, h)| h).or(Some(rest)))
-        .and_then(|h| h.split('/').next())
-        .expect("host:port in the PostgreSQL URL")
-        .to_string();
+    let upstream = upstream_of(base);
     let proxy = Proxy::start(upstream.clone()).await;
     let name = format!("hoithi_fault_{}", uuid::Uuid::new_v4().simple());
     db.url = db
@@ -379,23 +425,8 @@ async fn postgres_blip(base: &str) {
     let app = spawn_with(Arc::new(db), Arc::new(SystemClock), settings).await;
     contest_fixture(&app, 30, 2).await;
 
-    let (t0, stop, log) = (
-        Instant::now(),
-        Arc::new(AtomicBool::new(false)),
-        Arc::new(Log::default()),
-    );
-    let workers = load(
-        &app,
-        12,
-        4,
-        Duration::from_millis(2500),
-        stop.clone(),
-        t0,
-        log.clone(),
-    )
-    .await;
-    poll_readyz(&app, stop.clone(), t0, log.clone());
-    let registrar = register_loop(&app, stop.clone(), t0, log.clone());
+    let run = Running::start(&app, Duration::from_millis(2500)).await;
+    let (t0, log) = (run.t0, run.log.clone());
 
     // Second 1: the server terminates every connection of this instance.
     tokio::time::sleep(Duration::from_secs(1)).await;
@@ -413,11 +444,7 @@ async fn postgres_blip(base: &str) {
     let back_at = t0.elapsed();
     proxy.restore();
     tokio::time::sleep(Duration::from_secs(4)).await;
-    stop.store(true, Ordering::SeqCst);
-    for w in workers {
-        w.await.unwrap();
-    }
-    registrar.await.unwrap();
+    run.finish().await;
     assert_the_outcome(&app, &log, (fault_at, back_at)).await;
 }
 
@@ -481,24 +508,8 @@ async fn sqlite_disk_full() {
     let app = spawn_with(Arc::new(db), Arc::new(SystemClock), settings).await;
     contest_fixture(&app, 30, 2).await;
 
-    let (t0, stop, log) = (
-        Instant::now(),
-        Arc::new(AtomicBool::new(false)),
-        Arc::new(Log::default()),
-    );
-    // The submitters submit while the disk is full.
-    let workers = load(
-        &app,
-        12,
-        4,
-        Duration::from_millis(1500),
-        stop.clone(),
-        t0,
-        log.clone(),
-    )
-    .await;
-    poll_readyz(&app, stop.clone(), t0, log.clone());
-    let registrar = register_loop(&app, stop.clone(), t0, log.clone());
+    let run = Running::start(&app, Duration::from_millis(1500)).await;
+    let (t0, log) = (run.t0, run.log.clone());
 
     tokio::time::sleep(Duration::from_secs(1)).await;
     let fault_at = t0.elapsed();
@@ -524,10 +535,145 @@ async fn sqlite_disk_full() {
     let back_at = t0.elapsed();
     disk.free();
     tokio::time::sleep(Duration::from_secs(4)).await;
-    stop.store(true, Ordering::SeqCst);
-    for w in workers {
-        w.await.unwrap();
-    }
-    registrar.await.unwrap();
+    run.finish().await;
     assert_the_outcome(&app, &log, (fault_at, back_at)).await;
+}
+
+/// `hoithi serve` started before its database: on PostgreSQL it waits with
+/// a visible, growing pause and comes up by itself once the database
+/// answers; a SQLite file in a folder that does not exist fails at once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn serve_waits_for_a_database_that_is_not_up_yet() {
+    use std::io::{BufRead, BufReader};
+    use std::process::{Command, Stdio};
+    let Some(base) = postgres_base() else {
+        let dir = tempfile::tempdir().unwrap();
+        let started = Instant::now();
+        let out = Command::new(env!("CARGO_BIN_EXE_hoithi"))
+            .env(
+                "HOITHI_DATABASE_URL",
+                format!("sqlite://{}/khong-co/x.db", dir.path().display()),
+            )
+            .env("HOITHI_BIND", "127.0.0.1:0")
+            .arg("serve")
+            .output()
+            .unwrap();
+        assert!(!out.status.success());
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "no waiting for a wrong path"
+        );
+        assert!(String::from_utf8_lossy(&out.stderr).contains("does not exist"));
+        return;
+    };
+    let db = TestDb::postgres(&base);
+    let upstream = upstream_of(&base);
+    let proxy = Proxy::start(upstream.clone()).await;
+    proxy.cut();
+    let url = db.url.replacen(&upstream, &proxy.addr.to_string(), 1);
+    let mut child = Command::new(env!("CARGO_BIN_EXE_hoithi"))
+        .env("HOITHI_DATABASE_URL", &url)
+        .env("HOITHI_BIND", "127.0.0.1:0")
+        .env("HOITHI_DEMO", "off")
+        .env("HOITHI_DB_STARTUP_WAIT", "60")
+        .env("RUST_LOG", "warn")
+        .arg("serve")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stderr = child.stderr.take().unwrap();
+    // Read all of it (a closed pipe would end the server).
+    let waiting = std::thread::spawn(move || {
+        let lines: Vec<String> = BufReader::new(stderr)
+            .lines()
+            .map_while(Result::ok)
+            .collect();
+        lines.into_iter().find(|l| l.contains("chưa sẵn sàng"))
+    });
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    assert!(
+        child.try_wait().unwrap().is_none(),
+        "still waiting, not exited"
+    );
+    proxy.restore();
+    let stdout = child.stdout.take().unwrap();
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    std::thread::spawn(move || {
+        let mut tx = Some(tx);
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            if let Some(rest) = line.split("http://").nth(1) {
+                let address = format!("http://{}", rest.split_whitespace().next().unwrap_or(""));
+                if let Some(tx) = tx.take() {
+                    let _ = tx.send(address);
+                }
+            }
+        }
+    });
+    let address = tokio::time::timeout(Duration::from_secs(20), rx)
+        .await
+        .expect("came up after the database did")
+        .expect("serving address");
+    let r = reqwest::get(format!("{}readyz", address)).await.unwrap();
+    assert_eq!(r.status(), 200);
+    let _ = child.kill();
+    let _ = child.wait();
+    let line = waiting.join().unwrap().expect("a visible waiting message");
+    assert!(line.contains("retry_in_s"), "{line}");
+}
+
+/// Someone outside holds a lock hoithi needs (a migration by hand, a
+/// careless `BEGIN` in a shell): the request gets 503 with `Retry-After`
+/// after the lock timeout instead of hanging, and nothing is half-stored.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_lock_held_outside_ends_in_503_not_a_hang() {
+    let db = Arc::new(TestDb::new());
+    let mut settings = settings_for(&db);
+    settings.db.lock_timeout_ms = 500;
+    let app = spawn_with(db.clone(), Arc::new(SystemClock), settings).await;
+    contest_fixture(&app, 30, 1).await;
+
+    // The lock is taken on a plain connection of its own, kept open in a thread.
+    let (locked_tx, locked_rx) = std::sync::mpsc::channel();
+    let (release_tx, release_rx) = std::sync::mpsc::channel::<()>();
+    let url = db.url.clone();
+    let holder =
+        std::thread::spawn(
+            move || match hoithi::config::DatabaseUrl::parse(&url).unwrap() {
+                hoithi::config::DatabaseUrl::Postgres(u) => {
+                    let mut c = diesel::PgConnection::establish(&u).unwrap();
+                    c.batch_execute("BEGIN; LOCK TABLE participants IN ACCESS EXCLUSIVE MODE")
+                        .unwrap();
+                    locked_tx.send(()).unwrap();
+                    let _ = release_rx.recv();
+                    c.batch_execute("ROLLBACK").unwrap();
+                }
+                hoithi::config::DatabaseUrl::Sqlite(p) => {
+                    let mut c = diesel::SqliteConnection::establish(p.to_str().unwrap()).unwrap();
+                    c.batch_execute("BEGIN EXCLUSIVE").unwrap();
+                    locked_tx.send(()).unwrap();
+                    let _ = release_rx.recv();
+                    c.batch_execute("ROLLBACK").unwrap();
+                }
+            },
+        );
+    locked_rx.recv().unwrap();
+    let register = || {
+        app.client
+            .post(app.url(&format!("/api/v1/contests/{CONTEST}/participants")))
+            .json(&crate::helpers::registration("0987654321", "CD-A1"))
+            .send()
+    };
+    let started = Instant::now();
+    let r = register().await.unwrap();
+    let waited = started.elapsed();
+    assert_eq!(r.status(), 503, "{}", r.text().await.unwrap());
+    assert!(r.headers().contains_key("retry-after"));
+    // PostgreSQL: the lock timeout (0.5 s); SQLite: its busy timeout (15 s).
+    assert!(waited < Duration::from_secs(25), "bounded: {waited:?}");
+    release_tx.send(()).unwrap();
+    holder.join().unwrap();
+
+    // Nothing of the refused registration was stored; it works now.
+    assert_eq!(register().await.unwrap().status(), 201);
 }

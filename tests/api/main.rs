@@ -5,6 +5,7 @@
 mod access;
 mod activities;
 mod auth;
+mod backup;
 mod banks;
 mod browser;
 mod cli;

@@ -300,10 +300,15 @@ async fn a_participant_who_signs_out_cannot_use_the_token_on_any_instance() {
 }
 
 async fn page_login(app: &TestApp) -> reqwest::Client {
+    page_login_as(app, "admin").await
+}
+
+/// A browser signed in on the pages as `username` (password [`PASSWORD`]).
+pub(crate) async fn page_login_as(app: &TestApp, username: &str) -> reqwest::Client {
     let browser = app.browser(reqwest::redirect::Policy::none());
     let r = browser
         .post(app.url("/login"))
-        .form(&[("username", "admin"), ("password", PASSWORD)])
+        .form(&[("username", username), ("password", PASSWORD)])
         .send()
         .await
         .unwrap();

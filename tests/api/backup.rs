@@ -1,0 +1,294 @@
+//! `hoithi backup FILE` and `hoithi backup --check FILE|URL`, run as an
+//! operator would: the binary, beside a running server under load.
+
+use std::process::{Command, Output};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use diesel::connection::SimpleConnection;
+use diesel::Connection;
+use serde_json::json;
+
+use crate::faults::{load, Log};
+use crate::helpers::{
+    attempt, contest_fixture, join, postgres_base, settings_for, spawn_with, submit, TestDb,
+    CONTEST,
+};
+use crate::security::page_login_as;
+use hoithi::state::SystemClock;
+
+fn hoithi(database_url: &str, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_hoithi"))
+        .env("HOITHI_DATABASE_URL", database_url)
+        .env("RUST_LOG", "warn")
+        .args(args)
+        .output()
+        .expect("run hoithi")
+}
+
+fn text(out: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_backup_taken_under_load_checks_out_and_serves_every_answer_acknowledged_before_it() {
+    if let Some(base) = postgres_base() {
+        return postgres_backups_are_pg_dump_and_a_restored_database_checks_out(&base).await;
+    }
+    let db = Arc::new(TestDb::sqlite());
+    let url = db.url.clone();
+    let app = spawn_with(db.clone(), Arc::new(SystemClock), settings_for(&db)).await;
+    contest_fixture(&app, 30, 2).await;
+    let (t0, stop, log) = (
+        Instant::now(),
+        Arc::new(AtomicBool::new(false)),
+        Arc::new(Log::default()),
+    );
+    let workers = load(&app, 8, 0, Duration::MAX, stop.clone(), t0, log.clone()).await;
+    tokio::time::sleep(Duration::from_millis(700)).await;
+
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("sao-luu.db");
+    let file_str = file.to_str().unwrap().to_string();
+    let began = t0.elapsed();
+    let (u, f) = (url.clone(), file_str.clone());
+    let out = tokio::task::spawn_blocking(move || hoithi(&u, &["backup", &f]))
+        .await
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(text(&out).contains("Đã sao lưu"), "{}", text(&out));
+    let ended = t0.elapsed();
+    let saves_during = log
+        .seen()
+        .iter()
+        .filter(|s| s.status == 204 && s.at > began && s.at < ended)
+        .count();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    stop.store(true, Ordering::SeqCst);
+    for w in workers {
+        w.await.unwrap();
+    }
+    assert!(
+        saves_during > 0,
+        "answers were being saved while the backup ran"
+    );
+
+    // A second backup to the same name is refused, the first one untouched.
+    let again = hoithi(&url, &["backup", &file_str]);
+    assert!(!again.status.success());
+    assert!(text(&again).contains("đã tồn tại"), "{}", text(&again));
+
+    let check = hoithi(&url, &["backup", "--check", &file_str]);
+    let report = text(&check);
+    assert!(check.status.success(), "{report}");
+    for expected in [
+        "Toàn vẹn / integrity: ok",
+        "khớp với chương trình",
+        "thí sinh / participants: 8",
+        "hội thi / contests: 1",
+        "Kết quả / result: OK",
+    ] {
+        assert!(report.contains(expected), "{expected:?} in {report}");
+    }
+
+    // A server started on the copy serves the contest with every answer
+    // acknowledged before the backup began.
+    let mut copy = TestDb::sqlite();
+    copy.url = format!("sqlite://{file_str}");
+    let copy = Arc::new(copy);
+    let restored = spawn_with(copy.clone(), Arc::new(SystemClock), settings_for(&copy)).await;
+    let page = restored
+        .client
+        .get(restored.url(&format!("/c/{CONTEST}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), 200);
+    let stored: std::collections::HashMap<(String, i32), String> = restored
+        .state
+        .db
+        .read_now(|c| {
+            use diesel::prelude::*;
+            use hoithi::db::schema::answers::dsl::*;
+            Ok(answers
+                .select((attempt_id, position, choices))
+                .load::<(String, i32, String)>(c)?)
+        })
+        .unwrap()
+        .into_iter()
+        .map(|(a, p, c)| ((a, p), c))
+        .collect();
+    let acked = log.acked.lock().unwrap().clone();
+    let first = log.first_acked.lock().unwrap().clone();
+    let before: Vec<_> = first.iter().filter(|(_, at)| **at < began).collect();
+    assert!(
+        before.len() > 10,
+        "answers were acknowledged before the backup"
+    );
+    for (key, _) in before {
+        assert_eq!(
+            stored.get(key),
+            acked.get(key),
+            "answer {key:?} is in the backup"
+        );
+    }
+}
+
+async fn postgres_backups_are_pg_dump_and_a_restored_database_checks_out(base: &str) {
+    let db = Arc::new(TestDb::postgres(base));
+    let app = spawn_with(db.clone(), Arc::new(SystemClock), settings_for(&db)).await;
+    let admin = contest_fixture(&app, 30, 1).await;
+    let token = join(&app, "0912345678", "CD-A1", "doan_vien").await;
+    let id = attempt(&app, &token, 3).await;
+    submit(&app, &token, &id, None).await;
+    let _ = admin;
+
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("x.db");
+    let out = hoithi(&db.url, &["backup", file.to_str().unwrap()]);
+    assert!(!out.status.success());
+    assert!(text(&out).contains("pg_dump"), "{}", text(&out));
+
+    let check = hoithi(&db.url, &["backup", "--check", &db.url]);
+    let report = text(&check);
+    assert!(check.status.success(), "{report}");
+    assert!(report.contains("(postgresql)"), "{report}");
+    assert!(report.contains("thí sinh / participants: 1"), "{report}");
+    assert!(report.contains("câu trả lời / answers: 3"), "{report}");
+}
+
+#[tokio::test]
+async fn a_backup_whose_prize_list_was_altered_fails_its_check() {
+    let db = Arc::new(TestDb::sqlite());
+    let app = spawn_with(db.clone(), Arc::new(SystemClock), settings_for(&db)).await;
+    let admin = contest_fixture(&app, 15, 1).await;
+    for (phone, right) in [("0910000001", 8), ("0910000002", 6), ("0910000003", 4)] {
+        let t = join(&app, phone, "CD-A1", "doan_vien").await;
+        let id = attempt(&app, &t, right).await;
+        submit(&app, &t, &id, Some(1)).await;
+    }
+    let round = format!("/api/v1/contests/{CONTEST}/rounds/1");
+    let r = app
+        .put(
+            &format!("{round}/prizes/plan"),
+            &admin,
+            &json!({"tiers": "Giải Nhất: 1\nGiải Nhì: 2"}),
+        )
+        .await;
+    assert_eq!(r.status(), 200);
+    assert_eq!(
+        app.post(&format!("{round}/close"), &admin, &json!({}))
+            .await
+            .status(),
+        200
+    );
+    assert_eq!(
+        app.post(&format!("{round}/prizes/publish"), &admin, &json!({}))
+            .await
+            .status(),
+        200
+    );
+
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("giai.db");
+    let file = file.to_str().unwrap();
+    assert!(hoithi(&db.url, &["backup", file]).status.success());
+    let good = hoithi(&db.url, &["backup", "--check", file]);
+    assert!(good.status.success(), "{}", text(&good));
+    assert!(text(&good).contains("khớp / matches"), "{}", text(&good));
+
+    // Someone changes a winner in the copy: the check says so and fails.
+    let mut c = diesel::SqliteConnection::establish(file).unwrap();
+    c.batch_execute("UPDATE prizes SET tier_name = 'Giải Đặc biệt' WHERE rank = 2")
+        .unwrap();
+    drop(c);
+    let bad = hoithi(&db.url, &["backup", "--check", file]);
+    assert!(!bad.status.success());
+    assert!(text(&bad).contains("KHÔNG KHỚP"), "{}", text(&bad));
+
+    // Not a hoithi database; no file at all.
+    let other = dir.path().join("khac.db");
+    let mut c = diesel::SqliteConnection::establish(other.to_str().unwrap()).unwrap();
+    c.batch_execute("CREATE TABLE t (x INTEGER)").unwrap();
+    drop(c);
+    let out = hoithi(&db.url, &["backup", "--check", other.to_str().unwrap()]);
+    assert!(!out.status.success());
+    assert!(
+        text(&out).contains("không phải cơ sở dữ liệu hoithi"),
+        "{}",
+        text(&out)
+    );
+    let missing = dir.path().join("khong-co.db");
+    let out = hoithi(&db.url, &["backup", "--check", missing.to_str().unwrap()]);
+    assert!(!out.status.success());
+    assert!(!missing.exists(), "checking never creates a file");
+}
+
+#[tokio::test]
+async fn scheduled_backups_keep_the_last_n_and_admins_see_the_last_one() {
+    let db = Arc::new(TestDb::sqlite());
+    let app = spawn_with(db.clone(), Arc::new(SystemClock), settings_for(&db)).await;
+    contest_fixture(&app, 15, 1).await;
+    let dir = tempfile::tempdir().unwrap();
+    let schedule = hoithi::config::BackupSchedule {
+        dir: dir.path().join("sao-luu"),
+        every: Duration::from_secs(3600),
+        keep: 2,
+    };
+    let url = hoithi::config::DatabaseUrl::parse(&db.url).unwrap();
+    let mut names = Vec::new();
+    for _ in 0..3 {
+        let (u, s) = (url.clone(), schedule.clone());
+        let snap =
+            tokio::task::spawn_blocking(move || hoithi::service::backup::take_scheduled(&u, &s))
+                .await
+                .unwrap()
+                .expect("scheduled backup");
+        assert!(snap.bytes > 0);
+        names.push(
+            snap.path
+                .file_name()
+                .unwrap()
+                .to_string_lossy()
+                .into_owned(),
+        );
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    let mut left: Vec<String> = std::fs::read_dir(&schedule.dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    left.sort();
+    assert_eq!(
+        left,
+        names[1..].to_vec(),
+        "the oldest is deleted, no partial file is left"
+    );
+
+    // A server with the schedule shows the newest backup to admins only.
+    let mut settings = settings_for(&db);
+    settings.backup = Some(schedule);
+    let second = spawn_with(db.clone(), Arc::new(SystemClock), settings).await;
+    // (contest_fixture created the admin account on this database.)
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let units_page = |browser: reqwest::Client| {
+        let url = second.url("/admin/units");
+        async move {
+            let r = browser.get(url).send().await.unwrap();
+            r.text().await.unwrap()
+        }
+    };
+    let page = units_page(page_login_as(&second, "admin").await).await;
+    assert!(page.contains("Sao lưu tự động"), "{page}");
+    assert!(page.contains(&names[2]), "the newest backup is named");
+    assert!(page.contains("giữ 2 bản"), "{page}");
+
+    second.create_user("bantochuc", "organizer", Some("TINH"));
+    let page = units_page(page_login_as(&second, "bantochuc").await).await;
+    assert!(page.contains("Cây đơn vị") && !page.contains("Sao lưu tự động"));
+}
