@@ -109,11 +109,15 @@ async fn a_malformed_file_in_each_format_reports_its_lines_and_imports_nothing()
     let app = spawn_app().await;
     let admin = app.admin().await;
     let bad_toml = SAMPLE.replacen("answer = \"A\"", "answer = \"G\"", 1);
+    // The wrong answer is reported at its own line, not at its question's.
+    let answer_line = 1 + bad_toml[..bad_toml.find("answer = \"G\"").unwrap()]
+        .matches('\n')
+        .count() as u64;
     let bad_csv = CSV.replace(",A,VNeID", ",,VNeID");
     let bad_gift = format!("{GIFT}\nNăm nào? {{#2019}}\n");
     let bad_aiken = "Hỏi?\nA. x\nB. y\n";
     let cases: Vec<(&str, Vec<u8>, u64, &str)> = vec![
-        ("loi.toml", bad_toml.into_bytes(), 29, "answer"),
+        ("loi.toml", bad_toml.into_bytes(), answer_line, "answer"),
         ("loi.csv", bad_csv.into_bytes(), 2, "answer"),
         ("loi.gift", bad_gift.into_bytes(), 7, "kind"),
         ("loi.aiken", bad_aiken.as_bytes().to_vec(), 1, "answer"),

@@ -32,6 +32,7 @@ pub fn parse(text: &str) -> Result<RawBank, Vec<Problem>> {
         {
             match cur.take() {
                 Some(mut q) if !q.options.is_empty() => {
+                    q.answer_line = line;
                     q.answer = ans
                         .split(',')
                         .map(|a| a.trim().to_string())
@@ -67,6 +68,7 @@ pub fn parse(text: &str) -> Result<RawBank, Vec<Problem>> {
                     ));
                 }
                 q.options.push(text.to_string());
+                q.option_lines.push(line);
             }
             (Some(q), None) if q.options.is_empty() => {
                 q.stem.push(' ');
@@ -152,5 +154,30 @@ pub(crate) mod tests {
         assert_eq!(errs[0].row, 1);
         let errs = parse("Hỏi?\nA. x\nC. y\nANSWER: A\n").unwrap_err();
         assert_eq!(errs[0].row, 3);
+    }
+
+    #[test]
+    fn a_wrong_answer_letter_is_reported_on_its_answer_line_and_an_empty_option_on_its_line() {
+        let text = "Hỏi 1?\nA. x\nB. y\nANSWER: A\n\nHỏi 2 dài\nhai dòng?\nA. x\nB. y\nANSWER: E\n";
+        let errs = validate(RawBank {
+            slug: "aiken".into(),
+            title: "Aiken".into(),
+            ..parse(text).unwrap()
+        })
+        .unwrap_err();
+        assert_eq!(
+            errs.iter()
+                .map(|p| (p.row, p.field.as_str()))
+                .collect::<Vec<_>>(),
+            [(10, "answer")]
+        );
+        let text = "Hỏi?\nA. x\nB. x\nANSWER: A\n";
+        let errs = validate(RawBank {
+            slug: "aiken".into(),
+            title: "Aiken".into(),
+            ..parse(text).unwrap()
+        })
+        .unwrap_err();
+        assert_eq!((errs[0].row, errs[0].field.as_str()), (3, "options"));
     }
 }

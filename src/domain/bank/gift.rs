@@ -305,6 +305,11 @@ pub fn parse(text_in: &str) -> Result<RawBank, Vec<Problem>> {
                     options: p.options,
                     explanation: p.explanation,
                     source: String::new(),
+                    // The answers are marks on the options (`=`), so a wrong
+                    // answer letter cannot occur; other problems are the
+                    // question's.
+                    answer_line: 0,
+                    option_lines: Vec::new(),
                 });
             }
             Err(p) => problems.push(p),

@@ -159,6 +159,31 @@ pub struct RawQuestion {
     pub answer: Vec<String>,
     pub explanation: String,
     pub source: String,
+    /// Where the answer was written, when the format gives it a line of its
+    /// own (Aiken's `ANSWER:`, TOML's `answer =`); 0: the question's line.
+    pub answer_line: usize,
+    /// Where each option was written, when options have lines of their own.
+    pub option_lines: Vec<usize>,
+}
+
+impl RawQuestion {
+    /// The line a problem with the answer is reported at.
+    fn answer_at(&self) -> usize {
+        if self.answer_line > 0 {
+            self.answer_line
+        } else {
+            self.line
+        }
+    }
+
+    /// The line a problem with option `i` is reported at.
+    fn option_at(&self, i: usize) -> usize {
+        self.option_lines
+            .get(i)
+            .copied()
+            .filter(|l| *l > 0)
+            .unwrap_or(self.line)
+    }
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -556,14 +581,14 @@ pub fn validate(raw: RawBank) -> Result<Bank, Vec<Problem>> {
             for (i, o) in options.iter().enumerate() {
                 if o.is_empty() {
                     p(
-                        line,
+                        q.option_at(i),
                         "options",
                         format!("Phương án {} trống.", LETTERS[i]),
                         format!("Option {} is empty.", LETTERS[i]),
                     );
                 } else if o.chars().count() > MAX_OPTION_CHARS {
                     p(
-                        line,
+                        q.option_at(i),
                         "options",
                         format!("Phương án {} dài quá {MAX_OPTION_CHARS} ký tự.", LETTERS[i]),
                         format!(
@@ -580,7 +605,7 @@ pub fn validate(raw: RawBank) -> Result<Bank, Vec<Problem>> {
                 }
                 if let Some(j) = seen.insert(fold(o), i) {
                     p(
-                        line,
+                        q.option_at(i),
                         "options",
                         format!(
                             "Phương án {} trùng với phương án {}.",
@@ -610,7 +635,7 @@ pub fn validate(raw: RawBank) -> Result<Bank, Vec<Problem>> {
                 Some(i) if !correct.contains(&i) => correct.push(i),
                 Some(_) => {}
                 None => p(
-                    line,
+                    q.answer_at(),
                     "answer",
                     format!("Đáp án {a:?} không phải là một phương án của câu hỏi."),
                     format!("The answer {a:?} is not one of the options."),
@@ -633,7 +658,7 @@ pub fn validate(raw: RawBank) -> Result<Bank, Vec<Problem>> {
         });
         if kind != Kind::Multiple && correct.len() > 1 {
             p(
-                line,
+                q.answer_at(),
                 "answer",
                 "Câu một đáp án nhưng có nhiều đáp án đúng (đặt loại là multiple).".into(),
                 "A single-answer question has several correct answers (set kind to multiple)."

@@ -110,6 +110,9 @@ fn rows_to_questions(
             answer,
             explanation: cell(&row, "explanation"),
             source: cell(&row, "source"),
+            // One row holds the whole question: its row is the line of every field.
+            answer_line: 0,
+            option_lines: Vec::new(),
         });
     }
     Ok(out)

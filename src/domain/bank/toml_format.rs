@@ -43,8 +43,8 @@ struct TomlQuestion {
     kind: Option<String>,
     stem: Option<String>,
     #[serde(default)]
-    options: Vec<String>,
-    answer: Option<OneOrMany>,
+    options: Vec<toml::Spanned<String>>,
+    answer: Option<toml::Spanned<OneOrMany>>,
     explanation: Option<String>,
     source: Option<String>,
 }
@@ -83,8 +83,22 @@ pub fn parse(text: &str) -> Result<RawBank, Vec<Problem>> {
                 points: q.points.map(|p| p.to_string()).unwrap_or_default(),
                 kind: q.kind.unwrap_or_default(),
                 stem: q.stem.unwrap_or_default(),
-                options: q.options,
-                answer: match q.answer {
+                option_lines: q
+                    .options
+                    .iter()
+                    .map(|o| line_of(text, o.span().start))
+                    .collect(),
+                options: q
+                    .options
+                    .into_iter()
+                    .map(toml::Spanned::into_inner)
+                    .collect(),
+                answer_line: q
+                    .answer
+                    .as_ref()
+                    .map(|a| line_of(text, a.span().start))
+                    .unwrap_or(0),
+                answer: match q.answer.map(toml::Spanned::into_inner) {
                     None => vec![],
                     Some(OneOrMany::One(a)) => vec![a],
                     Some(OneOrMany::Many(v)) => v,
@@ -239,9 +253,13 @@ answer = ["A", "C"]
     }
 
     #[test]
-    fn semantic_errors_point_at_the_question() {
+    fn semantic_errors_point_at_the_line_that_is_wrong() {
         let text = EXAMPLE.replace("answer = \"A\"", "answer = \"D\"");
+        let line = 1 + text[..text.find("answer = \"D\"").unwrap()]
+            .matches('\n')
+            .count();
         let errs = validate(parse(&text).unwrap()).unwrap_err();
-        assert_eq!((errs[0].row, errs[0].field.as_str()), (11, "answer"));
+        assert_eq!((errs[0].row, errs[0].field.as_str()), (line, "answer"));
+        assert!(line > 11, "after the [[questions]] header");
     }
 }
