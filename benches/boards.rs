@@ -71,7 +71,7 @@ fn units_csv() -> String {
     s
 }
 
-async fn measure(state: &hoithi::state::AppState, slug: &str, label: &str) {
+async fn measure(state: &hoithi::service::state::AppState, slug: &str, label: &str) {
     let mut top = Vec::new();
     for _ in 0..200 {
         let t = Instant::now();

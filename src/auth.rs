@@ -308,7 +308,7 @@ impl Staff {
     }
 }
 
-pub use crate::state::AppState;
+pub use crate::service::state::AppState;
 
 impl FromRequest for Staff {
     type Error = AppError;

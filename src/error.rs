@@ -273,6 +273,12 @@ pub fn database_fault(e: &DieselError) -> Option<String> {
     }
 }
 
+impl From<crate::domain::Invalid> for AppError {
+    fn from(e: crate::domain::Invalid) -> Self {
+        AppError::InvalidInput { vi: e.vi, en: e.en }
+    }
+}
+
 impl From<diesel::r2d2::PoolError> for AppError {
     fn from(e: diesel::r2d2::PoolError) -> Self {
         AppError::Unavailable(e.to_string())

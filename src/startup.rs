@@ -14,8 +14,8 @@ use crate::auth::{generate_secret, AppState, Keys};
 use crate::config::Settings;
 use crate::db::{settings as stored, Db};
 use crate::error::AppError;
+use crate::service::state::{Clock, SystemClock};
 use crate::service::versions::VersionCache;
-use crate::state::{Clock, SystemClock};
 use crate::web::{html_errors, not_found, routes};
 
 pub const JWT_SECRET_KEY: &str = "jwt_secret";
@@ -65,11 +65,6 @@ impl Application {
             open_attempts: Arc::default(),
             overall: Arc::default(),
             uploads: Arc::new(crate::service::gate::WorkGate::for_uploads()),
-            edge: Arc::new(crate::web::edge::Edge {
-                public_url: settings.public_url.clone(),
-                trusted_proxies: settings.trusted_proxies.clone(),
-            }),
-            limits: Arc::new(crate::web::limits::IpLimits::new(settings.rate_limits)),
             otp_hourly_budget: settings.otp_hourly_budget,
             revoked: Arc::default(),
             backups: Arc::default(),
@@ -103,7 +98,12 @@ impl Application {
             .map_err(|e| AppError::Internal(e.to_string()))?
             .port();
         let max_connections = connection_cap(raise_open_files_limit());
-        let server = run(listener, state.clone(), max_connections)?;
+        let edge = crate::web::edge::Edge {
+            public_url: settings.public_url.clone(),
+            trusted_proxies: settings.trusted_proxies.clone(),
+        };
+        let limits = crate::web::limits::IpLimits::new(settings.rate_limits);
+        let server = run(listener, state.clone(), edge, limits, max_connections)?;
         Ok(Application {
             port,
             server,
@@ -155,11 +155,21 @@ pub fn connection_cap(open_files: u64) -> usize {
     (open_files.saturating_sub(reserve) / workers).clamp(64, 25_000) as usize
 }
 
-fn run(listener: TcpListener, state: AppState, max_connections: usize) -> Result<Server, AppError> {
+fn run(
+    listener: TcpListener,
+    state: AppState,
+    edge: crate::web::edge::Edge,
+    limits: crate::web::limits::IpLimits,
+    max_connections: usize,
+) -> Result<Server, AppError> {
     let data = web::Data::new(state);
+    // What only the web layer needs lives beside the application state.
+    let (edge, limits) = (web::Data::new(edge), web::Data::new(limits));
     let server = HttpServer::new(move || {
         App::new()
             .app_data(data.clone())
+            .app_data(edge.clone())
+            .app_data(limits.clone())
             .wrap(from_fn(crate::web::edge::guard))
             .wrap(from_fn(html_errors))
             .wrap(from_fn(crate::web::edge::headers))

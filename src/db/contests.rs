@@ -6,6 +6,7 @@ use serde::Serialize;
 
 use super::schema::{contests, rounds};
 use super::{new_id, now, DbConn};
+use crate::domain::contest::RoundStatus;
 use crate::domain::contest::{ContestSettings, Prediction, PredictionTarget};
 use crate::domain::paper::Cell;
 use crate::error::AppError;
@@ -81,14 +82,6 @@ pub struct Round {
     pub prizes_published_at: Option<NaiveDateTime>,
     #[serde(skip)]
     pub prizes_hash: Option<String>,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum RoundStatus {
-    Upcoming,
-    Open,
-    Closed,
 }
 
 impl Round {

@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::error::AppError;
+use super::Invalid;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -24,12 +24,12 @@ impl Role {
         }
     }
 
-    pub fn parse(s: &str) -> Result<Role, AppError> {
+    pub fn parse(s: &str) -> Result<Role, Invalid> {
         match s.trim() {
             "admin" => Ok(Role::Admin),
             "organizer" => Ok(Role::Organizer),
             "viewer" => Ok(Role::Viewer),
-            other => Err(AppError::invalid(
+            other => Err(Invalid::new(
                 format!("Vai trò không hợp lệ: {other:?} (chọn admin, organizer hoặc viewer)."),
                 format!("Unknown role {other:?}: expected admin, organizer or viewer."),
             )),
@@ -45,16 +45,22 @@ impl Role {
     }
 }
 
+/// The one way a typed username is compared and stored: without the spaces
+/// around it, in lower case (sign-in, adding and removing viewers alike).
+pub fn normalize_username(raw: &str) -> String {
+    raw.trim().to_lowercase()
+}
+
 /// Usernames: 3–64 characters of a–z, 0–9, '.', '_' and '-', stored lower-case.
-pub fn parse_username(raw: &str) -> Result<String, AppError> {
-    let u = raw.trim().to_lowercase();
+pub fn parse_username(raw: &str) -> Result<String, Invalid> {
+    let u = normalize_username(raw);
     let ok_chars = u
         .chars()
         .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || ".-_".contains(c));
     if (3..=64).contains(&u.len()) && ok_chars {
         Ok(u)
     } else {
-        Err(AppError::invalid(
+        Err(Invalid::new(
             "Tên đăng nhập phải dài 3–64 ký tự, chỉ gồm chữ không dấu, số, dấu chấm, gạch ngang, gạch dưới.",
             "A username has 3–64 characters: a–z, 0–9, '.', '-' or '_'.",
         ))
@@ -63,10 +69,10 @@ pub fn parse_username(raw: &str) -> Result<String, AppError> {
 
 pub const MIN_PASSWORD_CHARS: usize = 10;
 
-pub fn check_password(pw: &str) -> Result<(), AppError> {
+pub fn check_password(pw: &str) -> Result<(), Invalid> {
     let n = pw.chars().count();
     if !(MIN_PASSWORD_CHARS..=256).contains(&n) {
-        return Err(AppError::invalid(
+        return Err(Invalid::new(
             format!("Mật khẩu phải dài từ {MIN_PASSWORD_CHARS} đến 256 ký tự."),
             format!("A password has {MIN_PASSWORD_CHARS} to 256 characters."),
         ));
@@ -75,9 +81,9 @@ pub fn check_password(pw: &str) -> Result<(), AppError> {
 }
 
 /// An organizer must belong to a unit; admins and viewers may not be tied to one.
-pub fn check_role_unit(role: Role, has_unit: bool) -> Result<(), AppError> {
+pub fn check_role_unit(role: Role, has_unit: bool) -> Result<(), Invalid> {
     match (role, has_unit) {
-        (Role::Organizer, false) => Err(AppError::invalid(
+        (Role::Organizer, false) => Err(Invalid::new(
             "Tài khoản ban tổ chức phải gắn với một đơn vị (--unit MÃ).",
             "An organizer account needs a unit (--unit CODE).",
         )),

@@ -16,6 +16,15 @@ pub const DEFAULT_AGE_MIN: i32 = 16;
 pub const DEFAULT_AGE_MAX: i32 = 35;
 
 /// Vietnam's offset (Asia/Ho_Chi_Minh has no daylight saving).
+/// Where a round stands at a given moment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RoundStatus {
+    Upcoming,
+    Open,
+    Closed,
+}
+
 pub fn vn_offset() -> FixedOffset {
     FixedOffset::east_opt(7 * 3600)
         .unwrap_or_else(|| FixedOffset::east_opt(0).expect("zero offset"))

@@ -15,3 +15,22 @@ pub mod ranking;
 pub mod text;
 pub mod throttle;
 pub mod units;
+
+/// A value that breaks a domain rule, with the message in Vietnamese and in
+/// English. The domain knows nothing of HTTP; `crate::error` maps this to a
+/// 400 answer.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{en}")]
+pub struct Invalid {
+    pub vi: String,
+    pub en: String,
+}
+
+impl Invalid {
+    pub fn new(vi: impl Into<String>, en: impl Into<String>) -> Self {
+        Invalid {
+            vi: vi.into(),
+            en: en.into(),
+        }
+    }
+}

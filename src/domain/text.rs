@@ -30,6 +30,20 @@ pub fn fold(s: &str) -> String {
     out.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
+/// Percent-encodes a value for a query string.
+pub fn urlencode(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
+                out.push(b as char)
+            }
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -56,5 +70,13 @@ mod tests {
         assert_eq!(fold("Dịch  vụ CÔNG"), "dich vu cong");
         assert_eq!(fold("Đoàn Thanh niên"), "doan thanh nien");
         assert_eq!(fold("Nguyễn Thị Ánh"), fold("nguyen thi anh"));
+    }
+
+    #[test]
+    fn urlencode_keeps_paths_and_escapes_the_rest() {
+        assert_eq!(
+            urlencode("/c/dvc-2023?x=1&y=Đ"),
+            "/c/dvc-2023%3Fx%3D1%26y%3D%C4%90"
+        );
     }
 }

@@ -13,7 +13,7 @@ use crate::db::{accounts, new_id, units, DbConn};
 use crate::domain::accounts::Role;
 use crate::domain::contest::fmt_vn;
 use crate::error::{AppError, Problem};
-use crate::state::AppState;
+use crate::service::state::AppState;
 
 /// How much of a contest's results a reader may see.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -123,8 +123,8 @@ pub async fn add_viewer(
         .db
         .write(move |c| {
             let contest = managed(c, &staff, &slug)?;
-            let name = input.username.trim();
-            let account = accounts::by_username(c, name)?.ok_or_else(|| {
+            let name = crate::domain::accounts::normalize_username(&input.username);
+            let account = accounts::by_username(c, &name)?.ok_or_else(|| {
                 AppError::Validation(vec![Problem::new(
                     0,
                     "username",
@@ -170,6 +170,7 @@ pub async fn remove_viewer(
         .db
         .write(move |c| {
             let contest = managed(c, &staff, &slug)?;
+            let username = crate::domain::accounts::normalize_username(&username);
             let account = accounts::by_username(c, &username)?.ok_or(AppError::NotFound)?;
             if store::remove_viewer(c, &contest.id, &account.id)? {
                 audit(

@@ -15,7 +15,7 @@ use crate::db::{new_id, prizes, results, settings, units, DbConn};
 use crate::domain::activity::{self, round_figures, ResultFact, Scheme, Yearly};
 use crate::domain::contest::to_vn;
 use crate::error::{AppError, Problem};
-use crate::state::AppState;
+use crate::service::state::AppState;
 
 const SCHEME_KEY: &str = "activity_scheme";
 

@@ -15,8 +15,8 @@ use crate::error::AppError;
 use std::sync::Arc;
 
 use crate::service::open_attempts::OpenAttempt;
+use crate::service::state::AppState;
 use crate::service::versions::CachedVersion;
-use crate::state::AppState;
 
 /// Practice attempts without a timer get this long.
 const UNTIMED_PRACTICE_HOURS: i64 = 12;
@@ -579,10 +579,10 @@ pub async fn result_page(
             // Keys are shown only once the round is over (for practice: every
             // round), so practice cannot leak the answers of a running round.
             let closed = match &round {
-                Some(r) => r.status(now) == contests::RoundStatus::Closed,
+                Some(r) => r.status(now) == crate::domain::contest::RoundStatus::Closed,
                 None => contests::rounds_of(c, &contest.id)?
                     .iter()
-                    .all(|r| r.status(now) == contests::RoundStatus::Closed),
+                    .all(|r| r.status(now) == crate::domain::contest::RoundStatus::Closed),
             };
             let review = if closed && contest.show_answers_after_close {
                 let v = st.versions.get(c, &a.bank_version_id)?;

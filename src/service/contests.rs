@@ -4,13 +4,14 @@ use chrono::NaiveDateTime;
 use serde::Serialize;
 
 use crate::auth::Staff;
-use crate::db::contests::{self as store, Contest, Links, Round, RoundStatus};
+use crate::db::contests::{self as store, Contest, Links, Round};
 use crate::db::{banks, participants, units, DbConn};
+use crate::domain::contest::RoundStatus;
 use crate::domain::contest::{check_contest, to_vn, ContestInput, CATEGORIES};
 use crate::domain::paper::validate_blueprint;
 use crate::error::{AppError, Problem};
 use crate::service::banks::can_read;
-use crate::state::AppState;
+use crate::service::state::AppState;
 
 fn problem(field: &str, vi: String, en: String) -> AppError {
     AppError::Validation(vec![Problem::new(0, field, vi, en)])
@@ -292,5 +293,14 @@ pub async fn for_organizer(
             let bank_slug = banks::slug_of_version(c, &version)?;
             Ok((contest, rounds, public, bank_slug, Some(version.number)))
         })
+        .await
+}
+
+/// The codes of a contest's organizing unit and of the unit whose members may take part.
+pub async fn unit_codes(state: &AppState, contest: &Contest) -> Result<(String, String), AppError> {
+    let (u, e) = (contest.unit_id.clone(), contest.eligible_unit_id.clone());
+    state
+        .db
+        .read(move |c| Ok((units::by_id(c, &u)?.code, units::by_id(c, &e)?.code)))
         .await
 }

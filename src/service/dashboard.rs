@@ -12,8 +12,15 @@ use crate::error::AppError;
 use crate::service::access::{reader_access, Access, Reader};
 use crate::service::prizes::{self, Prizes};
 use crate::service::rankings::{self, Board, BoardQuery, Live, Metric, UnitBoard, UnitQuery};
-use crate::state::AppState;
-use crate::views::charts::Bar;
+use crate::service::state::AppState;
+
+/// One bar: its label, its length and the text written beside it.
+#[derive(Debug, Clone)]
+pub struct Bar {
+    pub label: String,
+    pub value: f64,
+    pub shown: String,
+}
 
 pub struct Dashboard {
     pub contest_title: String,

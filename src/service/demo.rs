@@ -12,7 +12,7 @@ use crate::domain::paper::Cell;
 use crate::error::AppError;
 use crate::service::accounts::{create as create_account, NewAccount};
 use crate::service::banks::{import_now, ImportRequest};
-use crate::state::AppState;
+use crate::service::state::AppState;
 
 pub const DEMO_SLUG: &str = "dvc-2023";
 pub const SAMPLE_BANK: &str =

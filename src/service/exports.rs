@@ -15,7 +15,7 @@ use crate::domain::identity::mask_phone;
 use crate::error::AppError;
 use crate::service::access::{reader_access, Access, Reader};
 use crate::service::rankings::{ensure_final, round_of, same_place};
-use crate::state::AppState;
+use crate::service::state::AppState;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "lowercase")]

@@ -20,6 +20,7 @@ pub mod prizes;
 pub mod rankings;
 pub mod review;
 pub mod sessions;
+pub mod state;
 pub mod throttle;
 pub mod units;
 pub mod versions;

@@ -14,7 +14,7 @@ use crate::db::schema::otp_codes;
 use crate::db::{new_id, DbConn};
 use crate::domain::identity::{keyed_hash, mask_phone, normalize_phone};
 use crate::error::AppError;
-use crate::state::AppState;
+use crate::service::state::AppState;
 
 pub const CODE_MINUTES: i64 = 5;
 pub const RESEND_SECONDS: i64 = 60;

@@ -9,8 +9,8 @@ use crate::domain::contest::{check_registration, parse_birth_date, RegistrationI
 use crate::domain::identity::{keyed_hash, normalize_phone};
 use crate::domain::units::is_within;
 use crate::error::{AppError, Problem};
+use crate::service::state::AppState;
 use crate::service::{otp, sessions, throttle};
-use crate::state::AppState;
 
 pub struct Registered {
     pub participant_id: String,
@@ -327,6 +327,35 @@ pub async fn profile(
             let p = store::by_id(c, &participant_id)?;
             let unit = units::by_id(c, &p.unit_id)?;
             Ok((p, unit.name))
+        })
+        .await
+}
+
+/// A participant's attempts, and how many more they may start in the round
+/// open at `now` (`None` while no round is open).
+pub async fn attempts_and_left(
+    state: &AppState,
+    participant_id: String,
+    contest_id: String,
+    now: chrono::NaiveDateTime,
+) -> Result<(Vec<crate::db::attempts::Attempt>, Option<i32>), AppError> {
+    use crate::db::attempts as attempt_store;
+    state
+        .db
+        .read(move |c| {
+            let list = attempt_store::of_participant(c, &participant_id)?;
+            let contest = contests_store::by_id(c, &contest_id)?;
+            let left = match contests_store::open_round(c, &contest.id, now)? {
+                Some(r) => Some(
+                    contest.attempts_per_round
+                        - attempt_store::in_round(c, &participant_id, &r.id)?
+                            .iter()
+                            .filter(|a| !a.is_open())
+                            .count() as i32,
+                ),
+                None => None,
+            };
+            Ok((list, left))
         })
         .await
 }

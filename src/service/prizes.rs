@@ -16,7 +16,7 @@ use crate::domain::prizes::{
 use crate::error::AppError;
 use crate::service::access::{managed, reader_access, Access, Reader};
 use crate::service::rankings::round_of;
-use crate::state::AppState;
+use crate::service::state::AppState;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct WinnerView {

@@ -9,15 +9,16 @@ use chrono::NaiveDateTime;
 use serde::{Deserialize, Serialize};
 
 use crate::auth::Staff;
-use crate::db::contests::{self as contest_store, Contest, Round, RoundStatus};
+use crate::db::contests::{self as contest_store, Contest, Round};
 use crate::db::{attempts as attempt_store, results, units, DbConn};
 use crate::domain::contest::PredictionTarget;
+use crate::domain::contest::RoundStatus;
 use crate::domain::identity::mask_phone;
 use crate::domain::ranking;
 use crate::error::AppError;
 use crate::service::attempts::finish_open_in_round;
 use crate::service::contests::{round_view, RoundView};
-use crate::state::AppState;
+use crate::service::state::AppState;
 
 pub(crate) fn round_of(c: &mut DbConn, contest: &Contest, number: i32) -> Result<Round, AppError> {
     contest_store::rounds_of(c, &contest.id)?

@@ -15,7 +15,7 @@ use crate::domain::duplicates::{find_groups, Rules, Signal};
 use crate::error::{AppError, Problem};
 use crate::service::access::managed;
 use crate::service::rankings::refreeze;
-use crate::state::AppState;
+use crate::service::state::AppState;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct MemberView {

@@ -5,8 +5,9 @@ use maud::{html, Markup, PreEscaped};
 
 use super::{bilingual, flash, layout, Flash};
 use crate::auth::Staff;
-use crate::db::contests::{Contest, Round, RoundStatus};
+use crate::db::contests::{Contest, Round};
 use crate::domain::bank::{Difficulty, TopicSummary};
+use crate::domain::contest::RoundStatus;
 use crate::domain::contest::{fmt_vn, to_vn, CATEGORIES};
 use crate::error::Problem;
 

@@ -5,9 +5,9 @@ use super::{bilingual, flash, layout, Flash};
 use crate::auth::Staff;
 use crate::db::banks::BankListItem;
 use crate::domain::bank::{Difficulty, TopicSummary, LETTERS};
+use crate::domain::text::urlencode;
 use crate::error::Problem;
 use crate::service::banks::{Browse, BrowseQuery, Preview, PAGE_SIZE};
-use crate::web::urlencode;
 
 fn upload_form() -> Markup {
     html! {

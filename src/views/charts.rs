@@ -2,15 +2,8 @@
 //! width through the viewBox. Every bar is a `rect.bar` with a `<title>`
 //! (shown on hover or long-press, read by screen readers).
 
+use crate::service::dashboard::Bar;
 use maud::{html, Markup};
-
-/// One bar: its label, its length and the text written beside it.
-#[derive(Debug, Clone)]
-pub struct Bar {
-    pub label: String,
-    pub value: f64,
-    pub shown: String,
-}
 
 /// The drawing width: about a phone's CSS width, so text keeps its size there.
 const WIDTH: f64 = 360.0;

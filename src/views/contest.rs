@@ -35,9 +35,9 @@ pub fn frame(title: &str, script: bool, content: Markup) -> Markup {
 
 fn status_label(r: &RoundView) -> &'static str {
     match r.status {
-        crate::db::contests::RoundStatus::Upcoming => "Sắp mở",
-        crate::db::contests::RoundStatus::Open => "Đang mở",
-        crate::db::contests::RoundStatus::Closed => "Đã đóng",
+        crate::domain::contest::RoundStatus::Upcoming => "Sắp mở",
+        crate::domain::contest::RoundStatus::Open => "Đang mở",
+        crate::domain::contest::RoundStatus::Closed => "Đã đóng",
     }
 }
 
@@ -178,7 +178,7 @@ pub fn home(
     let open = c
         .rounds
         .iter()
-        .find(|r| r.status == crate::db::contests::RoundStatus::Open);
+        .find(|r| r.status == crate::domain::contest::RoundStatus::Open);
     frame(
         &c.title,
         me.is_none(),

@@ -22,7 +22,7 @@ use actix_web::middleware::Next;
 use actix_web::{web, HttpMessage, HttpRequest};
 use ipnet::IpNet;
 
-use crate::auth::{AppState, COOKIE_NAME, PARTICIPANT_COOKIE};
+use crate::auth::{COOKIE_NAME, PARTICIPANT_COOKIE};
 use crate::config::PublicUrl;
 use crate::error::AppError;
 
@@ -43,15 +43,18 @@ impl Edge {
 /// A first-party cookie: HttpOnly, SameSite=Lax, path `/`, `Secure` when the
 /// public URL is https. `max_age: None` makes the removal cookie.
 pub fn cookie(
-    edge: &Edge,
+    req: &HttpRequest,
     name: &'static str,
     value: String,
     max_age: Option<actix_web::cookie::time::Duration>,
 ) -> actix_web::cookie::Cookie<'static> {
+    let secure = req
+        .app_data::<web::Data<Edge>>()
+        .is_some_and(|e| e.secure_cookies());
     let mut c = actix_web::cookie::Cookie::build(name, value)
         .path("/")
         .http_only(true)
-        .secure(edge.secure_cookies())
+        .secure(secure)
         .same_site(actix_web::cookie::SameSite::Lax)
         .finish();
     match max_age {
@@ -199,8 +202,8 @@ pub async fn guard(
         return Err(control_char_error("Tham số truy vấn", "query").into());
     }
     let public = req
-        .app_data::<web::Data<AppState>>()
-        .and_then(|s| s.edge.public_url.clone());
+        .app_data::<web::Data<Edge>>()
+        .and_then(|e| e.public_url.clone());
     if let Some(e) = cross_site_refusal(req.request(), public.as_ref()) {
         return Err(e.into());
     }
@@ -271,8 +274,8 @@ pub async fn headers(
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
     let https = req
-        .app_data::<web::Data<AppState>>()
-        .is_some_and(|s| s.edge.secure_cookies());
+        .app_data::<web::Data<Edge>>()
+        .is_some_and(|e| e.secure_cookies());
     let mut res = next.call(req).await?;
     let h = res.headers_mut();
     let mut set = |name: &'static str, value: &'static str| {
@@ -359,13 +362,11 @@ fn parse_hop(hop: &str) -> Option<IpAddr> {
 /// request's `Host` (the server itself speaks plain http). Forwarded host
 /// headers from anyone else are ignored, so a link cannot be pointed away.
 pub fn site_origin(req: &HttpRequest) -> String {
-    let state = req.app_data::<web::Data<AppState>>();
-    if let Some(u) = state.and_then(|s| s.edge.public_url.as_ref()) {
+    let edge = req.app_data::<web::Data<Edge>>();
+    if let Some(u) = edge.and_then(|e| e.public_url.as_ref()) {
         return u.origin.clone();
     }
-    let trusted = state
-        .map(|s| s.edge.trusted_proxies.as_slice())
-        .unwrap_or(&[]);
+    let trusted = edge.map(|e| e.trusted_proxies.as_slice()).unwrap_or(&[]);
     let peer_trusted = req
         .peer_addr()
         .is_some_and(|a| trusted.iter().any(|n| n.contains(&a.ip())));
@@ -385,8 +386,8 @@ pub fn site_origin(req: &HttpRequest) -> String {
 /// The client's address for a request, by the app's proxy settings.
 pub fn client_ip(req: &HttpRequest) -> Option<IpAddr> {
     let trusted = req
-        .app_data::<web::Data<AppState>>()
-        .map(|s| s.edge.trusted_proxies.as_slice())
+        .app_data::<web::Data<Edge>>()
+        .map(|e| e.trusted_proxies.as_slice())
         .unwrap_or(&[]);
     client_ip_from(req.peer_addr().map(|a| a.ip()), req.headers(), trusted)
 }

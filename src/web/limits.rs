@@ -91,6 +91,15 @@ impl IpLimits {
     }
 }
 
+/// Checks `door` for the request's client with the instance's limits (none
+/// when the app was built without them).
+pub fn check(req: &HttpRequest, door: Door) -> Result<(), AppError> {
+    match req.app_data::<actix_web::web::Data<IpLimits>>() {
+        Some(limits) => limits.check(door, req),
+        None => Ok(()),
+    }
+}
+
 /// IPv6 addresses count per /64.
 fn bucket(ip: IpAddr) -> IpAddr {
     match ip {

@@ -5,6 +5,7 @@ pub mod api;
 pub mod edge;
 pub mod limits;
 pub mod pages;
+pub mod request;
 
 use actix_web::body::{EitherBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
@@ -106,7 +107,7 @@ pub async fn html_errors(
                 .path_and_query()
                 .map(|p| p.as_str())
                 .unwrap_or("/");
-            let location = format!("/login?next={}", urlencode(next));
+            let location = format!("/login?next={}", crate::domain::text::urlencode(next));
             let (req, _) = res.into_parts();
             let redirect = HttpResponse::SeeOther()
                 .insert_header((header::LOCATION, location))
@@ -141,20 +142,6 @@ pub async fn html_errors(
         .content_type("text/html; charset=utf-8")
         .body(page.into_string());
     Ok(ServiceResponse::new(req, resp).map_into_right_body())
-}
-
-/// Percent-encodes a value for a query string.
-pub fn urlencode(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for b in s.bytes() {
-        match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
-                out.push(b as char)
-            }
-            _ => out.push_str(&format!("%{b:02X}")),
-        }
-    }
-    out
 }
 
 /// JSON/query/path extractor failures become our typed 400 error.

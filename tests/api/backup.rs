@@ -16,7 +16,7 @@ use crate::helpers::{
     CONTEST,
 };
 use crate::security::page_login_as;
-use hoithi::state::SystemClock;
+use hoithi::service::state::SystemClock;
 
 fn hoithi(database_url: &str, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_hoithi"))

@@ -21,7 +21,7 @@ use crate::helpers::{
     contest_fixture, join, postgres_base, right_answers, settings_for, spawn_with, TestApp, TestDb,
     CONTEST,
 };
-use hoithi::state::SystemClock;
+use hoithi::service::state::SystemClock;
 
 /// A TCP proxy in front of PostgreSQL that can cut every connection through
 /// it and refuse new ones, like a network blip or a failover.

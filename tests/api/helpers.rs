@@ -9,8 +9,8 @@ use diesel::Connection;
 use hoithi::config::{DatabaseUrl, Settings};
 use hoithi::db::Db;
 use hoithi::service::accounts::{create, NewAccount};
+use hoithi::service::state::{AppState, Clock, ManualClock, SystemClock};
 use hoithi::startup::Application;
-use hoithi::state::{AppState, Clock, ManualClock, SystemClock};
 use serde_json::Value;
 
 pub const PG_ENV: &str = "HOITHI_TEST_POSTGRES_URL";

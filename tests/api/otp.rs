@@ -61,7 +61,7 @@ async fn otp_contest(budget: Option<u32>) -> (TestApp, Arc<Mutex<Vec<Value>>>) {
     if let Some(b) = budget {
         settings.otp_hourly_budget = b;
     }
-    let app = spawn_with(db, Arc::new(hoithi::state::SystemClock), settings).await;
+    let app = spawn_with(db, Arc::new(hoithi::service::state::SystemClock), settings).await;
     let admin = contest_fixture(&app, 15, 1).await;
     let edit: Value = json!({
         "title": "Hội thi OTP", "unit_code": "TINH", "bank_slug": "dich-vu-cong-truc-tuyen-2023",

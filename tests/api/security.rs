@@ -189,7 +189,7 @@ async fn one_address_hammering_the_doors_gets_429_with_retry_after() {
     let db = Arc::new(TestDb::new());
     let mut settings = settings_for(&db);
     settings.rate_limits = true;
-    let app = spawn_with(db, Arc::new(hoithi::state::SystemClock), settings).await;
+    let app = spawn_with(db, Arc::new(hoithi::service::state::SystemClock), settings).await;
     let mut statuses = Vec::new();
     for i in 0..12 {
         let r = login_as(&app, &format!("khach{i}"), "x").await;
@@ -401,7 +401,7 @@ async fn every_response_carries_the_security_headers_and_https_cookies_are_secur
     let mut settings = settings_for(&db);
     settings.public_url =
         Some(hoithi::config::PublicUrl::parse("https://hoithi.example.vn").unwrap());
-    let app = spawn_with(db, Arc::new(hoithi::state::SystemClock), settings).await;
+    let app = spawn_with(db, Arc::new(hoithi::service::state::SystemClock), settings).await;
     app.create_user("admin", "admin", None);
     for path in [
         "/",
@@ -568,7 +568,8 @@ async fn forwarded_addresses_are_believed_only_from_trusted_proxies() {
     contest_fixture(&plain, 15, 1).await;
     let mut settings = settings_for(&db);
     settings.trusted_proxies = hoithi::config::parse_proxies("127.0.0.1/32, ::1").unwrap();
-    let behind_proxy = spawn_with(db, Arc::new(hoithi::state::SystemClock), settings).await;
+    let behind_proxy =
+        spawn_with(db, Arc::new(hoithi::service::state::SystemClock), settings).await;
     register_via(&plain, "0912000301", "198.51.100.7").await;
     assert_eq!(
         stored_ip(&plain, "0912000301").await.as_deref(),
@@ -816,7 +817,7 @@ async fn the_poster_links_to_the_public_url_and_ignores_forwarded_hosts_from_str
     let mut settings = settings_for(&db);
     settings.public_url =
         Some(hoithi::config::PublicUrl::parse("https://hoithi.example.vn").unwrap());
-    let public = spawn_with(db, Arc::new(hoithi::state::SystemClock), settings).await;
+    let public = spawn_with(db, Arc::new(hoithi::service::state::SystemClock), settings).await;
     let html = poster(&public).await.unwrap().text().await.unwrap();
     assert!(
         html.contains(&format!("https://hoithi.example.vn/c/{CONTEST}")),

@@ -8,7 +8,7 @@ use crate::domain::activity::Scheme;
 use crate::error::AppError;
 use crate::service::activities::{self, LedgerQuery, RecordInput};
 use crate::service::exports::{self, Export, Format};
-use crate::state::AppState;
+use crate::service::state::AppState;
 
 pub async fn list(
     state: web::Data<AppState>,

@@ -1,20 +1,13 @@
-use actix_web::cookie::Cookie;
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
 
-use crate::auth::{self, AppState, Staff, COOKIE_NAME};
-use crate::db::accounts;
+use crate::auth::{AppState, Staff};
 use crate::domain::accounts::check_password;
 use crate::domain::accounts::Role;
 use crate::error::AppError;
-use crate::service::{self, sessions, throttle};
+use crate::service::{self, accounts};
 use crate::web::limits::Door;
-
-#[derive(Deserialize)]
-pub struct Login {
-    pub username: String,
-    pub password: String,
-}
+use crate::web::request::{clear_cookie, session_cookie};
 
 #[derive(Serialize)]
 struct TokenOut {
@@ -23,55 +16,13 @@ struct TokenOut {
     role: Role,
 }
 
-/// Checks a username and password and opens a session; returns the token
-/// and the role. Every try is counted per username (known or not) in the
-/// database: a few wrong passwords lock the username for a growing time.
-/// Unknown users cost one hash verification too, so timing does not tell.
-pub async fn login_with_password(
-    state: &AppState,
-    login: Login,
-) -> Result<(String, Role), AppError> {
-    let username = login.username.trim().to_lowercase();
-    let key = throttle::staff_key(&username);
-    let now = state.now();
-    let k = key.clone();
-    let account = state
-        .db
-        .write(move |c| {
-            throttle::begin_try(c, &k, now, true)?;
-            accounts::by_username(c, &username)
-        })
-        .await?;
-    let hash = account
-        .as_ref()
-        .map(|a| a.password_hash.clone())
-        .unwrap_or_else(|| auth::dummy_hash().to_string());
-    let password = login.password;
-    let ok = web::block(move || auth::verify_password(&password, &hash)).await?;
-    let account = match account {
-        Some(a) if ok => a,
-        _ => return Err(AppError::Unauthorized("wrong username or password")),
-    };
-    let role = account.role()?;
-    let (id, hours) = (account.id.clone(), state.token_hours);
-    let sid = state
-        .db
-        .write(move |c| {
-            throttle::succeeded(c, &key)?;
-            sessions::open(c, sessions::STAFF, &id, hours, now)
-        })
-        .await?;
-    let token = state.keys.issue_staff(&account.id, role, hours, &sid)?;
-    Ok((token, role))
-}
-
 pub async fn login(
     req: HttpRequest,
     state: web::Data<AppState>,
-    body: web::Json<Login>,
+    body: web::Json<accounts::Login>,
 ) -> Result<HttpResponse, AppError> {
-    state.limits.check(Door::StaffLogin, &req)?;
-    let (token, role) = login_with_password(&state, body.into_inner()).await?;
+    crate::web::limits::check(&req, Door::StaffLogin)?;
+    let (token, role) = accounts::login_with_password(&state, body.into_inner()).await?;
     Ok(HttpResponse::Ok().json(TokenOut {
         token,
         expires_in: state.token_hours * 3600,
@@ -79,56 +30,26 @@ pub async fn login(
     }))
 }
 
-/// The session cookie the login page sets (HttpOnly, SameSite=Lax, Secure over https).
-pub fn session_cookie(state: &AppState, token: String) -> Cookie<'static> {
-    let age = actix_web::cookie::time::Duration::hours(state.token_hours);
-    crate::web::edge::cookie(&state.edge, COOKIE_NAME, token, Some(age))
-}
-
-pub fn clear_cookie(state: &AppState) -> Cookie<'static> {
-    crate::web::edge::cookie(&state.edge, COOKIE_NAME, String::new(), None)
-}
-
-/// Ends this token's session (on every instance at once) and clears the cookie.
-pub async fn end_session(
-    state: &AppState,
-    staff: Option<Staff>,
-    everywhere: bool,
-) -> Result<(), AppError> {
-    if let Some(staff) = staff {
-        let now = state.now();
-        state
-            .db
-            .write(move |c| {
-                if everywhere {
-                    sessions::revoke_all(c, &staff.id, None, now)
-                } else {
-                    sessions::revoke(c, &staff.session_id, now)
-                }
-            })
-            .await?;
-    }
-    Ok(())
-}
-
 pub async fn logout(
+    req: HttpRequest,
     state: web::Data<AppState>,
     staff: Option<Staff>,
 ) -> Result<HttpResponse, AppError> {
-    end_session(&state, staff, false).await?;
+    accounts::end_session(&state, staff, false).await?;
     Ok(HttpResponse::NoContent()
-        .cookie(clear_cookie(&state))
+        .cookie(clear_cookie(&req))
         .finish())
 }
 
 /// "Sign out everywhere": every session of the account ends.
 pub async fn logout_all(
+    req: HttpRequest,
     state: web::Data<AppState>,
     staff: Staff,
 ) -> Result<HttpResponse, AppError> {
-    end_session(&state, Some(staff), true).await?;
+    accounts::end_session(&state, Some(staff), true).await?;
     Ok(HttpResponse::NoContent()
-        .cookie(clear_cookie(&state))
+        .cookie(clear_cookie(&req))
         .finish())
 }
 
@@ -146,33 +67,20 @@ pub async fn change_password(
     staff: Staff,
     body: web::Json<PasswordChange>,
 ) -> Result<HttpResponse, AppError> {
-    state.limits.check(Door::StaffLogin, &req)?;
+    crate::web::limits::check(&req, Door::StaffLogin)?;
     let body = body.into_inner();
     check_password(&body.new_password)?;
-    let (token, role) = login_with_password(
+    let (token, role) = accounts::login_with_password(
         &state,
-        Login {
+        accounts::Login {
             username: staff.username.clone(),
             password: body.current_password,
         },
     )
     .await?;
-    let new = body.new_password;
-    let hash = web::block(move || auth::hash_password(&new)).await??;
-    let now = state.now();
-    let current = state.keys.verify(&token)?.sid.unwrap_or_default();
-    let id = staff.id.clone();
-    state
-        .db
-        .write(move |c| {
-            accounts::set_password_hash(c, &id, &hash)?;
-            // Every other session ends; the one just opened for this answer stays.
-            sessions::revoke_all(c, &id, Some(&current), now)?;
-            Ok(())
-        })
-        .await?;
+    accounts::set_password(&state, &staff, &token, body.new_password).await?;
     Ok(HttpResponse::Ok()
-        .cookie(session_cookie(&state, token.clone()))
+        .cookie(session_cookie(&req, &state, token.clone()))
         .json(TokenOut {
             token,
             expires_in: state.token_hours * 3600,

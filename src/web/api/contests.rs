@@ -1,13 +1,12 @@
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 
-use crate::auth::{is_staff_request, AppState, ParticipantAuth, Staff};
+use crate::auth::{AppState, ParticipantAuth, Staff};
 use crate::domain::contest::{ContestInput, RegistrationInput};
 use crate::error::AppError;
 use crate::service::{attempts, contests, participants};
 use crate::web::limits::Door;
-
-pub const DEVICE_COOKIE: &str = "hoithi_device";
+use crate::web::request::{client_ip, refuse_staff, DEVICE_COOKIE};
 
 pub async fn create(
     state: web::Data<AppState>,
@@ -44,28 +43,13 @@ pub async fn close_round(
         .json(crate::service::rankings::close_round(&state, &staff, slug, n).await?))
 }
 
-/// Staff accounts cannot take part in contests.
-pub fn refuse_staff(req: &HttpRequest, state: &AppState) -> Result<(), AppError> {
-    if is_staff_request(req, &state.keys) {
-        return Err(AppError::invalid(
-            "Tài khoản ban tổ chức không thể dự thi; hãy đăng xuất trước.",
-            "Organizer accounts cannot take part; sign out first.",
-        ));
-    }
-    Ok(())
-}
-
-pub fn client_ip(req: &HttpRequest) -> Option<String> {
-    crate::web::edge::client_ip(req).map(|ip| ip.to_string())
-}
-
 pub async fn register(
     req: HttpRequest,
     state: web::Data<AppState>,
     slug: web::Path<String>,
     body: web::Json<RegistrationInput>,
 ) -> Result<HttpResponse, AppError> {
-    state.limits.check(Door::Entry, &req)?;
+    crate::web::limits::check(&req, Door::Entry)?;
     refuse_staff(&req, &state)?;
     let device = req.cookie(DEVICE_COOKIE).map(|c| c.value().to_string());
     let r = participants::register(
@@ -106,7 +90,7 @@ pub async fn request_otp(
     slug: web::Path<String>,
     body: web::Json<OtpRequest>,
 ) -> Result<HttpResponse, AppError> {
-    state.limits.check(Door::Otp, &req)?;
+    crate::web::limits::check(&req, Door::Otp)?;
     refuse_staff(&req, &state)?;
     let masked =
         crate::service::otp::request(&state, slug.into_inner(), body.into_inner().phone).await?;
@@ -119,7 +103,7 @@ pub async fn session(
     slug: web::Path<String>,
     body: web::Json<SignIn>,
 ) -> Result<HttpResponse, AppError> {
-    state.limits.check(Door::Entry, &req)?;
+    crate::web::limits::check(&req, Door::Entry)?;
     refuse_staff(&req, &state)?;
     let b = body.into_inner();
     let token =

@@ -11,7 +11,7 @@ use crate::service::exports::{self, Export, Format};
 use crate::service::prizes::{self, PlanInput};
 use crate::service::rankings::{self, BoardQuery, UnitQuery};
 use crate::service::review::{self, DecisionInput};
-use crate::state::AppState;
+use crate::service::state::AppState;
 
 pub async fn overall(
     state: web::Data<AppState>,

@@ -270,18 +270,7 @@ pub async fn edit_form(
     let (c, rounds, _, bank_slug, version) =
         contests::for_organizer(&state, &staff, slug.into_inner()).await?;
     let (banks, summary, _, _) = bank_choices(&state, &staff, &bank_slug, version).await?;
-    let (unit, eligible) = {
-        let (u, e) = (c.unit_id.clone(), c.eligible_unit_id.clone());
-        state
-            .db
-            .read(move |conn| {
-                Ok((
-                    crate::db::units::by_id(conn, &u)?.code,
-                    crate::db::units::by_id(conn, &e)?.code,
-                ))
-            })
-            .await?
-    };
+    let (unit, eligible) = contests::unit_codes(&state, &c).await?;
     let prediction = c.prediction();
     let v = FormValues {
         slug: c.slug.clone(),

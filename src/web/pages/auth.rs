@@ -5,11 +5,10 @@ use super::{html, see_other};
 use crate::auth::AppState;
 use crate::auth::Staff;
 use crate::error::AppError;
+use crate::service::accounts::{end_session, login_with_password, Login};
 use crate::views;
-use crate::web::api::auth::{
-    clear_cookie, end_session, login_with_password, session_cookie, Login,
-};
 use crate::web::limits::Door;
+use crate::web::request::{clear_cookie, session_cookie};
 
 #[derive(Deserialize)]
 pub struct NextQuery {
@@ -49,7 +48,7 @@ pub async fn login(
     state: web::Data<AppState>,
     form: web::Form<LoginForm>,
 ) -> Result<HttpResponse, AppError> {
-    state.limits.check(Door::StaffLogin, &req)?;
+    crate::web::limits::check(&req, Door::StaffLogin)?;
     let form = form.into_inner();
     let next = safe_next(form.next.as_deref());
     let username = form.username.clone();
@@ -63,7 +62,7 @@ pub async fn login(
     .await
     {
         Ok((token, _role)) => Ok(HttpResponse::SeeOther()
-            .cookie(session_cookie(&state, token))
+            .cookie(session_cookie(&req, &state, token))
             .insert_header((actix_web::http::header::LOCATION, next))
             .finish()),
         Err(AppError::Unauthorized(_)) => {
@@ -76,23 +75,25 @@ pub async fn login(
 }
 
 pub async fn logout(
+    req: HttpRequest,
     state: web::Data<AppState>,
     staff: Option<Staff>,
 ) -> Result<HttpResponse, AppError> {
     end_session(&state, staff, false).await?;
     let mut resp = see_other("/");
-    let _ = resp.add_cookie(&clear_cookie(&state));
+    let _ = resp.add_cookie(&clear_cookie(&req));
     Ok(resp)
 }
 
 /// "Đăng xuất mọi thiết bị": every session of the account ends.
 pub async fn logout_all(
+    req: HttpRequest,
     state: web::Data<AppState>,
     staff: Staff,
 ) -> Result<HttpResponse, AppError> {
     end_session(&state, Some(staff), true).await?;
     let mut resp = see_other("/login");
-    let _ = resp.add_cookie(&clear_cookie(&state));
+    let _ = resp.add_cookie(&clear_cookie(&req));
     Ok(resp)
 }
 

@@ -7,24 +7,23 @@ use serde::Deserialize;
 
 use super::{html, see_other};
 use crate::auth::{AppState, ParticipantAuth, PARTICIPANT_COOKIE, PARTICIPANT_TOKEN_HOURS};
-use crate::db::{attempts as attempt_store, contests as contest_store};
 use crate::domain::contest::RegistrationInput;
 use crate::error::AppError;
 use crate::service::{attempts, contests, participants};
 use crate::views::contest::{self as view, Me, RegisterValues};
 use crate::views::Flash;
-use crate::web::api::contests::{client_ip, refuse_staff, DEVICE_COOKIE};
 use crate::web::limits::Door;
+use crate::web::request::{client_ip, refuse_staff, DEVICE_COOKIE};
 
-fn participant_cookie(state: &AppState, token: String) -> Cookie<'static> {
+fn participant_cookie(req: &HttpRequest, token: String) -> Cookie<'static> {
     let age = actix_web::cookie::time::Duration::hours(PARTICIPANT_TOKEN_HOURS);
-    crate::web::edge::cookie(&state.edge, PARTICIPANT_COOKIE, token, Some(age))
+    crate::web::edge::cookie(req, PARTICIPANT_COOKIE, token, Some(age))
 }
 
-fn device_cookie(state: &AppState) -> Cookie<'static> {
+fn device_cookie(req: &HttpRequest) -> Cookie<'static> {
     let age = actix_web::cookie::time::Duration::days(365);
     let id = uuid::Uuid::new_v4().to_string();
-    crate::web::edge::cookie(&state.edge, DEVICE_COOKIE, id, Some(age))
+    crate::web::edge::cookie(req, DEVICE_COOKIE, id, Some(age))
 }
 
 async fn render_home(
@@ -42,26 +41,13 @@ async fn render_home(
         Some(p) => {
             let now = state.now();
             let (profile, unit_name) = participants::profile(state, p.id.clone()).await?;
-            let pid = p.id.clone();
-            let contest_id = profile.contest_id.clone();
-            let (list, left) = state
-                .db
-                .read(move |c| {
-                    let list = attempt_store::of_participant(c, &pid)?;
-                    let contest = contest_store::by_id(c, &contest_id)?;
-                    let left = match contest_store::open_round(c, &contest.id, now)? {
-                        Some(r) => Some(
-                            contest.attempts_per_round
-                                - attempt_store::in_round(c, &pid, &r.id)?
-                                    .iter()
-                                    .filter(|a| !a.is_open())
-                                    .count() as i32,
-                        ),
-                        None => None,
-                    };
-                    Ok((list, left))
-                })
-                .await?;
+            let (list, left) = participants::attempts_and_left(
+                state,
+                p.id.clone(),
+                profile.contest_id.clone(),
+                now,
+            )
+            .await?;
             Some((profile, unit_name, list, left))
         }
         None => None,
@@ -84,7 +70,7 @@ async fn render_home(
         *resp.status_mut() = actix_web::ResponseError::status_code(e);
     }
     if req.cookie(DEVICE_COOKIE).is_none() {
-        let _ = resp.add_cookie(&device_cookie(state));
+        let _ = resp.add_cookie(&device_cookie(req));
     }
     Ok(resp)
 }
@@ -130,7 +116,7 @@ pub async fn register(
         invited_by_phone: input.invited_by_phone.clone().unwrap_or_default(),
     };
     let device = req.cookie(DEVICE_COOKIE).map(|c| c.value().to_string());
-    state.limits.check(Door::Entry, &req)?;
+    crate::web::limits::check(&req, Door::Entry)?;
     let result = match refuse_staff(&req, &state) {
         Ok(()) => {
             participants::register(&state, slug.clone(), input, device, client_ip(&req)).await
@@ -140,7 +126,7 @@ pub async fn register(
     match result {
         Ok(r) => {
             let mut resp = see_other(&format!("/c/{slug}"));
-            let _ = resp.add_cookie(&participant_cookie(&state, r.token));
+            let _ = resp.add_cookie(&participant_cookie(&req, r.token));
             Ok(resp)
         }
         Err(
@@ -180,7 +166,7 @@ pub async fn sign_in(
 ) -> Result<HttpResponse, AppError> {
     let slug = slug.into_inner();
     let f = form.into_inner();
-    state.limits.check(Door::Entry, &req)?;
+    crate::web::limits::check(&req, Door::Entry)?;
     let result = match refuse_staff(&req, &state) {
         Ok(()) => participants::sign_in(&state, slug.clone(), f.phone, f.birth_date, f.otp).await,
         Err(e) => Err(e),
@@ -188,7 +174,7 @@ pub async fn sign_in(
     match result {
         Ok(token) => {
             let mut resp = see_other(&format!("/c/{slug}"));
-            let _ = resp.add_cookie(&participant_cookie(&state, token));
+            let _ = resp.add_cookie(&participant_cookie(&req, token));
             Ok(resp)
         }
         Err(AppError::Unauthorized(_)) => {
@@ -233,7 +219,7 @@ pub async fn send_code(
     let slug = slug.into_inner();
     // The form (register or sign-in) is shown again as typed, with the code sent.
     let values = form.into_inner();
-    state.limits.check(Door::Otp, &req)?;
+    crate::web::limits::check(&req, Door::Otp)?;
     let message =
         match crate::service::otp::request(&state, slug.clone(), values.phone.clone()).await {
             Ok(masked) => Flash::Ok(format!(
@@ -251,6 +237,7 @@ pub async fn send_code(
 
 /// Ends the participant's session here and on every instance, and clears the cookie.
 pub async fn sign_out(
+    req: HttpRequest,
     state: web::Data<AppState>,
     slug: web::Path<String>,
     me: Option<ParticipantAuth>,
@@ -259,7 +246,7 @@ pub async fn sign_out(
         participants::sign_out(&state, me.session_id).await?;
     }
     let mut resp = see_other(&format!("/c/{}", slug.into_inner()));
-    let c = crate::web::edge::cookie(&state.edge, PARTICIPANT_COOKIE, String::new(), None);
+    let c = crate::web::edge::cookie(&req, PARTICIPANT_COOKIE, String::new(), None);
     let _ = resp.add_cookie(&c);
     Ok(resp)
 }
@@ -428,7 +415,7 @@ pub async fn board(
         public
             .rounds
             .iter()
-            .find(|r| r.status == crate::db::contests::RoundStatus::Open)
+            .find(|r| r.status == crate::domain::contest::RoundStatus::Open)
             .or(public.rounds.last())
             .map(|r| r.number)
     });

@@ -61,10 +61,6 @@ pub struct AppState {
     pub overall: Arc<crate::service::rankings::OverallCache>,
     /// Turns for parsing uploaded files (bounded, with a bounded queue).
     pub uploads: Arc<crate::service::gate::WorkGate>,
-    /// Public URL and trusted proxies (same-origin check, client address, cookies).
-    pub edge: Arc<crate::web::edge::Edge>,
-    /// Per-address rate limits of this instance.
-    pub limits: Arc<crate::web::limits::IpLimits>,
     /// One-time codes a contest may send per hour.
     pub otp_hourly_budget: u32,
     /// Participant sessions revoked (by any instance), refreshed every few seconds.

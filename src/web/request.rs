@@ -1,0 +1,36 @@
+//! Request helpers shared by the JSON API and the pages: cookies, the
+//! client's address, and the rule that staff accounts do not take part.
+
+use actix_web::cookie::Cookie;
+use actix_web::HttpRequest;
+
+use crate::auth::{is_staff_request, AppState, COOKIE_NAME};
+use crate::error::AppError;
+
+/// Marks a browser across registrations (duplicate review, not identity).
+pub const DEVICE_COOKIE: &str = "hoithi_device";
+
+/// Staff accounts cannot take part in contests.
+pub fn refuse_staff(req: &HttpRequest, state: &AppState) -> Result<(), AppError> {
+    if is_staff_request(req, &state.keys) {
+        return Err(AppError::invalid(
+            "Tài khoản ban tổ chức không thể dự thi; hãy đăng xuất trước.",
+            "Organizer accounts cannot take part; sign out first.",
+        ));
+    }
+    Ok(())
+}
+
+pub fn client_ip(req: &HttpRequest) -> Option<String> {
+    crate::web::edge::client_ip(req).map(|ip| ip.to_string())
+}
+
+/// The session cookie the login page sets (HttpOnly, SameSite=Lax, Secure over https).
+pub fn session_cookie(req: &HttpRequest, state: &AppState, token: String) -> Cookie<'static> {
+    let age = actix_web::cookie::time::Duration::hours(state.token_hours);
+    crate::web::edge::cookie(req, COOKIE_NAME, token, Some(age))
+}
+
+pub fn clear_cookie(req: &HttpRequest) -> Cookie<'static> {
+    crate::web::edge::cookie(req, COOKIE_NAME, String::new(), None)
+}
