@@ -148,7 +148,12 @@ async fn main() {
     let (contest, round, leaves) = state
         .db
         .write_now(|c| {
-            units::import_csv(c, csv.as_bytes(), None, units::today_vn())?;
+            units::import_csv(
+                c,
+                csv.as_bytes(),
+                None,
+                hoithi::domain::vn_time::today(hoithi::db::now()),
+            )?;
             let contest = contests::by_slug(c, slug)?;
             let round = contests::rounds_of(c, &contest.id)?.remove(0);
             let root = units::by_code(c, "DX-TANPHU")?;

@@ -222,7 +222,14 @@ fn run(command: Command) -> Result<(), AppError> {
                 )
             })?;
             let db = connect(&settings)?;
-            let s = db.write_now(|c| units::import_csv(c, &bytes, None, units::today_vn()))?;
+            let s = db.write_now(|c| {
+                units::import_csv(
+                    c,
+                    &bytes,
+                    None,
+                    crate::domain::vn_time::today(crate::db::now()),
+                )
+            })?;
             println!(
                 "Đã nhập {}: {} đơn vị mới, {} cập nhật, {} số liệu đoàn viên.",
                 file.display(),

@@ -356,11 +356,6 @@ pub fn import_csv(
     })
 }
 
-/// Today's date in Asia/Ho_Chi_Minh (UTC+7, no daylight saving).
-pub fn today_vn() -> NaiveDate {
-    (chrono::Utc::now() + chrono::Duration::hours(7)).date_naive()
-}
-
 /// Each unit's member count at `date`: its latest snapshot on or before the
 /// date, or (for rosters loaded later) its earliest snapshot after it.
 pub fn members_on(

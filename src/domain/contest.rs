@@ -1,7 +1,7 @@
 //! Contest settings and participant registration: field rules with their
 //! defaults (DESIGN §2), checked before anything is stored.
 
-use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime};
+use chrono::{DateTime, NaiveDate, NaiveDateTime};
 use serde::{Deserialize, Serialize};
 
 use crate::domain::identity::{age_on, normalize_phone, parse_cccd};
@@ -15,7 +15,6 @@ pub const DEFAULT_GRACE_SECONDS: i32 = 10;
 pub const DEFAULT_AGE_MIN: i32 = 16;
 pub const DEFAULT_AGE_MAX: i32 = 35;
 
-/// Vietnam's offset (Asia/Ho_Chi_Minh has no daylight saving).
 /// Where a round stands at a given moment.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -23,20 +22,6 @@ pub enum RoundStatus {
     Upcoming,
     Open,
     Closed,
-}
-
-pub fn vn_offset() -> FixedOffset {
-    FixedOffset::east_opt(7 * 3600)
-        .unwrap_or_else(|| FixedOffset::east_opt(0).expect("zero offset"))
-}
-
-/// A stored UTC time shown in Asia/Ho_Chi_Minh.
-pub fn to_vn(t: NaiveDateTime) -> DateTime<FixedOffset> {
-    t.and_utc().with_timezone(&vn_offset())
-}
-
-pub fn fmt_vn(t: NaiveDateTime) -> String {
-    to_vn(t).format("%H:%M %d/%m/%Y").to_string()
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -128,7 +113,7 @@ pub fn parse_time(s: &str) -> Option<NaiveDateTime> {
         "%d/%m/%Y %H:%M",
     ] {
         if let Ok(t) = NaiveDateTime::parse_from_str(s, f) {
-            return Some(t - chrono::Duration::hours(7));
+            return Some(crate::domain::vn_time::from_local(t));
         }
     }
     None
@@ -547,7 +532,7 @@ mod tests {
             "stored in UTC"
         );
         assert_eq!(
-            fmt_vn(s.rounds[0].0),
+            crate::domain::vn_time::fmt_vn(s.rounds[0].0),
             "08:00 01/12/2026",
             "shown in Vietnam time"
         );

@@ -15,6 +15,7 @@ pub mod ranking;
 pub mod text;
 pub mod throttle;
 pub mod units;
+pub mod vn_time;
 
 /// A value that breaks a domain rule, with the message in Vietnamese and in
 /// English. The domain knows nothing of HTTP; `crate::error` maps this to a

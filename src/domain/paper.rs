@@ -213,6 +213,20 @@ pub fn right_keys(item: &PaperItem, q: &PoolQuestion) -> Vec<String> {
         .collect()
 }
 
+/// The one grading rule: an answer is right when the chosen keys, in any
+/// order, are exactly the right ones (and there is at least one).
+pub fn is_right(item: &PaperItem, q: &PoolQuestion, given: &[String]) -> bool {
+    if given.is_empty() {
+        return false;
+    }
+    let mut given = given.to_vec();
+    given.sort();
+    given.dedup();
+    let mut right = right_keys(item, q);
+    right.sort();
+    given == right
+}
+
 /// Scores a paper: a question scores its points only when the chosen keys
 /// are exactly the right ones. `answers` maps 1-based positions to keys.
 pub fn score(paper: &Paper, pool: &[PoolQuestion], answers: &HashMap<i32, Vec<String>>) -> Score {
@@ -227,9 +241,11 @@ pub fn score(paper: &Paper, pool: &[PoolQuestion], answers: &HashMap<i32, Vec<St
             continue;
         };
         s.max_score += q.points as i32;
-        let mut given = answers.get(&(i as i32 + 1)).cloned().unwrap_or_default();
-        given.sort();
-        if !given.is_empty() && given == right_keys(item, q) {
+        let given = answers
+            .get(&(i as i32 + 1))
+            .map(Vec::as_slice)
+            .unwrap_or(&[]);
+        if is_right(item, q, given) {
             s.score += q.points as i32;
             s.correct += 1;
         }
@@ -439,5 +455,28 @@ mod tests {
         assert_eq!(deadline(t(11, 50, 0), 15, Some(t(12, 0, 0))), t(12, 0, 0));
         assert!(accepts(t(10, 15, 10), t(10, 15, 0), 10));
         assert!(!accepts(t(10, 15, 11), t(10, 15, 0), 10));
+    }
+
+    #[test]
+    fn an_answer_is_right_when_its_keys_are_exactly_the_right_ones_in_any_order() {
+        let q = PoolQuestion {
+            topic: "a".into(),
+            difficulty: Difficulty::Easy,
+            kind: Kind::Multiple,
+            options: 4,
+            correct: vec![0, 2],
+            points: 1,
+        };
+        // Shown in the order 2, 0, 3, 1: the right ones appear as A and B.
+        let item = PaperItem {
+            q: 0,
+            o: vec![2, 0, 3, 1],
+        };
+        let keys = |k: &[&str]| k.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert_eq!(right_keys(&item, &q), ["A", "B"]);
+        assert!(is_right(&item, &q, &keys(&["B", "A"])));
+        assert!(!is_right(&item, &q, &keys(&["A"])));
+        assert!(!is_right(&item, &q, &keys(&["A", "B", "C"])));
+        assert!(!is_right(&item, &q, &[]));
     }
 }

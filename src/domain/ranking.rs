@@ -52,13 +52,33 @@ pub fn actual(entries: &[Entry], target: PredictionTarget) -> i64 {
 /// Sorts the entries and returns each one's rank (1-based, ties share).
 pub fn rank(entries: &mut [Entry], actual: Option<i64>) -> Vec<i64> {
     entries.sort_by(|a, b| compare(a, b, actual));
-    let mut ranks = Vec::with_capacity(entries.len());
-    for i in 0..entries.len() {
-        if i > 0 && compare(&entries[i - 1], &entries[i], actual) == Ordering::Equal {
-            ranks.push(ranks[i - 1]);
-        } else {
-            ranks.push(i as i64 + 1);
-        }
+    competition_ranks(entries, |a, b| compare(a, b, actual) == Ordering::Equal)
+}
+
+/// Competition ranking ("1, 2, 2, 4") of items already in order: an item
+/// tied with the one before it shares its rank, any other is ranked by its
+/// place.
+pub fn competition_ranks<T>(sorted: &[T], tied: impl Fn(&T, &T) -> bool) -> Vec<i64> {
+    page_ranks(sorted, tied, 0, 1)
+}
+
+/// The same for one page of a longer ranking: the page starts after
+/// `offset` items and its first item has rank `first` (lower than
+/// `offset + 1` when it ties with items on the pages before).
+pub fn page_ranks<T>(
+    sorted: &[T],
+    tied: impl Fn(&T, &T) -> bool,
+    offset: i64,
+    first: i64,
+) -> Vec<i64> {
+    let mut ranks: Vec<i64> = Vec::with_capacity(sorted.len());
+    for (i, item) in sorted.iter().enumerate() {
+        let rank = match (i, ranks.last()) {
+            (0, _) => first,
+            (_, Some(prev)) if tied(&sorted[i - 1], item) => *prev,
+            _ => offset + i as i64 + 1,
+        };
+        ranks.push(rank);
     }
     ranks
 }
@@ -153,5 +173,17 @@ mod tests {
     #[test]
     fn the_actual_value_can_be_the_number_of_participants() {
         assert_eq!(actual(&round(), PredictionTarget::Participants), 9);
+    }
+
+    #[test]
+    fn competition_ranking_shares_ties_and_skips_after_them() {
+        let scores = [9, 7, 7, 5, 5, 5, 1];
+        assert_eq!(
+            competition_ranks(&scores, |a, b| a == b),
+            [1, 2, 2, 4, 4, 4, 7]
+        );
+        // The second page (offset 3) starts in a tie with the page before.
+        assert_eq!(page_ranks(&scores[3..], |a, b| a == b, 3, 3), [3, 3, 3, 7]);
+        assert!(competition_ranks::<i32>(&[], |a, b| a == b).is_empty());
     }
 }

@@ -11,7 +11,7 @@ use crate::db::contests::{self as contest_store, Contest};
 use crate::db::review::{audit, Audit};
 use crate::db::{accounts, new_id, units, DbConn};
 use crate::domain::accounts::Role;
-use crate::domain::contest::fmt_vn;
+use crate::domain::vn_time::fmt_vn;
 use crate::error::{AppError, Problem};
 use crate::service::state::AppState;
 

@@ -13,7 +13,7 @@ use crate::db::contests::{Contest, Round};
 use crate::db::review::{audit, Audit};
 use crate::db::{new_id, prizes, results, settings, units, DbConn};
 use crate::domain::activity::{self, round_figures, ResultFact, Scheme, Yearly};
-use crate::domain::contest::to_vn;
+use crate::domain::vn_time::to_vn;
 use crate::error::{AppError, Problem};
 use crate::service::state::AppState;
 

@@ -13,7 +13,7 @@ use diesel::{Connection, SqliteConnection};
 
 use crate::config::{BackupSchedule, DatabaseUrl};
 use crate::db::{self, backup as store, DbConn};
-use crate::domain::contest::fmt_vn;
+use crate::domain::vn_time::fmt_vn;
 use crate::error::AppError;
 use crate::service::prizes::{verify_published, PrizeCheck};
 

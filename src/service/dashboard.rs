@@ -7,7 +7,7 @@ use chrono::NaiveDate;
 
 use crate::db::contests as contest_store;
 use crate::db::{attempts, results};
-use crate::domain::contest::to_vn;
+use crate::domain::vn_time::to_vn;
 use crate::error::AppError;
 use crate::service::access::{reader_access, Access, Reader};
 use crate::service::prizes::{self, Prizes};

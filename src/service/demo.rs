@@ -85,10 +85,11 @@ async fn create_unless_there(
     if exists {
         return Ok(None);
     }
+    let today = crate::domain::vn_time::today(state.now());
     let accounts = state
         .db
-        .write(|c| {
-            units::import_csv(c, DEMO_UNITS.as_bytes(), None, units::today_vn())?;
+        .write(move |c| {
+            units::import_csv(c, DEMO_UNITS.as_bytes(), None, today)?;
             let req = ImportRequest {
                 file_name: "dich-vu-cong-truc-tuyen-2023.toml".into(),
                 bytes: SAMPLE_BANK.as_bytes().to_vec(),

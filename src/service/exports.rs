@@ -10,8 +10,8 @@ use serde::Deserialize;
 
 use crate::db::contests as contest_store;
 use crate::db::{results, DbConn};
-use crate::domain::contest::to_vn;
 use crate::domain::identity::mask_phone;
+use crate::domain::vn_time::to_vn;
 use crate::error::AppError;
 use crate::service::access::{reader_access, Access, Reader};
 use crate::service::rankings::{ensure_final, round_of, same_place};

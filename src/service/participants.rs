@@ -83,7 +83,7 @@ async fn register_once(
 ) -> Result<Entry, AppError> {
     let st = state.clone();
     let now = state.now();
-    let today = crate::db::units::today_vn();
+    let today = crate::domain::vn_time::today(now);
     let (slug, input, device_id, ip) = (
         slug.to_string(),
         input.clone(),

@@ -8,11 +8,12 @@ use crate::db::contests::{self as contest_store, Contest, Round};
 use crate::db::prizes::{self as store, WinnerRow};
 use crate::db::review::{audit, Audit};
 use crate::db::DbConn;
-use crate::domain::contest::{category_label, fmt_vn, CATEGORIES};
+use crate::domain::contest::{category_label, CATEGORIES};
 use crate::domain::identity::mask_phone;
 use crate::domain::prizes::{
     allocate, canonical, sha256_hex, Award, Candidate, Plan, PublishedRow,
 };
+use crate::domain::vn_time::fmt_vn;
 use crate::error::AppError;
 use crate::service::access::{managed, reader_access, Access, Reader};
 use crate::service::rankings::round_of;

@@ -191,18 +191,13 @@ pub async fn leaderboard(
         };
         let is_final = round.finalized_at.is_some();
         let rows = results::page(c, &round.id, scope.as_deref(), is_final, limit, offset)?;
+        let first = match rows.first() {
+            Some(row) => results::ahead_of(c, &round.id, scope.as_deref(), is_final, row)? + 1,
+            None => offset + 1,
+        };
+        let ranks = ranking::page_ranks(&rows, |a, b| same_place(a, b, is_final), offset, first);
         let mut entries = Vec::with_capacity(rows.len());
-        let mut prev: Option<(&results::BoardRow, i64)> = None;
-        for (i, row) in rows.iter().enumerate() {
-            let tied = prev.is_some_and(|(p, _)| same_place(p, row, is_final));
-            let rank = match prev {
-                Some((_, r)) if tied => r,
-                _ if i == 0 => {
-                    results::ahead_of(c, &round.id, scope.as_deref(), is_final, row)? + 1
-                }
-                _ => offset + i as i64 + 1,
-            };
-            prev = Some((row, rank));
+        for (row, rank) in rows.iter().zip(ranks) {
             entries.push(BoardEntry {
                 rank,
                 name: row.full_name.clone(),
@@ -360,7 +355,7 @@ pub async fn unit_board(
                     kids.entry(p.clone()).or_default().push(u.id.clone());
                 }
             }
-            let open_date = (round.opens_at + chrono::Duration::hours(7)).date();
+            let open_date = crate::domain::vn_time::today(round.opens_at);
             let own = units::members_on(c, tree.iter().map(|u| u.id.clone()).collect(), open_date)?;
 
             let mut entries: Vec<UnitEntry> = children
@@ -421,14 +416,9 @@ pub async fn unit_board(
                     .total_cmp(&key(a))
                     .then_with(|| a.unit_name.cmp(&b.unit_name))
             });
-            let mut last: Option<(f64, i64)> = None;
-            for (i, e) in entries.iter_mut().enumerate() {
-                let k = key(e);
-                e.rank = match last {
-                    Some((lk, r)) if lk == k => r,
-                    _ => i as i64 + 1,
-                };
-                last = Some((k, e.rank));
+            let ranks = ranking::competition_ranks(&entries, |a, b| key(a) == key(b));
+            for (e, rank) in entries.iter_mut().zip(ranks) {
+                e.rank = rank;
             }
             Ok(UnitBoard {
                 parent_code: parent.code.clone(),
@@ -516,15 +506,14 @@ pub async fn item_analysis(
                             })
                             .filter_map(|k| item.o.get(k).map(|o| *o as usize))
                             .collect();
-                        let mut right =
-                            crate::domain::paper::right_keys(item, &v.pool[item.q as usize]);
-                        right.sort();
-                        let mut given = keys.clone();
-                        given.sort();
                         Answered {
                             question: item.q,
                             chosen,
-                            right: !given.is_empty() && given == right,
+                            right: crate::domain::paper::is_right(
+                                item,
+                                &v.pool[item.q as usize],
+                                &keys,
+                            ),
                         }
                     })
                     .collect();
@@ -599,7 +588,7 @@ pub async fn live(state: &AppState, slug: String, number: i32) -> Result<Live, A
                 in_progress,
                 submitted,
                 participants: crate::db::attempts::count_results(c, &round.id)?,
-                at: crate::domain::contest::fmt_vn(now),
+                at: crate::domain::vn_time::fmt_vn(now),
             })
         })
         .await
@@ -696,15 +685,8 @@ pub async fn overall(
                         .cmp(&key(b))
                         .then_with(|| a.participant_id.cmp(&b.participant_id))
                 });
-                let mut out: Vec<Ranked> = Vec::with_capacity(totals.len());
-                for (i, t) in totals.into_iter().enumerate() {
-                    let rank = match out.last() {
-                        Some((r, prev)) if key(prev) == key(&t) => *r,
-                        _ => i as i64 + 1,
-                    };
-                    out.push((rank, t));
-                }
-                Ok(out)
+                let ranks = ranking::competition_ranks(&totals, |a, b| key(a) == key(b));
+                Ok(ranks.into_iter().zip(totals).collect::<Vec<Ranked>>())
             })?;
             let total = ranked.len() as i64;
             let page: Vec<(i64, &results::OverallTotal)> = ranked

@@ -4,7 +4,9 @@ use crate::auth::Staff;
 use crate::db::units::{self as store, ImportSummary, UnitView};
 use crate::db::Db;
 use crate::domain::units::{check_code, check_members, check_text};
+use crate::domain::vn_time;
 use crate::error::{AppError, Problem};
+use crate::service::state::AppState;
 
 /// A unit as a form or the API submits it (members as typed text).
 #[derive(Debug, Clone, Deserialize)]
@@ -134,30 +136,37 @@ pub async fn get(db: &Db, staff: &Staff, code: String) -> Result<UnitView, AppEr
     .await
 }
 
-pub async fn create(db: &Db, staff: &Staff, input: UnitInput) -> Result<UnitView, AppError> {
+pub async fn create(
+    state: &AppState,
+    staff: &Staff,
+    input: UnitInput,
+) -> Result<UnitView, AppError> {
     staff.require_writer()?;
     let v = check(&input, true)?;
     let staff = staff.clone();
-    db.write(move |c| {
-        let parent = match v.parent_code.flatten() {
-            Some(p) => Some(parent_by_code(c, &p)?),
-            None => None,
-        };
-        match &parent {
-            Some(p) => staff.require_manage(&p.path)?,
-            None => staff.require_admin()?,
-        }
-        let unit = store::create(c, &v.code, &v.name, &v.level, parent.as_ref())?;
-        if let Some(m) = v.members {
-            store::set_members(c, &unit.id, store::today_vn(), m)?;
-        }
-        store::views(c, vec![unit])?.pop().ok_or(AppError::NotFound)
-    })
-    .await
+    let today = vn_time::today(state.now());
+    state
+        .db
+        .write(move |c| {
+            let parent = match v.parent_code.flatten() {
+                Some(p) => Some(parent_by_code(c, &p)?),
+                None => None,
+            };
+            match &parent {
+                Some(p) => staff.require_manage(&p.path)?,
+                None => staff.require_admin()?,
+            }
+            let unit = store::create(c, &v.code, &v.name, &v.level, parent.as_ref())?;
+            if let Some(m) = v.members {
+                store::set_members(c, &unit.id, today, m)?;
+            }
+            store::views(c, vec![unit])?.pop().ok_or(AppError::NotFound)
+        })
+        .await
 }
 
 pub async fn update(
-    db: &Db,
+    state: &AppState,
     staff: &Staff,
     code: String,
     input: UnitInput,
@@ -165,40 +174,47 @@ pub async fn update(
     staff.require_writer()?;
     let v = check(&input, false)?;
     let staff = staff.clone();
-    db.write(move |c| {
-        let unit = store::by_code(c, &code)?;
-        staff.require_manage(&unit.path)?;
-        let parent = match &v.parent_code {
-            Some(Some(p)) => Some(parent_by_code(c, p)?),
-            Some(None) => None,
-            None => unit
-                .parent_id
-                .as_deref()
-                .map(|id| store::by_id(c, id))
-                .transpose()?,
-        };
-        let moving = parent.as_ref().map(|p| &p.id) != unit.parent_id.as_ref();
-        if moving {
-            // Moving needs rights over the destination too; an organizer
-            // cannot move their own root unit out of scope.
-            match &parent {
-                Some(p) => staff.require_manage(&p.path)?,
-                None => staff.require_admin()?,
+    let today = vn_time::today(state.now());
+    state
+        .db
+        .write(move |c| {
+            let unit = store::by_code(c, &code)?;
+            staff.require_manage(&unit.path)?;
+            let parent = match &v.parent_code {
+                Some(Some(p)) => Some(parent_by_code(c, p)?),
+                Some(None) => None,
+                None => unit
+                    .parent_id
+                    .as_deref()
+                    .map(|id| store::by_id(c, id))
+                    .transpose()?,
+            };
+            let moving = parent.as_ref().map(|p| &p.id) != unit.parent_id.as_ref();
+            if moving {
+                // Moving needs rights over the destination too; an organizer
+                // cannot move their own root unit out of scope.
+                match &parent {
+                    Some(p) => staff.require_manage(&p.path)?,
+                    None => staff.require_admin()?,
+                }
+                if !staff.is_admin() && staff.scope.as_ref().is_some_and(|s| s.unit_id == unit.id) {
+                    return Err(AppError::Forbidden);
+                }
             }
-            if !staff.is_admin() && staff.scope.as_ref().is_some_and(|s| s.unit_id == unit.id) {
-                return Err(AppError::Forbidden);
+            let unit = store::update(c, &unit, &v.name, &v.level, parent.as_ref())?;
+            if let Some(m) = v.members {
+                store::set_members(c, &unit.id, today, m)?;
             }
-        }
-        let unit = store::update(c, &unit, &v.name, &v.level, parent.as_ref())?;
-        if let Some(m) = v.members {
-            store::set_members(c, &unit.id, store::today_vn(), m)?;
-        }
-        store::views(c, vec![unit])?.pop().ok_or(AppError::NotFound)
-    })
-    .await
+            store::views(c, vec![unit])?.pop().ok_or(AppError::NotFound)
+        })
+        .await
 }
 
-pub async fn import(db: &Db, staff: &Staff, bytes: Vec<u8>) -> Result<ImportSummary, AppError> {
+pub async fn import(
+    state: &AppState,
+    staff: &Staff,
+    bytes: Vec<u8>,
+) -> Result<ImportSummary, AppError> {
     staff.require_writer()?;
     let scope = if staff.is_admin() {
         None
@@ -211,6 +227,9 @@ pub async fn import(db: &Db, staff: &Staff, bytes: Vec<u8>) -> Result<ImportSumm
                 .ok_or(AppError::Forbidden)?,
         )
     };
-    db.write(move |c| store::import_csv(c, &bytes, scope.as_deref(), store::today_vn()))
+    let today = vn_time::today(state.now());
+    state
+        .db
+        .write(move |c| store::import_csv(c, &bytes, scope.as_deref(), today))
         .await
 }

@@ -8,7 +8,8 @@ use crate::auth::Staff;
 use crate::db::contests::{Contest, Round};
 use crate::domain::bank::{Difficulty, TopicSummary};
 use crate::domain::contest::RoundStatus;
-use crate::domain::contest::{fmt_vn, to_vn, CATEGORIES};
+use crate::domain::contest::CATEGORIES;
+use crate::domain::vn_time::{fmt_vn, to_vn};
 use crate::error::Problem;
 
 pub fn list(

@@ -145,7 +145,7 @@ pub fn browse_page(staff: &Staff, b: &Browse, q: &BrowseQuery, message: Option<F
                         @for ver in &b.versions {
                             tr {
                                 td { a href={ "/admin/banks/" (b.slug) "?v=" (ver.number) } { (ver.number) } }
-                                td { ((ver.created_at + chrono::Duration::hours(7)).format("%d/%m/%Y %H:%M")) }
+                                td { (crate::domain::vn_time::fmt_date_time(ver.created_at)) }
                                 td { (ver.question_count) }
                                 td { (ver.source_name) " (" (ver.format) ")" }
                                 td { code { (&ver.content_hash[..12]) } }

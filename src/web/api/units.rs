@@ -33,7 +33,7 @@ pub async fn create(
     staff: Staff,
     body: web::Json<UnitInput>,
 ) -> Result<HttpResponse, AppError> {
-    Ok(HttpResponse::Created().json(units::create(&state.db, &staff, body.into_inner()).await?))
+    Ok(HttpResponse::Created().json(units::create(&state, &staff, body.into_inner()).await?))
 }
 
 pub async fn update(
@@ -43,7 +43,7 @@ pub async fn update(
     body: web::Json<UnitInput>,
 ) -> Result<HttpResponse, AppError> {
     Ok(HttpResponse::Ok()
-        .json(units::update(&state.db, &staff, code.into_inner(), body.into_inner()).await?))
+        .json(units::update(&state, &staff, code.into_inner(), body.into_inner()).await?))
 }
 
 /// The body is the CSV file itself (`Content-Type: text/csv`).
@@ -55,6 +55,6 @@ pub async fn import(
     staff.require_writer()?;
     let _turn = state.uploads.enter().await?;
     let bytes = crate::web::read_limited(body, MAX_IMPORT_BYTES).await?;
-    let summary = units::import(&state.db, &staff, bytes).await?;
+    let summary = units::import(&state, &staff, bytes).await?;
     Ok(HttpResponse::Ok().json(summary))
 }

@@ -64,7 +64,7 @@ pub async fn create(
     staff: Staff,
     form: web::Form<UnitInput>,
 ) -> Result<HttpResponse, AppError> {
-    match units::create(&state.db, &staff, form.into_inner()).await {
+    match units::create(&state, &staff, form.into_inner()).await {
         Ok(_) => Ok(see_other("/admin/units?msg=created")),
         Err(e) => rejected(&state, &staff, e).await,
     }
@@ -76,7 +76,7 @@ pub async fn update(
     code: web::Path<String>,
     form: web::Form<UnitInput>,
 ) -> Result<HttpResponse, AppError> {
-    match units::update(&state.db, &staff, code.into_inner(), form.into_inner()).await {
+    match units::update(&state, &staff, code.into_inner(), form.into_inner()).await {
         Ok(_) => Ok(see_other("/admin/units?msg=updated")),
         Err(e) => rejected(&state, &staff, e).await,
     }
@@ -93,7 +93,7 @@ pub async fn import(
         .await
         .and_then(|mut u| u.take_file())
     {
-        Ok(bytes) => units::import(&state.db, &staff, bytes).await,
+        Ok(bytes) => units::import(&state, &staff, bytes).await,
         Err(e) => Err(e),
     };
     match result {
