@@ -6,6 +6,7 @@
 
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::Arc;
 
 use actix_web::{web, FromRequest, HttpRequest};
 use argon2::password_hash::{
@@ -19,6 +20,7 @@ use crate::db::{accounts, units, Db};
 use crate::domain::accounts::Role;
 use crate::domain::units::is_within;
 use crate::error::AppError;
+use crate::service::state::{Clock, SystemClock};
 
 pub const COOKIE_NAME: &str = "hoithi_token";
 /// The participant's own cookie, separate from staff sessions.
@@ -60,18 +62,35 @@ pub struct Keys {
     encoding: EncodingKey,
     decoding: DecodingKey,
     validation: Validation,
+    /// Issue and expiry times come from the application's clock, so tests
+    /// that move time move tokens with it.
+    clock: Arc<dyn Clock>,
 }
 
+/// Seconds a token stays valid past its `exp` (clock skew between instances).
+const LEEWAY_SECONDS: i64 = 5;
+
 impl Keys {
+    /// Keys on the system clock (the CLI and tests).
     pub fn new(secret: &[u8]) -> Keys {
+        Keys::with_clock(secret, Arc::new(SystemClock))
+    }
+
+    pub fn with_clock(secret: &[u8], clock: Arc<dyn Clock>) -> Keys {
         let mut validation = Validation::new(Algorithm::HS256);
-        validation.leeway = 5;
+        // Expiry is checked against `clock` in `verify`, not the wall clock.
+        validation.validate_exp = false;
         validation.set_required_spec_claims(&["exp", "sub"]);
         Keys {
             encoding: EncodingKey::from_secret(secret),
             decoding: DecodingKey::from_secret(secret),
             validation,
+            clock,
         }
+    }
+
+    fn now(&self) -> i64 {
+        self.clock.now().and_utc().timestamp()
     }
 
     pub fn issue(&self, claims: &Claims) -> Result<String, AppError> {
@@ -86,7 +105,7 @@ impl Keys {
         hours: i64,
         sid: &str,
     ) -> Result<String, AppError> {
-        let iat = chrono::Utc::now().timestamp();
+        let iat = self.now();
         self.issue(&Claims {
             sub: account_id.to_string(),
             kind: TokenKind::Staff,
@@ -104,7 +123,7 @@ impl Keys {
         contest_slug: &str,
         sid: &str,
     ) -> Result<String, AppError> {
-        let iat = chrono::Utc::now().timestamp();
+        let iat = self.now();
         self.issue(&Claims {
             sub: participant_id.to_string(),
             kind: TokenKind::Participant,
@@ -129,21 +148,20 @@ impl Keys {
             role: None,
             contest: Some(contest_slug.to_string()),
             sid: None,
-            iat: chrono::Utc::now().timestamp(),
+            iat: self.now(),
             exp,
         })
     }
 
     /// Verifies signature, algorithm (HS256 only, so `alg: none` fails) and expiry.
     pub fn verify(&self, token: &str) -> Result<Claims, AppError> {
-        jsonwebtoken::decode::<Claims>(token, &self.decoding, &self.validation)
+        let claims = jsonwebtoken::decode::<Claims>(token, &self.decoding, &self.validation)
             .map(|d| d.claims)
-            .map_err(|e| match e.kind() {
-                jsonwebtoken::errors::ErrorKind::ExpiredSignature => {
-                    AppError::Unauthorized("token expired")
-                }
-                _ => AppError::Unauthorized("invalid token"),
-            })
+            .map_err(|_| AppError::Unauthorized("invalid token"))?;
+        if claims.exp + LEEWAY_SECONDS < self.now() {
+            return Err(AppError::Unauthorized("token expired"));
+        }
+        Ok(claims)
     }
 }
 

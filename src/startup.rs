@@ -55,7 +55,7 @@ impl Application {
             .await?;
         let state = AppState {
             db: db.clone(),
-            keys: Keys::new(secret.as_bytes()),
+            keys: Keys::with_clock(secret.as_bytes(), clock.clone()),
             token_hours: settings.token_hours,
             clock,
             versions: Arc::new(VersionCache::default()),

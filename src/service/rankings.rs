@@ -625,20 +625,21 @@ pub struct OverallCache {
 
 type OverallKey = (String, Option<String>);
 type Ranked = (i64, results::OverallTotal);
-/// When a ranking was made, and the ranking.
-type Made = (std::time::Instant, Arc<Vec<Ranked>>);
+/// When a ranking was made (on the application's clock), and the ranking.
+type Made = (chrono::NaiveDateTime, Arc<Vec<Ranked>>);
 
 /// How stale an overall ranking may be.
-pub const OVERALL_TTL: std::time::Duration = std::time::Duration::from_secs(10);
+pub const OVERALL_TTL: chrono::Duration = chrono::Duration::seconds(10);
 const OVERALL_KEYS: usize = 32;
 
 impl OverallCache {
     fn get_or_make(
         &self,
         key: OverallKey,
+        now: chrono::NaiveDateTime,
         make: impl FnOnce() -> Result<Vec<Ranked>, AppError>,
     ) -> Result<Arc<Vec<Ranked>>, AppError> {
-        let fresh = |e: &Made| e.0.elapsed() < OVERALL_TTL;
+        let fresh = |e: &Made| now - e.0 < OVERALL_TTL && e.0 <= now;
         if let Some(e) = self.lock().get(&key).filter(|e| fresh(e)) {
             return Ok(e.1.clone());
         }
@@ -648,7 +649,7 @@ impl OverallCache {
         if map.len() >= OVERALL_KEYS {
             map.clear();
         }
-        map.insert(key, (std::time::Instant::now(), ranked.clone()));
+        map.insert(key, (now, ranked.clone()));
         Ok(ranked)
     }
 
@@ -668,6 +669,7 @@ pub async fn overall(
     let limit = q.limit.unwrap_or(100).clamp(1, 500) as usize;
     let offset = q.offset.unwrap_or(0).max(0) as usize;
     let cache = state.overall.clone();
+    let now = state.now();
     state
         .db
         .read(move |c| {
@@ -677,7 +679,7 @@ pub async fn overall(
                 None => None,
             };
             let key = (contest.id.clone(), scope.clone());
-            let ranked = cache.get_or_make(key, || {
+            let ranked = cache.get_or_make(key, now, || {
                 let mut totals = results::overall_totals(c, &contest.id, scope.as_deref())?;
                 let key = |t: &results::OverallTotal| (-t.score, t.duration_ms, t.last_finished);
                 totals.sort_by(|a, b| {

@@ -250,3 +250,23 @@ async fn only_an_admin_creates_accounts_and_an_organizer_needs_a_unit() {
         .await;
     assert_eq!(r.status(), 409, "username taken");
 }
+
+/// Tokens are issued and expire on the application's clock: moving the
+/// clock past a staff sign-in's lifetime ends it, without waiting.
+#[tokio::test]
+async fn a_staff_token_expires_when_the_clock_passes_its_lifetime() {
+    let (app, clock) = crate::helpers::spawn_with_clock().await;
+    let token = app.admin().await;
+    assert_eq!(app.get("/api/v1/me", &token).await.status(), 200);
+    clock.advance(chrono::Duration::hours(app.state.token_hours) - chrono::Duration::minutes(1));
+    assert_eq!(app.get("/api/v1/me", &token).await.status(), 200);
+    clock.advance(chrono::Duration::minutes(2));
+    let r = app.get("/api/v1/me", &token).await;
+    assert_eq!(r.status(), 401);
+    let body: Value = r.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "unauthorized");
+    assert!(body["error"]["message_en"]
+        .as_str()
+        .unwrap()
+        .contains("expired"));
+}
