@@ -1,6 +1,7 @@
 //! Integration tests: the real server on port 0, talked to over HTTP.
 //! SQLite by default; PostgreSQL when HOITHI_TEST_POSTGRES_URL is set;
-//! the browser tests when HOITHI_BROWSER_TESTS=1.
+//! tests that need something the machine may not have (Chromium, PostgreSQL,
+//! root for a tmpfs) are `#[ignore]`d with the reason and run by `.ci/run`.
 
 mod access;
 mod activities;
