@@ -118,7 +118,9 @@ async fn share_links_show_masked_results_until_revoked_or_expired() {
     let (status, html) = page(&app, &short).await;
     assert_eq!(status, 410);
     assert!(html.contains("hết hạn"), "{html}");
-    // Out-of-range lifetimes are refused.
+    // Two days later the organizer signs in again (a sign-in lasts 12 hours
+    // on the server's clock). Out-of-range lifetimes are refused.
+    let admin = app.login("admin").await;
     let bad = app
         .post(
             &format!("/api/v1/contests/{CONTEST}/share-links"),
