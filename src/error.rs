@@ -82,6 +82,13 @@ pub enum AppError {
     Unavailable(String),
     #[error("database error: {0}")]
     Database(DieselError),
+    /// A stored value that cannot be read back (JSON in a TEXT column).
+    #[error("damaged stored data in {what}")]
+    Damaged {
+        what: String,
+        #[source]
+        source: serde_json::Error,
+    },
     #[error("internal error: {0}")]
     Internal(String),
 }
@@ -123,7 +130,7 @@ impl AppError {
                 DatabaseErrorKind::UniqueViolation,
                 _,
             )) => "conflict",
-            AppError::Database(_) | AppError::Internal(_) => "internal",
+            AppError::Database(_) | AppError::Internal(_) | AppError::Damaged { .. } => "internal",
         }
     }
 
@@ -213,7 +220,7 @@ impl AppError {
                     .into(),
                 "The database is unavailable; please try again shortly.".into(),
             ),
-            AppError::Database(_) | AppError::Internal(_) => (
+            AppError::Database(_) | AppError::Internal(_) | AppError::Damaged { .. } => (
                 "Có lỗi ngoài ý muốn ở máy chủ.".into(),
                 "Unexpected server error.".into(),
             ),
@@ -342,16 +349,25 @@ impl ResponseError for AppError {
             )) => StatusCode::CONFLICT,
             AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Gone { .. } => StatusCode::GONE,
-            AppError::Config(_) | AppError::Database(_) | AppError::Internal(_) => {
-                StatusCode::INTERNAL_SERVER_ERROR
-            }
+            AppError::Config(_)
+            | AppError::Database(_)
+            | AppError::Internal(_)
+            | AppError::Damaged { .. } => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
 
     fn error_response(&self) -> HttpResponse {
         let status = self.status_code();
         if status.is_server_error() {
-            tracing::error!(error = %self, "request failed");
+            // The whole chain, once: "damaged stored data in …: expected value at line 1".
+            let mut chain = self.to_string();
+            let mut cause = std::error::Error::source(self);
+            while let Some(c) = cause {
+                chain.push_str(": ");
+                chain.push_str(&c.to_string());
+                cause = c.source();
+            }
+            tracing::error!(error = %chain, "request failed");
         }
         let (message, message_en) = self.messages();
         let mut resp = HttpResponse::build(status);

@@ -39,8 +39,8 @@ pub struct Attempt {
 }
 
 impl Attempt {
-    pub fn paper(&self) -> Paper {
-        serde_json::from_str(&self.paper).unwrap_or_default()
+    pub fn paper(&self) -> Result<Paper, AppError> {
+        super::json::decode("attempts.paper", &self.id, &self.paper)
     }
 
     pub fn is_open(&self) -> bool {

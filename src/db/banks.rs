@@ -42,8 +42,8 @@ pub struct VersionRow {
 }
 
 impl VersionRow {
-    pub fn topics(&self) -> Vec<Topic> {
-        serde_json::from_str(&self.topics).unwrap_or_default()
+    pub fn topics(&self) -> Result<Vec<Topic>, AppError> {
+        super::json::decode("bank_versions.topics", &self.id, &self.topics)
     }
 }
 
@@ -68,19 +68,19 @@ pub struct QuestionRow {
 
 impl QuestionRow {
     /// Back to the domain model (stored values were validated on import).
-    pub fn to_question(&self) -> Question {
-        Question {
+    pub fn to_question(&self) -> Result<Question, AppError> {
+        Ok(Question {
             id: self.qid.clone(),
             topic: self.topic.clone(),
             difficulty: Difficulty::parse(&self.difficulty).unwrap_or(Difficulty::Medium),
             points: self.points.max(0) as u32,
             kind: Kind::parse(&self.kind).unwrap_or(Kind::Single),
             stem: self.stem.clone(),
-            options: serde_json::from_str(&self.options).unwrap_or_default(),
-            correct: serde_json::from_str(&self.correct).unwrap_or_default(),
+            options: super::json::decode("questions.options", &self.id, &self.options)?,
+            correct: super::json::decode("questions.correct", &self.id, &self.correct)?,
             explanation: self.explanation.clone(),
             source: self.source.clone(),
-        }
+        })
     }
 }
 
@@ -216,8 +216,7 @@ pub fn store_version(
             bank_versions::title.eq(&bank.title),
             bank_versions::language.eq(&bank.language),
             bank_versions::description.eq(&bank.description),
-            bank_versions::topics
-                .eq(serde_json::to_string(&bank.topics).unwrap_or_else(|_| "[]".into())),
+            bank_versions::topics.eq(super::json::encode("bank_versions.topics", &bank.topics)?),
             bank_versions::question_count.eq(bank.questions.len() as i32),
             bank_versions::source_name.eq(source_name),
             bank_versions::format.eq(serde_json::to_value(format)
@@ -232,28 +231,30 @@ pub fn store_version(
         .questions
         .iter()
         .enumerate()
-        .map(|(i, q)| NewQuestion {
-            id: new_id(),
-            version_id: version_id.clone(),
-            position: i as i32 + 1,
-            qid: q.id.clone(),
-            topic: q.topic.clone(),
-            difficulty: q.difficulty.as_str().into(),
-            points: q.points as i32,
-            kind: q.kind.as_str().into(),
-            stem: q.stem.clone(),
-            options: serde_json::to_string(&q.options).unwrap_or_default(),
-            correct: serde_json::to_string(&q.correct).unwrap_or_default(),
-            explanation: q.explanation.clone(),
-            source: q.source.clone(),
-            search_text: fold(&format!(
-                "{} {} {}",
-                q.stem,
-                q.options.join(" "),
-                q.explanation
-            )),
+        .map(|(i, q)| -> Result<NewQuestion, AppError> {
+            Ok(NewQuestion {
+                id: new_id(),
+                version_id: version_id.clone(),
+                position: i as i32 + 1,
+                qid: q.id.clone(),
+                topic: q.topic.clone(),
+                difficulty: q.difficulty.as_str().into(),
+                points: q.points as i32,
+                kind: q.kind.as_str().into(),
+                stem: q.stem.clone(),
+                options: super::json::encode("questions.options", &q.options)?,
+                correct: super::json::encode("questions.correct", &q.correct)?,
+                explanation: q.explanation.clone(),
+                source: q.source.clone(),
+                search_text: fold(&format!(
+                    "{} {} {}",
+                    q.stem,
+                    q.options.join(" "),
+                    q.explanation
+                )),
+            })
         })
-        .collect();
+        .collect::<Result<_, _>>()?;
     // Multi-row inserts do not compile on the MultiConnection: use the inner one.
     for chunk in rows.chunks(500) {
         match conn {
@@ -283,8 +284,11 @@ pub fn load_bank(conn: &mut DbConn, slug: &str, v: &VersionRow) -> Result<Bank, 
         title: v.title.clone(),
         language: v.language.clone(),
         description: v.description.clone(),
-        topics: v.topics(),
-        questions: rows.iter().map(QuestionRow::to_question).collect(),
+        topics: v.topics()?,
+        questions: rows
+            .iter()
+            .map(QuestionRow::to_question)
+            .collect::<Result<_, _>>()?,
     })
 }
 

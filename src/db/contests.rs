@@ -42,12 +42,12 @@ impl Contest {
         self.identity_check == "otp"
     }
 
-    pub fn blueprint(&self) -> Vec<Cell> {
-        serde_json::from_str(&self.blueprint).unwrap_or_default()
+    pub fn blueprint(&self) -> Result<Vec<Cell>, AppError> {
+        super::json::decode("contests.blueprint", &self.id, &self.blueprint)
     }
 
-    pub fn co_organizers(&self) -> Vec<String> {
-        serde_json::from_str(&self.co_organizers).unwrap_or_default()
+    pub fn co_organizers(&self) -> Result<Vec<String>, AppError> {
+        super::json::decode("contests.co_organizers", &self.id, &self.co_organizers)
     }
 
     pub fn prediction(&self) -> Option<Prediction> {
@@ -166,17 +166,22 @@ pub struct Links<'a> {
     pub blueprint: &'a [Cell],
 }
 
-fn row(id: String, s: &ContestSettings, l: &Links, created_at: NaiveDateTime) -> Contest {
-    Contest {
+fn row(
+    id: String,
+    s: &ContestSettings,
+    l: &Links,
+    created_at: NaiveDateTime,
+) -> Result<Contest, AppError> {
+    Ok(Contest {
         id,
         slug: s.slug.clone(),
         title: s.title.clone(),
         description: s.description.clone(),
         unit_id: l.unit_id.to_string(),
         eligible_unit_id: l.eligible_unit_id.to_string(),
-        co_organizers: serde_json::to_string(&s.co_organizers).unwrap_or_else(|_| "[]".into()),
+        co_organizers: super::json::encode("contests.co_organizers", &s.co_organizers)?,
         bank_version_id: l.bank_version_id.to_string(),
-        blueprint: serde_json::to_string(l.blueprint).unwrap_or_else(|_| "[]".into()),
+        blueprint: super::json::encode("contests.blueprint", &l.blueprint)?,
         minutes: s.minutes,
         attempts_per_round: s.attempts_per_round,
         grace_seconds: s.grace_seconds,
@@ -195,7 +200,7 @@ fn row(id: String, s: &ContestSettings, l: &Links, created_at: NaiveDateTime) ->
         } else {
             "birth_date".into()
         },
-    }
+    })
 }
 
 pub fn create(conn: &mut DbConn, s: &ContestSettings, l: &Links) -> Result<Contest, AppError> {
@@ -210,7 +215,7 @@ pub fn create(conn: &mut DbConn, s: &ContestSettings, l: &Links) -> Result<Conte
             format!("The contest slug {} is taken.", s.slug),
         ));
     }
-    let contest = row(new_id(), s, l, now());
+    let contest = row(new_id(), s, l, now())?;
     diesel::insert_into(contests::table)
         .values(&contest)
         .execute(conn)?;
@@ -226,7 +231,7 @@ pub fn update(
     s: &ContestSettings,
     l: &Links,
 ) -> Result<Contest, AppError> {
-    let mut contest = row(existing.id.clone(), s, l, existing.created_at);
+    let mut contest = row(existing.id.clone(), s, l, existing.created_at)?;
     contest.slug = existing.slug.clone();
     diesel::update(contests::table.find(&existing.id))
         .set(&contest)

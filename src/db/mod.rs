@@ -18,6 +18,7 @@ pub mod backup;
 pub mod banks;
 pub mod contests;
 pub mod group;
+pub mod json;
 pub mod participants;
 pub mod prizes;
 pub mod results;

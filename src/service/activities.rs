@@ -52,7 +52,7 @@ pub(crate) fn record_round(
     }
     let date = to_vn(round.end()).date_naive();
     let title = format!("{} — vòng {}", contest.title, round.number);
-    let co = contest.co_organizers().join("; ");
+    let co = contest.co_organizers()?.join("; ");
     let mut inserted = 0;
     for u in &tree {
         let fig = round_figures(

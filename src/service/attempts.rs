@@ -87,8 +87,8 @@ fn rfc3339(t: NaiveDateTime) -> String {
         .to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
 }
 
-fn shown_questions(a: &Attempt, v: &CachedVersion) -> Vec<ShownQuestion> {
-    a.paper()
+fn shown_questions(a: &Attempt, v: &CachedVersion) -> Result<Vec<ShownQuestion>, AppError> {
+    Ok(a.paper()?
         .iter()
         .enumerate()
         .filter_map(|(i, item)| {
@@ -108,7 +108,7 @@ fn shown_questions(a: &Attempt, v: &CachedVersion) -> Vec<ShownQuestion> {
                     .collect(),
             })
         })
-        .collect()
+        .collect())
 }
 
 /// Keeps what answer saves check about an open attempt in memory.
@@ -117,9 +117,9 @@ fn remember(
     a: &Attempt,
     grace_seconds: i32,
     v: &CachedVersion,
-) -> Arc<OpenAttempt> {
+) -> Result<Arc<OpenAttempt>, AppError> {
     let items = a
-        .paper()
+        .paper()?
         .into_iter()
         .map(|item| {
             let kind = v
@@ -130,7 +130,7 @@ fn remember(
             (item, kind)
         })
         .collect();
-    state.open_attempts.insert(
+    Ok(state.open_attempts.insert(
         a.id.clone(),
         OpenAttempt {
             participant_id: a.participant_id.clone(),
@@ -138,7 +138,7 @@ fn remember(
             grace_seconds,
             items,
         },
-    )
+    ))
 }
 
 fn view(
@@ -157,7 +157,7 @@ fn view(
         None => None,
     };
     if a.is_open() {
-        remember(state, a, contest.grace_seconds, &v);
+        remember(state, a, contest.grace_seconds, &v)?;
     }
     let answers = store::answers_of(conn, &a.id)?;
     Ok(AttemptView {
@@ -167,7 +167,7 @@ fn view(
         round,
         practice: a.practice,
         deadline: rfc3339(a.deadline),
-        questions: shown_questions(a, &v),
+        questions: shown_questions(a, &v)?,
         prediction: contest
             .prediction()
             .filter(|_| !a.practice)
@@ -196,7 +196,7 @@ fn finish_once(
 ) -> Result<(Attempt, bool), AppError> {
     let v = state.versions.get(conn, &a.bank_version_id)?;
     let answers = store::answers_of(conn, &a.id)?;
-    let s: Score = paper::score(&a.paper(), &v.pool, &answers);
+    let s: Score = paper::score(&a.paper()?, &v.pool, &answers);
     let end = if status == EXPIRED {
         a.deadline.min(now)
     } else {
@@ -311,7 +311,7 @@ pub async fn start(
             };
             let v = st.versions.get(c, &contest.bank_version_id)?;
             let seed: u64 = rand::random();
-            let drawn = paper::draw(seed, &v.pool, &contest.blueprint());
+            let drawn = paper::draw(seed, &v.pool, &contest.blueprint()?);
             let max_score = drawn
                 .iter()
                 .map(|i| v.pool[i.q as usize].points as i32)
@@ -334,7 +334,7 @@ pub async fn start(
                 practice,
                 bank_version_id: contest.bank_version_id.clone(),
                 seed: seed as i64,
-                paper: serde_json::to_string(&drawn).unwrap_or_default(),
+                paper: crate::db::json::encode("attempts.paper", &drawn)?,
                 started_at: now,
                 deadline,
                 status: OPEN.into(),
@@ -411,7 +411,7 @@ pub async fn save(
                     }
                     let grace = contests::by_id(c, &a.contest_id)?.grace_seconds;
                     let v = st.versions.get(c, &a.bank_version_id)?;
-                    Ok(remember(&st, &a, grace, &v))
+                    remember(&st, &a, grace, &v)
                 })
                 .await?
         }
@@ -587,9 +587,9 @@ pub async fn result_page(
             let review = if closed && contest.show_answers_after_close {
                 let v = st.versions.get(c, &a.bank_version_id)?;
                 let answers = store::answers_of(c, &a.id)?;
-                let paper = a.paper();
+                let paper = a.paper()?;
                 Some(
-                    shown_questions(&a, &v)
+                    shown_questions(&a, &v)?
                         .into_iter()
                         .zip(paper.iter())
                         .map(|(question, item)| {

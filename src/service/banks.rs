@@ -1,7 +1,7 @@
 use serde::Serialize;
 
 use crate::auth::Staff;
-use crate::db::banks::{self as store, BankListItem, QuestionFilter, QuestionRow, VersionRow};
+use crate::db::banks::{self as store, BankListItem, QuestionFilter, VersionRow};
 use crate::db::{units, Db, DbConn};
 use crate::domain::accounts::Role;
 use crate::domain::bank::{
@@ -373,7 +373,8 @@ pub struct Browse {
     pub versions: Vec<VersionRow>,
     pub summary: Vec<TopicSummary>,
     pub topics: Vec<bank::Topic>,
-    pub questions: Vec<QuestionRow>,
+    /// The page's questions with their position in the version.
+    pub questions: Vec<(i32, bank::Question)>,
     pub total: i64,
     pub can_write: bool,
 }
@@ -407,7 +408,11 @@ pub async fn browse(
             offset: (q.page.unwrap_or(1).max(1) - 1) * PAGE_SIZE,
             limit: PAGE_SIZE,
         };
-        let (questions, total) = store::search_questions(c, &v.id, &filter)?;
+        let (rows, total) = store::search_questions(c, &v.id, &filter)?;
+        let questions = rows
+            .iter()
+            .map(|r| Ok((r.position, r.to_question()?)))
+            .collect::<Result<Vec<_>, AppError>>()?;
         let bank = store::load_bank(c, &slug, &v)?;
         Ok(Browse {
             slug,

@@ -211,10 +211,10 @@ pub fn public_of(
         slug: contest.slug.clone(),
         title: contest.title.clone(),
         description: contest.description.clone(),
-        co_organizers: contest.co_organizers(),
+        co_organizers: contest.co_organizers()?,
         minutes: contest.minutes,
         attempts_per_round: contest.attempts_per_round,
-        questions: contest.blueprint().iter().map(|c| c.count).sum(),
+        questions: contest.blueprint()?.iter().map(|c| c.count).sum(),
         age_min: contest.age_min,
         age_max: contest.age_max,
         rounds: store::rounds_of(c, &contest.id)?

@@ -494,7 +494,7 @@ pub async fn item_analysis(
                 let v = st.versions.get(c, &a.bank_version_id)?;
                 let answers = attempt_store::answers_of(c, &a.id)?;
                 let items = a
-                    .paper()
+                    .paper()?
                     .iter()
                     .enumerate()
                     .map(|(i, item)| {

@@ -44,7 +44,10 @@ impl VersionCache {
         if rows.is_empty() {
             return Err(AppError::NotFound);
         }
-        let questions: Vec<Question> = rows.iter().map(QuestionRow::to_question).collect();
+        let questions: Vec<Question> = rows
+            .iter()
+            .map(QuestionRow::to_question)
+            .collect::<Result<_, _>>()?;
         let pool = questions
             .iter()
             .map(|q| PoolQuestion {

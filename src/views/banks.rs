@@ -176,10 +176,9 @@ pub fn browse_page(staff: &Staff, b: &Browse, q: &BrowseQuery, message: Option<F
                 p { button type="submit" { "Lọc" } }
             }
             p.mut { (b.total) " câu phù hợp" }
-            @for row in &b.questions {
-                @let qn = row.to_question();
+            @for (position, qn) in &b.questions {
                 .card {
-                    p { strong { (row.position) ". " } (qn.stem) }
+                    p { strong { (position) ". " } (qn.stem) }
                     p.mut { code { (qn.id) } " · " (qn.topic) " · " (qn.difficulty.label_vi()) " · " (qn.points) " điểm · " (qn.kind.as_str()) }
                     ol type="A" {
                         @for (k, o) in qn.options.iter().enumerate() {

@@ -66,3 +66,39 @@ async fn the_home_and_login_pages_render_in_vietnamese() {
         .unwrap();
     assert_eq!(css.status(), 200);
 }
+
+/// A damaged JSON value in the database is an error (500, logged with its
+/// column), never an empty paper that would quietly score zero.
+#[tokio::test]
+async fn a_damaged_stored_paper_is_an_error_not_an_empty_paper() {
+    use diesel::prelude::*;
+    use hoithi::db::schema::attempts;
+    let app = spawn_app().await;
+    crate::helpers::contest_fixture(&app, 15, 1).await;
+    let token = crate::helpers::participant(&app, "0912345678").await;
+    let id = crate::helpers::attempt(&app, &token, 1).await;
+    let target = id.clone();
+    app.state
+        .db
+        .write_now(move |c| {
+            diesel::update(attempts::table.find(&target))
+                .set(attempts::paper.eq("[{\"q\": 1, \"o\": ["))
+                .execute(c)?;
+            Ok(())
+        })
+        .expect("damage the row");
+    // A fresh instance on the same database (the first one remembers the paper).
+    let other = crate::helpers::spawn_on(app.db.clone()).await;
+    let r = other.get(&format!("/api/v1/attempts/{id}"), &token).await;
+    assert_eq!(r.status(), 500);
+    let body: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "internal");
+    let r = other
+        .post(
+            &format!("/api/v1/attempts/{id}/submit"),
+            &token,
+            &serde_json::json!({}),
+        )
+        .await;
+    assert_eq!(r.status(), 500, "not scored as an empty paper");
+}

@@ -357,7 +357,7 @@ pub fn right_answers(
         .read_now(|c| {
             let a = hoithi::db::attempts::by_id(c, &id)?.expect("attempt");
             let v = state.versions.get(c, &a.bank_version_id)?;
-            Ok(a.paper()
+            Ok(a.paper()?
                 .iter()
                 .enumerate()
                 .map(|(i, item)| {

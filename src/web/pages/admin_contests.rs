@@ -278,7 +278,7 @@ pub async fn edit_form(
         description: c.description.clone(),
         unit_code: unit,
         eligible_unit_code: eligible,
-        co_organizers: c.co_organizers().join("\n"),
+        co_organizers: c.co_organizers()?.join("\n"),
         bank_slug,
         bank_version: version.map(|n| n.to_string()).unwrap_or_default(),
         minutes: c.minutes.to_string(),
@@ -301,7 +301,7 @@ pub async fn edit_form(
         show_answers: c.show_answers_after_close,
         identity_check: c.identity_check.clone(),
         blueprint: c
-            .blueprint()
+            .blueprint()?
             .into_iter()
             .map(|cell| (cell.topic, cell.difficulty, cell.count))
             .collect(),
