@@ -4,33 +4,33 @@
 
 use std::collections::HashMap;
 
-use chrono::{NaiveDate, NaiveDateTime};
+use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
+use super::participants::Participant;
 use super::schema::{audit_log, participants, review_decisions, round_results, units};
 use super::{new_id, DbConn};
 use crate::domain::duplicates::Registration;
 use crate::error::AppError;
 
-/// A registration with what the review page shows of it.
-#[derive(Debug, Clone, Queryable)]
+/// A registration with what the review page shows of it: the participant's
+/// own row and its unit's code and name.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = participants)]
 pub struct ReviewRow {
-    pub id: String,
-    pub phone: String,
-    pub full_name: String,
-    pub name_folded: String,
-    pub birth_date: NaiveDate,
-    pub unit_id: String,
-    pub category: String,
-    pub cccd_hash: Option<String>,
-    pub cccd_last4: Option<String>,
-    pub device_id: Option<String>,
-    pub ip: Option<String>,
-    pub created_at: NaiveDateTime,
-    pub disqualified_reason: Option<String>,
-    pub same_as: Option<String>,
+    #[diesel(embed)]
+    pub person: Participant,
+    #[diesel(select_expression = units::code)]
     pub unit_code: String,
+    #[diesel(select_expression = units::name)]
     pub unit_name: String,
+}
+
+impl std::ops::Deref for ReviewRow {
+    type Target = Participant;
+    fn deref(&self) -> &Participant {
+        &self.person
+    }
 }
 
 impl ReviewRow {
@@ -52,24 +52,7 @@ pub fn registrations(conn: &mut DbConn, contest_id: &str) -> Result<Vec<ReviewRo
     Ok(participants::table
         .inner_join(units::table)
         .filter(participants::contest_id.eq(contest_id))
-        .select((
-            participants::id,
-            participants::phone,
-            participants::full_name,
-            participants::name_folded,
-            participants::birth_date,
-            participants::unit_id,
-            participants::category,
-            participants::cccd_hash,
-            participants::cccd_last4,
-            participants::device_id,
-            participants::ip,
-            participants::created_at,
-            participants::disqualified_reason,
-            participants::same_as,
-            units::code,
-            units::name,
-        ))
+        .select(ReviewRow::as_select())
         .order(participants::created_at.asc())
         .load(conn)?)
 }

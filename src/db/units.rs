@@ -89,23 +89,34 @@ pub fn all(conn: &mut DbConn) -> Result<Vec<Unit>, AppError> {
         .load(conn)?)
 }
 
+/// Every member-count snapshot of the units, oldest first: (unit id, as of, members).
+fn member_snapshots(
+    conn: &mut DbConn,
+    ids: &[&str],
+) -> Result<Vec<(String, NaiveDate, i32)>, AppError> {
+    let mut out = Vec::new();
+    for chunk in ids.chunks(500) {
+        out.extend(
+            unit_member_counts::table
+                .filter(unit_member_counts::unit_id.eq_any(chunk))
+                .order(unit_member_counts::as_of.asc())
+                .select((
+                    unit_member_counts::unit_id,
+                    unit_member_counts::as_of,
+                    unit_member_counts::members,
+                ))
+                .load::<(String, NaiveDate, i32)>(conn)?,
+        );
+    }
+    Ok(out)
+}
+
 /// Adds parent codes and the latest member counts to a list of units.
 pub fn views(conn: &mut DbConn, list: Vec<Unit>) -> Result<Vec<UnitView>, AppError> {
     let ids: Vec<&str> = list.iter().map(|u| u.id.as_str()).collect();
     let mut latest: HashMap<String, (NaiveDate, i32)> = HashMap::new();
-    for chunk in ids.chunks(500) {
-        let rows: Vec<(String, NaiveDate, i32)> = unit_member_counts::table
-            .filter(unit_member_counts::unit_id.eq_any(chunk))
-            .order(unit_member_counts::as_of.asc())
-            .select((
-                unit_member_counts::unit_id,
-                unit_member_counts::as_of,
-                unit_member_counts::members,
-            ))
-            .load(conn)?;
-        for (id, as_of, n) in rows {
-            latest.insert(id, (as_of, n));
-        }
+    for (id, as_of, n) in member_snapshots(conn, &ids)? {
+        latest.insert(id, (as_of, n));
     }
     let mut code_of: HashMap<String, String> = list
         .iter()
@@ -364,24 +375,14 @@ pub fn members_on(
     date: NaiveDate,
 ) -> Result<HashMap<String, i64>, AppError> {
     let mut out: HashMap<String, (NaiveDate, i64)> = HashMap::new();
-    for chunk in ids.chunks(500) {
-        let rows: Vec<(String, NaiveDate, i32)> = unit_member_counts::table
-            .filter(unit_member_counts::unit_id.eq_any(chunk))
-            .order(unit_member_counts::as_of.asc())
-            .select((
-                unit_member_counts::unit_id,
-                unit_member_counts::as_of,
-                unit_member_counts::members,
-            ))
-            .load(conn)?;
-        for (id, as_of, n) in rows {
-            match out.get(&id) {
-                // Keep the latest one on or before the date; after it, only the first.
-                Some((seen, _)) if *seen <= date && as_of > date => {}
-                Some((seen, _)) if *seen > date => {}
-                _ => {
-                    out.insert(id, (as_of, n as i64));
-                }
+    let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
+    for (id, as_of, n) in member_snapshots(conn, &ids)? {
+        match out.get(&id) {
+            // Keep the latest one on or before the date; after it, only the first.
+            Some((seen, _)) if *seen <= date && as_of > date => {}
+            Some((seen, _)) if *seen > date => {}
+            _ => {
+                out.insert(id, (as_of, n as i64));
             }
         }
     }
