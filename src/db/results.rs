@@ -46,6 +46,40 @@ macro_rules! board_select {
     };
 }
 
+/// The board of a round, boxed: counted results with their person and unit.
+macro_rules! board_query {
+    ($round_id:expr) => {
+        round_results::table
+            .inner_join(participants::table)
+            .inner_join(units::table.on(units::id.eq(round_results::unit_id)))
+            .filter(round_results::round_id.eq($round_id))
+            .filter(round_results::counted.eq(true))
+            .select(board_select!())
+            .into_boxed()
+    };
+}
+
+/// The board order: the final ranks once frozen, else score, time, finish,
+/// attempts used, then the person's id (the Vietnamese tie-breaks).
+macro_rules! board_order {
+    ($q:expr, $finalized:expr) => {
+        if $finalized {
+            $q.order((
+                round_results::final_rank.asc(),
+                round_results::participant_id.asc(),
+            ))
+        } else {
+            $q.order((
+                round_results::score.desc(),
+                round_results::duration_ms.asc(),
+                round_results::finished_at.asc(),
+                round_results::attempts_used.asc(),
+                round_results::participant_id.asc(),
+            ))
+        }
+    };
+}
+
 /// A page of the board, in final order when frozen, else provisional order.
 /// `scope` limits it to a unit's subtree (by materialized path).
 pub fn page(
@@ -56,31 +90,12 @@ pub fn page(
     limit: i64,
     offset: i64,
 ) -> Result<Vec<BoardRow>, AppError> {
-    let mut q = round_results::table
-        .inner_join(participants::table)
-        .inner_join(units::table.on(units::id.eq(round_results::unit_id)))
-        .filter(round_results::round_id.eq(round_id))
-        .filter(round_results::counted.eq(true))
-        .select(board_select!())
-        .into_boxed();
+    let mut q = board_query!(round_id);
     if let Some(path) = scope {
         let (lo, hi) = subtree_range(path);
         q = q.filter(units::path.ge(lo)).filter(units::path.lt(hi));
     }
-    q = if finalized {
-        q.order((
-            round_results::final_rank.asc(),
-            round_results::participant_id.asc(),
-        ))
-    } else {
-        q.order((
-            round_results::score.desc(),
-            round_results::duration_ms.asc(),
-            round_results::finished_at.asc(),
-            round_results::attempts_used.asc(),
-            round_results::participant_id.asc(),
-        ))
-    };
+    q = board_order!(q, finalized);
     Ok(q.limit(limit).offset(offset).load(conn)?)
 }
 
@@ -94,13 +109,7 @@ pub fn page_after(
     limit: i64,
 ) -> Result<Vec<BoardRow>, AppError> {
     use round_results::dsl as rr;
-    let mut q = round_results::table
-        .inner_join(participants::table)
-        .inner_join(units::table.on(units::id.eq(round_results::unit_id)))
-        .filter(rr::round_id.eq(round_id))
-        .filter(rr::counted.eq(true))
-        .select(board_select!())
-        .into_boxed();
+    let mut q = board_query!(round_id);
     if let Some(a) = after {
         let pid = a.participant_id.clone();
         q = if finalized {
@@ -125,17 +134,7 @@ pub fn page_after(
             )
         };
     }
-    q = if finalized {
-        q.order((rr::final_rank.asc(), rr::participant_id.asc()))
-    } else {
-        q.order((
-            rr::score.desc(),
-            rr::duration_ms.asc(),
-            rr::finished_at.asc(),
-            rr::attempts_used.asc(),
-            rr::participant_id.asc(),
-        ))
-    };
+    q = board_order!(q, finalized);
     Ok(q.limit(limit).load(conn)?)
 }
 
