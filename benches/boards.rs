@@ -223,7 +223,7 @@ async fn main() {
                     paper: "[]".into(),
                     started_at: at,
                     deadline: at,
-                    status: "submitted".into(),
+                    status: hoithi::domain::paper::AttemptStatus::Submitted,
                     finished_at: Some(at),
                     score: Some(score),
                     max_score: 20,
@@ -273,7 +273,9 @@ async fn main() {
                         .execute(c)?;
                 }
                 for a in ats.chunks(500) {
-                    diesel::insert_into(attempts::table).values(a).execute(c)?;
+                    diesel::insert_into(attempts::table)
+                        .values(a.to_vec())
+                        .execute(c)?;
                 }
                 for r in rrs.chunks(500) {
                     diesel::insert_into(round_results::table)

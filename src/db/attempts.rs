@@ -10,9 +10,9 @@ use super::DbConn;
 use crate::domain::paper::{Paper, Score};
 use crate::error::AppError;
 
-pub const OPEN: &str = "open";
-pub const SUBMITTED: &str = "submitted";
-pub const EXPIRED: &str = "expired";
+pub use crate::domain::paper::AttemptStatus;
+/// The stored text of an open attempt, for filters.
+pub const OPEN: &str = AttemptStatus::Open.as_str();
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = attempts)]
@@ -28,7 +28,8 @@ pub struct Attempt {
     pub paper: String,
     pub started_at: NaiveDateTime,
     pub deadline: NaiveDateTime,
-    pub status: String,
+    #[diesel(deserialize_as = String, serialize_as = String)]
+    pub status: AttemptStatus,
     pub finished_at: Option<NaiveDateTime>,
     pub score: Option<i32>,
     pub max_score: i32,
@@ -44,13 +45,14 @@ impl Attempt {
     }
 
     pub fn is_open(&self) -> bool {
-        self.status == OPEN
+        self.status == AttemptStatus::Open
     }
 }
 
 pub fn insert(conn: &mut DbConn, a: &Attempt) -> Result<(), AppError> {
+    // Owned: the status is written through its text (serialize_as).
     diesel::insert_into(attempts::table)
-        .values(a)
+        .values(a.clone())
         .execute(conn)?;
     Ok(())
 }
@@ -148,7 +150,7 @@ pub fn save_answer(
 pub fn finish(
     conn: &mut DbConn,
     id: &str,
-    status: &str,
+    status: AttemptStatus,
     at: NaiveDateTime,
     score: &Score,
     duration_ms: i64,
@@ -160,7 +162,7 @@ pub fn finish(
             .filter(attempts::status.eq(OPEN)),
     )
     .set((
-        attempts::status.eq(status),
+        attempts::status.eq(status.as_str()),
         attempts::finished_at.eq(Some(at)),
         attempts::score.eq(Some(score.score)),
         attempts::correct.eq(Some(score.correct)),

@@ -203,6 +203,47 @@ pub struct Score {
     pub total: i32,
 }
 
+/// Where an attempt stands: being answered, handed in, or closed by the
+/// server at its deadline.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum AttemptStatus {
+    Open,
+    Submitted,
+    Expired,
+}
+
+impl AttemptStatus {
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            AttemptStatus::Open => "open",
+            AttemptStatus::Submitted => "submitted",
+            AttemptStatus::Expired => "expired",
+        }
+    }
+}
+
+impl TryFrom<String> for AttemptStatus {
+    type Error = crate::domain::Invalid;
+    fn try_from(s: String) -> Result<Self, Self::Error> {
+        match s.as_str() {
+            "open" => Ok(AttemptStatus::Open),
+            "submitted" => Ok(AttemptStatus::Submitted),
+            "expired" => Ok(AttemptStatus::Expired),
+            other => Err(crate::domain::Invalid::new(
+                format!("Trạng thái bài thi không hợp lệ: {other:?}."),
+                format!("Unknown attempt status {other:?}."),
+            )),
+        }
+    }
+}
+
+impl From<AttemptStatus> for String {
+    fn from(s: AttemptStatus) -> String {
+        s.as_str().to_string()
+    }
+}
+
 /// The keys that are right for a paper item, as shown to this participant.
 pub fn right_keys(item: &PaperItem, q: &PoolQuestion) -> Vec<String> {
     item.o

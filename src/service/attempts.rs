@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use chrono::NaiveDateTime;
 use serde::Serialize;
 
-use crate::db::attempts::{self as store, Attempt, RoundResult, EXPIRED, OPEN, SUBMITTED};
+use crate::db::attempts::{self as store, Attempt, AttemptStatus, RoundResult};
 use crate::db::contests::{self, Contest, Round};
 use crate::db::{new_id, participants, DbConn};
 use crate::domain::bank::{Kind, LETTERS};
@@ -54,7 +54,7 @@ pub struct AttemptView {
     pub questions: Vec<ShownQuestion>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub prediction: Option<PredictionPrompt>,
-    pub status: String,
+    pub status: AttemptStatus,
     pub answers: HashMap<i32, Vec<String>>,
     pub remaining_ms: i64,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -68,7 +68,7 @@ pub struct ResultView {
     pub correct: i32,
     pub total: i32,
     pub duration_ms: i64,
-    pub status: String,
+    pub status: AttemptStatus,
 }
 
 fn result_of(a: &Attempt) -> Option<ResultView> {
@@ -78,7 +78,7 @@ fn result_of(a: &Attempt) -> Option<ResultView> {
         correct: a.correct.unwrap_or(0),
         total: a.total,
         duration_ms: a.duration_ms.unwrap_or(0),
-        status: a.status.clone(),
+        status: a.status,
     })
 }
 
@@ -172,7 +172,7 @@ fn view(
             .prediction()
             .filter(|_| !a.practice)
             .map(|p| PredictionPrompt { prompt: p.prompt }),
-        status: a.status.clone(),
+        status: a.status,
         answers,
         remaining_ms: if a.is_open() {
             (a.deadline - now).num_milliseconds().max(0)
@@ -190,14 +190,14 @@ fn finish_once(
     conn: &mut DbConn,
     state: &AppState,
     a: &Attempt,
-    status: &str,
+    status: AttemptStatus,
     now: NaiveDateTime,
     prediction: Option<i64>,
 ) -> Result<(Attempt, bool), AppError> {
     let v = state.versions.get(conn, &a.bank_version_id)?;
     let answers = store::answers_of(conn, &a.id)?;
     let s: Score = paper::score(&a.paper()?, &v.pool, &answers);
-    let end = if status == EXPIRED {
+    let end = if status == AttemptStatus::Expired {
         a.deadline.min(now)
     } else {
         now.min(a.deadline)
@@ -235,7 +235,7 @@ fn finish(
     conn: &mut DbConn,
     state: &AppState,
     a: &Attempt,
-    status: &str,
+    status: AttemptStatus,
     now: NaiveDateTime,
     prediction: Option<i64>,
 ) -> Result<Attempt, AppError> {
@@ -256,7 +256,7 @@ fn load_owned(
         .ok_or(AppError::NotFound)?;
     let contest = contests::by_id(conn, &a.contest_id)?;
     if a.is_open() && !accepts(now, a.deadline, contest.grace_seconds) {
-        let a = finish(conn, state, &a, EXPIRED, now, None)?;
+        let a = finish(conn, state, &a, AttemptStatus::Expired, now, None)?;
         return Ok((a, contest));
     }
     Ok((a, contest))
@@ -293,7 +293,7 @@ pub async fn start(
                     if accepts(now, open.deadline, contest.grace_seconds) {
                         return view(c, &st, open, &contest, now);
                     }
-                    finish(c, &st, open, EXPIRED, now, None)?;
+                    finish(c, &st, open, AttemptStatus::Expired, now, None)?;
                 }
                 if previous.len() as i32 >= contest.attempts_per_round {
                     return Err(AppError::conflict(
@@ -337,7 +337,7 @@ pub async fn start(
                 paper: crate::db::json::encode("attempts.paper", &drawn)?,
                 started_at: now,
                 deadline,
-                status: OPEN.into(),
+                status: AttemptStatus::Open,
                 finished_at: None,
                 score: None,
                 max_score,
@@ -464,7 +464,7 @@ pub async fn submit(
         .write(move |c| {
             let (a, _) = load_owned(c, &st, &participant_id, &attempt_id, now)?;
             let a = if a.is_open() {
-                finish(c, &st, &a, SUBMITTED, now, prediction)?
+                finish(c, &st, &a, AttemptStatus::Submitted, now, prediction)?
             } else {
                 a
             };
@@ -484,7 +484,7 @@ pub fn finish_open_in_round(
 ) -> Result<usize, AppError> {
     let mut n = 0;
     for a in store::open_in_round(c, round_id)? {
-        if finish_once(c, state, &a, EXPIRED, now, None)?.1 {
+        if finish_once(c, state, &a, AttemptStatus::Expired, now, None)?.1 {
             n += 1;
         }
     }
@@ -513,7 +513,7 @@ pub async fn finish_expired(state: &AppState) -> Result<usize, AppError> {
                 if accepts(now, a.deadline, grace) {
                     continue;
                 }
-                if finish_once(c, &st, &a, EXPIRED, now, None)?.1 {
+                if finish_once(c, &st, &a, AttemptStatus::Expired, now, None)?.1 {
                     finished += 1;
                 }
             }

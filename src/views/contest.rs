@@ -156,8 +156,8 @@ fn sign_in_form(slug: &str, otp: bool) -> Markup {
 }
 
 fn attempt_status(a: &Attempt) -> String {
-    match a.status.as_str() {
-        "open" => "Đang làm".into(),
+    match a.status {
+        crate::domain::paper::AttemptStatus::Open => "Đang làm".into(),
         _ => format!("{}/{} điểm", a.score.unwrap_or(0), a.max_score),
     }
 }
@@ -287,7 +287,7 @@ pub fn result(r: &ResultPage) -> Markup {
             .card data-clear=(a.id) {
                 p.big { strong { (a.score.unwrap_or(0)) "/" (a.max_score) } " điểm" }
                 p { "Đúng " (a.correct.unwrap_or(0)) "/" (a.total) " câu · thời gian " (mmss(a.duration_ms.unwrap_or(0))) }
-                @if a.status == "expired" { p.mut { "Bài được máy chủ tự nộp khi hết giờ, với các câu đã lưu." } }
+                @if a.status == crate::domain::paper::AttemptStatus::Expired { p.mut { "Bài được máy chủ tự nộp khi hết giờ, với các câu đã lưu." } }
                 @if let (Some(best), Some(rank)) = (&r.best, r.rank) {
                     p { "Kết quả tốt nhất của bạn trong vòng: " strong { (best.score) "/" (best.max_score) } " · hạng tạm thời " strong { (rank) } "/" (r.ranked) }
                 }

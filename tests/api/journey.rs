@@ -312,7 +312,7 @@ async fn expired_attempts_are_finished_by_the_server_exactly_once() {
         .read_now(|c| {
             for id in &ids {
                 let at = hoithi::db::attempts::by_id(c, id)?.unwrap();
-                assert_eq!(at.status, "expired");
+                assert_eq!(at.status, hoithi::domain::paper::AttemptStatus::Expired);
                 assert_eq!(at.correct, Some(1), "scored with the saved answer");
                 assert_eq!(at.duration_ms, Some(60_000));
             }

@@ -303,7 +303,7 @@ pub async fn paper(
     };
     let id = id.into_inner();
     let v = attempts::get(&state, me.id, id.clone()).await?;
-    if v.status != "open" {
+    if v.status != crate::domain::paper::AttemptStatus::Open {
         return Ok(see_other(&format!("/a/{id}/result")));
     }
     let now_ms = state.now().and_utc().timestamp_millis();
