@@ -7,7 +7,7 @@ use serde::Serialize;
 use super::schema::{contests, rounds};
 use super::{new_id, now, DbConn};
 use crate::domain::contest::RoundStatus;
-use crate::domain::contest::{ContestSettings, Prediction, PredictionTarget};
+use crate::domain::contest::{ContestSettings, IdentityCheck, Prediction, PredictionTarget};
 use crate::domain::paper::Cell;
 use crate::error::AppError;
 
@@ -33,13 +33,14 @@ pub struct Contest {
     pub show_answers_after_close: bool,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
-    /// "birth_date" (phone + birth date) or "otp" (phone + SMS code).
-    pub identity_check: String,
+    /// Phone + birth date, or phone + SMS code.
+    #[diesel(deserialize_as = String, serialize_as = String)]
+    pub identity_check: IdentityCheck,
 }
 
 impl Contest {
     pub fn uses_otp(&self) -> bool {
-        self.identity_check == "otp"
+        self.identity_check == IdentityCheck::Otp
     }
 
     pub fn blueprint(&self) -> Result<Vec<Cell>, AppError> {
@@ -196,9 +197,9 @@ fn row(
         created_at,
         updated_at: now(),
         identity_check: if s.otp {
-            "otp".into()
+            IdentityCheck::Otp
         } else {
-            "birth_date".into()
+            IdentityCheck::BirthDate
         },
     })
 }
@@ -217,7 +218,7 @@ pub fn create(conn: &mut DbConn, s: &ContestSettings, l: &Links) -> Result<Conte
     }
     let contest = row(new_id(), s, l, now())?;
     diesel::insert_into(contests::table)
-        .values(&contest)
+        .values(contest.clone())
         .execute(conn)?;
     replace_rounds(conn, &contest.id, &s.rounds)?;
     Ok(contest)
@@ -234,7 +235,7 @@ pub fn update(
     let mut contest = row(existing.id.clone(), s, l, existing.created_at)?;
     contest.slug = existing.slug.clone();
     diesel::update(contests::table.find(&existing.id))
-        .set(&contest)
+        .set(contest.clone())
         .execute(conn)?;
     replace_rounds(conn, &existing.id, &s.rounds)?;
     Ok(contest)

@@ -24,6 +24,45 @@ pub enum RoundStatus {
     Closed,
 }
 
+/// What proves a participant's phone at sign-in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum IdentityCheck {
+    /// Phone number and birth date (the default).
+    BirthDate,
+    /// Phone number and a one-time code sent by SMS.
+    Otp,
+}
+
+impl IdentityCheck {
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            IdentityCheck::BirthDate => "birth_date",
+            IdentityCheck::Otp => "otp",
+        }
+    }
+}
+
+impl TryFrom<String> for IdentityCheck {
+    type Error = crate::domain::Invalid;
+    fn try_from(s: String) -> Result<Self, Self::Error> {
+        match s.trim() {
+            "birth_date" => Ok(IdentityCheck::BirthDate),
+            "otp" => Ok(IdentityCheck::Otp),
+            other => Err(crate::domain::Invalid::new(
+                format!("Cách xác thực không hợp lệ: {other:?} (birth_date hoặc otp)."),
+                format!("Unknown identity check {other:?}: birth_date or otp."),
+            )),
+        }
+    }
+}
+
+impl From<IdentityCheck> for String {
+    fn from(c: IdentityCheck) -> String {
+        c.as_str().to_string()
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum PredictionTarget {
@@ -190,16 +229,14 @@ pub fn check_contest(input: &ContestInput) -> Result<ContestSettings, Vec<Proble
         );
     }
     let otp = match input.identity_check.as_deref().map(str::trim) {
-        None | Some("") | Some("birth_date") => false,
-        Some("otp") => true,
-        Some(other) => {
-            p(
-                "identity_check",
-                format!("Cách xác thực {other:?} không hợp lệ (birth_date hoặc otp)."),
-                format!("Unknown identity check {other:?} (birth_date or otp)."),
-            );
-            false
-        }
+        None | Some("") => false,
+        Some(raw) => match IdentityCheck::try_from(raw.to_string()) {
+            Ok(check) => check == IdentityCheck::Otp,
+            Err(e) => {
+                p("identity_check", e.vi, e.en);
+                false
+            }
+        },
     };
     if let Some(pr) = &input.prediction {
         if clean(&pr.prompt).is_empty() {

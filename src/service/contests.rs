@@ -195,8 +195,8 @@ pub struct PublicContest {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub prediction: Option<String>,
     pub participants: i64,
-    /// "birth_date" or "otp": what proves a participant's phone.
-    pub identity_check: String,
+    /// What proves a participant's phone ("birth_date" or "otp" in JSON).
+    pub identity_check: crate::domain::contest::IdentityCheck,
 }
 
 pub fn public_of(
@@ -236,7 +236,7 @@ pub fn public_of(
             .collect(),
         prediction: contest.prediction().map(|p| p.prompt),
         participants: participants::count(c, &contest.id)?,
-        identity_check: contest.identity_check.clone(),
+        identity_check: contest.identity_check,
     })
 }
 

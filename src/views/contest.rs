@@ -96,7 +96,7 @@ fn register_form(c: &PublicContest, v: &RegisterValues) -> Markup {
                 div { label for="birth_date" { "Ngày sinh" } input #birth_date name="birth_date" type="date" required value=(v.birth_date); }
                 div { label for="phone" { "Số điện thoại" } input #phone name="phone" type="tel" inputmode="tel" required autocomplete="tel" value=(v.phone); }
             }
-            @if c.identity_check == "otp" {
+            @if c.identity_check == crate::domain::contest::IdentityCheck::Otp {
                 div.row {
                     div { label for="otp" { "Mã xác thực (SMS)" } input #otp name="otp" inputmode="numeric" maxlength="6" autocomplete="one-time-code"; }
                     div { label { "Chưa có mã?" } button.secondary type="submit" formaction={ "/c/" (c.slug) "/otp" } formnovalidate { "Gửi mã" } }
@@ -225,7 +225,7 @@ pub fn home(
                 }
             } @else {
                 (register_form(c, values))
-                (sign_in_form(&c.slug, c.identity_check == "otp"))
+                (sign_in_form(&c.slug, c.identity_check == crate::domain::contest::IdentityCheck::Otp))
             }
             h2 { "Lịch thi" }
             (rounds_table(c))

@@ -299,7 +299,7 @@ pub async fn edit_form(
         age_min: c.age_min.to_string(),
         age_max: c.age_max.to_string(),
         show_answers: c.show_answers_after_close,
-        identity_check: c.identity_check.clone(),
+        identity_check: c.identity_check.as_str().to_string(),
         blueprint: c
             .blueprint()?
             .into_iter()
