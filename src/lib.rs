@@ -18,6 +18,9 @@
 //! `error` maps every error to HTTP once; `auth` holds tokens and the
 //! identity extractors; `startup` and `cli` wire everything together.
 
+// Request and I/O paths return errors; only tests may unwrap.
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
+
 pub mod auth;
 pub mod cli;
 pub mod config;

@@ -8,6 +8,8 @@
 //!
 //! Only use it against servers you run: it sends real traffic.
 
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
+
 use std::collections::{BTreeMap, HashMap};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
@@ -88,6 +90,8 @@ struct Endpoint {
 impl Default for Endpoint {
     fn default() -> Self {
         Endpoint {
+            // Constant bounds that hdrhistogram accepts (1 µs to 60 s, 3 digits).
+            #[allow(clippy::expect_used)]
             latency_us: Histogram::new_with_bounds(1, 60_000_000, 3).expect("histogram bounds"),
             statuses: BTreeMap::new(),
             per_second: BTreeMap::new(),
@@ -362,8 +366,14 @@ async fn main() -> std::process::ExitCode {
         // reused just as the server closes it.
         .pool_idle_timeout(Duration::from_secs(3))
         .timeout(Duration::from_secs(60))
-        .build()
-        .expect("HTTP client");
+        .build();
+    let client = match client {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("cannot build the HTTP client: {e}");
+            return std::process::ExitCode::FAILURE;
+        }
+    };
 
     let base = args.url[0].trim_end_matches('/');
     let info: Value = match client
