@@ -62,6 +62,9 @@ pub enum AppError {
     CrossSite,
     #[error("not found")]
     NotFound,
+    /// A known path asked with a method it does not take.
+    #[error("method not allowed; allowed: {allow}")]
+    MethodNotAllowed { allow: String },
     #[error("conflict: {en}")]
     Conflict { vi: String, en: String },
     #[error("attempt closed")]
@@ -118,6 +121,7 @@ impl AppError {
             AppError::Forbidden => "forbidden",
             AppError::CrossSite => "cross_site",
             AppError::NotFound => "not_found",
+            AppError::MethodNotAllowed { .. } => "method_not_allowed",
             AppError::Conflict { .. } => "conflict",
             AppError::AttemptClosed => "attempt_closed",
             AppError::Gone { .. } => "gone",
@@ -160,6 +164,10 @@ impl AppError {
             AppError::NotFound | AppError::Database(DieselError::NotFound) => {
                 ("Không tìm thấy.".into(), "Not found.".into())
             }
+            AppError::MethodNotAllowed { allow } => (
+                format!("Địa chỉ này không nhận phương thức đã gửi; chỉ nhận {allow}."),
+                format!("This address does not take that method; it takes {allow}."),
+            ),
             AppError::Database(DieselError::DatabaseError(
                 DatabaseErrorKind::UniqueViolation,
                 _,
@@ -341,6 +349,7 @@ impl ResponseError for AppError {
             AppError::Busy { .. } => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Forbidden | AppError::CrossSite => StatusCode::FORBIDDEN,
             AppError::NotFound | AppError::Database(DieselError::NotFound) => StatusCode::NOT_FOUND,
+            AppError::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
             AppError::Conflict { .. }
             | AppError::AttemptClosed
             | AppError::Database(DieselError::DatabaseError(
@@ -373,6 +382,9 @@ impl ResponseError for AppError {
         let mut resp = HttpResponse::build(status);
         if let Some(secs) = self.retry_after() {
             resp.insert_header((actix_web::http::header::RETRY_AFTER, secs.to_string()));
+        }
+        if let AppError::MethodNotAllowed { allow } = self {
+            resp.insert_header((actix_web::http::header::ALLOW, allow.clone()));
         }
         resp.json(ErrorBody {
             error: ErrorDetail {

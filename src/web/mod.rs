@@ -78,8 +78,18 @@ async fn stylesheet() -> HttpResponse {
         .body(STYLE)
 }
 
-/// Unknown routes: a JSON 404 under /api, a page elsewhere (via the middleware).
-pub async fn not_found() -> Result<HttpResponse, AppError> {
+/// Unknown routes: a JSON 404 under /api, a page elsewhere (via the
+/// middleware); a known API path with a method it does not take: 405 with
+/// `Allow`.
+pub async fn not_found(req: HttpRequest) -> Result<HttpResponse, AppError> {
+    if let Some(rest) = req.path().strip_prefix("/api/v1") {
+        let allow = api::openapi::methods_for(rest);
+        if !allow.is_empty() {
+            return Err(AppError::MethodNotAllowed {
+                allow: allow.join(", "),
+            });
+        }
+    }
     Err(AppError::NotFound)
 }
 

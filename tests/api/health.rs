@@ -102,3 +102,36 @@ async fn a_damaged_stored_paper_is_an_error_not_an_empty_paper() {
         .await;
     assert_eq!(r.status(), 500, "not scored as an empty paper");
 }
+
+/// A known API path asked with a method it does not take: 405 with the
+/// methods it does take in `Allow`, as JSON; unknown paths stay 404.
+#[tokio::test]
+async fn a_wrong_method_on_a_known_api_path_is_405_with_allow() {
+    let app = spawn_app().await;
+    let r = app
+        .client
+        .delete(app.url("/api/v1/units"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 405);
+    assert_eq!(r.headers()["allow"], "GET, POST");
+    let body: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "method_not_allowed");
+    let r = app
+        .client
+        .put(app.url("/api/v1/contests/thu-nghiem/rounds/1/leaderboard"))
+        .json(&serde_json::json!({}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 405);
+    assert_eq!(r.headers()["allow"], "GET");
+    let r = app
+        .client
+        .delete(app.url("/api/v1/khong-co"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 404);
+}

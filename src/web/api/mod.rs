@@ -5,7 +5,7 @@ pub mod activities;
 pub mod auth;
 pub mod banks;
 pub mod contests;
-mod openapi;
+pub mod openapi;
 pub mod results;
 mod units;
 

@@ -531,6 +531,36 @@ fn schemas() -> Value {
     })
 }
 
+/// The methods the API answers on `path` (below `/api/v1`), upper-case, in
+/// the order of the route table; empty when no route has this path.
+pub fn methods_for(path: &str) -> Vec<&'static str> {
+    use actix_web::dev::ResourceDef;
+    use std::sync::OnceLock;
+    static DEFS: OnceLock<Vec<(ResourceDef, &'static str)>> = OnceLock::new();
+    let defs = DEFS.get_or_init(|| {
+        ROUTES
+            .iter()
+            .map(|(method, p, ..)| {
+                let upper = match *method {
+                    "get" => "GET",
+                    "post" => "POST",
+                    "put" => "PUT",
+                    "delete" => "DELETE",
+                    _ => "PATCH",
+                };
+                (ResourceDef::new(*p), upper)
+            })
+            .collect()
+    });
+    let mut out: Vec<&'static str> = Vec::new();
+    for (def, method) in defs {
+        if def.is_match(path) && !out.contains(method) {
+            out.push(method);
+        }
+    }
+    out
+}
+
 pub fn spec() -> Value {
     let mut paths = Map::new();
     for (method, path, summary, auth, body, status) in ROUTES {
