@@ -561,6 +561,16 @@ pub fn methods_for(path: &str) -> Vec<&'static str> {
     out
 }
 
+/// The schema of a path parameter: round numbers and answer positions are
+/// integers with the server's limits; everything else is text.
+fn path_schema(name: &str) -> Value {
+    match name {
+        "n" => json!({"type": "integer", "minimum": 1, "maximum": 52}),
+        "position" => json!({"type": "integer", "minimum": 1}),
+        _ => json!({"type": "string", "minLength": 1}),
+    }
+}
+
 pub fn spec() -> Value {
     let mut paths = Map::new();
     for (method, path, summary, auth, body, status) in ROUTES {
@@ -569,13 +579,13 @@ pub fn spec() -> Value {
         let params: Vec<Value> = path
             .split('/')
             .filter_map(|seg| seg.strip_prefix('{').and_then(|s| s.strip_suffix('}')))
-            .map(|name| json!({"name": name, "in": "path", "required": true, "schema": {"type": "string"}}))
+            .map(|name| json!({"name": name, "in": "path", "required": true, "schema": path_schema(name)}))
             .collect();
         if !params.is_empty() {
             op.insert("parameters".into(), json!(params));
         }
         if let Some(schema) = body {
-            op.insert("requestBody".into(), json!({"content": {"application/json": {"schema": {"$ref": format!("#/components/schemas/{schema}")}}}}));
+            op.insert("requestBody".into(), json!({"required": true, "content": {"application/json": {"schema": {"$ref": format!("#/components/schemas/{schema}")}}}}));
         }
         match *auth {
             "staff" => {
@@ -621,4 +631,33 @@ pub fn spec() -> Value {
 
 pub async fn document() -> HttpResponse {
     HttpResponse::Ok().json(spec())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_in_paths_are_integers_and_bodies_are_required() {
+        let doc = spec();
+        let op = &doc["paths"]["/api/v1/contests/{slug}/rounds/{n}/leaderboard"]["get"];
+        let n = op["parameters"]
+            .as_array()
+            .and_then(|ps| ps.iter().find(|p| p["name"] == "n"))
+            .cloned()
+            .unwrap_or_default();
+        assert_eq!(n["schema"]["type"], "integer");
+        assert_eq!(n["schema"]["maximum"], 52);
+        let paths = doc["paths"].as_object().cloned().unwrap_or_default();
+        let mut bodies = 0;
+        for ops in paths.values() {
+            for op in ops.as_object().into_iter().flat_map(|o| o.values()) {
+                if let Some(body) = op.get("requestBody") {
+                    assert_eq!(body["required"], true, "{op}");
+                    bodies += 1;
+                }
+            }
+        }
+        assert!(bodies > 10);
+    }
 }
