@@ -18,6 +18,7 @@ mod journey;
 mod migrations;
 mod multi_instance;
 mod otp;
+mod page_access;
 mod rankings;
 mod review;
 mod security;

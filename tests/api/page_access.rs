@@ -1,0 +1,213 @@
+//! The HTML pages' role matrix, like the API's: every page a browser can GET,
+//! asked by each kind of visitor, gives exactly its status (303 is the
+//! redirect to the sign-in page, or from /admin to the visitor's start page).
+
+use std::collections::BTreeSet;
+
+use crate::helpers::{attempt, contest_fixture, join, spawn_with_clock, TestApp, CONTEST};
+use serde_json::json;
+
+#[derive(Clone, Copy, Debug)]
+enum Visitor {
+    Admin,
+    OrgIn,
+    OrgOut,
+    Viewer,
+    /// Someone who only holds a share link (no cookie).
+    Link,
+    Participant,
+    Anonymous,
+}
+
+const VISITORS: [Visitor; 7] = [
+    Visitor::Admin,
+    Visitor::OrgIn,
+    Visitor::OrgOut,
+    Visitor::Viewer,
+    Visitor::Link,
+    Visitor::Participant,
+    Visitor::Anonymous,
+];
+
+/// (page path as registered, expected status for
+/// [admin, organizer in scope, organizer out of scope, viewer, share link, participant, anonymous]).
+const PAGES: &[(&str, [u16; 7])] = &[
+    ("/", [200; 7]),
+    ("/login", [200; 7]),
+    ("/admin", [303, 303, 303, 303, 303, 303, 303]),
+    ("/admin/units", [200, 200, 200, 403, 303, 303, 303]),
+    (
+        "/admin/units/{code}/activities",
+        [200, 200, 403, 403, 303, 303, 303],
+    ),
+    // Everyone on the staff reads the scheme; only admins may save it.
+    (
+        "/admin/activity-scheme",
+        [200, 200, 200, 200, 303, 303, 303],
+    ),
+    ("/admin/banks", [200, 200, 200, 403, 303, 303, 303]),
+    ("/admin/banks/{bank}", [200, 200, 200, 403, 303, 303, 303]),
+    ("/admin/contests", [200, 200, 200, 200, 303, 303, 303]),
+    ("/admin/contests/new", [200, 200, 200, 403, 303, 303, 303]),
+    // Viewers read results, not the organizers' management pages.
+    (
+        "/admin/contests/{slug}",
+        [200, 200, 403, 403, 303, 303, 303],
+    ),
+    (
+        "/admin/contests/{slug}/edit",
+        [200, 200, 403, 403, 303, 303, 303],
+    ),
+    (
+        "/admin/contests/{slug}/results",
+        [200, 200, 403, 200, 303, 303, 303],
+    ),
+    (
+        "/admin/contests/{slug}/review",
+        [200, 200, 403, 403, 303, 303, 303],
+    ),
+    (
+        "/admin/contests/{slug}/rounds/{n}/prizes",
+        [200, 200, 403, 403, 303, 303, 303],
+    ),
+    (
+        "/admin/contests/{slug}/access",
+        [200, 200, 403, 403, 303, 303, 303],
+    ),
+    ("/c/{slug}", [200; 7]),
+    ("/c/{slug}/board", [200; 7]),
+    ("/c/{slug}/poster", [200; 7]),
+    ("/c/{slug}/qr.svg", [200; 7]),
+    ("/c/{slug}/prizes", [404; 7]),
+    // A submitted attempt: its paper sends its owner to the result.
+    ("/a/{id}", [303; 7]),
+    ("/a/{id}/result", [303, 303, 303, 303, 303, 200, 303]),
+    ("/s/{token}", [200; 7]),
+];
+
+/// Every GET route the pages register, read from their source.
+fn registered_get_pages() -> BTreeSet<String> {
+    let src = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/src/web/pages/mod.rs"))
+        .expect("read the page routes");
+    let flat: String = src.split_whitespace().collect::<Vec<_>>().join(" ");
+    let mut out = BTreeSet::new();
+    let mut rest = flat.as_str();
+    while let Some(at) = rest.find(".route(") {
+        rest = &rest[at + ".route(".len()..];
+        let Some(path) = rest
+            .trim_start()
+            .strip_prefix('"')
+            .and_then(|r| r.split('"').next())
+        else {
+            continue;
+        };
+        let after = &rest[rest.find(',').unwrap_or(0)..];
+        if after
+            .trim_start_matches([',', ' '])
+            .starts_with("web::get()")
+        {
+            out.insert(path.to_string());
+        }
+    }
+    out
+}
+
+struct Ids {
+    attempt: String,
+    link_token: String,
+}
+
+async fn setup(app: &TestApp, admin: &str) -> (Ids, String) {
+    app.create_user("org-in", "organizer", Some("TINH"));
+    app.create_user("org-out", "organizer", Some("XA-B"));
+    app.create_user("ubnd", "viewer", None);
+    app.post(
+        &format!("/api/v1/contests/{CONTEST}/viewers"),
+        admin,
+        &json!({"username": "ubnd"}),
+    )
+    .await;
+    let participant = join(app, "0915000001", "CD-A1", "doan_vien").await;
+    let attempt = attempt(app, &participant, 1).await;
+    crate::helpers::submit(app, &participant, &attempt, None).await;
+    let link: serde_json::Value = app
+        .post(
+            &format!("/api/v1/contests/{CONTEST}/share-links"),
+            admin,
+            &json!({"days": 30}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let url = link["url"].as_str().unwrap_or_default().to_string();
+    (
+        Ids {
+            attempt,
+            link_token: url.trim_start_matches("/s/").to_string(),
+        },
+        participant,
+    )
+}
+
+fn fill(path: &str, ids: &Ids) -> String {
+    path.replace("{slug}", CONTEST)
+        .replace("{bank}", "dich-vu-cong-truc-tuyen-2023")
+        .replace("{n}", "1")
+        .replace("{code}", "CD-A1")
+        .replace("{id}", &ids.attempt)
+        .replace("{token}", &ids.link_token)
+}
+
+#[tokio::test]
+async fn every_page_gives_each_visitor_exactly_its_status() {
+    let walked: BTreeSet<String> = PAGES
+        .iter()
+        .map(|(p, _)| p.replace("{bank}", "{slug}"))
+        .collect();
+    assert_eq!(
+        walked,
+        registered_get_pages(),
+        "the matrix must walk every page a browser can GET"
+    );
+    let (app, _clock) = spawn_with_clock().await;
+    let admin = contest_fixture(&app, 15, 1).await;
+    let (ids, participant) = setup(&app, &admin).await;
+    let mut failures = Vec::new();
+    for (i, visitor) in VISITORS.iter().enumerate() {
+        let cookie = match visitor {
+            Visitor::Admin => Some(format!("hoithi_token={admin}")),
+            Visitor::OrgIn => Some(format!("hoithi_token={}", app.login("org-in").await)),
+            Visitor::OrgOut => Some(format!("hoithi_token={}", app.login("org-out").await)),
+            Visitor::Viewer => Some(format!("hoithi_token={}", app.login("ubnd").await)),
+            Visitor::Participant => Some(format!("hoithi_participant={participant}")),
+            Visitor::Link | Visitor::Anonymous => None,
+        };
+        let client = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap();
+        for (path, expected) in PAGES {
+            let mut req = client.get(app.url(&fill(path, &ids)));
+            if let Some(c) = &cookie {
+                req = req.header("cookie", c);
+            }
+            let r = req.send().await.unwrap();
+            let got = r.status().as_u16();
+            let html = r
+                .headers()
+                .get("content-type")
+                .and_then(|v| v.to_str().ok())
+                .is_some_and(|v| v.starts_with("text/html") || v.starts_with("image/svg"));
+            if got != expected[i] {
+                failures.push(format!(
+                    "{visitor:?} GET {path}: got {got}, want {}",
+                    expected[i]
+                ));
+            } else if got != 303 && !html {
+                failures.push(format!("{visitor:?} GET {path}: {got} is not a page"));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
