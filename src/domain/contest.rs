@@ -34,34 +34,10 @@ pub enum IdentityCheck {
     Otp,
 }
 
-impl IdentityCheck {
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            IdentityCheck::BirthDate => "birth_date",
-            IdentityCheck::Otp => "otp",
-        }
-    }
-}
-
-impl TryFrom<String> for IdentityCheck {
-    type Error = crate::domain::Invalid;
-    fn try_from(s: String) -> Result<Self, Self::Error> {
-        match s.trim() {
-            "birth_date" => Ok(IdentityCheck::BirthDate),
-            "otp" => Ok(IdentityCheck::Otp),
-            other => Err(crate::domain::Invalid::new(
-                format!("Cách xác thực không hợp lệ: {other:?} (birth_date hoặc otp)."),
-                format!("Unknown identity check {other:?}: birth_date or otp."),
-            )),
-        }
-    }
-}
-
-impl From<IdentityCheck> for String {
-    fn from(c: IdentityCheck) -> String {
-        c.as_str().to_string()
-    }
-}
+crate::domain::text_enum!(IdentityCheck, "Cách xác thực", "identity check", {
+    BirthDate => "birth_date",
+    Otp => "otp",
+});
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]

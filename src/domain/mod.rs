@@ -17,6 +17,44 @@ pub mod throttle;
 pub mod units;
 pub mod vn_time;
 
+/// A closed set stored and sent as text: `as_str`, `TryFrom<String>` (an
+/// unknown text is an [`Invalid`] naming the accepted ones) and
+/// `From<Self> for String`, written once for every such enum.
+macro_rules! text_enum {
+    ($name:ident, $what_vi:literal, $what_en:literal, { $($variant:ident => $text:literal),+ $(,)? }) => {
+        impl $name {
+            pub const fn as_str(self) -> &'static str {
+                match self {
+                    $($name::$variant => $text),+
+                }
+            }
+        }
+
+        impl TryFrom<String> for $name {
+            type Error = $crate::domain::Invalid;
+            fn try_from(s: String) -> Result<Self, Self::Error> {
+                match s.trim() {
+                    $($text => Ok($name::$variant),)+
+                    other => {
+                        let accepted = [$($text),+].join(", ");
+                        Err($crate::domain::Invalid::new(
+                            format!("{} không hợp lệ: {other:?} ({accepted}).", $what_vi),
+                            format!("Unknown {} {other:?}: {accepted}.", $what_en),
+                        ))
+                    }
+                }
+            }
+        }
+
+        impl From<$name> for String {
+            fn from(v: $name) -> String {
+                v.as_str().to_string()
+            }
+        }
+    };
+}
+pub(crate) use text_enum;
+
 /// A value that breaks a domain rule, with the message in Vietnamese and in
 /// English. The domain knows nothing of HTTP; `crate::error` maps this to a
 /// 400 answer.

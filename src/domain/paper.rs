@@ -213,36 +213,11 @@ pub enum AttemptStatus {
     Expired,
 }
 
-impl AttemptStatus {
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            AttemptStatus::Open => "open",
-            AttemptStatus::Submitted => "submitted",
-            AttemptStatus::Expired => "expired",
-        }
-    }
-}
-
-impl TryFrom<String> for AttemptStatus {
-    type Error = crate::domain::Invalid;
-    fn try_from(s: String) -> Result<Self, Self::Error> {
-        match s.as_str() {
-            "open" => Ok(AttemptStatus::Open),
-            "submitted" => Ok(AttemptStatus::Submitted),
-            "expired" => Ok(AttemptStatus::Expired),
-            other => Err(crate::domain::Invalid::new(
-                format!("Trạng thái bài thi không hợp lệ: {other:?}."),
-                format!("Unknown attempt status {other:?}."),
-            )),
-        }
-    }
-}
-
-impl From<AttemptStatus> for String {
-    fn from(s: AttemptStatus) -> String {
-        s.as_str().to_string()
-    }
-}
+crate::domain::text_enum!(AttemptStatus, "Trạng thái bài thi", "attempt status", {
+    Open => "open",
+    Submitted => "submitted",
+    Expired => "expired",
+});
 
 /// The keys that are right for a paper item, as shown to this participant.
 pub fn right_keys(item: &PaperItem, q: &PoolQuestion) -> Vec<String> {

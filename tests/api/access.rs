@@ -218,15 +218,18 @@ const ROLES: [Role; 7] = [
     Role::Anonymous,
 ];
 
-/// What the walk needs: ids made in the setup.
-struct World {
-    attempt: String,
-    link_id: String,
-    link_token: String,
-    activity: String,
+/// What the walks need: ids made in the setup.
+pub(crate) struct World {
+    pub attempt: String,
+    pub link_id: String,
+    pub link_token: String,
+    pub activity: String,
 }
 
-async fn world(app: &TestApp, admin: &str) -> (World, String) {
+/// Organizers in and out of scope, a viewer of the contest, a participant
+/// with an attempt, a share link and an activity record; returns the ids
+/// and the participant's token.
+pub(crate) async fn world(app: &TestApp, admin: &str) -> (World, String) {
     app.create_user("org-in", "organizer", Some("TINH"));
     app.create_user("org-out", "organizer", Some("XA-B"));
     app.create_user("ubnd", "viewer", None);

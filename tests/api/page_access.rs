@@ -4,8 +4,8 @@
 
 use std::collections::BTreeSet;
 
-use crate::helpers::{attempt, contest_fixture, join, spawn_with_clock, TestApp, CONTEST};
-use serde_json::json;
+use crate::access::{world, World};
+use crate::helpers::{contest_fixture, spawn_with_clock, CONTEST};
 
 #[derive(Clone, Copy, Debug)]
 enum Visitor {
@@ -112,45 +112,7 @@ fn registered_get_pages() -> BTreeSet<String> {
     out
 }
 
-struct Ids {
-    attempt: String,
-    link_token: String,
-}
-
-async fn setup(app: &TestApp, admin: &str) -> (Ids, String) {
-    app.create_user("org-in", "organizer", Some("TINH"));
-    app.create_user("org-out", "organizer", Some("XA-B"));
-    app.create_user("ubnd", "viewer", None);
-    app.post(
-        &format!("/api/v1/contests/{CONTEST}/viewers"),
-        admin,
-        &json!({"username": "ubnd"}),
-    )
-    .await;
-    let participant = join(app, "0915000001", "CD-A1", "doan_vien").await;
-    let attempt = attempt(app, &participant, 1).await;
-    crate::helpers::submit(app, &participant, &attempt, None).await;
-    let link: serde_json::Value = app
-        .post(
-            &format!("/api/v1/contests/{CONTEST}/share-links"),
-            admin,
-            &json!({"days": 30}),
-        )
-        .await
-        .json()
-        .await
-        .unwrap();
-    let url = link["url"].as_str().unwrap_or_default().to_string();
-    (
-        Ids {
-            attempt,
-            link_token: url.trim_start_matches("/s/").to_string(),
-        },
-        participant,
-    )
-}
-
-fn fill(path: &str, ids: &Ids) -> String {
+fn fill(path: &str, ids: &World) -> String {
     path.replace("{slug}", CONTEST)
         .replace("{bank}", "dich-vu-cong-truc-tuyen-2023")
         .replace("{n}", "1")
@@ -172,7 +134,9 @@ async fn every_page_gives_each_visitor_exactly_its_status() {
     );
     let (app, _clock) = spawn_with_clock().await;
     let admin = contest_fixture(&app, 15, 1).await;
-    let (ids, participant) = setup(&app, &admin).await;
+    let (ids, participant) = world(&app, &admin).await;
+    // A submitted attempt: its paper sends its owner to the result.
+    crate::helpers::submit(&app, &participant, &ids.attempt, None).await;
     let mut failures = Vec::new();
     for (i, visitor) in VISITORS.iter().enumerate() {
         let cookie = match visitor {
