@@ -198,7 +198,7 @@ async fn the_dashboard_draws_valid_svg_charts_with_one_bar_per_item() {
 }
 
 #[derive(Clone, Copy, Debug)]
-enum Role {
+pub(crate) enum Role {
     Admin,
     OrgIn,
     OrgOut,
@@ -208,7 +208,7 @@ enum Role {
     Anonymous,
 }
 
-const ROLES: [Role; 7] = [
+pub(crate) const ROLES: [Role; 7] = [
     Role::Admin,
     Role::OrgIn,
     Role::OrgOut,

@@ -4,30 +4,8 @@
 
 use std::collections::BTreeSet;
 
-use crate::access::{world, World};
+use crate::access::{world, Role, World, ROLES};
 use crate::helpers::{contest_fixture, spawn_with_clock, CONTEST};
-
-#[derive(Clone, Copy, Debug)]
-enum Visitor {
-    Admin,
-    OrgIn,
-    OrgOut,
-    Viewer,
-    /// Someone who only holds a share link (no cookie).
-    Link,
-    Participant,
-    Anonymous,
-}
-
-const VISITORS: [Visitor; 7] = [
-    Visitor::Admin,
-    Visitor::OrgIn,
-    Visitor::OrgOut,
-    Visitor::Viewer,
-    Visitor::Link,
-    Visitor::Participant,
-    Visitor::Anonymous,
-];
 
 /// (page path as registered, expected status for
 /// [admin, organizer in scope, organizer out of scope, viewer, share link, participant, anonymous]).
@@ -138,14 +116,14 @@ async fn every_page_gives_each_visitor_exactly_its_status() {
     // A submitted attempt: its paper sends its owner to the result.
     crate::helpers::submit(&app, &participant, &ids.attempt, None).await;
     let mut failures = Vec::new();
-    for (i, visitor) in VISITORS.iter().enumerate() {
+    for (i, visitor) in ROLES.iter().enumerate() {
         let cookie = match visitor {
-            Visitor::Admin => Some(format!("hoithi_token={admin}")),
-            Visitor::OrgIn => Some(format!("hoithi_token={}", app.login("org-in").await)),
-            Visitor::OrgOut => Some(format!("hoithi_token={}", app.login("org-out").await)),
-            Visitor::Viewer => Some(format!("hoithi_token={}", app.login("ubnd").await)),
-            Visitor::Participant => Some(format!("hoithi_participant={participant}")),
-            Visitor::Link | Visitor::Anonymous => None,
+            Role::Admin => Some(format!("hoithi_token={admin}")),
+            Role::OrgIn => Some(format!("hoithi_token={}", app.login("org-in").await)),
+            Role::OrgOut => Some(format!("hoithi_token={}", app.login("org-out").await)),
+            Role::Viewer => Some(format!("hoithi_token={}", app.login("ubnd").await)),
+            Role::Participant => Some(format!("hoithi_participant={participant}")),
+            Role::Link | Role::Anonymous => None,
         };
         let client = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
