@@ -8,6 +8,7 @@ use diesel::prelude::*;
 use super::schema::{answers, attempts, round_results};
 use super::DbConn;
 use crate::domain::paper::{Paper, Score};
+use crate::domain::ranking::Standing;
 use crate::error::AppError;
 
 pub use crate::domain::paper::AttemptStatus;
@@ -204,22 +205,15 @@ pub struct RoundResult {
     pub final_rank: Option<i64>,
 }
 
-/// Keeps the person's best attempt of the round (score desc, duration asc,
-/// finished at asc) and counts the attempt, with one insert-if-missing and
-/// conditional updates (safe when two attempts of one person finish at
-/// once), then keeps the unit's figures in step.
-///
-/// `category` and `flagged` (disqualified, or in a "same person" group) come
-/// from the participant row the caller already holds.
-pub fn record_result(
+/// The round result a person holds now, if any, and whether it counts.
+pub fn standing_of(
     conn: &mut DbConn,
-    r: &RoundResult,
-    category: &str,
-    flagged: bool,
-) -> Result<(), AppError> {
+    round_id: &str,
+    participant_id: &str,
+) -> Result<Option<(Standing, i32, bool)>, AppError> {
     use round_results::dsl as rr;
-    let before: Option<(i32, i32, i64, NaiveDateTime, bool)> = round_results::table
-        .find((&r.round_id, &r.participant_id))
+    let row: Option<(i32, i32, i64, NaiveDateTime, bool)> = round_results::table
+        .find((round_id, participant_id))
         .select((
             rr::score,
             rr::max_score,
@@ -229,6 +223,25 @@ pub fn record_result(
         ))
         .first(conn)
         .optional()?;
+    Ok(row.map(|(score, max, duration_ms, finished_at, counted)| {
+        (
+            Standing {
+                score,
+                duration_ms,
+                finished_at,
+            },
+            max,
+            counted,
+        )
+    }))
+}
+
+/// Stores a finished attempt's result: inserts the person's first result of
+/// the round, or (`existing`) replaces the held one when the new one beats
+/// it — decided by the database in the same statement, so two instances
+/// finishing at once cannot both win — and counts the attempt.
+pub fn store_result(conn: &mut DbConn, r: &RoundResult, existing: bool) -> Result<(), AppError> {
+    use round_results::dsl as rr;
     let first = RoundResult {
         attempts_used: 1,
         ..r.clone()
@@ -243,18 +256,19 @@ pub fn record_result(
             .on_conflict_do_nothing()
             .execute(c)?,
     };
-    let key = rr::round_id
-        .eq(&r.round_id)
-        .and(rr::participant_id.eq(&r.participant_id));
-    if before.is_some() {
-        let better = rr::score
+    if existing {
+        let key = rr::round_id
+            .eq(&r.round_id)
+            .and(rr::participant_id.eq(&r.participant_id));
+        // The SQL form of Standing::beats.
+        let beaten = rr::score
             .lt(r.score)
             .or(rr::score.eq(r.score).and(rr::duration_ms.gt(r.duration_ms)))
             .or(rr::score
                 .eq(r.score)
                 .and(rr::duration_ms.eq(r.duration_ms))
                 .and(rr::finished_at.gt(r.finished_at)));
-        diesel::update(round_results::table.filter(key).filter(better))
+        diesel::update(round_results::table.filter(key).filter(beaten))
             .set((
                 rr::attempt_id.eq(&r.attempt_id),
                 rr::score.eq(r.score),
@@ -268,23 +282,7 @@ pub fn record_result(
             .set(rr::attempts_used.eq(rr::attempts_used + 1))
             .execute(conn)?;
     }
-    if flagged {
-        // A disqualified person, or one of a "same person" group, keeps their
-        // standing when a new result arrives; the unit figures are rebuilt.
-        super::review::recount_round(conn, &r.round_id)?;
-        return super::unit_stats::rebuild(conn, &r.round_id);
-    }
-    // Anyone else changes their unit's figures by a delta.
-    let after = match before {
-        Some((score, max, duration, at, _))
-            if (-score, duration, at) <= (-r.score, r.duration_ms, r.finished_at) =>
-        {
-            (score, max)
-        }
-        _ => (r.score, r.max_score),
-    };
-    let before = before.filter(|b| b.4).map(|b| (b.0, b.1));
-    super::unit_stats::apply(conn, &r.round_id, &r.unit_id, category, before, Some(after))
+    Ok(())
 }
 
 pub fn result_of(

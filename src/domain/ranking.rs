@@ -55,6 +55,24 @@ pub fn rank(entries: &mut [Entry], actual: Option<i64>) -> Vec<i64> {
     competition_ranks(entries, |a, b| compare(a, b, actual) == Ordering::Equal)
 }
 
+/// A person's result in a round, as the board compares them: the score,
+/// then the time taken, then when it was finished.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Standing {
+    pub score: i32,
+    pub duration_ms: i64,
+    pub finished_at: NaiveDateTime,
+}
+
+impl Standing {
+    /// Whether `self` ranks strictly before `other` (higher score, then
+    /// faster, then earlier); the one rule for which of two results counts.
+    pub fn beats(&self, other: &Standing) -> bool {
+        (-self.score, self.duration_ms, self.finished_at)
+            < (-other.score, other.duration_ms, other.finished_at)
+    }
+}
+
 /// Competition ranking ("1, 2, 2, 4") of items already in order: an item
 /// tied with the one before it shares its rank, any other is ranked by its
 /// place.
@@ -185,5 +203,18 @@ mod tests {
         // The second page (offset 3) starts in a tie with the page before.
         assert_eq!(page_ranks(&scores[3..], |a, b| a == b, 3, 3), [3, 3, 3, 7]);
         assert!(competition_ranks::<i32>(&[], |a, b| a == b).is_empty());
+    }
+
+    #[test]
+    fn a_better_standing_has_more_points_then_less_time_then_an_earlier_finish() {
+        let s = |score, duration_ms, at| Standing {
+            score,
+            duration_ms,
+            finished_at: t(at),
+        };
+        assert!(s(8, 900, 5).beats(&s(7, 100, 1)));
+        assert!(s(8, 100, 5).beats(&s(8, 900, 1)));
+        assert!(s(8, 100, 1).beats(&s(8, 100, 5)));
+        assert!(!s(8, 100, 1).beats(&s(8, 100, 1)), "a tie does not beat");
     }
 }

@@ -11,6 +11,7 @@ use crate::db::contests::{self, Contest, Round};
 use crate::db::{new_id, participants, DbConn};
 use crate::domain::bank::{Kind, LETTERS};
 use crate::domain::paper::{self, accepts, deadline, normalize_choices, right_keys, Score};
+use crate::domain::ranking::Standing;
 use crate::error::AppError;
 use std::sync::Arc;
 
@@ -208,27 +209,55 @@ fn finish_once(
     if by_me {
         if let (Some(round_id), false) = (&a.round_id, a.practice) {
             let p = participants::by_id(conn, &a.participant_id)?;
-            store::record_result(
-                conn,
-                &RoundResult {
-                    round_id: round_id.clone(),
-                    participant_id: a.participant_id.clone(),
-                    attempt_id: a.id.clone(),
-                    unit_id: p.unit_id,
-                    score: s.score,
-                    max_score: s.max_score,
-                    duration_ms,
-                    finished_at: now,
-                    prediction,
-                    attempts_used: 1,
-                    final_rank: None,
-                },
-                &p.category,
-                p.disqualified_reason.is_some() || p.same_as.is_some(),
-            )?;
+            let result = RoundResult {
+                round_id: round_id.clone(),
+                participant_id: a.participant_id.clone(),
+                attempt_id: a.id.clone(),
+                unit_id: p.unit_id.clone(),
+                score: s.score,
+                max_score: s.max_score,
+                duration_ms,
+                finished_at: now,
+                prediction,
+                attempts_used: 1,
+                final_rank: None,
+            };
+            let flagged = p.disqualified_reason.is_some() || p.same_as.is_some();
+            record_result(conn, &result, &p.category, flagged)?;
         }
     }
     Ok((store::by_id(conn, &a.id)?.ok_or(AppError::NotFound)?, by_me))
+}
+
+/// Records a finished attempt in the round's results and keeps the unit
+/// figures right: a flagged person (disqualified, or one of a "same person"
+/// group) keeps their standing and the round's figures are rebuilt; anyone
+/// else moves their unit's figures by the change of their best result.
+fn record_result(
+    conn: &mut DbConn,
+    r: &RoundResult,
+    category: &str,
+    flagged: bool,
+) -> Result<(), AppError> {
+    let held = store::standing_of(conn, &r.round_id, &r.participant_id)?;
+    store::store_result(conn, r, held.is_some())?;
+    if flagged {
+        crate::db::review::recount_round(conn, &r.round_id)?;
+        return crate::db::unit_stats::rebuild(conn, &r.round_id);
+    }
+    let new = Standing {
+        score: r.score,
+        duration_ms: r.duration_ms,
+        finished_at: r.finished_at,
+    };
+    let after = match held {
+        Some((best, max, _)) if !new.beats(&best) => (best.score, max),
+        _ => (r.score, r.max_score),
+    };
+    let before = held
+        .filter(|(_, _, counted)| *counted)
+        .map(|(best, max, _)| (best.score, max));
+    crate::db::unit_stats::apply(conn, &r.round_id, &r.unit_id, category, before, Some(after))
 }
 
 fn finish(
