@@ -10,7 +10,7 @@ use diesel::prelude::*;
 use super::participants::Participant;
 use super::schema::{audit_log, participants, review_decisions, round_results, units};
 use super::{new_id, DbConn};
-use crate::domain::duplicates::Registration;
+use crate::domain::duplicates::{Registration, ReviewDecision};
 use crate::error::AppError;
 
 /// A registration with what the review page shows of it: the participant's
@@ -66,8 +66,8 @@ pub struct Decision {
     pub group_key: String,
     /// Comma-separated participant ids the decision covered.
     pub members: String,
-    /// same | different | disqualify | reinstate
-    pub decision: String,
+    #[diesel(deserialize_as = String, serialize_as = String)]
+    pub decision: ReviewDecision,
     pub participant_id: Option<String>,
     pub reason: String,
     pub account_id: String,
@@ -76,7 +76,7 @@ pub struct Decision {
 
 pub fn insert_decision(conn: &mut DbConn, d: &Decision) -> Result<(), AppError> {
     diesel::insert_into(review_decisions::table)
-        .values(d)
+        .values(d.clone())
         .execute(conn)?;
     Ok(())
 }

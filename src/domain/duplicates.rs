@@ -8,6 +8,46 @@ use chrono::{Duration, NaiveDate, NaiveDateTime};
 use serde::Serialize;
 
 /// Why a group was flagged.
+/// What organizers decide about a group of possible duplicates, or one person.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ReviewDecision {
+    /// One person: only their best result counts.
+    Same,
+    /// Different people: nothing changes.
+    Different,
+    Disqualify,
+    Reinstate,
+}
+
+crate::domain::text_enum!(ReviewDecision, "Quyết định", "decision", {
+    Same => "same",
+    Different => "different",
+    Disqualify => "disqualify",
+    Reinstate => "reinstate",
+});
+
+impl ReviewDecision {
+    pub fn label_vi(self) -> &'static str {
+        match self {
+            ReviewDecision::Same => "Cùng một người (chỉ tính kết quả tốt nhất)",
+            ReviewDecision::Different => "Là những người khác nhau",
+            ReviewDecision::Disqualify => "Loại khỏi hội thi",
+            ReviewDecision::Reinstate => "Khôi phục",
+        }
+    }
+}
+
+/// Where a registration stands after the review.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum MemberStatus {
+    Counted,
+    Disqualified,
+    /// Joined with others as one person.
+    Joined,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Signal {
@@ -268,5 +308,19 @@ mod tests {
         assert!(find_groups(&slow, rules)
             .iter()
             .all(|g| g.signal != Signal::Ip));
+    }
+
+    #[test]
+    fn decisions_are_read_from_their_text_and_an_unknown_one_names_the_accepted() {
+        assert_eq!(
+            ReviewDecision::try_from("same".to_string()),
+            Ok(ReviewDecision::Same)
+        );
+        assert_eq!(String::from(ReviewDecision::Reinstate), "reinstate");
+        let e = ReviewDecision::try_from("merge".to_string()).unwrap_err();
+        assert!(
+            e.en.contains("same, different, disqualify, reinstate"),
+            "{e}"
+        );
     }
 }

@@ -12,6 +12,7 @@ use crate::db::review::{self as store, audit, Audit, Decision};
 use crate::db::{new_id, DbConn};
 use crate::domain::contest::category_label;
 use crate::domain::duplicates::{find_groups, Rules, Signal};
+use crate::domain::duplicates::{MemberStatus, ReviewDecision};
 use crate::domain::vn_time::fmt_vn;
 use crate::error::{AppError, Problem};
 use crate::service::access::managed;
@@ -30,8 +31,7 @@ pub struct MemberView {
     pub device: Option<String>,
     pub ip: Option<String>,
     pub registered_at: String,
-    /// "counted", "disqualified" or "joined"
-    pub status: String,
+    pub status: MemberStatus,
     pub status_note: Option<String>,
 }
 
@@ -63,16 +63,6 @@ pub struct Review {
     pub decisions: Vec<DecisionView>,
 }
 
-pub fn decision_label(d: &str) -> &'static str {
-    match d {
-        "same" => "Cùng một người (chỉ tính kết quả tốt nhất)",
-        "different" => "Là những người khác nhau",
-        "disqualify" => "Loại khỏi hội thi",
-        "reinstate" => "Khôi phục",
-        _ => "Không rõ",
-    }
-}
-
 fn build(
     c: &mut DbConn,
     contest_id: &str,
@@ -91,7 +81,7 @@ fn build(
                 .map(|(d, by)| {
                     format!(
                         "{} — {}, {}",
-                        decision_label(&d.decision),
+                        d.decision.label_vi(),
                         by,
                         fmt_vn(d.created_at)
                     )
@@ -116,11 +106,11 @@ fn build(
                         ip: r.ip.clone(),
                         registered_at: fmt_vn(r.created_at),
                         status: if r.disqualified_reason.is_some() {
-                            "disqualified".into()
+                            MemberStatus::Disqualified
                         } else if r.same_as.is_some() {
-                            "joined".into()
+                            MemberStatus::Joined
                         } else {
-                            "counted".into()
+                            MemberStatus::Counted
                         },
                         status_note: r.disqualified_reason.clone(),
                     })
@@ -143,7 +133,7 @@ fn build(
             signal: Signal::parse(&d.signal)
                 .map(|s| s.label().to_string())
                 .unwrap_or_default(),
-            decision: decision_label(&d.decision).to_string(),
+            decision: d.decision.label_vi().to_string(),
             members: d
                 .members
                 .split(',')
@@ -220,6 +210,8 @@ pub async fn decide(
             "Please give the reason for the decision.",
         ));
     }
+    let decision = ReviewDecision::try_from(input.decision.clone())
+        .map_err(|e| AppError::Validation(vec![Problem::new(0, "decision", e.vi, e.en)]))?;
     let (staff, now) = (staff.clone(), state.now());
     state
         .db
@@ -233,10 +225,12 @@ pub async fn decide(
                 .into_iter()
                 .find(|g| g.key == input.group_key);
             let target = input.participant_id.clone().filter(|p| !p.is_empty());
-            let (signal, members) = match (&group, input.decision.as_str()) {
+            let (signal, members) = match (&group, decision) {
                 (Some(g), _) => (g.signal.as_str().to_string(), g.members.clone()),
                 // Disqualifying or reinstating one person needs no group.
-                (None, "disqualify" | "reinstate") if target.is_some() => {
+                (None, ReviewDecision::Disqualify | ReviewDecision::Reinstate)
+                    if target.is_some() =>
+                {
                     (String::new(), Vec::new())
                 }
                 (None, _) => {
@@ -248,10 +242,10 @@ pub async fn decide(
                 }
             };
             let contest_regs: Vec<String> = regs.iter().map(|r| r.id.clone()).collect();
-            match input.decision.as_str() {
-                "same" => store::join_as_one(c, &members)?,
-                "different" => {}
-                "disqualify" | "reinstate" => {
+            match decision {
+                ReviewDecision::Same => store::join_as_one(c, &members)?,
+                ReviewDecision::Different => {}
+                ReviewDecision::Disqualify | ReviewDecision::Reinstate => {
                     let Some(p) = target.as_deref().filter(|p| contest_regs.iter().any(|r| r == p)) else {
                         return Err(bad(
                             "participant_id",
@@ -259,15 +253,8 @@ pub async fn decide(
                             "Pick a participant of this contest.",
                         ));
                     };
-                    let reason = (input.decision == "disqualify").then_some(reason.as_str());
+                    let reason = (decision == ReviewDecision::Disqualify).then_some(reason.as_str());
                     store::set_disqualified(c, p, reason)?;
-                }
-                _ => {
-                    return Err(bad(
-                        "decision",
-                        "Quyết định không hợp lệ.",
-                        "Unknown decision.",
-                    ))
                 }
             }
             store::insert_decision(
@@ -278,7 +265,7 @@ pub async fn decide(
                     signal,
                     group_key: input.group_key.clone(),
                     members: members.join(","),
-                    decision: input.decision.clone(),
+                    decision,
                     participant_id: target.clone(),
                     reason: reason.clone(),
                     account_id: staff.id.clone(),
@@ -291,7 +278,7 @@ pub async fn decide(
                     account_id: &staff.id,
                     contest_id: Some(&contest.id),
                     unit_id: None,
-                    action: &format!("review_{}", input.decision),
+                    action: &format!("review_{}", decision.as_str()),
                     subject: &target.unwrap_or_else(|| input.group_key.clone()),
                     detail: reason,
                 },

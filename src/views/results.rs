@@ -2,6 +2,7 @@
 //! links), the duplicate review, prizes, access management and the public
 //! prize list.
 
+use crate::domain::duplicates::MemberStatus;
 use maud::{html, Markup};
 
 use super::charts::{columns, hbars};
@@ -167,10 +168,10 @@ pub fn review(staff: &Staff, slug: &str, r: &Review, message: Option<Flash>) -> 
                                     td { (m.device.clone().unwrap_or_default()) " / " (m.ip.clone().unwrap_or_default()) }
                                     td { (m.registered_at) }
                                     td {
-                                        @match m.status.as_str() {
-                                            "disqualified" => { "Bị loại: " (m.status_note.clone().unwrap_or_default()) }
-                                            "joined" => { "Đã gộp là một người" }
-                                            _ => { "Được tính" }
+                                        @match m.status {
+                                            MemberStatus::Disqualified => { "Bị loại: " (m.status_note.clone().unwrap_or_default()) }
+                                            MemberStatus::Joined => { "Đã gộp là một người" }
+                                            MemberStatus::Counted => { "Được tính" }
                                         }
                                     }
                                 }
