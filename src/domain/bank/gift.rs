@@ -63,13 +63,26 @@ struct Parsed {
     title: Option<String>,
     stem: String,
     options: Vec<String>,
+    /// The source line of each option's `=` or `~`.
+    option_lines: Vec<usize>,
     correct: Vec<usize>,
     kind: &'static str,
     explanation: String,
 }
 
-fn parse_question(block: &str, line: usize) -> Result<Parsed, Problem> {
+/// `lines` holds the source line of each line of `block` (comment lines
+/// inside a question are left out of the block but not of the count).
+fn parse_question(block: &str, lines: &[usize]) -> Result<Parsed, Problem> {
+    let line = lines.first().copied().unwrap_or(0);
     let toks = tokenize(block);
+    // The source line of the token at `idx`.
+    let line_at = |idx: usize| {
+        let breaks = toks[..idx.min(toks.len())]
+            .iter()
+            .filter(|t| **t == ('\n', false))
+            .count();
+        lines.get(breaks).copied().unwrap_or(line)
+    };
     let mut start = 0;
     let mut title = None;
     if toks.len() >= 2 && toks[0] == (':', false) && toks[1] == (':', false) {
@@ -133,6 +146,7 @@ fn parse_question(block: &str, line: usize) -> Result<Parsed, Problem> {
             title,
             stem,
             options: vec!["Đúng".into(), "Sai".into()],
+            option_lines: Vec::new(),
             correct: vec![correct],
             kind: "true_false",
             explanation,
@@ -158,10 +172,14 @@ fn parse_question(block: &str, line: usize) -> Result<Parsed, Problem> {
         return Err(unsupported(line, "trả lời ngắn", "short answer"));
     }
     let mut options = Vec::new();
+    let mut option_lines = Vec::new();
     let mut correct = Vec::new();
     let mut weighted = false;
     for (k, &m) in marks.iter().enumerate() {
         let end = marks.get(k + 1).copied().unwrap_or(inner.len());
+        // `inner` starts just after the block's `{`.
+        let line = line_at(open + 1 + m);
+        option_lines.push(line);
         let mut part = &inner[m + 1..end];
         let mut weight: Option<f64> = None;
         let lead = part
@@ -205,6 +223,7 @@ fn parse_question(block: &str, line: usize) -> Result<Parsed, Problem> {
         title,
         stem,
         options,
+        option_lines,
         correct,
         kind: if weighted { "multiple" } else { "single" },
         explanation,
@@ -243,15 +262,23 @@ pub fn parse(text_in: &str) -> Result<RawBank, Vec<Problem>> {
     let mut bank = RawBank::default();
     let mut current: (Option<Topic>, String) = (None, String::new());
     let mut block = String::new();
-    let mut block_line = 0;
-    let mut blocks: Vec<(String, usize, Option<Topic>, String)> = Vec::new();
-    let flush =
-        |block: &mut String, line: usize, cur: &(Option<Topic>, String), blocks: &mut Vec<_>| {
-            if !block.trim().is_empty() {
-                blocks.push((std::mem::take(block), line, cur.0.clone(), cur.1.clone()));
-            }
-            block.clear();
-        };
+    let mut block_lines: Vec<usize> = Vec::new();
+    let mut blocks: Vec<(String, Vec<usize>, Option<Topic>, String)> = Vec::new();
+    let flush = |block: &mut String,
+                 lines: &mut Vec<usize>,
+                 cur: &(Option<Topic>, String),
+                 blocks: &mut Vec<_>| {
+        if !block.trim().is_empty() {
+            blocks.push((
+                std::mem::take(block),
+                std::mem::take(lines),
+                cur.0.clone(),
+                cur.1.clone(),
+            ));
+        }
+        block.clear();
+        lines.clear();
+    };
     for (i, raw_line) in text_in.lines().enumerate() {
         let line = i + 1;
         let trimmed = raw_line.trim();
@@ -259,24 +286,23 @@ pub fn parse(text_in: &str) -> Result<RawBank, Vec<Problem>> {
             continue;
         }
         if let Some(path) = trimmed.strip_prefix("$CATEGORY:") {
-            flush(&mut block, block_line, &current, &mut blocks);
+            flush(&mut block, &mut block_lines, &current, &mut blocks);
             current = category(path);
             continue;
         }
         if trimmed.is_empty() {
-            flush(&mut block, block_line, &current, &mut blocks);
+            flush(&mut block, &mut block_lines, &current, &mut blocks);
             continue;
         }
-        if block.is_empty() {
-            block_line = line;
-        }
+        block_lines.push(line);
         block.push_str(raw_line);
         block.push('\n');
     }
-    flush(&mut block, block_line, &current, &mut blocks);
+    flush(&mut block, &mut block_lines, &current, &mut blocks);
 
-    for (n, (text, line, topic, difficulty)) in blocks.into_iter().enumerate() {
-        match parse_question(&text, line) {
+    for (n, (text, lines, topic, difficulty)) in blocks.into_iter().enumerate() {
+        let line = lines.first().copied().unwrap_or(0);
+        match parse_question(&text, &lines) {
             Ok(p) => {
                 if let Some(t) = &topic {
                     if !bank.topics.iter().any(|x| x.code == t.code) {
@@ -306,10 +332,9 @@ pub fn parse(text_in: &str) -> Result<RawBank, Vec<Problem>> {
                     explanation: p.explanation,
                     source: String::new(),
                     // The answers are marks on the options (`=`), so a wrong
-                    // answer letter cannot occur; other problems are the
-                    // question's.
+                    // answer letter cannot occur.
                     answer_line: 0,
-                    option_lines: Vec::new(),
+                    option_lines: p.option_lines,
                 });
             }
             Err(p) => problems.push(p),
@@ -397,5 +422,19 @@ $CATEGORY: Đề án 06/khó\n\
     fn an_unclosed_block_is_an_error_on_its_line() {
         let errs = parse("\n\n::x:: Hỏi {=a ~b\n").unwrap_err();
         assert_eq!(errs[0].row, 3);
+    }
+
+    #[test]
+    fn an_option_problem_is_reported_at_the_option_s_own_line() {
+        let text = "::q1:: Câu hỏi? {\n// ghi chú của người soạn\n=Một\n~Hai\n~Một\n}\n";
+        let raw = parse(text).expect("parses");
+        assert_eq!(raw.questions[0].option_lines, [3, 4, 5]);
+        let errs = crate::domain::bank::validate(RawBank {
+            slug: "gift".into(),
+            title: "GIFT".into(),
+            ..raw
+        })
+        .unwrap_err();
+        assert_eq!((errs[0].row, errs[0].field.as_str()), (5, "options"));
     }
 }
