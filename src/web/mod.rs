@@ -8,7 +8,7 @@ pub mod pages;
 pub mod request;
 
 use actix_web::body::{EitherBody, MessageBody};
-use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::dev::{ResourceDef, ServiceRequest, ServiceResponse};
 use actix_web::http::header;
 use actix_web::middleware::Next;
 use actix_web::{web, HttpRequest, HttpResponse, ResponseError};
@@ -78,19 +78,105 @@ async fn stylesheet() -> HttpResponse {
         .body(STYLE)
 }
 
-/// Unknown routes: a JSON 404 under /api, a page elsewhere (via the
-/// middleware); a known API path with a method it does not take: 405 with
-/// `Allow`.
-pub async fn not_found(req: HttpRequest) -> Result<HttpResponse, AppError> {
-    if let Some(rest) = req.path().strip_prefix("/api/v1") {
-        let allow = api::openapi::methods_for(rest);
-        if !allow.is_empty() {
-            return Err(AppError::MethodNotAllowed {
-                allow: allow.join(", "),
-            });
+/// Every route outside `/api/v1` with its method, as `routes` and
+/// `pages::routes` register them (a test keeps the two equal); used to
+/// answer a wrong method with 405 and `Allow`.
+pub const PAGE_ROUTES: &[(&str, &str)] = &[
+    ("GET", "/"),
+    ("GET", "/login"),
+    ("POST", "/login"),
+    ("POST", "/logout"),
+    ("POST", "/logout-all"),
+    ("GET", "/admin"),
+    ("GET", "/admin/units"),
+    ("POST", "/admin/units"),
+    ("POST", "/admin/units/import"),
+    ("POST", "/admin/units/{code}"),
+    ("GET", "/c/{slug}"),
+    ("POST", "/c/{slug}/register"),
+    ("POST", "/c/{slug}/signin"),
+    ("POST", "/c/{slug}/otp"),
+    ("POST", "/c/{slug}/signout"),
+    ("POST", "/c/{slug}/start"),
+    ("GET", "/c/{slug}/poster"),
+    ("GET", "/c/{slug}/board"),
+    ("GET", "/c/{slug}/qr.svg"),
+    ("GET", "/a/{id}"),
+    ("POST", "/a/{id}"),
+    ("GET", "/a/{id}/result"),
+    ("GET", "/admin/contests"),
+    ("POST", "/admin/contests"),
+    ("GET", "/admin/contests/new"),
+    ("GET", "/admin/contests/{slug}"),
+    ("POST", "/admin/contests/{slug}"),
+    ("GET", "/admin/contests/{slug}/edit"),
+    ("POST", "/admin/contests/{slug}/locks/{phone}/clear"),
+    ("POST", "/admin/contests/{slug}/rounds/{n}/close"),
+    ("GET", "/admin/contests/{slug}/results"),
+    ("GET", "/admin/contests/{slug}/review"),
+    ("POST", "/admin/contests/{slug}/review"),
+    ("GET", "/admin/contests/{slug}/rounds/{n}/prizes"),
+    ("POST", "/admin/contests/{slug}/rounds/{n}/prizes/plan"),
+    ("POST", "/admin/contests/{slug}/rounds/{n}/prizes/publish"),
+    ("GET", "/admin/contests/{slug}/access"),
+    ("POST", "/admin/contests/{slug}/access/viewers"),
+    ("POST", "/admin/contests/{slug}/access/viewers/remove"),
+    ("POST", "/admin/contests/{slug}/access/links"),
+    ("POST", "/admin/contests/{slug}/access/links/{id}/revoke"),
+    ("GET", "/s/{token}"),
+    ("GET", "/c/{slug}/prizes"),
+    ("GET", "/admin/units/{code}/activities"),
+    ("POST", "/admin/units/{code}/activities"),
+    ("POST", "/admin/activities/{id}"),
+    ("POST", "/admin/activities/{id}/delete"),
+    ("GET", "/admin/activity-scheme"),
+    ("POST", "/admin/activity-scheme"),
+    ("GET", "/admin/banks"),
+    ("POST", "/admin/banks/preview"),
+    ("POST", "/admin/banks/commit"),
+    ("GET", "/admin/banks/{slug}"),
+    ("GET", "/healthz"),
+    ("GET", "/readyz"),
+    ("GET", "/static/style.css"),
+    ("GET", "/static/hoithi.js"),
+];
+
+/// The methods `table` takes on `path`, upper-case, in table order.
+pub fn allowed_methods(table: &[(&'static str, ResourceDef)], path: &str) -> Vec<&'static str> {
+    let mut out: Vec<&'static str> = Vec::new();
+    for (method, def) in table {
+        if def.is_match(path) && !out.contains(method) {
+            out.push(method);
         }
     }
-    Err(AppError::NotFound)
+    out
+}
+
+fn page_methods(path: &str) -> Vec<&'static str> {
+    static DEFS: std::sync::OnceLock<Vec<(&'static str, ResourceDef)>> = std::sync::OnceLock::new();
+    let defs = DEFS.get_or_init(|| {
+        PAGE_ROUTES
+            .iter()
+            .map(|(m, p)| (*m, ResourceDef::new(*p)))
+            .collect()
+    });
+    allowed_methods(defs, path)
+}
+
+/// Unknown routes: a JSON 404 under /api, a page elsewhere (via the
+/// middleware); a known path with a method it does not take: 405 with
+/// `Allow`.
+pub async fn not_found(req: HttpRequest) -> Result<HttpResponse, AppError> {
+    let allow = match req.path().strip_prefix("/api/v1") {
+        Some(rest) => api::openapi::methods_for(rest),
+        None => page_methods(req.path()),
+    };
+    if allow.is_empty() {
+        return Err(AppError::NotFound);
+    }
+    Err(AppError::MethodNotAllowed {
+        allow: allow.join(", "),
+    })
 }
 
 /// Outside `/api`, replaces an `AppError` response with an HTML page, and a
@@ -142,11 +228,14 @@ pub async fn html_errors(
         None => return Ok(res.map_into_left_body()),
     };
     let page = views::error::page(status.as_u16(), &vi, &en, &problems);
-    let retry_after = res.headers().get(header::RETRY_AFTER).cloned();
+    let kept: Vec<_> = [header::RETRY_AFTER, header::ALLOW]
+        .into_iter()
+        .filter_map(|name| res.headers().get(&name).cloned().map(|v| (name, v)))
+        .collect();
     let (req, _) = res.into_parts();
     let mut resp = HttpResponse::build(status);
-    if let Some(v) = retry_after {
-        resp.insert_header((header::RETRY_AFTER, v));
+    for (name, value) in kept {
+        resp.insert_header((name, value));
     }
     let resp = resp
         .content_type("text/html; charset=utf-8")
@@ -268,4 +357,46 @@ pub async fn read_multipart(
         }
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The `(METHOD, path)` pairs a routes file registers.
+    fn registered(src: &str) -> std::collections::BTreeSet<(String, String)> {
+        let flat: String = src.split_whitespace().collect::<Vec<_>>().join(" ");
+        let mut out = std::collections::BTreeSet::new();
+        let mut rest = flat.as_str();
+        while let Some(at) = rest.find(".route(") {
+            rest = &rest[at + ".route(".len()..];
+            let Some(path) = rest
+                .trim_start()
+                .strip_prefix('"')
+                .and_then(|r| r.split('"').next())
+            else {
+                continue;
+            };
+            let after = rest[rest.find(',').unwrap_or(0)..].trim_start_matches([',', ' ']);
+            for method in ["get", "post", "put", "delete"] {
+                if after.starts_with(&format!("web::{method}()")) {
+                    out.insert((method.to_uppercase(), path.to_string()));
+                }
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn the_page_route_table_is_what_the_routes_register() {
+        let src = [include_str!("mod.rs"), include_str!("pages/mod.rs")].concat();
+        let table: std::collections::BTreeSet<(String, String)> = PAGE_ROUTES
+            .iter()
+            .map(|(m, p)| (m.to_string(), p.to_string()))
+            .collect();
+        assert_eq!(table, registered(&src));
+        assert_eq!(page_methods("/c/dvc-2023/register"), ["POST"]);
+        assert_eq!(page_methods("/a/x"), ["GET", "POST"]);
+        assert!(page_methods("/khong-co").is_empty());
+    }
 }

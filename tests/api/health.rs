@@ -103,8 +103,9 @@ async fn a_damaged_stored_paper_is_an_error_not_an_empty_paper() {
     assert_eq!(r.status(), 500, "not scored as an empty paper");
 }
 
-/// A known API path asked with a method it does not take: 405 with the
-/// methods it does take in `Allow`, as JSON; unknown paths stay 404.
+/// A known path asked with a method it does not take: 405 with the methods
+/// it does take in `Allow` (JSON under /api, a page elsewhere); unknown
+/// paths stay 404.
 #[tokio::test]
 async fn a_wrong_method_on_a_known_api_path_is_405_with_allow() {
     let app = spawn_app().await;
@@ -134,4 +135,22 @@ async fn a_wrong_method_on_a_known_api_path_is_405_with_allow() {
         .await
         .unwrap();
     assert_eq!(r.status(), 404);
+    // Pages too: a Vietnamese page with Allow.
+    let r = app
+        .client
+        .get(app.url("/c/thu-nghiem/register"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 405);
+    assert_eq!(r.headers()["allow"], "POST");
+    assert!(r.text().await.unwrap().contains("chỉ nhận POST"));
+    let r = app
+        .client
+        .delete(app.url("/admin/contests"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 405);
+    assert_eq!(r.headers()["allow"], "GET, POST");
 }

@@ -536,7 +536,7 @@ fn schemas() -> Value {
 pub fn methods_for(path: &str) -> Vec<&'static str> {
     use actix_web::dev::ResourceDef;
     use std::sync::OnceLock;
-    static DEFS: OnceLock<Vec<(ResourceDef, &'static str)>> = OnceLock::new();
+    static DEFS: OnceLock<Vec<(&'static str, ResourceDef)>> = OnceLock::new();
     let defs = DEFS.get_or_init(|| {
         ROUTES
             .iter()
@@ -548,17 +548,11 @@ pub fn methods_for(path: &str) -> Vec<&'static str> {
                     "delete" => "DELETE",
                     _ => "PATCH",
                 };
-                (ResourceDef::new(*p), upper)
+                (upper, ResourceDef::new(*p))
             })
             .collect()
     });
-    let mut out: Vec<&'static str> = Vec::new();
-    for (def, method) in defs {
-        if def.is_match(path) && !out.contains(method) {
-            out.push(method);
-        }
-    }
-    out
+    crate::web::allowed_methods(defs, path)
 }
 
 /// The schema of a path parameter: round numbers and answer positions are
