@@ -63,31 +63,14 @@ const PAGES: &[(&str, [u16; 7])] = &[
     ("/s/{token}", [200; 7]),
 ];
 
-/// Every GET route the pages register, read from their source.
+/// Every GET route the pages register (the table and the registrations
+/// come from one list).
 fn registered_get_pages() -> BTreeSet<String> {
-    let src = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/src/web/pages/mod.rs"))
-        .expect("read the page routes");
-    let flat: String = src.split_whitespace().collect::<Vec<_>>().join(" ");
-    let mut out = BTreeSet::new();
-    let mut rest = flat.as_str();
-    while let Some(at) = rest.find(".route(") {
-        rest = &rest[at + ".route(".len()..];
-        let Some(path) = rest
-            .trim_start()
-            .strip_prefix('"')
-            .and_then(|r| r.split('"').next())
-        else {
-            continue;
-        };
-        let after = &rest[rest.find(',').unwrap_or(0)..];
-        if after
-            .trim_start_matches([',', ' '])
-            .starts_with("web::get()")
-        {
-            out.insert(path.to_string());
-        }
-    }
-    out
+    hoithi::web::pages::ROUTES
+        .iter()
+        .filter(|(method, _)| *method == "GET")
+        .map(|(_, path)| path.to_string())
+        .collect()
 }
 
 fn fill(path: &str, ids: &World) -> String {

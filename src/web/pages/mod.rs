@@ -8,137 +8,67 @@ pub mod contest;
 pub mod results;
 mod units;
 
-use actix_web::{web, HttpResponse};
+use actix_web::HttpResponse;
 use maud::Markup;
 
 use crate::auth::Staff;
 use crate::views;
 
-pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/", web::get().to(home))
-        .route("/login", web::get().to(auth::login_form))
-        .route("/login", web::post().to(auth::login))
-        .route("/logout", web::post().to(auth::logout))
-        .route("/logout-all", web::post().to(auth::logout_all))
-        .route("/admin", web::get().to(admin))
-        .route("/admin/units", web::get().to(units::index))
-        .route("/admin/units", web::post().to(units::create))
-        .route("/admin/units/import", web::post().to(units::import))
-        .route("/admin/units/{code}", web::post().to(units::update))
-        .route("/c/{slug}", web::get().to(contest::home))
-        .route("/c/{slug}/register", web::post().to(contest::register))
-        .route("/c/{slug}/signin", web::post().to(contest::sign_in))
-        .route("/c/{slug}/otp", web::post().to(contest::send_code))
-        .route("/c/{slug}/signout", web::post().to(contest::sign_out))
-        .route("/c/{slug}/start", web::post().to(contest::start))
-        .route("/c/{slug}/poster", web::get().to(contest::poster))
-        .route("/c/{slug}/board", web::get().to(contest::board))
-        .route("/c/{slug}/qr.svg", web::get().to(contest::qr))
-        .route("/a/{id}", web::get().to(contest::paper))
-        .route("/a/{id}", web::post().to(contest::save_paper))
-        .route("/a/{id}/result", web::get().to(contest::result))
-        .route("/admin/contests", web::get().to(admin_contests::list))
-        .route("/admin/contests", web::post().to(admin_contests::create))
-        .route(
-            "/admin/contests/new",
-            web::get().to(admin_contests::new_form),
-        )
-        .route(
-            "/admin/contests/{slug}",
-            web::get().to(admin_contests::detail),
-        )
-        .route(
-            "/admin/contests/{slug}",
-            web::post().to(admin_contests::update),
-        )
-        .route(
-            "/admin/contests/{slug}/edit",
-            web::get().to(admin_contests::edit_form),
-        )
-        .route(
-            "/admin/contests/{slug}/locks/{phone}/clear",
-            web::post().to(admin_contests::unlock),
-        )
-        .route(
-            "/admin/contests/{slug}/rounds/{n}/close",
-            web::post().to(admin_contests::close_round),
-        )
-        .route(
-            "/admin/contests/{slug}/results",
-            web::get().to(results::results),
-        )
-        .route(
-            "/admin/contests/{slug}/review",
-            web::get().to(results::review_page),
-        )
-        .route(
-            "/admin/contests/{slug}/review",
-            web::post().to(results::decide),
-        )
-        .route(
-            "/admin/contests/{slug}/rounds/{n}/prizes",
-            web::get().to(results::prizes_page),
-        )
-        .route(
-            "/admin/contests/{slug}/rounds/{n}/prizes/plan",
-            web::post().to(results::set_plan),
-        )
-        .route(
-            "/admin/contests/{slug}/rounds/{n}/prizes/publish",
-            web::post().to(results::publish),
-        )
-        .route(
-            "/admin/contests/{slug}/access",
-            web::get().to(results::access_page),
-        )
-        .route(
-            "/admin/contests/{slug}/access/viewers",
-            web::post().to(results::add_viewer),
-        )
-        .route(
-            "/admin/contests/{slug}/access/viewers/remove",
-            web::post().to(results::remove_viewer),
-        )
-        .route(
-            "/admin/contests/{slug}/access/links",
-            web::post().to(results::create_link),
-        )
-        .route(
-            "/admin/contests/{slug}/access/links/{id}/revoke",
-            web::post().to(results::revoke_link),
-        )
-        .route("/s/{token}", web::get().to(results::shared))
-        .route("/c/{slug}/prizes", web::get().to(results::public_prizes))
-        .route(
-            "/admin/units/{code}/activities",
-            web::get().to(activities::page),
-        )
-        .route(
-            "/admin/units/{code}/activities",
-            web::post().to(activities::create),
-        )
-        .route("/admin/activities/{id}", web::post().to(activities::update))
-        .route(
-            "/admin/activities/{id}/delete",
-            web::post().to(activities::delete),
-        )
-        .route(
-            "/admin/activity-scheme",
-            web::get().to(activities::scheme_page),
-        )
-        .route(
-            "/admin/activity-scheme",
-            web::post().to(activities::save_scheme),
-        )
-        .route("/admin/banks", web::get().to(banks::index))
-        .route("/admin/banks/preview", web::post().to(banks::preview))
-        .route("/admin/banks/commit", web::post().to(banks::commit))
-        .route("/admin/banks/{slug}", web::get().to(banks::browse))
-        .app_data(
-            web::FormConfig::default()
-                .limit(64 * 1024)
-                .error_handler(super::extractor_error),
-        );
+crate::web::route_table! {
+    /// Every page route: registered by `routes`, listed in `ROUTES` (405s).
+    get "/" => home,
+    get "/login" => auth::login_form,
+    post "/login" => auth::login,
+    post "/logout" => auth::logout,
+    post "/logout-all" => auth::logout_all,
+    get "/admin" => admin,
+    get "/admin/units" => units::index,
+    post "/admin/units" => units::create,
+    post "/admin/units/import" => units::import,
+    post "/admin/units/{code}" => units::update,
+    get "/c/{slug}" => contest::home,
+    post "/c/{slug}/register" => contest::register,
+    post "/c/{slug}/signin" => contest::sign_in,
+    post "/c/{slug}/otp" => contest::send_code,
+    post "/c/{slug}/signout" => contest::sign_out,
+    post "/c/{slug}/start" => contest::start,
+    get "/c/{slug}/poster" => contest::poster,
+    get "/c/{slug}/board" => contest::board,
+    get "/c/{slug}/qr.svg" => contest::qr,
+    get "/a/{id}" => contest::paper,
+    post "/a/{id}" => contest::save_paper,
+    get "/a/{id}/result" => contest::result,
+    get "/admin/contests" => admin_contests::list,
+    post "/admin/contests" => admin_contests::create,
+    get "/admin/contests/new" => admin_contests::new_form,
+    get "/admin/contests/{slug}" => admin_contests::detail,
+    post "/admin/contests/{slug}" => admin_contests::update,
+    get "/admin/contests/{slug}/edit" => admin_contests::edit_form,
+    post "/admin/contests/{slug}/locks/{phone}/clear" => admin_contests::unlock,
+    post "/admin/contests/{slug}/rounds/{n}/close" => admin_contests::close_round,
+    get "/admin/contests/{slug}/results" => results::results,
+    get "/admin/contests/{slug}/review" => results::review_page,
+    post "/admin/contests/{slug}/review" => results::decide,
+    get "/admin/contests/{slug}/rounds/{n}/prizes" => results::prizes_page,
+    post "/admin/contests/{slug}/rounds/{n}/prizes/plan" => results::set_plan,
+    post "/admin/contests/{slug}/rounds/{n}/prizes/publish" => results::publish,
+    get "/admin/contests/{slug}/access" => results::access_page,
+    post "/admin/contests/{slug}/access/viewers" => results::add_viewer,
+    post "/admin/contests/{slug}/access/viewers/remove" => results::remove_viewer,
+    post "/admin/contests/{slug}/access/links" => results::create_link,
+    post "/admin/contests/{slug}/access/links/{id}/revoke" => results::revoke_link,
+    get "/s/{token}" => results::shared,
+    get "/c/{slug}/prizes" => results::public_prizes,
+    get "/admin/units/{code}/activities" => activities::page,
+    post "/admin/units/{code}/activities" => activities::create,
+    post "/admin/activities/{id}" => activities::update,
+    post "/admin/activities/{id}/delete" => activities::delete,
+    get "/admin/activity-scheme" => activities::scheme_page,
+    post "/admin/activity-scheme" => activities::save_scheme,
+    get "/admin/banks" => banks::index,
+    post "/admin/banks/preview" => banks::preview,
+    post "/admin/banks/commit" => banks::commit,
+    get "/admin/banks/{slug}" => banks::browse,
 }
 
 async fn home(staff: Option<Staff>) -> Markup {
