@@ -142,6 +142,12 @@ impl std::ops::DerefMut for Pooled {
     }
 }
 
+/// A readiness answer and when it was found.
+type Readiness = (Instant, Result<(), String>);
+
+/// How long one readiness answer is reused.
+const READINESS_FOR: Duration = Duration::from_secs(1);
+
 /// The longest pause between two attempts to reconnect after a failure.
 const RECONNECT_PAUSE: Duration = Duration::from_millis(500);
 
@@ -159,12 +165,21 @@ pub struct Manager {
 }
 
 impl Manager {
-    fn open(&self) -> Result<DbConn, diesel::ConnectionError> {
-        let url = match &self.url {
+    /// `url` with the PostgreSQL connect defaults added once.
+    fn new(url: &DatabaseUrl, options: &DbOptions) -> Manager {
+        let url = match url {
             DatabaseUrl::Postgres(u) => DatabaseUrl::Postgres(with_connect_defaults(u)),
             other => other.clone(),
         };
-        let mut conn = DbConn::open(&url)?;
+        Manager {
+            url,
+            options: options.clone(),
+            failures: Arc::default(),
+        }
+    }
+
+    fn open(&self) -> Result<DbConn, diesel::ConnectionError> {
+        let mut conn = DbConn::open(&self.url)?;
         if let DbConn::Postgres(c) = &mut conn {
             c.batch_execute(&format!(
                 "SET statement_timeout = {}; SET lock_timeout = {}; \
@@ -341,6 +356,9 @@ pub struct Db {
     wait: Duration,
     url: DatabaseUrl,
     health: Arc<WriteHealth>,
+    /// The last readiness answer and when it was found: `/readyz` is public,
+    /// so a flood of it costs one check a second, not a connection each.
+    readiness: Arc<tokio::sync::Mutex<Option<Readiness>>>,
     /// SQLite in a server: every write goes through group commit.
     group: Option<group::GroupWriter>,
 }
@@ -400,11 +418,7 @@ impl Db {
 
     /// Connects once with `options`, applies pending migrations, and returns the pools.
     pub fn connect_with(url: &DatabaseUrl, options: &DbOptions) -> Result<Db, AppError> {
-        let manager = Manager {
-            url: url.clone(),
-            options: options.clone(),
-            failures: Arc::default(),
-        };
+        let manager = Manager::new(url, options);
         // One plain connection first: it fails at once with the real reason,
         // where the pool would retry for its whole timeout.
         manager.open().map_err(|e| match url {
@@ -442,6 +456,7 @@ impl Db {
             wait: options.wait,
             url: url.clone(),
             health: Arc::default(),
+            readiness: Arc::default(),
             group: None,
         };
         {
@@ -597,11 +612,25 @@ impl Db {
         out
     }
 
-    /// Readiness: a connection answers `SELECT 1` within two seconds, and
-    /// writes are not failing. When the last writes failed, a small probe
-    /// write decides (so `/readyz` turns 200 as soon as writes work again,
-    /// even when nobody else is writing).
+    /// Readiness, checked at most once a second: callers that arrive while a
+    /// check runs wait for it and share its answer.
     pub async fn readiness(&self) -> Result<(), String> {
+        let mut last = self.readiness.lock().await;
+        if let Some((at, answer)) = last.as_ref() {
+            if at.elapsed() < READINESS_FOR {
+                return answer.clone();
+            }
+        }
+        let answer = self.check_readiness().await;
+        *last = Some((Instant::now(), answer.clone()));
+        answer
+    }
+
+    /// A connection answers `SELECT 1` within two seconds, and writes are not
+    /// failing. When the last writes failed, a small probe write decides (so
+    /// `/readyz` turns 200 as soon as writes work again, even when nobody
+    /// else is writing).
+    async fn check_readiness(&self) -> Result<(), String> {
         let pool = self.read.clone();
         let ping = web::block(move || {
             let mut conn = pool
