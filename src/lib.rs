@@ -49,21 +49,41 @@ mod layers {
         }
     }
 
-    /// Every `crate::…` path a file names outside comments, with its line.
+    /// Every `crate::…` path a file names outside comments, with its line;
+    /// a group (`crate::{db::x, web::y}`, over several lines too) gives each
+    /// of its paths.
     fn crate_paths(text: &str) -> Vec<(usize, String)> {
+        let code: String = text
+            .lines()
+            .map(|l| l.split("//").next().unwrap_or(""))
+            .collect::<Vec<_>>()
+            .join("\n");
+        let path_of = |s: &str| -> String {
+            s.trim()
+                .chars()
+                .take_while(|c| c.is_alphanumeric() || *c == '_' || *c == ':')
+                .collect()
+        };
         let mut out = Vec::new();
-        for (i, line) in text.lines().enumerate() {
-            let code = line.split("//").next().unwrap_or("");
-            let mut rest = code;
-            while let Some(at) = rest.find("crate::") {
-                let tail = &rest[at + "crate::".len()..];
-                let path: String = tail
-                    .chars()
-                    .take_while(|c| c.is_alphanumeric() || *c == '_' || *c == ':')
-                    .collect();
-                out.push((i + 1, path));
-                rest = tail;
+        let mut from = 0;
+        while let Some(at) = code[from..].find("crate::") {
+            let start = from + at;
+            let line = code[..start].matches('\n').count() + 1;
+            let tail = &code[start + "crate::".len()..];
+            match tail.strip_prefix('{') {
+                Some(group) => {
+                    let inner = &group[..group.find('}').unwrap_or(group.len())];
+                    out.extend(
+                        inner
+                            .split(',')
+                            .map(path_of)
+                            .filter(|p| !p.is_empty())
+                            .map(|p| (line, p)),
+                    );
+                }
+                None => out.push((line, path_of(tail))),
             }
+            from = start + "crate::".len();
         }
         out
     }
@@ -130,10 +150,15 @@ mod layers {
         assert!(allowed("domain/bank/aiken.rs", "error::Problem"));
         assert_eq!(
             crate_paths("use crate::db::x; // crate::web::y\nlet a = crate::domain::z();"),
+            [(1, "db::x".to_string()), (2, "domain::z".to_string())]
+        );
+        assert_eq!(
+            crate_paths("use crate::{\n    db::units,\n    web::edge::Edge,\n};"),
             [
-                (1, "db::x;".trim_end_matches(';').to_string()),
-                (2, "domain::z".to_string())
+                (1, "db::units".to_string()),
+                (1, "web::edge::Edge".to_string())
             ]
         );
+        assert!(!allowed("service/x.rs", "web::edge::Edge"));
     }
 }
