@@ -29,7 +29,7 @@ pub mod throttle;
 pub mod unit_stats;
 pub mod units;
 
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -288,6 +288,9 @@ fn closed(_: tokio::sync::AcquireError) -> AppError {
 /// stays "failing" instead of flapping with every request.
 #[derive(Default)]
 pub struct WriteHealth {
+    /// Whether a fault is remembered: a write that succeeds while none is
+    /// (the usual case, every write) costs one atomic load, no lock.
+    faulty: AtomicBool,
     state: Mutex<HealthState>,
 }
 
@@ -311,18 +314,23 @@ impl WriteHealth {
     }
 
     pub fn succeeded(&self) {
+        if !self.faulty.load(Ordering::Acquire) {
+            return;
+        }
         if let Ok(mut s) = self.state.lock() {
             s.last_success = Some(Instant::now());
             if let Some((at, _)) = &s.last_fault {
                 if at.elapsed() >= FAULT_MEMORY {
                     tracing::info!("database writes succeed again");
                     s.last_fault = None;
+                    self.faulty.store(false, Ordering::Release);
                 }
             }
         }
     }
 
     pub fn failed(&self, why: &str) {
+        self.faulty.store(true, Ordering::Release);
         if let Ok(mut s) = self.state.lock() {
             if s.last_fault.is_none() {
                 tracing::warn!(reason = why, "database writes are failing");
@@ -334,6 +342,9 @@ impl WriteHealth {
     /// Why writes are failing: the last write failed, or one failed within
     /// the last second.
     pub fn failure(&self) -> Option<String> {
+        if !self.faulty.load(Ordering::Acquire) {
+            return None;
+        }
         let s = self.state.lock().ok()?;
         let (at, why) = s.last_fault.as_ref()?;
         let failed_last = s.last_success.is_none_or(|ok| ok < *at);
