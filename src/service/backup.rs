@@ -43,6 +43,14 @@ pub fn take(url: &DatabaseUrl, target: &Path) -> Result<Snapshot, AppError> {
             format!("{} already exists; choose another name.", target.display()),
         ));
     }
+    if let Some(dir) = target.parent().filter(|d| !d.as_os_str().is_empty()) {
+        if !dir.is_dir() {
+            return Err(AppError::invalid(
+                format!("Thư mục {} không tồn tại.", dir.display()),
+                format!("The folder {} does not exist.", dir.display()),
+            ));
+        }
+    }
     if !source.is_file() {
         return Err(AppError::invalid(
             format!("Không thấy cơ sở dữ liệu {}.", source.display()),

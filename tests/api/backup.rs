@@ -78,6 +78,11 @@ async fn a_backup_taken_under_load_checks_out_and_serves_every_answer_acknowledg
         "answers were being saved while the backup ran"
     );
 
+    // A folder that does not exist is named as such.
+    let nowhere = dir.path().join("khong-co").join("x.db");
+    let out = hoithi(&url, &["backup", nowhere.to_str().unwrap()]);
+    assert!(!out.status.success());
+    assert!(text(&out).contains("không tồn tại"), "{}", text(&out));
     // A second backup to the same name is refused, the first one untouched.
     let again = hoithi(&url, &["backup", &file_str]);
     assert!(!again.status.success());
