@@ -10,7 +10,7 @@ use diesel::result::{DatabaseErrorKind, Error as DieselError};
 use serde::Serialize;
 
 /// One problem in an uploaded file or form, located by row/line and field.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Problem {
     /// The uploaded file the problem is in, when there is one.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -323,17 +323,23 @@ fn wait_en(secs: u64) -> String {
     }
 }
 
-#[derive(Serialize)]
-struct ErrorBody<'a> {
+/// Every API error: `{"error": {"code", "message", "message_en", "details"?}}`.
+#[derive(Serialize, utoipa::ToSchema)]
+#[schema(as = Error)]
+pub struct ErrorBody<'a> {
     error: ErrorDetail<'a>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 struct ErrorDetail<'a> {
+    /// A stable, machine-readable code (`not_found`, `validation`, …).
     code: &'static str,
+    /// Tiếng Việt / Vietnamese.
     message: String,
     message_en: String,
+    /// Every problem of an invalid file or form, at its row and field.
     #[serde(skip_serializing_if = "<[Problem]>::is_empty")]
+    #[schema(nullable = false)]
     details: &'a [Problem],
 }
 

@@ -19,7 +19,7 @@ pub struct BankRow {
     pub created_at: NaiveDateTime,
 }
 
-#[derive(Debug, Clone, Queryable, Selectable, Serialize)]
+#[derive(Debug, Clone, Queryable, Selectable, Serialize, utoipa::ToSchema)]
 #[diesel(table_name = bank_versions)]
 pub struct VersionRow {
     #[serde(skip)]
@@ -345,7 +345,7 @@ pub fn search_questions(
 }
 
 /// A bank as the list shows it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct BankListItem {
     pub slug: String,
     pub title: String,

@@ -216,7 +216,7 @@ pub fn recount_round(conn: &mut DbConn, round_id: &str) -> Result<(), AppError> 
     Ok(())
 }
 
-#[derive(Debug, Clone, Queryable, Insertable, serde::Serialize)]
+#[derive(Debug, Clone, Queryable, Insertable, serde::Serialize, utoipa::ToSchema)]
 #[diesel(table_name = audit_log)]
 pub struct AuditEntry {
     pub id: String,

@@ -11,7 +11,7 @@ use super::{new_id, now, DbConn};
 use crate::domain::units::{child_path, subtree_range, ExistingUnit, ImportPlan, MAX_DEPTH};
 use crate::error::AppError;
 
-#[derive(Debug, Clone, Queryable, Selectable, Serialize)]
+#[derive(Debug, Clone, Queryable, Selectable, Serialize, utoipa::ToSchema)]
 #[diesel(table_name = units)]
 pub struct Unit {
     pub id: String,
@@ -43,7 +43,7 @@ struct NewUnitRow<'a> {
 }
 
 /// A unit with its parent's code and latest member count, as lists show it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct UnitView {
     pub code: String,
     pub name: String,
@@ -333,7 +333,7 @@ pub fn apply_import(
     Ok(())
 }
 
-#[derive(Debug, Clone, Default, serde::Serialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, utoipa::ToSchema)]
 pub struct ImportSummary {
     pub created: usize,
     pub updated: usize,

@@ -100,7 +100,7 @@ pub const CRITERIA: [&str; 3] = [
 
 /// How one kind counts: under criterion 1–3 (0 = not counted), points per
 /// record, at most `cap` points a year from this kind (0 = no cap).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct KindRule {
     pub kind: String,
     pub criterion: u8,
@@ -110,14 +110,14 @@ pub struct KindRule {
 
 /// A level reached when the year's total is at least `min_total` and every
 /// criterion has at least `min_each` points.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Level {
     pub name: String,
     pub min_total: u32,
     pub min_each: u32,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Scheme {
     pub rules: Vec<KindRule>,
     /// Highest level first.
@@ -271,13 +271,13 @@ impl Scheme {
     }
 }
 
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct CriterionTotal {
     pub records: u32,
     pub points: u32,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Yearly {
     pub criteria: [CriterionTotal; 3],
     pub total: u32,

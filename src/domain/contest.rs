@@ -9,6 +9,9 @@ use crate::domain::paper::Cell;
 use crate::domain::text::clean;
 use crate::error::Problem;
 
+/// A contest has at most one round a week for a year.
+pub const MAX_ROUNDS: usize = 52;
+
 pub const DEFAULT_MINUTES: i32 = 15;
 pub const DEFAULT_ATTEMPTS: i32 = 2;
 pub const DEFAULT_GRACE_SECONDS: i32 = 10;
@@ -16,7 +19,7 @@ pub const DEFAULT_AGE_MIN: i32 = 16;
 pub const DEFAULT_AGE_MAX: i32 = 35;
 
 /// Where a round stands at a given moment.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum RoundStatus {
     Upcoming,
@@ -25,7 +28,7 @@ pub enum RoundStatus {
 }
 
 /// What proves a participant's phone at sign-in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum IdentityCheck {
     /// Phone number and birth date (the default).
@@ -39,7 +42,7 @@ crate::domain::text_enum!(IdentityCheck, "Cách xác thực", "identity check", 
     Otp => "otp",
 });
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum PredictionTarget {
     /// The number of distinct people with a perfect score in the round.
@@ -48,20 +51,22 @@ pub enum PredictionTarget {
     Participants,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Prediction {
     pub prompt: String,
     pub target: PredictionTarget,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 pub struct RoundInput {
+    /// RFC 3339 (`2026-12-01T08:00:00+07:00`); without an offset, Vietnam time.
     pub opens_at: String,
+    /// RFC 3339 (`2026-12-07T20:00:00+07:00`); without an offset, Vietnam time.
     pub closes_at: String,
 }
 
 /// A contest as the API or the form submits it.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 pub struct ContestInput {
     pub slug: String,
     pub title: String,
@@ -224,7 +229,7 @@ pub fn check_contest(input: &ContestInput) -> Result<ContestSettings, Vec<Proble
         }
     }
     let mut rounds = Vec::new();
-    if input.rounds.is_empty() || input.rounds.len() > 52 {
+    if input.rounds.is_empty() || input.rounds.len() > MAX_ROUNDS {
         p(
             "rounds",
             "Hội thi cần từ 1 đến 52 vòng.".into(),
@@ -305,7 +310,7 @@ pub fn category_label(code: &str) -> String {
         .unwrap_or_else(|| code.to_string())
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 pub struct RegistrationInput {
     pub full_name: String,
     pub birth_date: String,

@@ -39,7 +39,7 @@ impl ReviewDecision {
 }
 
 /// Where a registration stands after the review.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum MemberStatus {
     Counted,
@@ -48,7 +48,7 @@ pub enum MemberStatus {
     Joined,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Signal {
     /// The same CCCD (keyed hash) on two or more phones.

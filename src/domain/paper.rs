@@ -16,7 +16,7 @@ use crate::error::Problem;
 pub const MAX_PAPER_QUESTIONS: u32 = 200;
 
 /// One blueprint cell: draw `count` questions of `topic` at `difficulty`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Cell {
     pub topic: String,
     pub difficulty: Difficulty,
@@ -205,7 +205,7 @@ pub struct Score {
 
 /// Where an attempt stands: being answered, handed in, or closed by the
 /// server at its deadline.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum AttemptStatus {
     Open,

@@ -9,7 +9,7 @@ use sha2::{Digest, Sha256};
 
 use crate::error::Problem;
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Tier {
     pub name: String,
     pub count: u32,
@@ -17,7 +17,7 @@ pub struct Tier {
 
 /// The organizer's plan. `quotas` caps how many prizes (all tiers together)
 /// one participant category may take, e.g. `thanh_nien = 2`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default, utoipa::ToSchema)]
 pub struct Plan {
     pub tiers: Vec<Tier>,
     #[serde(default)]

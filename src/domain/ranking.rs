@@ -29,6 +29,28 @@ fn distance(prediction: Option<i64>, actual: Option<i64>) -> i64 {
     }
 }
 
+/// The largest page of a board.
+pub const MAX_PAGE: i64 = 500;
+/// How far down a board may be paged (far beyond any contest's size).
+pub const MAX_OFFSET: i64 = 10_000_000;
+
+/// A board's page: `limit` rows (default 100) from `offset` (default 0),
+/// or why not, naming the limits.
+pub fn page(limit: Option<i64>, offset: Option<i64>) -> Result<(i64, i64), crate::domain::Invalid> {
+    let limit = limit.unwrap_or(100);
+    let offset = offset.unwrap_or(0);
+    if (1..=MAX_PAGE).contains(&limit) && (0..=MAX_OFFSET).contains(&offset) {
+        Ok((limit, offset))
+    } else {
+        Err(crate::domain::Invalid::new(
+            format!(
+                "Phân trang không hợp lệ: limit từ 1 đến {MAX_PAGE}, offset từ 0 đến {MAX_OFFSET}."
+            ),
+            format!("Invalid paging: limit 1 to {MAX_PAGE}, offset 0 to {MAX_OFFSET}."),
+        ))
+    }
+}
+
 pub fn compare(a: &Entry, b: &Entry, actual: Option<i64>) -> Ordering {
     b.score
         .cmp(&a.score)
@@ -104,6 +126,24 @@ pub fn page_ranks<T>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn pages_have_defaults_and_limits() {
+        assert_eq!(page(None, None), Ok((100, 0)));
+        assert_eq!(
+            page(Some(MAX_PAGE), Some(MAX_OFFSET)),
+            Ok((MAX_PAGE, MAX_OFFSET))
+        );
+        for (l, o) in [
+            (0, 0),
+            (MAX_PAGE + 1, 0),
+            (1, -1),
+            (1, MAX_OFFSET + 1),
+            (i64::MIN, i64::MAX),
+        ] {
+            assert!(page(Some(l), Some(o)).is_err(), "{l} {o}");
+        }
+    }
 
     fn t(s: u32) -> NaiveDateTime {
         chrono::NaiveDate::from_ymd_opt(2026, 1, 1)

@@ -32,7 +32,9 @@ pub fn is_within(path: &str, scope: &str) -> bool {
 /// Checks a unit code: 1–32 characters of letters, digits, '.', '-' or '_'.
 pub fn check_code(raw: &str) -> Result<String, (String, String)> {
     let code = raw.trim().to_string();
+    // `import` is the address of the CSV import (`/api/v1/units/import`).
     let ok = !code.is_empty()
+        && !code.eq_ignore_ascii_case("import")
         && code.len() <= 32
         && code
             .chars()
@@ -42,9 +44,9 @@ pub fn check_code(raw: &str) -> Result<String, (String, String)> {
     } else {
         Err((
             format!(
-                "Mã đơn vị {raw:?} không hợp lệ: 1–32 ký tự gồm chữ không dấu, số, '.', '-', '_'."
+                "Mã đơn vị {raw:?} không hợp lệ: 1–32 ký tự gồm chữ không dấu, số, '.', '-', '_' (không dùng \"import\")."
             ),
-            format!("Invalid unit code {raw:?}: 1–32 characters of A–Z, 0–9, '.', '-', '_'."),
+            format!("Invalid unit code {raw:?}: 1–32 characters of A–Z, 0–9, '.', '-', '_' (not \"import\")."),
         ))
     }
 }
@@ -534,6 +536,18 @@ mod tests {
 
     fn rows_of(problems: &[Problem]) -> Vec<usize> {
         problems.iter().map(|p| p.row).collect()
+    }
+
+    #[test]
+    fn codes_are_short_plain_and_not_the_import_address() {
+        assert_eq!(
+            check_code(" xa-tan_phu.1 ").ok().as_deref(),
+            Some("xa-tan_phu.1")
+        );
+        for bad in ["", "Tân Phú", "a/b", "import", "IMPORT", &"x".repeat(33)] {
+            assert!(check_code(bad).is_err(), "{bad:?}");
+        }
+        assert!(check_code("import2").is_ok());
     }
 
     #[test]

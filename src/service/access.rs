@@ -106,7 +106,7 @@ pub async fn overview(state: &AppState, staff: &Staff, slug: String) -> Result<O
         .await
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 pub struct ViewerInput {
     pub username: String,
 }
@@ -191,7 +191,7 @@ pub async fn remove_viewer(
         .await
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 pub struct LinkInput {
     #[serde(default)]
     pub label: String,
@@ -199,7 +199,7 @@ pub struct LinkInput {
     pub days: Option<i64>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct LinkView {
     pub id: String,
     pub label: String,

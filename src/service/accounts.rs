@@ -10,7 +10,7 @@ use crate::domain::text::clean;
 use crate::error::AppError;
 use crate::service::{sessions, throttle};
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 pub struct NewAccount {
     pub username: String,
     #[serde(default)]
@@ -22,7 +22,7 @@ pub struct NewAccount {
     pub display_name: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Created {
     pub id: String,
     pub username: String,
@@ -71,7 +71,7 @@ pub fn create(conn: &mut DbConn, input: NewAccount) -> Result<Created, AppError>
     })
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct Login {
     pub username: String,
     pub password: String,

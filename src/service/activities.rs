@@ -89,7 +89,7 @@ pub(crate) fn record_round(
     Ok(inserted)
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Entry {
     pub id: String,
     pub unit_code: String,
@@ -115,7 +115,8 @@ pub struct Entry {
     pub manual: bool,
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct LedgerQuery {
     pub year: Option<i32>,
     pub kind: Option<String>,
@@ -237,7 +238,7 @@ pub async fn ledger(
 }
 
 /// One child's roll-up of its subtree's records in the year.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Rollup {
     pub unit_code: String,
     pub unit_name: String,
@@ -247,7 +248,7 @@ pub struct Rollup {
     pub yearly: Yearly,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct YearPage {
     pub unit: units::Unit,
     pub year: i32,
@@ -369,7 +370,7 @@ pub async fn set_scheme(
 }
 
 /// A manual record as organizers enter it.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 pub struct RecordInput {
     pub kind: String,
     /// yyyy-mm-dd

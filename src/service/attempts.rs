@@ -22,14 +22,14 @@ use crate::service::versions::CachedVersion;
 /// Practice attempts without a timer get this long.
 const UNTIMED_PRACTICE_HOURS: i64 = 12;
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct ShownOption {
     pub key: &'static str,
     pub text: String,
 }
 
 /// A question as the participant sees it: never the answer key.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct ShownQuestion {
     pub position: i32,
     pub kind: Kind,
@@ -37,12 +37,12 @@ pub struct ShownQuestion {
     pub options: Vec<ShownOption>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct PredictionPrompt {
     pub prompt: String,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct AttemptView {
     pub attempt_id: String,
     pub contest_slug: String,
@@ -56,13 +56,15 @@ pub struct AttemptView {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub prediction: Option<PredictionPrompt>,
     pub status: AttemptStatus,
+    /// The choices saved so far, by position (JSON object keys are text).
+    #[schema(value_type = HashMap<String, Vec<String>>)]
     pub answers: HashMap<i32, Vec<String>>,
     pub remaining_ms: i64,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub result: Option<ResultView>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct ResultView {
     pub score: i32,
     pub max_score: i32,

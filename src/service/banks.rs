@@ -1,7 +1,8 @@
 use serde::Serialize;
 
 use crate::auth::Staff;
-use crate::db::banks::{self as store, BankListItem, QuestionFilter, VersionRow};
+pub use crate::db::banks::BankListItem;
+use crate::db::banks::{self as store, QuestionFilter, VersionRow};
 use crate::db::{units, Db, DbConn};
 use crate::domain::accounts::Role;
 use crate::domain::bank::{
@@ -59,7 +60,7 @@ pub fn check(req: &ImportRequest) -> Result<(Bank, Format), AppError> {
     Ok((bank, format))
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct ImportOutcome {
     pub slug: String,
     pub title: String,
@@ -296,7 +297,7 @@ fn resolve(
     Ok((bank, v, versions))
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct VersionDetail {
     pub slug: String,
     #[serde(flatten)]

@@ -79,7 +79,7 @@ fn resolve(
     Ok((unit.id, eligible.id, version.id))
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Saved {
     pub slug: String,
     pub title: String,
@@ -146,7 +146,7 @@ pub async fn update(
         .await
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct RoundView {
     pub number: i32,
     pub opens_at: String,
@@ -163,7 +163,7 @@ pub fn round_view(r: &Round, now: NaiveDateTime) -> RoundView {
     }
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct UnitRef {
     pub code: String,
     pub name: String,
@@ -171,14 +171,14 @@ pub struct UnitRef {
     pub parent_code: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Category {
     pub code: &'static str,
     pub name: &'static str,
 }
 
 /// What anyone may see of a contest.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct PublicContest {
     pub slug: String,
     pub title: String,

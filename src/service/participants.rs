@@ -245,7 +245,7 @@ pub async fn sign_out(state: &AppState, session_id: String) -> Result<(), AppErr
 }
 
 /// A phone locked after failed sign-ins.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct Lock {
     pub phone: String,
     pub failures: i32,

@@ -19,7 +19,7 @@ use crate::service::access::{managed, reader_access, Access, Reader};
 use crate::service::rankings::round_of;
 use crate::service::state::AppState;
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct WinnerView {
     pub tier: usize,
     pub tier_name: String,
@@ -39,7 +39,7 @@ pub struct WinnerView {
     pub duration_ms: i64,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Prizes {
     pub contest_title: String,
     pub round: i32,
@@ -217,7 +217,7 @@ pub async fn public(state: &AppState, slug: String, number: i32) -> Result<Prize
     }
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 pub struct PlanInput {
     /// One tier per line: `Giải Nhất: 1`.
     pub tiers: String,

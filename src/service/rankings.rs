@@ -131,7 +131,7 @@ pub async fn close_round(
         .await
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct BoardEntry {
     pub rank: i64,
     pub name: String,
@@ -145,7 +145,7 @@ pub struct BoardEntry {
     pub masked_phone: String,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Board {
     pub contest_title: String,
     pub round: i32,
@@ -157,12 +157,23 @@ pub struct Board {
     pub entries: Vec<BoardEntry>,
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct BoardQuery {
+    /// Chỉ người của đơn vị này (cả đơn vị cấp dưới) / Only this unit's people (with its sub-units).
     pub unit: Option<String>,
+    /// Số dòng (mặc định 100) / Rows (default 100).
+    #[param(minimum = 1, maximum = 500)]
     pub limit: Option<i64>,
+    /// Bỏ qua bao nhiêu dòng / Rows to skip.
+    #[param(minimum = 0, maximum = 10_000_000)]
     pub offset: Option<i64>,
 }
+
+const _: () = assert!(
+    ranking::MAX_PAGE == 500 && ranking::MAX_OFFSET == 10_000_000,
+    "BoardQuery documents these limits"
+);
 
 /// A page of a round's board (public: masked phones, no personal data).
 pub async fn leaderboard(
@@ -171,8 +182,7 @@ pub async fn leaderboard(
     number: i32,
     q: BoardQuery,
 ) -> Result<Board, AppError> {
-    let limit = q.limit.unwrap_or(100).clamp(1, 500);
-    let offset = q.offset.unwrap_or(0).max(0);
+    let (limit, offset) = ranking::page(q.limit, q.offset)?;
     let st = state.clone();
     let now = state.now();
     // A board is a read; only a round that has just become due to be frozen
@@ -241,7 +251,7 @@ pub(crate) fn same_place(a: &results::BoardRow, b: &results::BoardRow, is_final:
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, Default, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Metric {
     #[default]
@@ -251,7 +261,7 @@ pub enum Metric {
     Points,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct UnitEntry {
     pub rank: i64,
     pub unit_code: String,
@@ -268,14 +278,15 @@ pub struct UnitEntry {
     pub points: i64,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct UnitBoard {
     pub parent_code: String,
     pub metric: Metric,
     pub entries: Vec<UnitEntry>,
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct UnitQuery {
     pub parent: Option<String>,
     pub metric: Option<Metric>,
@@ -452,14 +463,14 @@ mod tests {
     }
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct ItemOption {
     pub text: String,
     pub chosen: usize,
     pub right: bool,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct ItemView {
     pub id: String,
     pub topic: String,
@@ -562,7 +573,7 @@ pub async fn item_analysis(
 }
 
 /// Counts for the live counter of a round.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Live {
     pub round: i32,
     pub status: RoundStatus,
@@ -594,7 +605,7 @@ pub async fn live(state: &AppState, slug: String, number: i32) -> Result<Live, A
         .await
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct OverallEntry {
     pub rank: i64,
     pub name: String,
@@ -607,7 +618,7 @@ pub struct OverallEntry {
     pub masked_phone: String,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct OverallBoard {
     pub contest_title: String,
     pub total: i64,
@@ -666,8 +677,8 @@ pub async fn overall(
     slug: String,
     q: BoardQuery,
 ) -> Result<OverallBoard, AppError> {
-    let limit = q.limit.unwrap_or(100).clamp(1, 500) as usize;
-    let offset = q.offset.unwrap_or(0).max(0) as usize;
+    let (limit, offset) = ranking::page(q.limit, q.offset)?;
+    let (limit, offset) = (limit as usize, offset as usize);
     let cache = state.overall.clone();
     let now = state.now();
     state

@@ -19,7 +19,7 @@ use crate::service::access::managed;
 use crate::service::rankings::refreeze;
 use crate::service::state::AppState;
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct MemberView {
     pub id: String,
     pub name: String,
@@ -35,7 +35,7 @@ pub struct MemberView {
     pub status_note: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct GroupView {
     pub signal: Signal,
     pub label: String,
@@ -45,7 +45,7 @@ pub struct GroupView {
     pub decided: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct DecisionView {
     pub at: String,
     pub by: String,
@@ -56,7 +56,7 @@ pub struct DecisionView {
     pub reason: String,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Review {
     pub contest_title: String,
     pub groups: Vec<GroupView>,
@@ -180,7 +180,7 @@ pub async fn decisions(
         .await
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 pub struct DecisionInput {
     pub group_key: String,
     /// same | different | disqualify | reinstate

@@ -1,7 +1,8 @@
 use serde::Deserialize;
 
 use crate::auth::Staff;
-use crate::db::units::{self as store, ImportSummary, UnitView};
+use crate::db::units::{self as store};
+pub use crate::db::units::{ImportSummary, UnitView};
 use crate::db::Db;
 use crate::domain::units::{check_code, check_members, check_text};
 use crate::domain::vn_time;
@@ -9,7 +10,7 @@ use crate::error::{AppError, Problem};
 use crate::service::state::AppState;
 
 /// A unit as a form or the API submits it (members as typed text).
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 pub struct UnitInput {
     #[serde(default)]
     pub code: String,

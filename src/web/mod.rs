@@ -18,18 +18,24 @@ use crate::error::AppError;
 use crate::views;
 
 /// Defines a route table once: `ROUTES` lists `(METHOD, path)` for the
-/// 405 answers, and `register` adds the same routes to the app.
+/// 405 answers, and `routes` adds the same routes to the app, one resource
+/// per path (see [`register_grouped`]).
 macro_rules! route_table {
     ($(#[$doc:meta])* $($method:ident $path:literal => $handler:path,)+) => {
         $(#[$doc])*
         pub const ROUTES: &[(&str, &str)] = &[$(($crate::web::route_table!(@upper $method), $path)),+];
 
         pub fn routes(cfg: &mut actix_web::web::ServiceConfig) {
-            $(cfg.route($path, actix_web::web::$method().to($handler));)+
+            $crate::web::register_grouped(
+                cfg,
+                vec![$(($path, actix_web::web::$method().to($handler))),+],
+            );
         }
     };
     (@upper get) => { "GET" };
     (@upper post) => { "POST" };
+    (@upper put) => { "PUT" };
+    (@upper delete) => { "DELETE" };
 }
 pub(crate) use route_table;
 
@@ -102,11 +108,41 @@ async fn stylesheet() -> HttpResponse {
         .body(STYLE)
 }
 
-/// The methods `table` takes on `path`, upper-case, in table order.
+/// Registers `(path, route)` pairs as one resource per path, in the order
+/// each path first appears. A method the path does not take is then
+/// answered by that resource (405 with `Allow`) instead of falling through
+/// to a later pattern that happens to match too (`GET /units/import` is not
+/// `GET /units/{code}`).
+pub fn register_grouped(
+    cfg: &mut web::ServiceConfig,
+    table: Vec<(&'static str, actix_web::Route)>,
+) {
+    let mut resources: Vec<(&'static str, Option<actix_web::Resource>)> = Vec::new();
+    for (path, route) in table {
+        let slot = match resources.iter().position(|(p, _)| *p == path) {
+            Some(i) => i,
+            None => {
+                resources.push((path, Some(web::resource(path))));
+                resources.len() - 1
+            }
+        };
+        let resource = &mut resources[slot].1;
+        *resource = resource.take().map(|r| r.route(route));
+    }
+    for resource in resources.into_iter().filter_map(|(_, r)| r) {
+        cfg.service(resource.default_service(web::to(not_found)));
+    }
+}
+
+/// The methods `table` takes on `path`, upper-case, in table order: those
+/// of the first pattern that matches, as the router picks that resource.
 pub fn allowed_methods(table: &[(&'static str, ResourceDef)], path: &str) -> Vec<&'static str> {
+    let Some((_, first)) = table.iter().find(|(_, def)| def.is_match(path)) else {
+        return Vec::new();
+    };
     let mut out: Vec<&'static str> = Vec::new();
     for (method, def) in table {
-        if def.is_match(path) && !out.contains(method) {
+        if def.pattern() == first.pattern() && !out.contains(method) {
             out.push(method);
         }
     }

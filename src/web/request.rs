@@ -34,3 +34,25 @@ pub fn session_cookie(req: &HttpRequest, state: &AppState, token: String) -> Coo
 pub fn clear_cookie(req: &HttpRequest) -> Cookie<'static> {
     crate::web::edge::cookie(req, COOKIE_NAME, String::new(), None)
 }
+
+/// A JSON object body that may be left out: no body, only whitespace or
+/// `null` is `T::default()`; anything else must be an object that parses as
+/// `T`, or it is a 400 saying why (a broken body is never taken for "no
+/// body").
+pub fn optional_json<T: serde::de::DeserializeOwned + Default>(body: &[u8]) -> Result<T, AppError> {
+    use serde_json::Value;
+    let bad = |e: &dyn std::fmt::Display| {
+        AppError::invalid(
+            format!("Dữ liệu gửi lên không hợp lệ: {e}"),
+            format!("Invalid request data: {e}"),
+        )
+    };
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Ok(T::default());
+    }
+    match serde_json::from_slice::<Value>(body).map_err(|e| bad(&e))? {
+        Value::Null => Ok(T::default()),
+        v @ Value::Object(_) => serde_json::from_value(v).map_err(|e| bad(&e)),
+        _ => Err(bad(&"expected a JSON object")),
+    }
+}

@@ -457,3 +457,38 @@ async fn unit_figures_kept_by_deltas_equal_a_rebuild_from_the_results() {
         .collect::<Vec<_>>();
     assert!(a1.contains(&(2, 1, 16, 2, 4)), "{a1:?}");
 }
+
+/// Found by the schema-driven fuzzer: an offset near `i64::MAX` overflowed
+/// the rank arithmetic (500). Paging outside its documented range is a 400
+/// that says which limits apply, on every board that pages.
+#[tokio::test]
+async fn paging_outside_its_range_is_refused_clearly() {
+    let app = crate::helpers::spawn_app().await;
+    contest_fixture(&app, 15, 1).await;
+    for path in [
+        format!("/api/v1/contests/{CONTEST}/rounds/1/leaderboard"),
+        format!("/api/v1/contests/{CONTEST}/leaderboard"),
+    ] {
+        for q in [
+            "?offset=9223372036854775807",
+            "?limit=-9223372036854775808&offset=9223372036854775807",
+            "?limit=0",
+            "?limit=501",
+            "?offset=-1",
+        ] {
+            let r = app.get(&format!("{path}{q}"), "").await;
+            assert_eq!(r.status(), 400, "{path}{q}");
+            let body: serde_json::Value = r.json().await.unwrap();
+            let msg = body["error"]["message"].as_str().unwrap_or_default();
+            assert!(msg.contains("500"), "{path}{q}: {msg}");
+        }
+        let r = app
+            .get(&format!("{path}?limit=500&offset=1000000"), "")
+            .await;
+        assert_eq!(
+            r.status(),
+            200,
+            "{path}: the largest page far down is empty, not an error"
+        );
+    }
+}

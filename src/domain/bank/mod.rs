@@ -32,7 +32,19 @@ pub const LETTERS: [&str; MAX_OPTIONS] = ["A", "B", "C", "D", "E", "F"];
 pub const TRUE_FALSE_OPTIONS: [&str; 2] = ["Đúng", "Sai"];
 pub const DEFAULT_TOPIC: &str = "chung";
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    utoipa::ToSchema,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Difficulty {
     Easy,
@@ -70,7 +82,7 @@ impl Difficulty {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Kind {
     Single,
@@ -97,14 +109,14 @@ impl Kind {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Topic {
     pub code: String,
     pub name: String,
 }
 
 /// One validated question. `correct` holds sorted option indexes.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Question {
     pub id: String,
     pub topic: String,
@@ -712,7 +724,7 @@ pub fn validate(raw: RawBank) -> Result<Bank, Vec<Problem>> {
 }
 
 /// Questions per topic × difficulty.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct TopicSummary {
     pub topic: String,
     pub name: String,

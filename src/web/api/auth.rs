@@ -1,5 +1,6 @@
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 
 use crate::auth::{AppState, Staff};
 use crate::domain::accounts::check_password;
@@ -9,13 +10,20 @@ use crate::service::{self, accounts};
 use crate::web::limits::Door;
 use crate::web::request::{clear_cookie, session_cookie};
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 struct TokenOut {
     token: String,
     expires_in: i64,
     role: Role,
 }
 
+/// Đăng nhập tài khoản ban tổ chức / Staff sign-in
+#[utoipa::path(
+    post,
+    path = "/auth/login",
+    request_body = accounts::Login,
+    responses((status = 200, body = TokenOut))
+)]
 pub async fn login(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -30,6 +38,12 @@ pub async fn login(
     }))
 }
 
+/// Đăng xuất: phiên này kết thúc ngay trên mọi máy chủ / Sign out (this session ends everywhere at once)
+#[utoipa::path(
+    post,
+    path = "/auth/logout",
+    responses((status = 204, description = "Đã đăng xuất / Signed out"))
+)]
 pub async fn logout(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -41,7 +55,13 @@ pub async fn logout(
         .finish())
 }
 
-/// "Sign out everywhere": every session of the account ends.
+/// Đăng xuất mọi thiết bị / Sign out everywhere: every session of the account ends.
+#[utoipa::path(
+    post,
+    path = "/auth/logout-all",
+    responses((status = 204, description = "Mọi phiên đã kết thúc / Every session ended")),
+    security(("bearer" = []), ("staffCookie" = []))
+)]
 pub async fn logout_all(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -53,14 +73,23 @@ pub async fn logout_all(
         .finish())
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 pub struct PasswordChange {
     pub current_password: String,
     pub new_password: String,
 }
 
+/// Đổi mật khẩu (các phiên khác kết thúc) / Change one's own password
+///
 /// Changes one's own password: every other session ends; the answer carries
 /// a fresh token (and cookie) for this one.
+#[utoipa::path(
+    post,
+    path = "/auth/password",
+    request_body = PasswordChange,
+    responses((status = 200, body = TokenOut)),
+    security(("bearer" = []), ("staffCookie" = []))
+)]
 pub async fn change_password(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -88,7 +117,7 @@ pub async fn change_password(
         }))
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 struct Me {
     id: String,
     username: String,
@@ -97,12 +126,19 @@ struct Me {
     unit: Option<UnitRef>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 struct UnitRef {
     code: String,
     name: String,
 }
 
+/// Tài khoản hiện tại / The caller's account
+#[utoipa::path(
+    get,
+    path = "/me",
+    responses((status = 200, body = Me)),
+    security(("bearer" = []), ("staffCookie" = []))
+)]
 pub async fn me(staff: Staff) -> HttpResponse {
     HttpResponse::Ok().json(Me {
         unit: staff.scope.map(|s| UnitRef {
@@ -116,6 +152,14 @@ pub async fn me(staff: Staff) -> HttpResponse {
     })
 }
 
+/// Tạo tài khoản (quản trị) / Create an account (admin)
+#[utoipa::path(
+    post,
+    path = "/accounts",
+    request_body = service::accounts::NewAccount,
+    responses((status = 201, body = service::accounts::Created)),
+    security(("bearer" = []), ("staffCookie" = []))
+)]
 pub async fn create_account(
     state: web::Data<AppState>,
     staff: Staff,

@@ -1,16 +1,31 @@
 use actix_web::http::header;
 use actix_web::{web, HttpResponse};
 use serde::Deserialize;
+use utoipa::{IntoParams, ToSchema};
+
+use super::{params, Entries};
 
 use crate::auth::{AppState, Staff};
 use crate::domain::bank::{table, MAX_FILE_BYTES};
 use crate::error::AppError;
-use crate::service::banks::{self, ImportRequest};
+use crate::service::banks::{self, BankListItem, ImportOutcome, ImportRequest, VersionDetail};
 use crate::web::read_multipart;
 
+/// Nhập ngân hàng câu hỏi / Import a question bank
+///
 /// Multipart upload: `file`, and optionally `format`, `slug`, `title`.
 /// 201 with the new version, 200 when identical content already existed,
 /// 422 with every problem when the file is invalid.
+#[utoipa::path(
+    post,
+    path = "/banks",
+    request_body(content = BankUpload, content_type = "multipart/form-data"),
+    responses(
+        (status = 201, description = "Phiên bản mới / A new version", body = ImportOutcome),
+        (status = 200, description = "Nội dung đã có / Identical content already stored", body = ImportOutcome)
+    ),
+    security(("bearer" = []), ("staffCookie" = []))
+)]
 pub async fn import(
     state: web::Data<AppState>,
     staff: Staff,
@@ -35,37 +50,88 @@ pub async fn import(
     .json(outcome))
 }
 
+/// Danh sách ngân hàng câu hỏi / Question banks
+#[utoipa::path(
+    get,
+    path = "/banks",
+    responses((status = 200, body = Entries<BankListItem>)),
+    security(("bearer" = []), ("staffCookie" = []))
+)]
 pub async fn list(state: web::Data<AppState>, staff: Staff) -> Result<HttpResponse, AppError> {
     let entries = banks::list(&state.db, &staff).await?;
-    Ok(HttpResponse::Ok().json(serde_json::json!({ "entries": entries })))
+    Ok(HttpResponse::Ok().json(Entries::from(entries)))
 }
 
+/// Một phiên bản ngân hàng / A bank version
+#[utoipa::path(
+    get,
+    path = "/banks/{slug}/versions/{n}",
+    params(params::BankVersion),
+    responses((status = 200, body = VersionDetail)),
+    security(("bearer" = []), ("staffCookie" = []))
+)]
 pub async fn version(
     state: web::Data<AppState>,
     staff: Staff,
-    path: web::Path<(String, i32)>,
+    path: web::Path<params::BankVersion>,
 ) -> Result<HttpResponse, AppError> {
-    let (slug, n) = path.into_inner();
+    let params::BankVersion { slug, n } = path.into_inner();
     Ok(HttpResponse::Ok().json(banks::version(&state.db, &staff, slug, n).await?))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ExportQuery {
+    /// `toml` (mặc định / default) hoặc `xlsx`.
+    #[param(pattern = "^(toml|xlsx)$")]
     format: Option<String>,
 }
 
+/// The multipart form `import` reads (field names as `read_multipart` takes them).
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct BankUpload {
+    /// Tệp ngân hàng câu hỏi / The bank file (TOML, XLSX, CSV, Aiken, GIFT).
+    #[schema(value_type = String, format = Binary)]
+    file: Vec<u8>,
+    /// Định dạng, nếu không đoán được từ tên tệp / The format, when the file name does not tell.
+    format: Option<String>,
+    /// Mã ngân hàng / The bank's slug.
+    slug: Option<String>,
+    /// Tên ngân hàng / The bank's title.
+    title: Option<String>,
+}
+
+/// Xuất một phiên bản (TOML hoặc XLSX) / Export a version
+#[utoipa::path(
+    get,
+    path = "/banks/{slug}/versions/{n}/export",
+    params(params::BankVersion, ExportQuery),
+    responses((status = 200, description = "Tệp tải về / A download", content(
+        (String = "application/toml"),
+        (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    ))),
+    security(("bearer" = []), ("staffCookie" = []))
+)]
 pub async fn export(
     state: web::Data<AppState>,
     staff: Staff,
-    path: web::Path<(String, i32)>,
+    path: web::Path<params::BankVersion>,
     q: web::Query<ExportQuery>,
 ) -> Result<HttpResponse, AppError> {
-    let (slug, n) = path.into_inner();
+    let params::BankVersion { slug, n } = path.into_inner();
     let format = q.into_inner().format.unwrap_or_else(|| "toml".into());
     let (name, content_type, bytes) = banks::export(&state.db, &staff, slug, n, format).await?;
     Ok(attachment(&name, content_type, bytes))
 }
 
+/// Tệp Excel mẫu / The XLSX template
+#[utoipa::path(
+    get,
+    path = "/banks/template.xlsx",
+    responses((status = 200, description = "Tệp Excel mẫu / The XLSX template", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", body = Vec<u8>)),
+    security(("bearer" = []), ("staffCookie" = []))
+)]
 pub async fn template(_staff: Staff) -> Result<HttpResponse, AppError> {
     let bytes = web::block(table::template_xlsx)
         .await?

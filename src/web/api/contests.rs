@@ -1,13 +1,28 @@
 use actix_web::{web, HttpRequest, HttpResponse};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::{params, Entries};
 
 use crate::auth::{AppState, ParticipantAuth, Staff};
 use crate::domain::contest::{ContestInput, RegistrationInput};
 use crate::error::AppError;
+use crate::service::attempts::{AttemptView, ResultView};
+use crate::service::contests::{PublicContest, RoundView, Saved};
+use crate::service::participants::Lock;
+use crate::service::rankings::{Board, BoardQuery, ItemView, UnitBoard, UnitQuery};
 use crate::service::{attempts, contests, participants};
 use crate::web::limits::Door;
-use crate::web::request::{client_ip, refuse_staff, DEVICE_COOKIE};
+use crate::web::request::{client_ip, optional_json, refuse_staff, DEVICE_COOKIE};
 
+/// Tạo hội thi / Create a contest
+#[utoipa::path(
+    post,
+    path = "/contests",
+    request_body = ContestInput,
+    responses((status = 201, body = Saved)),
+    security(("bearer" = []), ("staffCookie" = []))
+)]
 pub async fn create(
     state: web::Data<AppState>,
     staff: Staff,
@@ -16,37 +31,72 @@ pub async fn create(
     Ok(HttpResponse::Created().json(contests::create(&state, &staff, body.into_inner()).await?))
 }
 
+/// Sửa hội thi / Edit a contest
+#[utoipa::path(
+    put,
+    path = "/contests/{slug}",
+    params(params::Slug),
+    request_body = ContestInput,
+    responses((status = 200, body = Saved)),
+    security(("bearer" = []), ("staffCookie" = []))
+)]
 pub async fn update(
     state: web::Data<AppState>,
     staff: Staff,
-    slug: web::Path<String>,
+    path: web::Path<params::Slug>,
     body: web::Json<ContestInput>,
 ) -> Result<HttpResponse, AppError> {
     Ok(HttpResponse::Ok()
-        .json(contests::update(&state, &staff, slug.into_inner(), body.into_inner()).await?))
+        .json(contests::update(&state, &staff, path.into_inner().slug, body.into_inner()).await?))
 }
 
+/// Thông tin công khai của hội thi / Public contest info
+#[utoipa::path(
+    get,
+    path = "/contests/{slug}",
+    params(params::Slug),
+    responses((status = 200, body = PublicContest))
+)]
 pub async fn get(
     state: web::Data<AppState>,
-    slug: web::Path<String>,
+    path: web::Path<params::Slug>,
 ) -> Result<HttpResponse, AppError> {
-    Ok(HttpResponse::Ok().json(contests::public(&state, slug.into_inner()).await?))
+    Ok(HttpResponse::Ok().json(contests::public(&state, path.into_inner().slug).await?))
 }
 
+/// Đóng vòng thi / Close a round
+#[utoipa::path(
+    post,
+    path = "/contests/{slug}/rounds/{n}/close",
+    params(params::Round),
+    responses((status = 200, body = RoundView)),
+    security(("bearer" = []), ("staffCookie" = []))
+)]
 pub async fn close_round(
     state: web::Data<AppState>,
     staff: Staff,
-    path: web::Path<(String, i32)>,
+    path: web::Path<params::Round>,
 ) -> Result<HttpResponse, AppError> {
-    let (slug, n) = path.into_inner();
+    let params::Round { slug, n } = path.into_inner();
     Ok(HttpResponse::Ok()
         .json(crate::service::rankings::close_round(&state, &staff, slug, n).await?))
 }
 
+/// Đăng ký dự thi / Register
+#[utoipa::path(
+    post,
+    path = "/contests/{slug}/participants",
+    params(params::Slug),
+    request_body = RegistrationInput,
+    responses(
+        (status = 201, description = "Đã đăng ký / Registered", body = RegisteredOut),
+        (status = 200, description = "Đã đăng ký từ trước: đăng nhập lại / Already registered: signed in again", body = RegisteredOut)
+    )
+)]
 pub async fn register(
     req: HttpRequest,
     state: web::Data<AppState>,
-    slug: web::Path<String>,
+    path: web::Path<params::Slug>,
     body: web::Json<RegistrationInput>,
 ) -> Result<HttpResponse, AppError> {
     crate::web::limits::check(&req, Door::Entry)?;
@@ -54,13 +104,16 @@ pub async fn register(
     let device = req.cookie(DEVICE_COOKIE).map(|c| c.value().to_string());
     let r = participants::register(
         &state,
-        slug.into_inner(),
+        path.into_inner().slug,
         body.into_inner(),
         device,
         client_ip(&req),
     )
     .await?;
-    let body = serde_json::json!({ "participant_id": r.participant_id, "token": r.token });
+    let body = RegisteredOut {
+        participant_id: r.participant_id,
+        token: r.token,
+    };
     Ok(if r.created {
         HttpResponse::Created()
     } else {
@@ -69,7 +122,26 @@ pub async fn register(
     .json(body))
 }
 
-#[derive(Deserialize)]
+/// A participant signed in (or registered): the bearer token to use.
+#[derive(Serialize, ToSchema)]
+pub struct RegisteredOut {
+    pub participant_id: String,
+    pub token: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct SessionToken {
+    pub token: String,
+}
+
+/// Where the code went (masked) and how long it is good for (seconds).
+#[derive(Serialize, ToSchema)]
+pub struct OtpSent {
+    pub sent_to: String,
+    pub expires_in: i64,
+}
+
+#[derive(Deserialize, ToSchema)]
 pub struct SignIn {
     pub phone: String,
     #[serde(default)]
@@ -78,56 +150,97 @@ pub struct SignIn {
     pub otp: Option<String>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 pub struct OtpRequest {
     pub phone: String,
 }
 
+/// Gửi mã OTP qua tin nhắn / Send a one-time code
+///
 /// Sends a one-time code by SMS (contests that check identity by OTP).
+#[utoipa::path(
+    post,
+    path = "/contests/{slug}/otp",
+    params(params::Slug),
+    request_body = OtpRequest,
+    responses((status = 202, body = OtpSent))
+)]
 pub async fn request_otp(
     req: HttpRequest,
     state: web::Data<AppState>,
-    slug: web::Path<String>,
+    path: web::Path<params::Slug>,
     body: web::Json<OtpRequest>,
 ) -> Result<HttpResponse, AppError> {
     crate::web::limits::check(&req, Door::Otp)?;
     refuse_staff(&req, &state)?;
     let masked =
-        crate::service::otp::request(&state, slug.into_inner(), body.into_inner().phone).await?;
-    Ok(HttpResponse::Accepted().json(serde_json::json!({ "sent_to": masked, "expires_in": crate::service::otp::CODE_MINUTES * 60 })))
+        crate::service::otp::request(&state, path.into_inner().slug, body.into_inner().phone)
+            .await?;
+    Ok(HttpResponse::Accepted().json(OtpSent {
+        sent_to: masked,
+        expires_in: crate::service::otp::CODE_MINUTES * 60,
+    }))
 }
 
+/// Đăng nhập thí sinh / Participant sign-in
+#[utoipa::path(
+    post,
+    path = "/contests/{slug}/sessions",
+    params(params::Slug),
+    request_body = SignIn,
+    responses((status = 200, body = SessionToken))
+)]
 pub async fn session(
     req: HttpRequest,
     state: web::Data<AppState>,
-    slug: web::Path<String>,
+    path: web::Path<params::Slug>,
     body: web::Json<SignIn>,
 ) -> Result<HttpResponse, AppError> {
     crate::web::limits::check(&req, Door::Entry)?;
     refuse_staff(&req, &state)?;
     let b = body.into_inner();
     let token =
-        participants::sign_in(&state, slug.into_inner(), b.phone, b.birth_date, b.otp).await?;
-    Ok(HttpResponse::Ok().json(serde_json::json!({ "token": token })))
+        participants::sign_in(&state, path.into_inner().slug, b.phone, b.birth_date, b.otp).await?;
+    Ok(HttpResponse::Ok().json(SessionToken { token }))
 }
 
+/// Thí sinh đăng xuất / Participant sign-out
+///
 /// Signs the participant out: the token stops working on every instance.
+#[utoipa::path(
+    delete,
+    path = "/contests/{slug}/sessions",
+    params(params::Slug),
+    responses((status = 204, description = "Đã đăng xuất / Signed out")),
+    security(("bearer" = []), ("participantCookie" = []))
+)]
 pub async fn end_session(
     state: web::Data<AppState>,
-    slug: web::Path<String>,
+    path: web::Path<params::Slug>,
     me: ParticipantAuth,
 ) -> Result<HttpResponse, AppError> {
-    same_contest(&me, &slug)?;
+    same_contest(&me, &path.slug)?;
     participants::sign_out(&state, me.session_id).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, ToSchema)]
 pub struct StartBody {
+    /// Thi thử (không tính điểm) / A practice paper (not ranked).
     #[serde(default)]
     pub practice: bool,
+    /// Tính giờ (chỉ thi thử mới có thể không tính giờ) / Timed (only practice may be untimed).
     #[serde(default = "yes")]
     pub timed: bool,
+}
+
+impl Default for StartBody {
+    fn default() -> Self {
+        StartBody {
+            practice: false,
+            timed: true,
+        }
+    }
 }
 
 fn yes() -> bool {
@@ -143,107 +256,182 @@ pub fn same_contest(p: &ParticipantAuth, slug: &str) -> Result<(), AppError> {
     }
 }
 
+/// Bắt đầu lượt thi / Start an attempt
+#[utoipa::path(
+    post,
+    path = "/contests/{slug}/attempts",
+    params(params::Slug),
+    request_body(content = Option<StartBody>, description = "Tùy chọn / Optional"),
+    responses((status = 201, body = AttemptView)),
+    security(("bearer" = []), ("participantCookie" = []))
+)]
 pub async fn start(
     state: web::Data<AppState>,
     p: ParticipantAuth,
-    slug: web::Path<String>,
-    body: Option<web::Json<StartBody>>,
+    path: web::Path<params::Slug>,
+    body: web::Bytes,
 ) -> Result<HttpResponse, AppError> {
-    same_contest(&p, &slug)?;
-    let b = body.map(|b| b.into_inner()).unwrap_or(StartBody {
-        practice: false,
-        timed: true,
-    });
+    same_contest(&p, &path.slug)?;
+    let b: StartBody = optional_json(&body)?;
     Ok(HttpResponse::Created().json(attempts::start(&state, p.id, b.practice, b.timed).await?))
 }
 
+/// Xem lại bài đang làm / Resume an attempt
+#[utoipa::path(
+    get,
+    path = "/attempts/{id}",
+    params(params::Id),
+    responses((status = 200, body = AttemptView)),
+    security(("bearer" = []), ("participantCookie" = []))
+)]
 pub async fn attempt(
     state: web::Data<AppState>,
     p: ParticipantAuth,
-    id: web::Path<String>,
+    path: web::Path<params::Id>,
 ) -> Result<HttpResponse, AppError> {
-    Ok(HttpResponse::Ok().json(attempts::get(&state, p.id, id.into_inner()).await?))
+    Ok(HttpResponse::Ok().json(attempts::get(&state, p.id, path.into_inner().id).await?))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 pub struct Choices {
     pub choices: Vec<String>,
 }
 
+/// Lưu một câu trả lời / Save one answer
+#[utoipa::path(
+    put,
+    path = "/attempts/{id}/answers/{position}",
+    params(params::AnswerAt),
+    request_body = Choices,
+    responses((status = 204, description = "Đã lưu / Saved")),
+    security(("bearer" = []), ("participantCookie" = []))
+)]
 pub async fn save_answer(
     state: web::Data<AppState>,
     p: ParticipantAuth,
-    path: web::Path<(String, i32)>,
+    path: web::Path<params::AnswerAt>,
     body: web::Json<Choices>,
 ) -> Result<HttpResponse, AppError> {
-    let (id, position) = path.into_inner();
+    let params::AnswerAt { id, position } = path.into_inner();
     attempts::save(&state, p.id, id, position, body.into_inner().choices).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, ToSchema)]
 pub struct SubmitBody {
+    /// Câu dự đoán (nếu hội thi có) / The prediction, when the contest asks one.
     #[serde(default)]
+    #[schema(minimum = 0, maximum = 10_000_000)]
     pub prediction: Option<i64>,
 }
 
+/// Nộp bài / Submit
+#[utoipa::path(
+    post,
+    path = "/attempts/{id}/submit",
+    params(params::Id),
+    request_body(content = Option<SubmitBody>, description = "Tùy chọn / Optional"),
+    responses((status = 200, body = ResultView)),
+    security(("bearer" = []), ("participantCookie" = []))
+)]
 pub async fn submit(
     state: web::Data<AppState>,
     p: ParticipantAuth,
-    id: web::Path<String>,
-    body: Option<web::Json<SubmitBody>>,
+    path: web::Path<params::Id>,
+    body: web::Bytes,
 ) -> Result<HttpResponse, AppError> {
-    let prediction = body.and_then(|b| b.into_inner().prediction);
-    Ok(HttpResponse::Ok().json(attempts::submit(&state, p.id, id.into_inner(), prediction).await?))
+    let prediction = optional_json::<SubmitBody>(&body)?.prediction;
+    Ok(HttpResponse::Ok()
+        .json(attempts::submit(&state, p.id, path.into_inner().id, prediction).await?))
 }
 
+/// Bảng xếp hạng cá nhân / Person board
+#[utoipa::path(
+    get,
+    path = "/contests/{slug}/rounds/{n}/leaderboard",
+    params(params::Round, BoardQuery),
+    responses((status = 200, body = Board))
+)]
 pub async fn leaderboard(
     state: web::Data<AppState>,
-    path: web::Path<(String, i32)>,
-    q: web::Query<crate::service::rankings::BoardQuery>,
+    path: web::Path<params::Round>,
+    q: web::Query<BoardQuery>,
 ) -> Result<HttpResponse, AppError> {
-    let (slug, n) = path.into_inner();
+    let params::Round { slug, n } = path.into_inner();
     Ok(HttpResponse::Ok()
         .json(crate::service::rankings::leaderboard(&state, slug, n, q.into_inner()).await?))
 }
 
+/// Xếp hạng tập thể / Unit board
+#[utoipa::path(
+    get,
+    path = "/contests/{slug}/rounds/{n}/units",
+    params(params::Round, UnitQuery),
+    responses((status = 200, body = UnitBoard))
+)]
 pub async fn unit_board(
     state: web::Data<AppState>,
-    path: web::Path<(String, i32)>,
-    q: web::Query<crate::service::rankings::UnitQuery>,
+    path: web::Path<params::Round>,
+    q: web::Query<UnitQuery>,
 ) -> Result<HttpResponse, AppError> {
-    let (slug, n) = path.into_inner();
+    let params::Round { slug, n } = path.into_inner();
     Ok(HttpResponse::Ok()
         .json(crate::service::rankings::unit_board(&state, slug, n, q.into_inner()).await?))
 }
 
+/// Phân tích câu hỏi (ban tổ chức) / Item analysis
+#[utoipa::path(
+    get,
+    path = "/contests/{slug}/rounds/{n}/items",
+    params(params::Round),
+    responses((status = 200, body = Entries<ItemView>)),
+    security(("bearer" = []), ("staffCookie" = []))
+)]
 pub async fn items(
     state: web::Data<AppState>,
     staff: Staff,
-    path: web::Path<(String, i32)>,
+    path: web::Path<params::Round>,
 ) -> Result<HttpResponse, AppError> {
-    let (slug, n) = path.into_inner();
+    let params::Round { slug, n } = path.into_inner();
     let entries = crate::service::rankings::item_analysis(&state, &staff, slug, n).await?;
-    Ok(HttpResponse::Ok().json(serde_json::json!({ "entries": entries })))
+    Ok(HttpResponse::Ok().json(Entries::from(entries)))
 }
 
-/// Phones of the contest locked after failed sign-ins (organizers in scope).
+/// Số điện thoại bị tạm khóa đăng nhập / Phones locked after failed sign-ins
+///
+/// Organizers in scope see them.
+#[utoipa::path(
+    get,
+    path = "/contests/{slug}/locks",
+    params(params::Slug),
+    responses((status = 200, body = Entries<Lock>)),
+    security(("bearer" = []), ("staffCookie" = []))
+)]
 pub async fn locks(
     state: web::Data<AppState>,
     staff: Staff,
-    slug: web::Path<String>,
+    path: web::Path<params::Slug>,
 ) -> Result<HttpResponse, AppError> {
-    let locks = participants::locks(&state, &staff, slug.into_inner()).await?;
-    Ok(HttpResponse::Ok().json(serde_json::json!({ "entries": locks })))
+    let locks = participants::locks(&state, &staff, path.into_inner().slug).await?;
+    Ok(HttpResponse::Ok().json(Entries::from(locks)))
 }
 
-/// Clears a phone's sign-in lock (audited).
+/// Mở khóa đăng nhập cho một số điện thoại / Clear a phone's sign-in lock
+///
+/// The unlock is audited.
+#[utoipa::path(
+    delete,
+    path = "/contests/{slug}/locks/{phone}",
+    params(params::LockedPhone),
+    responses((status = 204, description = "Đã mở khóa / Unlocked")),
+    security(("bearer" = []), ("staffCookie" = []))
+)]
 pub async fn unlock(
     state: web::Data<AppState>,
     staff: Staff,
-    path: web::Path<(String, String)>,
+    path: web::Path<params::LockedPhone>,
 ) -> Result<HttpResponse, AppError> {
-    let (slug, phone) = path.into_inner();
+    let params::LockedPhone { slug, phone } = path.into_inner();
     participants::unlock(&state, &staff, slug, phone).await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -6,10 +6,81 @@ pub mod auth;
 pub mod banks;
 pub mod contests;
 pub mod openapi;
+pub mod params;
 pub mod results;
 mod units;
 
 use actix_web::web;
+
+mod table {
+    use super::{activities, auth, banks, contests, openapi, results, units};
+    crate::web::route_table! {
+        /// Every API route (below `/api/v1`): registered by `routes`, listed
+        /// in `ROUTES` for the 405 answers and for the check that the
+        /// generated OpenAPI document describes exactly these.
+        post "/auth/login" => auth::login,
+        post "/auth/logout" => auth::logout,
+        post "/auth/logout-all" => auth::logout_all,
+        post "/auth/password" => auth::change_password,
+        get "/me" => auth::me,
+        post "/accounts" => auth::create_account,
+        get "/units" => units::list,
+        post "/units" => units::create,
+        post "/units/import" => units::import,
+        get "/units/{code}" => units::get,
+        put "/units/{code}" => units::update,
+        get "/banks" => banks::list,
+        post "/banks" => banks::import,
+        get "/banks/template.xlsx" => banks::template,
+        get "/banks/{slug}/versions/{n}" => banks::version,
+        get "/banks/{slug}/versions/{n}/export" => banks::export,
+        post "/contests" => contests::create,
+        get "/contests/{slug}" => contests::get,
+        put "/contests/{slug}" => contests::update,
+        post "/contests/{slug}/participants" => contests::register,
+        post "/contests/{slug}/sessions" => contests::session,
+        delete "/contests/{slug}/sessions" => contests::end_session,
+        get "/contests/{slug}/locks" => contests::locks,
+        delete "/contests/{slug}/locks/{phone}" => contests::unlock,
+        post "/contests/{slug}/otp" => contests::request_otp,
+        get "/contests/{slug}/rounds/{n}/leaderboard" => contests::leaderboard,
+        get "/contests/{slug}/rounds/{n}/units" => contests::unit_board,
+        get "/contests/{slug}/rounds/{n}/items" => contests::items,
+        get "/contests/{slug}/rounds/{n}/results.csv" => results::results_csv,
+        get "/contests/{slug}/rounds/{n}/export/{file}" => results::round_export,
+        get "/contests/{slug}/rounds/{n}/live" => results::live,
+        get "/contests/{slug}/rounds/{n}/prizes" => results::prizes,
+        put "/contests/{slug}/rounds/{n}/prizes/plan" => results::set_plan,
+        post "/contests/{slug}/rounds/{n}/prizes/publish" => results::publish,
+        get "/contests/{slug}/leaderboard" => results::overall,
+        get "/contests/{slug}/review" => results::review,
+        post "/contests/{slug}/review/decisions" => results::decide,
+        get "/contests/{slug}/export/{file}" => results::contest_export,
+        get "/contests/{slug}/viewers" => results::viewers,
+        post "/contests/{slug}/viewers" => results::add_viewer,
+        delete "/contests/{slug}/viewers/{username}" => results::remove_viewer,
+        get "/contests/{slug}/share-links" => results::links,
+        post "/contests/{slug}/share-links" => results::create_link,
+        delete "/contests/{slug}/share-links/{id}" => results::revoke_link,
+        get "/share/{token}" => results::share,
+        get "/units/{code}/activities" => activities::list,
+        post "/units/{code}/activities" => activities::create,
+        get "/units/{code}/export/{file}" => activities::export,
+        get "/units/{code}/year" => activities::year,
+        put "/activities/{id}" => activities::update,
+        delete "/activities/{id}" => activities::delete,
+        get "/activity-scheme" => activities::scheme,
+        put "/activity-scheme" => activities::set_scheme,
+        post "/contests/{slug}/attempts" => contests::start,
+        post "/contests/{slug}/rounds/{n}/close" => contests::close_round,
+        get "/attempts/{id}" => contests::attempt,
+        put "/attempts/{id}/answers/{position}" => contests::save_answer,
+        post "/attempts/{id}/submit" => contests::submit,
+        get "/openapi.json" => openapi::document,
+    }
+}
+
+pub use table::ROUTES;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.app_data(
@@ -18,146 +89,19 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .error_handler(super::extractor_error),
     )
     .app_data(web::QueryConfig::default().error_handler(super::extractor_error))
-    .app_data(web::PathConfig::default().error_handler(super::extractor_error))
-    .route("/auth/login", web::post().to(auth::login))
-    .route("/auth/logout", web::post().to(auth::logout))
-    .route("/auth/logout-all", web::post().to(auth::logout_all))
-    .route("/auth/password", web::post().to(auth::change_password))
-    .route("/me", web::get().to(auth::me))
-    .route("/accounts", web::post().to(auth::create_account))
-    .route("/units", web::get().to(units::list))
-    .route("/units", web::post().to(units::create))
-    .route("/units/import", web::post().to(units::import))
-    .route("/units/{code}", web::get().to(units::get))
-    .route("/units/{code}", web::put().to(units::update))
-    .route("/banks", web::get().to(banks::list))
-    .route("/banks", web::post().to(banks::import))
-    .route("/banks/template.xlsx", web::get().to(banks::template))
-    .route("/banks/{slug}/versions/{n}", web::get().to(banks::version))
-    .route(
-        "/banks/{slug}/versions/{n}/export",
-        web::get().to(banks::export),
-    )
-    .route("/contests", web::post().to(contests::create))
-    .route("/contests/{slug}", web::get().to(contests::get))
-    .route("/contests/{slug}", web::put().to(contests::update))
-    .route(
-        "/contests/{slug}/participants",
-        web::post().to(contests::register),
-    )
-    .route(
-        "/contests/{slug}/sessions",
-        web::post().to(contests::session),
-    )
-    .route(
-        "/contests/{slug}/sessions",
-        web::delete().to(contests::end_session),
-    )
-    .route("/contests/{slug}/locks", web::get().to(contests::locks))
-    .route(
-        "/contests/{slug}/locks/{phone}",
-        web::delete().to(contests::unlock),
-    )
-    .route(
-        "/contests/{slug}/otp",
-        web::post().to(contests::request_otp),
-    )
-    .route(
-        "/contests/{slug}/rounds/{n}/leaderboard",
-        web::get().to(contests::leaderboard),
-    )
-    .route(
-        "/contests/{slug}/rounds/{n}/units",
-        web::get().to(contests::unit_board),
-    )
-    .route(
-        "/contests/{slug}/rounds/{n}/items",
-        web::get().to(contests::items),
-    )
-    .route(
-        "/contests/{slug}/rounds/{n}/results.csv",
-        web::get().to(results::results_csv),
-    )
-    .route(
-        "/contests/{slug}/rounds/{n}/export/{file}",
-        web::get().to(results::round_export),
-    )
-    .route(
-        "/contests/{slug}/rounds/{n}/live",
-        web::get().to(results::live),
-    )
-    .route(
-        "/contests/{slug}/rounds/{n}/prizes",
-        web::get().to(results::prizes),
-    )
-    .route(
-        "/contests/{slug}/rounds/{n}/prizes/plan",
-        web::put().to(results::set_plan),
-    )
-    .route(
-        "/contests/{slug}/rounds/{n}/prizes/publish",
-        web::post().to(results::publish),
-    )
-    .route(
-        "/contests/{slug}/leaderboard",
-        web::get().to(results::overall),
-    )
-    .route("/contests/{slug}/review", web::get().to(results::review))
-    .route(
-        "/contests/{slug}/review/decisions",
-        web::post().to(results::decide),
-    )
-    .route(
-        "/contests/{slug}/export/{file}",
-        web::get().to(results::contest_export),
-    )
-    .route("/contests/{slug}/viewers", web::get().to(results::viewers))
-    .route(
-        "/contests/{slug}/viewers",
-        web::post().to(results::add_viewer),
-    )
-    .route(
-        "/contests/{slug}/viewers/{username}",
-        web::delete().to(results::remove_viewer),
-    )
-    .route(
-        "/contests/{slug}/share-links",
-        web::get().to(results::links),
-    )
-    .route(
-        "/contests/{slug}/share-links",
-        web::post().to(results::create_link),
-    )
-    .route(
-        "/contests/{slug}/share-links/{id}",
-        web::delete().to(results::revoke_link),
-    )
-    .route("/share/{token}", web::get().to(results::share))
-    .route("/units/{code}/activities", web::get().to(activities::list))
-    .route(
-        "/units/{code}/activities",
-        web::post().to(activities::create),
-    )
-    .route(
-        "/units/{code}/export/{file}",
-        web::get().to(activities::export),
-    )
-    .route("/units/{code}/year", web::get().to(activities::year))
-    .route("/activities/{id}", web::put().to(activities::update))
-    .route("/activities/{id}", web::delete().to(activities::delete))
-    .route("/activity-scheme", web::get().to(activities::scheme))
-    .route("/activity-scheme", web::put().to(activities::set_scheme))
-    .route("/contests/{slug}/attempts", web::post().to(contests::start))
-    .route(
-        "/contests/{slug}/rounds/{n}/close",
-        web::post().to(contests::close_round),
-    )
-    .route("/attempts/{id}", web::get().to(contests::attempt))
-    .route(
-        "/attempts/{id}/answers/{position}",
-        web::put().to(contests::save_answer),
-    )
-    .route("/attempts/{id}/submit", web::post().to(contests::submit))
-    .route("/openapi.json", web::get().to(openapi::document))
-    .default_service(web::to(super::not_found));
+    .app_data(web::PathConfig::default().error_handler(super::extractor_error));
+    table::routes(cfg);
+    cfg.default_service(web::to(super::not_found));
+}
+
+/// A list answer: `{"entries": [...]}`.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct Entries<T> {
+    pub entries: Vec<T>,
+}
+
+impl<T> From<Vec<T>> for Entries<T> {
+    fn from(entries: Vec<T>) -> Self {
+        Entries { entries }
+    }
 }

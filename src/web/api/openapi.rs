@@ -1,639 +1,295 @@
-//! The OpenAPI 3 description of every `/api/v1` route (kept next to the
-//! route table; a test checks that every route is described).
+//! The OpenAPI 3.1 description of `/api/v1`, generated from the handlers'
+//! own `#[utoipa::path]` attributes and the request and response types'
+//! `ToSchema` derives. A test checks that it describes exactly the routes
+//! the server registers (`super::ROUTES`).
+
+use std::sync::OnceLock;
 
 use actix_web::HttpResponse;
-use serde_json::{json, Map, Value};
+use serde_json::Value;
+use utoipa::openapi::path::Operation;
+use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder};
+use utoipa::{Modify, OpenApi};
 
-/// (method, path, summary, auth: "none" | "staff" | "participant", request schema, success status)
-/// (method, path, summary, auth, request schema, success status)
-type RouteDoc = (
-    &'static str,
-    &'static str,
-    &'static str,
-    &'static str,
-    Option<&'static str>,
-    u16,
-);
+use super::{activities, auth, banks, contests, results, units};
+use crate::error::ErrorBody;
 
-pub const ROUTES: &[RouteDoc] = &[
-    (
-        "post",
-        "/auth/login",
-        "Đăng nhập tài khoản ban tổ chức / Staff sign-in",
-        "none",
-        Some("Login"),
-        200,
-    ),
-    (
-        "post",
-        "/auth/logout",
-        "Đăng xuất (phiên này kết thúc ngay trên mọi máy chủ) / Sign out (this session ends everywhere at once)",
-        "none",
-        None,
-        204,
-    ),
-    (
-        "post",
-        "/auth/logout-all",
-        "Đăng xuất mọi thiết bị / End every session of the account",
-        "staff",
-        None,
-        204,
-    ),
-    (
-        "post",
-        "/auth/password",
-        "Đổi mật khẩu (các phiên khác kết thúc) / Change password (other sessions end)",
-        "staff",
-        Some("PasswordChange"),
-        200,
-    ),
-    (
-        "get",
-        "/me",
-        "Tài khoản hiện tại / The caller's account",
-        "staff",
-        None,
-        200,
-    ),
-    (
-        "post",
-        "/accounts",
-        "Tạo tài khoản (admin) / Create an account",
-        "staff",
-        Some("NewAccount"),
-        201,
-    ),
-    (
-        "get",
-        "/units",
-        "Cây đơn vị (?root=CODE) / The unit tree",
-        "staff",
-        None,
-        200,
-    ),
-    (
-        "post",
-        "/units",
-        "Thêm đơn vị / Create a unit",
-        "staff",
-        Some("Unit"),
-        201,
-    ),
-    (
-        "post",
-        "/units/import",
-        "Nhập cây đơn vị từ CSV / Import units (text/csv body)",
-        "staff",
-        None,
-        200,
-    ),
-    (
-        "get",
-        "/units/{code}",
-        "Một đơn vị / One unit",
-        "staff",
-        None,
-        200,
-    ),
-    (
-        "put",
-        "/units/{code}",
-        "Sửa hoặc chuyển đơn vị / Edit or move a unit",
-        "staff",
-        Some("Unit"),
-        200,
-    ),
-    (
-        "get",
-        "/banks",
-        "Danh sách ngân hàng câu hỏi / Question banks",
-        "staff",
-        None,
-        200,
-    ),
-    (
-        "post",
-        "/banks",
-        "Nhập ngân hàng (multipart: file, format?, slug?, title?) / Import a bank",
-        "staff",
-        None,
-        201,
-    ),
-    (
-        "get",
-        "/banks/template.xlsx",
-        "Tệp Excel mẫu / The XLSX template",
-        "staff",
-        None,
-        200,
-    ),
-    (
-        "get",
-        "/banks/{slug}/versions/{n}",
-        "Một phiên bản ngân hàng / A bank version",
-        "staff",
-        None,
-        200,
-    ),
-    (
-        "get",
-        "/banks/{slug}/versions/{n}/export",
-        "Xuất (?format=toml|xlsx) / Export a version",
-        "staff",
-        None,
-        200,
-    ),
-    (
-        "post",
-        "/contests",
-        "Tạo hội thi / Create a contest",
-        "staff",
-        Some("ContestInput"),
-        201,
-    ),
-    (
-        "get",
-        "/contests/{slug}",
-        "Thông tin công khai của hội thi / Public contest info",
-        "none",
-        None,
-        200,
-    ),
-    (
-        "put",
-        "/contests/{slug}",
-        "Sửa hội thi / Edit a contest",
-        "staff",
-        Some("ContestInput"),
-        200,
-    ),
-    (
-        "post",
-        "/contests/{slug}/participants",
-        "Đăng ký dự thi / Register",
-        "none",
-        Some("Registration"),
-        201,
-    ),
-    (
-        "post",
-        "/contests/{slug}/sessions",
-        "Đăng nhập thí sinh / Participant sign-in",
-        "none",
-        Some("SignIn"),
-        200,
-    ),
-    (
-        "delete",
-        "/contests/{slug}/sessions",
-        "Thí sinh đăng xuất / Participant sign-out",
-        "participant",
-        None,
-        204,
-    ),
-    (
-        "get",
-        "/contests/{slug}/locks",
-        "Số điện thoại bị tạm khóa đăng nhập (ban tổ chức) / Phones locked after failed sign-ins",
-        "staff",
-        None,
-        200,
-    ),
-    (
-        "delete",
-        "/contests/{slug}/locks/{phone}",
-        "Mở khóa đăng nhập cho một số điện thoại (ghi nhật ký) / Clear a phone's sign-in lock (audited)",
-        "staff",
-        None,
-        204,
-    ),
-    (
-        "get",
-        "/contests/{slug}/rounds/{n}/leaderboard",
-        "Bảng xếp hạng cá nhân (?unit=&limit=&offset=) / Person board",
-        "none",
-        None,
-        200,
-    ),
-    (
-        "get",
-        "/contests/{slug}/rounds/{n}/units",
-        "Xếp hạng tập thể (?parent=&metric=count|rate|average|points) / Unit board",
-        "none",
-        None,
-        200,
-    ),
-    (
-        "get",
-        "/contests/{slug}/rounds/{n}/results.csv",
-        "Xuất kết quả đầy đủ CSV (ban tổ chức) / Full results as CSV",
-        "staff",
-        None,
-        200,
-    ),
-    (
-        "get",
-        "/contests/{slug}/rounds/{n}/items",
-        "Phân tích câu hỏi (ban tổ chức) / Item analysis",
-        "staff",
-        None,
-        200,
-    ),
-    (
-        "post",
-        "/contests/{slug}/otp",
-        "Gửi mã OTP qua tin nhắn / Send a one-time code",
-        "none",
-        Some("OtpRequest"),
-        202,
-    ),
-    (
-        "post",
-        "/contests/{slug}/attempts",
-        "Bắt đầu lượt thi / Start an attempt",
-        "participant",
-        Some("StartAttempt"),
-        201,
-    ),
-    (
-        "post",
-        "/contests/{slug}/rounds/{n}/close",
-        "Đóng vòng thi / Close a round",
-        "staff",
-        None,
-        200,
-    ),
-    (
-        "get",
-        "/attempts/{id}",
-        "Xem lại bài đang làm / Resume an attempt",
-        "participant",
-        None,
-        200,
-    ),
-    (
-        "put",
-        "/attempts/{id}/answers/{position}",
-        "Lưu một câu trả lời / Save one answer",
-        "participant",
-        Some("Choices"),
-        204,
-    ),
-    (
-        "post",
-        "/attempts/{id}/submit",
-        "Nộp bài / Submit",
-        "participant",
-        Some("Submit"),
-        200,
-    ),
-    (
-        "get",
-        "/contests/{slug}/rounds/{n}/export/{file}",
-        "Xuất results|winners|units .csv/.xlsx (ban tổ chức: đầy đủ; cơ quan phối hợp: che) / Exports",
-        "staff",
-        None,
-        200,
-    ),
-    (
-        "get",
-        "/contests/{slug}/rounds/{n}/live",
-        "Số người đang thi / đã nộp / Live counts",
-        "none",
-        None,
-        200,
-    ),
-    (
-        "get",
-        "/contests/{slug}/rounds/{n}/prizes",
-        "Danh sách giải (đã công bố, kèm SHA-256) / Prize list",
-        "none",
-        None,
-        200,
-    ),
-    (
-        "put",
-        "/contests/{slug}/rounds/{n}/prizes/plan",
-        "Cơ cấu giải và hạn mức theo đối tượng / Prize tiers and quotas",
-        "staff",
-        Some("PrizePlan"),
-        200,
-    ),
-    (
-        "post",
-        "/contests/{slug}/rounds/{n}/prizes/publish",
-        "Công bố danh sách giải / Publish the prize list",
-        "staff",
-        None,
-        200,
-    ),
-    (
-        "get",
-        "/contests/{slug}/leaderboard",
-        "Bảng xếp hạng chung các vòng / Overall ranking",
-        "none",
-        None,
-        200,
-    ),
-    (
-        "get",
-        "/contests/{slug}/review",
-        "Nhóm nghi trùng và quyết định / Duplicate review",
-        "staff",
-        None,
-        200,
-    ),
-    (
-        "post",
-        "/contests/{slug}/review/decisions",
-        "Quyết định về một nhóm nghi trùng / Record a review decision",
-        "staff",
-        Some("Decision"),
-        204,
-    ),
-    (
-        "get",
-        "/contests/{slug}/export/{file}",
-        "Xuất quyết định trùng lặp decisions.csv/.xlsx / Decisions export",
-        "staff",
-        None,
-        200,
-    ),
-    (
-        "get",
-        "/contests/{slug}/viewers",
-        "Cơ quan phối hợp được xem / Assigned viewers",
-        "staff",
-        None,
-        200,
-    ),
-    (
-        "post",
-        "/contests/{slug}/viewers",
-        "Thêm tài khoản xem / Assign a viewer",
-        "staff",
-        Some("Viewer"),
-        200,
-    ),
-    (
-        "delete",
-        "/contests/{slug}/viewers/{username}",
-        "Bỏ tài khoản xem / Remove a viewer",
-        "staff",
-        None,
-        200,
-    ),
-    (
-        "get",
-        "/contests/{slug}/share-links",
-        "Liên kết chia sẻ / Share links",
-        "staff",
-        None,
-        200,
-    ),
-    (
-        "post",
-        "/contests/{slug}/share-links",
-        "Tạo liên kết xem kết quả / Create a share link",
-        "staff",
-        Some("ShareLink"),
-        201,
-    ),
-    (
-        "delete",
-        "/contests/{slug}/share-links/{id}",
-        "Thu hồi liên kết / Revoke a share link",
-        "staff",
-        None,
-        204,
-    ),
-    (
-        "get",
-        "/share/{token}",
-        "Kết quả qua liên kết chia sẻ (che) / Results through a share link",
-        "none",
-        None,
-        200,
-    ),
-    (
-        "get",
-        "/units/{code}/activities",
-        "Sổ hoạt động (?year=&kind=&subtree=true) / Activity ledger",
-        "staff",
-        None,
-        200,
-    ),
-    (
-        "post",
-        "/units/{code}/activities",
-        "Thêm hoạt động / Add a manual record",
-        "staff",
-        Some("ActivityRecord"),
-        201,
-    ),
-    (
-        "get",
-        "/units/{code}/export/{file}",
-        "Xuất sổ hoạt động activities.csv/.xlsx / Ledger export",
-        "staff",
-        None,
-        200,
-    ),
-    (
-        "get",
-        "/units/{code}/year",
-        "Đánh giá \"3 chủ động\" của năm (?year=) / Yearly record",
-        "staff",
-        None,
-        200,
-    ),
-    (
-        "put",
-        "/activities/{id}",
-        "Sửa hoạt động / Edit a manual record",
-        "staff",
-        Some("ActivityRecord"),
-        200,
-    ),
-    (
-        "delete",
-        "/activities/{id}",
-        "Xoá hoạt động / Delete a manual record",
-        "staff",
-        None,
-        204,
-    ),
-    (
-        "get",
-        "/activity-scheme",
-        "Cách tính \"3 chủ động\" / The yearly scheme",
-        "staff",
-        None,
-        200,
-    ),
-    (
-        "put",
-        "/activity-scheme",
-        "Sửa cách tính (admin) / Edit the scheme",
-        "staff",
-        Some("Scheme"),
-        200,
-    ),
-    (
-        "get",
-        "/openapi.json",
-        "Tài liệu này / This document",
-        "none",
-        None,
-        200,
-    ),
-];
+/// The prefix every API route is registered under.
+pub const PREFIX: &str = "/api/v1";
 
-fn schemas() -> Value {
-    let s = |props: Value, required: Value| json!({"type": "object", "properties": props, "required": required});
-    json!({
-        "Error": s(json!({"error": s(json!({
-            "code": {"type": "string"}, "message": {"type": "string"}, "message_en": {"type": "string"},
-            "details": {"type": "array", "items": s(json!({"file": {"type": "string"}, "row": {"type": "integer"}, "field": {"type": "string"}, "message": {"type": "string"}, "message_en": {"type": "string"}}), json!(["row", "field", "message"]))}
-        }), json!(["code", "message"]))}), json!(["error"])),
-        "Login": s(json!({"username": {"type": "string"}, "password": {"type": "string"}}), json!(["username", "password"])),
-        "PasswordChange": s(json!({"current_password": {"type": "string"}, "new_password": {"type": "string"}}), json!(["current_password", "new_password"])),
-        "NewAccount": s(json!({"username": {"type": "string"}, "password": {"type": "string"}, "role": {"type": "string", "enum": ["admin", "organizer", "viewer"]}, "unit_code": {"type": "string"}, "display_name": {"type": "string"}}), json!(["username", "role"])),
-        "Unit": s(json!({"code": {"type": "string"}, "name": {"type": "string"}, "level": {"type": "string"}, "parent_code": {"type": "string"}, "members": {"type": "integer", "minimum": 0}}), json!(["name", "level"])),
-        "ContestInput": s(json!({
-            "slug": {"type": "string"}, "title": {"type": "string"}, "description": {"type": "string"},
-            "unit_code": {"type": "string"}, "eligible_unit_code": {"type": "string"}, "co_organizers": {"type": "array", "items": {"type": "string"}},
-            "bank_slug": {"type": "string"}, "bank_version": {"type": "integer"},
-            "blueprint": {"type": "array", "items": s(json!({"topic": {"type": "string"}, "difficulty": {"type": "string", "enum": ["easy", "medium", "hard"]}, "count": {"type": "integer", "minimum": 1}}), json!(["topic", "difficulty", "count"]))},
-            "minutes": {"type": "integer", "default": 15}, "attempts_per_round": {"type": "integer", "default": 2}, "grace_seconds": {"type": "integer", "default": 10},
-            "rounds": {"type": "array", "items": s(json!({"opens_at": {"type": "string", "format": "date-time"}, "closes_at": {"type": "string", "format": "date-time"}}), json!(["opens_at", "closes_at"]))},
-            "prediction": s(json!({"prompt": {"type": "string"}, "target": {"type": "string", "enum": ["perfect", "participants"]}}), json!(["prompt", "target"])),
-            "age_min": {"type": "integer", "default": 16}, "age_max": {"type": "integer", "default": 35}, "show_answers_after_close": {"type": "boolean", "default": true},
-            "identity_check": {"type": "string", "enum": ["birth_date", "otp"], "default": "birth_date"}
-        }), json!(["slug", "title", "unit_code", "bank_slug", "blueprint", "rounds"])),
-        "Registration": s(json!({
-            "full_name": {"type": "string"}, "birth_date": {"type": "string", "format": "date"}, "phone": {"type": "string"},
-            "unit_code": {"type": "string"}, "category": {"type": "string", "enum": ["doan_vien", "thanh_nien", "hssv", "cbccvc", "khac"]},
-            "cccd": {"type": "string"}, "email": {"type": "string"}, "invited_by_phone": {"type": "string"}, "consent": {"type": "boolean"}, "otp": {"type": "string"}
-        }), json!(["full_name", "birth_date", "phone", "unit_code", "category", "consent"])),
-        "SignIn": s(json!({"phone": {"type": "string"}, "birth_date": {"type": "string", "format": "date"}, "otp": {"type": "string"}}), json!(["phone"])),
-        "OtpRequest": s(json!({"phone": {"type": "string"}}), json!(["phone"])),
-        "StartAttempt": s(json!({"practice": {"type": "boolean", "default": false}, "timed": {"type": "boolean", "default": true}}), json!([])),
-        "Choices": s(json!({"choices": {"type": "array", "items": {"type": "string", "enum": ["A", "B", "C", "D", "E", "F"]}}}), json!(["choices"])),
-        "Submit": s(json!({"prediction": {"type": "integer", "minimum": 0}}), json!([])),
-        "PrizePlan": s(json!({"tiers": {"type": "string", "description": "Một hạng mỗi dòng: \"Giải Nhất: 1\""}, "quotas": {"type": "string", "description": "Mỗi dòng \"thanh_nien: 2\""}}), json!(["tiers"])),
-        "Decision": s(json!({"group_key": {"type": "string"}, "decision": {"type": "string", "enum": ["same", "different", "disqualify", "reinstate"]}, "participant_id": {"type": "string"}, "reason": {"type": "string"}}), json!(["group_key", "decision", "reason"])),
-        "Viewer": s(json!({"username": {"type": "string"}}), json!(["username"])),
-        "ShareLink": s(json!({"label": {"type": "string"}, "days": {"type": "integer", "minimum": 1, "maximum": 365, "default": 30}}), json!([])),
-        "ActivityRecord": s(json!({"kind": {"type": "string", "enum": ["SINH_HOAT", "NGAY_DOAN_VIEN", "CONG_TRINH", "KET_NAP", "TAP_HUAN", "KHAC"]}, "date": {"type": "string", "format": "date"}, "title": {"type": "string"}, "participants": {"type": "integer"}, "member_participants": {"type": "integer"}, "notes": {"type": "string"}, "evidence_url": {"type": "string"}}), json!(["kind", "date", "title"])),
-        "Scheme": s(json!({"rules": {"type": "array", "items": s(json!({"kind": {"type": "string"}, "criterion": {"type": "integer", "minimum": 0, "maximum": 3}, "points": {"type": "integer"}, "cap": {"type": "integer"}}), json!(["kind", "criterion", "points", "cap"]))}, "levels": {"type": "array", "items": s(json!({"name": {"type": "string"}, "min_total": {"type": "integer"}, "min_each": {"type": "integer"}}), json!(["name", "min_total", "min_each"]))}}), json!(["rules", "levels"])),
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "hoithi API",
+        description = "Hội thi trực tuyến của Đoàn Thanh niên / Online contests for the Youth Union. \
+            Lỗi luôn có dạng `Error` / Errors always have the `Error` shape."
+    ),
+    paths(
+        auth::login,
+        auth::logout,
+        auth::logout_all,
+        auth::change_password,
+        auth::me,
+        auth::create_account,
+        units::list,
+        units::create,
+        units::import,
+        units::get,
+        units::update,
+        banks::list,
+        banks::import,
+        banks::template,
+        banks::version,
+        banks::export,
+        contests::create,
+        contests::get,
+        contests::update,
+        contests::register,
+        contests::session,
+        contests::end_session,
+        contests::locks,
+        contests::unlock,
+        contests::request_otp,
+        contests::leaderboard,
+        contests::unit_board,
+        contests::items,
+        contests::start,
+        contests::close_round,
+        contests::attempt,
+        contests::save_answer,
+        contests::submit,
+        results::results_csv,
+        results::round_export,
+        results::live,
+        results::prizes,
+        results::set_plan,
+        results::publish,
+        results::overall,
+        results::review,
+        results::decide,
+        results::contest_export,
+        results::viewers,
+        results::add_viewer,
+        results::remove_viewer,
+        results::links,
+        results::create_link,
+        results::revoke_link,
+        results::share,
+        activities::list,
+        activities::create,
+        activities::export,
+        activities::year,
+        activities::update,
+        activities::delete,
+        activities::scheme,
+        activities::set_scheme,
+        document,
+    ),
+    components(schemas(ErrorBody)),
+    modifiers(&Common),
+)]
+struct ApiDoc;
+
+/// What every operation shares: the `/api/v1` prefix, a unique operation id
+/// (`module_function`), the `Error` body for every other status, and the
+/// ways to authenticate.
+struct Common;
+
+impl Modify for Common {
+    fn modify(&self, doc: &mut utoipa::openapi::OpenApi) {
+        let paths = std::mem::take(&mut doc.paths.paths);
+        for (path, mut item) in paths {
+            for op in operations(&mut item) {
+                let module = op
+                    .tags
+                    .as_ref()
+                    .and_then(|t| t.first())
+                    .cloned()
+                    .unwrap_or_default();
+                if let Some(id) = op.operation_id.as_mut() {
+                    *id = format!("{module}_{id}");
+                }
+                op.responses.responses.insert(
+                    "default".into(),
+                    RefOr::Ref(Ref::from_response_name("Error")),
+                );
+            }
+            doc.paths.paths.insert(format!("{PREFIX}{path}"), item);
+        }
+        let components = doc.components.get_or_insert_with(Default::default);
+        components.responses.insert(
+            "Error".into(),
+            RefOr::T(
+                ResponseBuilder::new()
+                    .description("Lỗi / Error")
+                    .content(
+                        "application/json",
+                        ContentBuilder::new()
+                            .schema(Some(Ref::from_schema_name("Error")))
+                            .build(),
+                    )
+                    .build(),
+            ),
+        );
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("JWT")
+                    .build(),
+            ),
+        );
+        components.add_security_scheme(
+            "staffCookie",
+            SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::new("hoithi_token"))),
+        );
+        components.add_security_scheme(
+            "participantCookie",
+            SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::new("hoithi_participant"))),
+        );
+    }
+}
+
+fn operations(item: &mut utoipa::openapi::PathItem) -> impl Iterator<Item = &mut Operation> {
+    [
+        item.get.as_mut(),
+        item.put.as_mut(),
+        item.post.as_mut(),
+        item.delete.as_mut(),
+        item.patch.as_mut(),
+    ]
+    .into_iter()
+    .flatten()
+}
+
+/// The document, built once.
+pub fn spec() -> &'static Value {
+    static DOC: OnceLock<Value> = OnceLock::new();
+    DOC.get_or_init(|| {
+        let mut doc = serde_json::to_value(ApiDoc::openapi()).unwrap_or_default();
+        local_times(&mut doc);
+        doc
     })
+}
+
+/// Times are stored and sent in UTC without an offset
+/// (`2026-11-29T08:30:00` or with a fraction), which is not RFC 3339's
+/// `date-time`: every such schema says so (`date-time-local` of the OpenAPI
+/// format registry, with its pattern).
+fn local_times(v: &mut Value) {
+    match v {
+        Value::Object(m) => {
+            if m.get("format").and_then(Value::as_str) == Some("date-time") {
+                m.insert("format".into(), "date-time-local".into());
+                m.insert(
+                    "pattern".into(),
+                    r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?$".into(),
+                );
+                m.entry("description").or_insert_with(|| {
+                    "Giờ UTC, không kèm múi giờ / UTC, without an offset".into()
+                });
+            }
+            m.values_mut().for_each(local_times);
+        }
+        Value::Array(a) => a.iter_mut().for_each(local_times),
+        _ => {}
+    }
+}
+
+/// Tài liệu này / This document (OpenAPI 3.1).
+#[utoipa::path(
+    get,
+    path = "/openapi.json",
+    tag = "openapi",
+    responses((status = 200, description = "OpenAPI 3.1", content_type = "application/json", body = Object))
+)]
+pub async fn document() -> HttpResponse {
+    HttpResponse::Ok().json(spec())
 }
 
 /// The methods the API answers on `path` (below `/api/v1`), upper-case, in
 /// the order of the route table; empty when no route has this path.
 pub fn methods_for(path: &str) -> Vec<&'static str> {
     use actix_web::dev::ResourceDef;
-    use std::sync::OnceLock;
     static DEFS: OnceLock<Vec<(&'static str, ResourceDef)>> = OnceLock::new();
     let defs = DEFS.get_or_init(|| {
-        ROUTES
+        super::ROUTES
             .iter()
-            .map(|(method, p, ..)| {
-                let upper = match *method {
-                    "get" => "GET",
-                    "post" => "POST",
-                    "put" => "PUT",
-                    "delete" => "DELETE",
-                    _ => "PATCH",
-                };
-                (upper, ResourceDef::new(*p))
-            })
+            .map(|(method, p)| (*method, ResourceDef::new(*p)))
             .collect()
     });
     crate::web::allowed_methods(defs, path)
-}
-
-/// The schema of a path parameter: round numbers and answer positions are
-/// integers with the server's limits; everything else is text.
-fn path_schema(name: &str) -> Value {
-    match name {
-        "n" => json!({"type": "integer", "minimum": 1, "maximum": 52}),
-        "position" => json!({"type": "integer", "minimum": 1}),
-        _ => json!({"type": "string", "minLength": 1}),
-    }
-}
-
-pub fn spec() -> Value {
-    let mut paths = Map::new();
-    for (method, path, summary, auth, body, status) in ROUTES {
-        let mut op = Map::new();
-        op.insert("summary".into(), json!(summary));
-        let params: Vec<Value> = path
-            .split('/')
-            .filter_map(|seg| seg.strip_prefix('{').and_then(|s| s.strip_suffix('}')))
-            .map(|name| json!({"name": name, "in": "path", "required": true, "schema": path_schema(name)}))
-            .collect();
-        if !params.is_empty() {
-            op.insert("parameters".into(), json!(params));
-        }
-        if let Some(schema) = body {
-            op.insert("requestBody".into(), json!({"required": true, "content": {"application/json": {"schema": {"$ref": format!("#/components/schemas/{schema}")}}}}));
-        }
-        match *auth {
-            "staff" => {
-                op.insert(
-                    "security".into(),
-                    json!([{"bearer": []}, {"staffCookie": []}]),
-                );
-            }
-            "participant" => {
-                op.insert(
-                    "security".into(),
-                    json!([{"bearer": []}, {"participantCookie": []}]),
-                );
-            }
-            _ => {}
-        }
-        let err = json!({"description": "Lỗi / Error", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}});
-        op.insert(
-            "responses".into(),
-            json!({ status.to_string(): {"description": "OK"}, "default": err }),
-        );
-        let entry = paths
-            .entry(format!("/api/v1{path}"))
-            .or_insert_with(|| Value::Object(Map::new()));
-        if let Value::Object(m) = entry {
-            m.insert(method.to_string(), Value::Object(op));
-        }
-    }
-    json!({
-        "openapi": "3.0.3",
-        "info": {"title": "hoithi API", "version": env!("CARGO_PKG_VERSION"), "description": "Hội thi trực tuyến — online contests for the Youth Union"},
-        "paths": paths,
-        "components": {
-            "schemas": schemas(),
-            "securitySchemes": {
-                "bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"},
-                "staffCookie": {"type": "apiKey", "in": "cookie", "name": "hoithi_token"},
-                "participantCookie": {"type": "apiKey", "in": "cookie", "name": "hoithi_participant"}
-            }
-        }
-    })
-}
-
-pub async fn document() -> HttpResponse {
-    HttpResponse::Ok().json(spec())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    fn doc() -> Value {
+        spec().clone()
+    }
+
     #[test]
-    fn numbers_in_paths_are_integers_and_bodies_are_required() {
-        let doc = spec();
+    fn the_document_lists_exactly_the_registered_routes() {
+        let doc = doc();
+        let mut documented: Vec<(String, String)> = Vec::new();
+        for (path, ops) in doc["paths"].as_object().into_iter().flatten() {
+            for method in ops.as_object().into_iter().flat_map(|o| o.keys()) {
+                documented.push((method.to_uppercase(), path.clone()));
+            }
+        }
+        let mut registered: Vec<(String, String)> = super::super::ROUTES
+            .iter()
+            .map(|(m, p)| (m.to_string(), format!("{PREFIX}{p}")))
+            .collect();
+        documented.sort();
+        registered.sort();
+        assert_eq!(documented, registered);
+    }
+
+    #[test]
+    fn every_operation_has_a_unique_id_a_success_schema_and_the_error_shape() {
+        let doc = doc();
+        let mut ids = std::collections::HashSet::new();
+        for (path, ops) in doc["paths"].as_object().into_iter().flatten() {
+            for (method, op) in ops.as_object().into_iter().flatten() {
+                let id = op["operationId"].as_str().unwrap_or_default().to_string();
+                assert!(ids.insert(id.clone()), "{method} {path}: duplicate id {id}");
+                assert!(op["summary"].is_string(), "{method} {path}: no summary");
+                assert_eq!(
+                    op["responses"]["default"]["$ref"], "#/components/responses/Error",
+                    "{method} {path}"
+                );
+                let responses = op["responses"].as_object().cloned().unwrap_or_default();
+                let ok: Vec<_> = responses
+                    .iter()
+                    .filter(|(s, _)| s.starts_with('2'))
+                    .collect();
+                assert!(!ok.is_empty(), "{method} {path}: no 2xx response");
+                for (status, r) in ok {
+                    if status != "204" {
+                        assert!(
+                            r["content"].is_object(),
+                            "{method} {path} {status}: no content"
+                        );
+                    }
+                }
+                if let Some(body) = op.get("requestBody") {
+                    // Starting and submitting take an optional body; every other is required.
+                    let optional = ["contests_start", "contests_submit"].contains(&id.as_str());
+                    assert_eq!(body["required"] == true, !optional, "{method} {path}");
+                    assert!(body["content"].is_object(), "{method} {path}");
+                }
+            }
+        }
+        assert!(ids.len() > 50);
+    }
+
+    #[test]
+    fn numbers_in_paths_are_integers_with_their_limits() {
+        let doc = doc();
         let op = &doc["paths"]["/api/v1/contests/{slug}/rounds/{n}/leaderboard"]["get"];
         let n = op["parameters"]
             .as_array()
@@ -641,17 +297,8 @@ mod tests {
             .cloned()
             .unwrap_or_default();
         assert_eq!(n["schema"]["type"], "integer");
+        assert_eq!(n["schema"]["minimum"], 1);
         assert_eq!(n["schema"]["maximum"], 52);
-        let paths = doc["paths"].as_object().cloned().unwrap_or_default();
-        let mut bodies = 0;
-        for ops in paths.values() {
-            for op in ops.as_object().into_iter().flat_map(|o| o.values()) {
-                if let Some(body) = op.get("requestBody") {
-                    assert_eq!(body["required"], true, "{op}");
-                    bodies += 1;
-                }
-            }
-        }
-        assert!(bodies > 10);
+        assert_eq!(n["required"], true);
     }
 }
