@@ -45,25 +45,59 @@ impl Role {
     }
 }
 
-/// The one way a typed username is compared and stored: without the spaces
-/// around it, in lower case (sign-in, adding and removing viewers alike).
-pub fn normalize_username(raw: &str) -> String {
-    raw.trim().to_lowercase()
+/// A username as typed, normalized the one way it is compared and stored:
+/// without the spaces around it, in lower case. Sign-in, adding and removing
+/// viewers all take this type, so none can look an account up otherwise.
+/// Any text becomes a `Username` (an unknown one is simply not found); a new
+/// account's name must also pass [`Username::parse`].
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(from = "String", into = "String")]
+#[schema(value_type = String)]
+pub struct Username(String);
+
+impl From<String> for Username {
+    fn from(raw: String) -> Self {
+        Username(raw.trim().to_lowercase())
+    }
 }
 
-/// Usernames: 3–64 characters of a–z, 0–9, '.', '_' and '-', stored lower-case.
-pub fn parse_username(raw: &str) -> Result<String, Invalid> {
-    let u = normalize_username(raw);
-    let ok_chars = u
-        .chars()
-        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || ".-_".contains(c));
-    if (3..=64).contains(&u.len()) && ok_chars {
-        Ok(u)
-    } else {
-        Err(Invalid::new(
-            "Tên đăng nhập phải dài 3–64 ký tự, chỉ gồm chữ không dấu, số, dấu chấm, gạch ngang, gạch dưới.",
-            "A username has 3–64 characters: a–z, 0–9, '.', '-' or '_'.",
-        ))
+impl From<&str> for Username {
+    fn from(raw: &str) -> Self {
+        Username(raw.trim().to_lowercase())
+    }
+}
+
+impl From<Username> for String {
+    fn from(u: Username) -> String {
+        u.0
+    }
+}
+
+impl std::fmt::Display for Username {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl Username {
+    /// A new account's name: 3–64 characters of a–z, 0–9, '.', '_' and '-'.
+    pub fn parse(raw: &str) -> Result<Username, Invalid> {
+        let u = Username::from(raw);
+        let ok_chars =
+            u.0.chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || ".-_".contains(c));
+        if (3..=64).contains(&u.0.len()) && ok_chars {
+            Ok(u)
+        } else {
+            Err(Invalid::new(
+                "Tên đăng nhập phải dài 3–64 ký tự, chỉ gồm chữ không dấu, số, dấu chấm, gạch ngang, gạch dưới.",
+                "A username has 3–64 characters: a–z, 0–9, '.', '-' or '_'.",
+            ))
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
     }
 }
 
@@ -115,10 +149,14 @@ mod tests {
 
     #[test]
     fn usernames_are_lowercased_and_restricted() {
-        assert_eq!(parse_username(" BTC.Xa-1 ").unwrap(), "btc.xa-1");
-        assert!(parse_username("ab").is_err());
-        assert!(parse_username("người dùng").is_err());
-        assert!(parse_username("a'; DROP TABLE accounts;--").is_err());
+        assert_eq!(Username::parse(" BTC.Xa-1 ").unwrap().as_str(), "btc.xa-1");
+        assert!(Username::parse("ab").is_err());
+        assert!(Username::parse("người dùng").is_err());
+        assert!(Username::parse("a'; DROP TABLE accounts;--").is_err());
+        // Typed names are compared one way wherever they come from.
+        let typed: Username = serde_json::from_str("\" Ubnd-TanPhu \"").unwrap();
+        assert_eq!(typed, Username::from("ubnd-tanphu"));
+        assert_eq!(serde_json::to_string(&typed).unwrap(), "\"ubnd-tanphu\"");
     }
 
     #[test]

@@ -10,7 +10,7 @@ use crate::db::access::{self as store, ShareLink};
 use crate::db::contests::{self as contest_store, Contest};
 use crate::db::review::{audit, Audit};
 use crate::db::{accounts, new_id, units, DbConn};
-use crate::domain::accounts::Role;
+use crate::domain::accounts::{Role, Username};
 use crate::domain::vn_time::fmt_vn;
 use crate::error::{AppError, Problem};
 use crate::service::state::AppState;
@@ -108,7 +108,7 @@ pub async fn overview(state: &AppState, staff: &Staff, slug: String) -> Result<O
 
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 pub struct ViewerInput {
-    pub username: String,
+    pub username: Username,
 }
 
 /// Assigns a viewer account to a contest (organizers of the contest).
@@ -123,13 +123,12 @@ pub async fn add_viewer(
         .db
         .write(move |c| {
             let contest = managed(c, &staff, &slug)?;
-            let name = crate::domain::accounts::normalize_username(&input.username);
-            let account = accounts::by_username(c, &name)?.ok_or_else(|| {
+            let account = accounts::by_username(c, input.username.as_str())?.ok_or_else(|| {
                 AppError::Validation(vec![Problem::new(
                     0,
                     "username",
-                    format!("Không có tài khoản \"{name}\"."),
-                    format!("No account \"{name}\"."),
+                    format!("Không có tài khoản \"{}\".", input.username),
+                    format!("No account \"{}\".", input.username),
                 )])
             })?;
             if account.role()? != Role::Viewer {
@@ -163,15 +162,14 @@ pub async fn remove_viewer(
     state: &AppState,
     staff: &Staff,
     slug: String,
-    username: String,
+    username: Username,
 ) -> Result<Vec<(String, String)>, AppError> {
     let (staff, now) = (staff.clone(), state.now());
     state
         .db
         .write(move |c| {
             let contest = managed(c, &staff, &slug)?;
-            let username = crate::domain::accounts::normalize_username(&username);
-            let account = accounts::by_username(c, &username)?.ok_or(AppError::NotFound)?;
+            let account = accounts::by_username(c, username.as_str())?.ok_or(AppError::NotFound)?;
             if store::remove_viewer(c, &contest.id, &account.id)? {
                 audit(
                     c,

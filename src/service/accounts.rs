@@ -3,9 +3,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::auth::{self, hash_password, AppState, Staff};
 use crate::db::{accounts as store, DbConn};
-use crate::domain::accounts::{
-    check_password, check_role_unit, generate_password, parse_username, Role,
-};
+use crate::domain::accounts::{check_password, check_role_unit, generate_password, Role, Username};
 use crate::domain::text::clean;
 use crate::error::AppError;
 use crate::service::{sessions, throttle};
@@ -36,7 +34,7 @@ pub struct Created {
 /// Validates, hashes (argon2) and stores a staff account. Runs on the
 /// caller's connection: the CLI directly, handlers inside `web::block`.
 pub fn create(conn: &mut DbConn, input: NewAccount) -> Result<Created, AppError> {
-    let username = parse_username(&input.username)?;
+    let username = Username::parse(&input.username)?;
     let role = Role::parse(&input.role)?;
     let unit_code = input
         .unit_code
@@ -52,11 +50,11 @@ pub fn create(conn: &mut DbConn, input: NewAccount) -> Result<Created, AppError>
         .display_name
         .map(|d| clean(&d))
         .filter(|d| !d.is_empty())
-        .unwrap_or(username.clone());
+        .unwrap_or_else(|| username.to_string());
     let hash = hash_password(&password)?;
     let account = store::create(
         conn,
-        &username,
+        username.as_str(),
         &hash,
         role,
         unit_code.as_deref(),
@@ -73,7 +71,7 @@ pub fn create(conn: &mut DbConn, input: NewAccount) -> Result<Created, AppError>
 
 #[derive(Deserialize, utoipa::ToSchema)]
 pub struct Login {
-    pub username: String,
+    pub username: Username,
     pub password: String,
 }
 
@@ -85,15 +83,15 @@ pub async fn login_with_password(
     state: &AppState,
     login: Login,
 ) -> Result<(String, Role), AppError> {
-    let username = crate::domain::accounts::normalize_username(&login.username);
-    let key = throttle::staff_key(&username);
+    let username = login.username;
+    let key = throttle::staff_key(username.as_str());
     let now = state.now();
     let k = key.clone();
     let account = state
         .db
         .write(move |c| {
             throttle::begin_try(c, &k, now, true)?;
-            store::by_username(c, &username)
+            store::by_username(c, username.as_str())
         })
         .await?;
     let hash = account

@@ -102,7 +102,7 @@ pub async fn change_password(
     let (token, role) = accounts::login_with_password(
         &state,
         accounts::Login {
-            username: staff.username.clone(),
+            username: staff.username.as_str().into(),
             password: body.current_password,
         },
     )

@@ -5,6 +5,7 @@
 use serde::Deserialize;
 use utoipa::IntoParams;
 
+use crate::domain::accounts::Username;
 use crate::domain::contest::MAX_ROUNDS;
 
 #[derive(Deserialize, IntoParams)]
@@ -118,7 +119,8 @@ pub struct ViewerOf {
     #[param(example = "dvc-2023")]
     pub slug: String,
     /// Tên đăng nhập / The viewer's username.
-    pub username: String,
+    #[param(value_type = String)]
+    pub username: Username,
 }
 
 #[derive(Deserialize, IntoParams)]

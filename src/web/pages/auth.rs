@@ -55,7 +55,7 @@ pub async fn login(
     match login_with_password(
         &state,
         Login {
-            username: form.username,
+            username: form.username.into(),
             password: form.password,
         },
     )
