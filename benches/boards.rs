@@ -187,11 +187,10 @@ async fn main() {
                 birth_date: chrono::NaiveDate::from_ymd_opt(2000, 1, 1).expect("date"),
                 unit_id: unit.clone(),
                 category: if i % 3 == 0 {
-                    "thanh_nien"
+                    hoithi::domain::contest::Category::ThanhNien
                 } else {
-                    "doan_vien"
-                }
-                .into(),
+                    hoithi::domain::contest::Category::DoanVien
+                },
                 cccd_hash: None,
                 cccd_last4: None,
                 email: None,
@@ -269,7 +268,7 @@ async fn main() {
                 };
                 for p in ps.chunks(500) {
                     diesel::insert_into(participants::table)
-                        .values(p)
+                        .values(p.to_vec())
                         .execute(c)?;
                 }
                 for a in ats.chunks(500) {

@@ -5,6 +5,7 @@ use diesel::prelude::*;
 
 use super::schema::participants;
 use super::DbConn;
+use crate::domain::contest::Category;
 use crate::error::AppError;
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -17,7 +18,8 @@ pub struct Participant {
     pub name_folded: String,
     pub birth_date: NaiveDate,
     pub unit_id: String,
-    pub category: String,
+    #[diesel(deserialize_as = String, serialize_as = String)]
+    pub category: Category,
     pub cccd_hash: Option<String>,
     pub cccd_last4: Option<String>,
     pub email: Option<String>,
@@ -51,7 +53,7 @@ pub fn by_id(conn: &mut DbConn, id: &str) -> Result<Participant, AppError> {
 
 pub fn insert(conn: &mut DbConn, p: &Participant) -> Result<(), AppError> {
     diesel::insert_into(participants::table)
-        .values(p)
+        .values(p.clone())
         .execute(conn)?;
     Ok(())
 }

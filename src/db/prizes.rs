@@ -7,6 +7,7 @@ use diesel::prelude::*;
 
 use super::schema::{participants, prizes, round_results, rounds, units};
 use super::DbConn;
+use crate::domain::contest::Category;
 use crate::domain::prizes::Award;
 use crate::error::AppError;
 
@@ -23,7 +24,8 @@ pub struct CandidateRow {
     pub participant_id: String,
     /// The "same person" group, if any.
     pub same_as: Option<String>,
-    pub category: String,
+    #[diesel(deserialize_as = String)]
+    pub category: Category,
     pub final_rank: Option<i64>,
 }
 
@@ -107,7 +109,8 @@ pub struct WinnerRow {
     pub full_name: String,
     pub phone: String,
     pub birth_date: chrono::NaiveDate,
-    pub category: String,
+    #[diesel(deserialize_as = String)]
+    pub category: Category,
     pub unit_code: String,
     pub unit_name: String,
     pub score: i32,
@@ -155,7 +158,8 @@ struct ResultPerson {
     full_name: String,
     phone: String,
     birth_date: chrono::NaiveDate,
-    category: String,
+    #[diesel(deserialize_as = String)]
+    category: Category,
     unit_code: String,
     unit_name: String,
     score: i32,

@@ -6,6 +6,7 @@ use diesel::prelude::*;
 
 use super::schema::{participants, round_results, rounds, units};
 use super::DbConn;
+use crate::domain::contest::Category;
 use crate::domain::ranking::Entry;
 use crate::domain::units::subtree_range;
 use crate::error::AppError;
@@ -244,11 +245,18 @@ pub fn freeze(
     Ok(())
 }
 
-/// Per-unit aggregates input: (unit id, category, score, max score) of every best result.
-pub fn for_unit_stats(
-    conn: &mut DbConn,
-    round_id: &str,
-) -> Result<Vec<(String, String, i32, i32)>, AppError> {
+/// Per-unit aggregates input: one counted best result.
+#[derive(Debug, Clone, Queryable)]
+pub struct StatInput {
+    pub unit_id: String,
+    #[diesel(deserialize_as = String)]
+    pub category: Category,
+    pub score: i32,
+    pub max_score: i32,
+}
+
+/// Every counted best result of a round, for the per-unit aggregates.
+pub fn for_unit_stats(conn: &mut DbConn, round_id: &str) -> Result<Vec<StatInput>, AppError> {
     Ok(round_results::table
         .inner_join(participants::table)
         .filter(round_results::round_id.eq(round_id))
@@ -267,9 +275,16 @@ pub fn birth_and_category(
     conn: &mut DbConn,
     ids: Vec<String>,
 ) -> Result<std::collections::HashMap<String, (String, String)>, AppError> {
+    #[derive(Queryable)]
+    struct Row {
+        id: String,
+        birth_date: chrono::NaiveDate,
+        #[diesel(deserialize_as = String)]
+        category: Category,
+    }
     let mut out = std::collections::HashMap::new();
     for chunk in ids.chunks(500) {
-        let rows: Vec<(String, chrono::NaiveDate, String)> = participants::table
+        let rows: Vec<Row> = participants::table
             .filter(participants::id.eq_any(chunk))
             .select((
                 participants::id,
@@ -277,9 +292,9 @@ pub fn birth_and_category(
                 participants::category,
             ))
             .load(conn)?;
-        for (id, birth, category) in rows {
-            let label = crate::domain::contest::category_label(&category);
-            out.insert(id, (birth.format("%d/%m/%Y").to_string(), label));
+        for r in rows {
+            let birth = r.birth_date.format("%d/%m/%Y").to_string();
+            out.insert(r.id, (birth, r.category.label().to_string()));
         }
     }
     Ok(out)
@@ -289,7 +304,8 @@ pub fn birth_and_category(
 #[derive(Debug, Clone, Queryable)]
 pub struct ActivityInput {
     pub unit_id: String,
-    pub category: String,
+    #[diesel(deserialize_as = String)]
+    pub category: Category,
     pub score: i32,
     pub phone: String,
     pub invited_by_phone: Option<String>,
@@ -318,7 +334,7 @@ pub fn member_phones(
 ) -> Result<std::collections::HashSet<String>, AppError> {
     Ok(participants::table
         .filter(participants::contest_id.eq(contest_id))
-        .filter(participants::category.eq(crate::domain::activity::MEMBER_CATEGORY))
+        .filter(participants::category.eq(Category::DoanVien.as_str()))
         .select(participants::phone)
         .load::<String>(conn)?
         .into_iter()

@@ -9,7 +9,7 @@ use diesel::prelude::*;
 
 use super::schema::{unit_round_stats, units};
 use super::DbConn;
-use crate::domain::activity::MEMBER_CATEGORY;
+use crate::domain::contest::Category;
 use crate::domain::units::subtree_range;
 use crate::error::AppError;
 
@@ -38,11 +38,11 @@ pub fn apply(
     conn: &mut DbConn,
     round_id: &str,
     unit_id: &str,
-    category: &str,
+    category: Category,
     before: Best,
     after: Best,
 ) -> Result<(), AppError> {
-    let member = i32::from(category == MEMBER_CATEGORY);
+    let member = i32::from(category.is_member());
     let count = |b: Best| i32::from(b.is_some());
     let d_people = count(after) - count(before);
     let d_score = after.map(|b| b.0 as i64).unwrap_or(0) - before.map(|b| b.0 as i64).unwrap_or(0);
@@ -83,12 +83,14 @@ pub fn rebuild(conn: &mut DbConn, round_id: &str) -> Result<(), AppError> {
         unit_id: unit.to_string(),
         ..UnitStat::default()
     };
-    for (unit, category, score, max) in super::results::for_unit_stats(conn, round_id)? {
-        let e = by.entry(unit.clone()).or_insert_with(|| new(&unit));
+    for r in super::results::for_unit_stats(conn, round_id)? {
+        let e = by
+            .entry(r.unit_id.clone())
+            .or_insert_with(|| new(&r.unit_id));
         e.participants += 1;
-        e.member_participants += i32::from(category == MEMBER_CATEGORY);
-        e.total_score += score as i64;
-        e.perfect += perfect((score, max));
+        e.member_participants += i32::from(r.category.is_member());
+        e.total_score += r.score as i64;
+        e.perfect += perfect((r.score, r.max_score));
     }
     for (unit, n) in super::attempts::finished_by_unit(conn, round_id)? {
         by.entry(unit.clone())

@@ -5,17 +5,13 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::domain::contest::Category;
 use crate::error::Problem;
-
-/// Participant categories: Youth Union members, and the young people the
-/// 1+1 policy asks each member to bring.
-pub const MEMBER_CATEGORY: &str = "doan_vien";
-pub const YOUTH_CATEGORY: &str = "thanh_nien";
 
 /// One counted best result, as a unit's CONTEST record sees it.
 #[derive(Debug, Clone)]
 pub struct ResultFact<'a> {
-    pub category: &'a str,
+    pub category: Category,
     pub score: i32,
     pub phone: &'a str,
     pub invited_by: Option<&'a str>,
@@ -43,13 +39,10 @@ pub fn round_figures(
     member_phones: &std::collections::HashSet<String>,
 ) -> RoundFigures {
     let participants = results.len() as i32;
-    let member_participants = results
-        .iter()
-        .filter(|r| r.category == MEMBER_CATEGORY)
-        .count() as i32;
+    let member_participants = results.iter().filter(|r| r.category.is_member()).count() as i32;
     let invited_youth = results
         .iter()
-        .filter(|r| r.category == YOUTH_CATEGORY)
+        .filter(|r| r.category == Category::ThanhNien)
         .filter(|r| {
             r.invited_by
                 .is_some_and(|p| p != r.phone && member_phones.contains(p))
@@ -296,34 +289,34 @@ mod tests {
             ["0901000001".to_string(), "0901000002".to_string()].into();
         let facts = [
             ResultFact {
-                category: "doan_vien",
+                category: Category::DoanVien,
                 score: 10,
                 phone: "0901000001",
                 invited_by: None,
             },
             ResultFact {
-                category: "doan_vien",
+                category: Category::DoanVien,
                 score: 6,
                 phone: "0901000002",
                 invited_by: None,
             },
             // invited by a member: counts
             ResultFact {
-                category: "thanh_nien",
+                category: Category::ThanhNien,
                 score: 8,
                 phone: "0902000001",
                 invited_by: Some("0901000001"),
             },
             // invited by someone who is not a member: does not
             ResultFact {
-                category: "thanh_nien",
+                category: Category::ThanhNien,
                 score: 4,
                 phone: "0902000002",
                 invited_by: Some("0999999999"),
             },
             // a member invited by a member is not new youth
             ResultFact {
-                category: "hssv",
+                category: Category::Hssv,
                 score: 2,
                 phone: "0902000003",
                 invited_by: Some("0901000002"),

@@ -292,22 +292,65 @@ pub fn check_contest(input: &ContestInput) -> Result<ContestSettings, Vec<Proble
     }
 }
 
-/// Participant categories, with their Vietnamese labels.
-pub const CATEGORIES: [(&str, &str); 5] = [
-    ("doan_vien", "Đoàn viên"),
-    ("thanh_nien", "Thanh niên"),
-    ("hssv", "Học sinh, sinh viên"),
-    ("cbccvc", "Cán bộ, công chức, viên chức"),
-    ("khac", "Khác"),
-];
+/// Who a participant is, as they register: a Youth Union member, a young
+/// person (the 1+1 policy asks each member to bring one), a pupil or
+/// student, a public servant, or other. Prize quotas and unit statistics
+/// are kept by category.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    utoipa::ToSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum Category {
+    DoanVien,
+    ThanhNien,
+    Hssv,
+    Cbccvc,
+    Khac,
+}
 
-/// The Vietnamese label of a category code (the code itself if unknown).
-pub fn category_label(code: &str) -> String {
-    CATEGORIES
-        .iter()
-        .find(|(c, _)| *c == code)
-        .map(|(_, l)| l.to_string())
-        .unwrap_or_else(|| code.to_string())
+crate::domain::text_enum!(Category, "Đối tượng", "category", {
+    DoanVien => "doan_vien",
+    ThanhNien => "thanh_nien",
+    Hssv => "hssv",
+    Cbccvc => "cbccvc",
+    Khac => "khac",
+});
+
+impl Category {
+    /// Every category, in the order forms list them.
+    pub const ALL: [Category; 5] = [
+        Category::DoanVien,
+        Category::ThanhNien,
+        Category::Hssv,
+        Category::Cbccvc,
+        Category::Khac,
+    ];
+
+    /// The Vietnamese label.
+    pub const fn label(self) -> &'static str {
+        match self {
+            Category::DoanVien => "Đoàn viên",
+            Category::ThanhNien => "Thanh niên",
+            Category::Hssv => "Học sinh, sinh viên",
+            Category::Cbccvc => "Cán bộ, công chức, viên chức",
+            Category::Khac => "Khác",
+        }
+    }
+
+    /// Youth Union members (counted apart in unit statistics).
+    pub const fn is_member(self) -> bool {
+        matches!(self, Category::DoanVien)
+    }
 }
 
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
@@ -346,7 +389,7 @@ pub struct Registration {
     pub birth_date: NaiveDate,
     pub phone: String,
     pub unit_code: String,
-    pub category: String,
+    pub category: Category,
     pub cccd: Option<String>,
     pub email: Option<String>,
     pub invited_by_phone: Option<String>,
@@ -404,7 +447,8 @@ pub fn check_registration(
             "Invalid phone number (e.g. 0912345678).".into(),
         );
     }
-    if !CATEGORIES.iter().any(|(c, _)| *c == input.category.trim()) {
+    let category = Category::try_from(input.category.clone()).ok();
+    if category.is_none() {
         p(
             "category",
             "Vui lòng chọn đối tượng dự thi.".into(),
@@ -485,14 +529,14 @@ pub fn check_registration(
             "Consent to personal data processing is required.".into(),
         );
     }
-    match (problems.is_empty(), birth_date, phone) {
-        (true, Some(birth_date), Some(phone)) => Ok(Registration {
+    match (problems.is_empty(), birth_date, phone, category) {
+        (true, Some(birth_date), Some(phone), Some(category)) => Ok(Registration {
             full_name,
             name_folded,
             birth_date,
             phone,
             unit_code: input.unit_code.trim().to_string(),
-            category: input.category.trim().to_string(),
+            category,
             cccd,
             email,
             invited_by_phone,

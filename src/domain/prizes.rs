@@ -7,6 +7,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
+use crate::domain::contest::Category;
 use crate::error::Problem;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -21,7 +22,7 @@ pub struct Tier {
 pub struct Plan {
     pub tiers: Vec<Tier>,
     #[serde(default)]
-    pub quotas: BTreeMap<String, u32>,
+    pub quotas: BTreeMap<Category, u32>,
 }
 
 const MAX_PRIZES: u32 = 10_000;
@@ -29,7 +30,7 @@ const MAX_PRIZES: u32 = 10_000;
 impl Plan {
     /// Reads the plan form: one tier per line as `name: count`, and quotas as
     /// `category: count` lines (category codes as in registration).
-    pub fn parse(tiers: &str, quotas: &str, categories: &[&str]) -> Result<Plan, Vec<Problem>> {
+    pub fn parse(tiers: &str, quotas: &str) -> Result<Plan, Vec<Problem>> {
         let mut problems = Vec::new();
         let mut plan = Plan::default();
         let lines = |text: &str| -> Vec<(usize, String, String)> {
@@ -56,22 +57,19 @@ impl Plan {
             }
         }
         for (line, category, count) in lines(quotas) {
-            match count.parse::<u32>() {
-                Ok(n) if categories.contains(&category.as_str()) => {
+            match (count.parse::<u32>(), Category::try_from(category)) {
+                (Ok(n), Ok(category)) => {
                     plan.quotas.insert(category, n);
                 }
-                _ => problems.push(Problem::new(
-                    line,
-                    "quotas",
-                    format!(
-                        "Dòng {line}: ghi \"mã đối tượng: số lượng\"; mã hợp lệ: {}.",
-                        categories.join(", ")
-                    ),
-                    format!(
-                        "Line {line}: write \"category: count\"; categories: {}.",
-                        categories.join(", ")
-                    ),
-                )),
+                _ => {
+                    let codes = Category::ALL.map(Category::as_str).join(", ");
+                    problems.push(Problem::new(
+                        line,
+                        "quotas",
+                        format!("Dòng {line}: ghi \"mã đối tượng: số lượng\"; mã hợp lệ: {codes}."),
+                        format!("Line {line}: write \"category: count\"; categories: {codes}."),
+                    ))
+                }
             }
         }
         if plan.tiers.is_empty() && problems.is_empty() {
@@ -100,7 +98,7 @@ impl Plan {
     pub fn quotas_text(&self) -> String {
         self.quotas
             .iter()
-            .map(|(c, n)| format!("{c}: {n}"))
+            .map(|(c, n)| format!("{}: {n}", c.as_str()))
             .collect::<Vec<_>>()
             .join("\n")
     }
@@ -113,7 +111,7 @@ pub struct Candidate {
     pub participant_id: String,
     /// The person: the participant, or the group a "same person" decision made.
     pub person: String,
-    pub category: String,
+    pub category: Category,
     pub rank: i64,
 }
 
@@ -135,7 +133,7 @@ pub fn allocate(
     already_won: &HashSet<String>,
 ) -> Vec<Award> {
     let mut out = Vec::new();
-    let mut used: HashMap<&str, u32> = HashMap::new();
+    let mut used: HashMap<Category, u32> = HashMap::new();
     let mut persons: HashSet<&str> = HashSet::new();
     let mut tier = 0;
     let mut filled = 0;
@@ -151,11 +149,11 @@ pub fn allocate(
             continue;
         }
         if let Some(quota) = plan.quotas.get(&c.category) {
-            if used.get(c.category.as_str()).copied().unwrap_or(0) >= *quota {
+            if used.get(&c.category).copied().unwrap_or(0) >= *quota {
                 continue;
             }
         }
-        *used.entry(c.category.as_str()).or_default() += 1;
+        *used.entry(c.category).or_default() += 1;
         persons.insert(c.person.as_str());
         out.push(Award {
             participant_id: c.participant_id.clone(),
@@ -206,7 +204,7 @@ mod tests {
         Candidate {
             participant_id: id.into(),
             person: id.into(),
-            category: category.into(),
+            category: Category::try_from(category.to_string()).unwrap(),
             rank,
         }
     }
@@ -220,7 +218,10 @@ mod tests {
                     count: *c,
                 })
                 .collect(),
-            quotas: quotas.iter().map(|(k, v)| (k.to_string(), *v)).collect(),
+            quotas: quotas
+                .iter()
+                .map(|(k, v)| (Category::try_from(k.to_string()).unwrap(), *v))
+                .collect(),
         }
     }
 
@@ -256,23 +257,15 @@ mod tests {
 
     #[test]
     fn the_plan_form_is_read_and_checked() {
-        let p = Plan::parse(
-            "Giải Nhất: 1\nGiải Nhì: 2\n\n",
-            "thanh_nien: 3",
-            &["thanh_nien"],
-        )
-        .unwrap();
+        let p = Plan::parse("Giải Nhất: 1\nGiải Nhì: 2\n\n", "thanh_nien: 3").unwrap();
         assert_eq!(
             p,
             plan(&[("Giải Nhất", 1), ("Giải Nhì", 2)], &[("thanh_nien", 3)])
         );
-        assert_eq!(
-            Plan::parse(&p.tiers_text(), &p.quotas_text(), &["thanh_nien"]).unwrap(),
-            p
-        );
-        let errs = Plan::parse("Nhất\nNhì: 0", "ma_la: 2", &["thanh_nien"]).unwrap_err();
+        assert_eq!(Plan::parse(&p.tiers_text(), &p.quotas_text()).unwrap(), p);
+        let errs = Plan::parse("Nhất\nNhì: 0", "ma_la: 2").unwrap_err();
         assert_eq!(errs.len(), 3);
-        assert!(Plan::parse("", "", &[]).is_err());
+        assert!(Plan::parse("", "").is_err());
     }
 
     #[test]

@@ -44,7 +44,7 @@ pub(crate) fn record_round(
             .entry(f.unit_id.as_str())
             .or_default()
             .push(ResultFact {
-                category: &f.category,
+                category: f.category,
                 score: f.score,
                 phone: &f.phone,
                 invited_by: f.invited_by_phone.as_deref(),

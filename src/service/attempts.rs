@@ -10,6 +10,7 @@ use crate::db::attempts::{self as store, Attempt, AttemptStatus, RoundResult};
 use crate::db::contests::{self, Contest, Round};
 use crate::db::{new_id, participants, DbConn};
 use crate::domain::bank::{Kind, LETTERS};
+use crate::domain::contest::Category;
 use crate::domain::paper::{self, accepts, deadline, normalize_choices, right_keys, Score};
 use crate::domain::ranking::Standing;
 use crate::error::AppError;
@@ -225,7 +226,7 @@ fn finish_once(
                 final_rank: None,
             };
             let flagged = p.disqualified_reason.is_some() || p.same_as.is_some();
-            record_result(conn, &result, &p.category, flagged)?;
+            record_result(conn, &result, p.category, flagged)?;
         }
     }
     Ok((store::by_id(conn, &a.id)?.ok_or(AppError::NotFound)?, by_me))
@@ -238,7 +239,7 @@ fn finish_once(
 fn record_result(
     conn: &mut DbConn,
     r: &RoundResult,
-    category: &str,
+    category: Category,
     flagged: bool,
 ) -> Result<(), AppError> {
     let held = store::standing_of(conn, &r.round_id, &r.participant_id)?;

@@ -7,7 +7,7 @@ use crate::auth::Staff;
 use crate::db::contests::{self as store, Contest, Links, Round};
 use crate::db::{banks, participants, units, DbConn};
 use crate::domain::contest::RoundStatus;
-use crate::domain::contest::{check_contest, ContestInput, CATEGORIES};
+use crate::domain::contest::{check_contest, Category, ContestInput};
 use crate::domain::paper::validate_blueprint;
 use crate::domain::vn_time::to_vn;
 use crate::error::{AppError, Problem};
@@ -171,9 +171,10 @@ pub struct UnitRef {
     pub parent_code: Option<String>,
 }
 
+/// A category a registration form offers: its code and Vietnamese label.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
-pub struct Category {
-    pub code: &'static str,
+pub struct CategoryOption {
+    pub code: Category,
     pub name: &'static str,
 }
 
@@ -191,7 +192,7 @@ pub struct PublicContest {
     pub age_max: i32,
     pub rounds: Vec<RoundView>,
     pub units: Vec<UnitRef>,
-    pub categories: Vec<Category>,
+    pub categories: Vec<CategoryOption>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub prediction: Option<String>,
     pub participants: i64,
@@ -230,9 +231,12 @@ pub fn public_of(
                 parent_code: u.parent_code,
             })
             .collect(),
-        categories: CATEGORIES
+        categories: Category::ALL
             .iter()
-            .map(|(code, name)| Category { code, name })
+            .map(|&code| CategoryOption {
+                code,
+                name: code.label(),
+            })
             .collect(),
         prediction: contest.prediction().map(|p| p.prompt),
         participants: participants::count(c, &contest.id)?,

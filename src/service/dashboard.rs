@@ -172,7 +172,7 @@ pub async fn dashboard(
             let starts = attempts::starts(c, &r.id)?;
             let scores: Vec<(i32, i32)> = results::for_unit_stats(c, &r.id)?
                 .into_iter()
-                .map(|(_, _, s, m)| (s, m))
+                .map(|r| (r.score, r.max_score))
                 .collect();
             Ok((starts, scores))
         })

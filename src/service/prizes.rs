@@ -8,7 +8,6 @@ use crate::db::contests::{self as contest_store, Contest, Round};
 use crate::db::prizes::{self as store, WinnerRow};
 use crate::db::review::{audit, Audit};
 use crate::db::DbConn;
-use crate::domain::contest::{category_label, CATEGORIES};
 use crate::domain::identity::mask_phone;
 use crate::domain::prizes::{
     allocate, canonical, sha256_hex, Award, Candidate, Plan, PublishedRow,
@@ -64,7 +63,7 @@ fn view(w: &WinnerRow, full: bool) -> WinnerView {
         masked_phone: mask_phone(&w.phone),
         phone: full.then(|| w.phone.clone()),
         birth_date: full.then(|| w.birth_date.format("%d/%m/%Y").to_string()),
-        category: category_label(&w.category),
+        category: w.category.label().to_string(),
         unit_code: w.unit_code.clone(),
         unit_name: w.unit_name.clone(),
         score: w.score,
@@ -233,9 +232,7 @@ pub async fn set_plan(
     number: i32,
     input: PlanInput,
 ) -> Result<Prizes, AppError> {
-    let categories: Vec<&str> = CATEGORIES.iter().map(|(c, _)| *c).collect();
-    let plan =
-        Plan::parse(&input.tiers, &input.quotas, &categories).map_err(AppError::Validation)?;
+    let plan = Plan::parse(&input.tiers, &input.quotas).map_err(AppError::Validation)?;
     let json = serde_json::to_string(&plan).map_err(|e| AppError::Internal(e.to_string()))?;
     let (staff, now) = (staff.clone(), state.now());
     state

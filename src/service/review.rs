@@ -10,7 +10,6 @@ use crate::auth::Staff;
 use crate::db::contests as contest_store;
 use crate::db::review::{self as store, audit, Audit, Decision};
 use crate::db::{new_id, DbConn};
-use crate::domain::contest::category_label;
 use crate::domain::duplicates::{find_groups, Rules, Signal};
 use crate::domain::duplicates::{MemberStatus, ReviewDecision};
 use crate::domain::vn_time::fmt_vn;
@@ -100,7 +99,7 @@ fn build(
                         phone: r.phone.clone(),
                         birth_date: r.birth_date.format("%d/%m/%Y").to_string(),
                         unit: format!("{} ({})", r.unit_name, r.unit_code),
-                        category: category_label(&r.category),
+                        category: r.category.label().to_string(),
                         cccd_last4: r.cccd_last4.clone(),
                         device: r.device_id.as_ref().map(|d| d.chars().take(8).collect()),
                         ip: r.ip.clone(),

@@ -7,8 +7,8 @@ use super::{bilingual, flash, layout, Flash};
 use crate::auth::Staff;
 use crate::db::contests::{Contest, Round};
 use crate::domain::bank::{Difficulty, TopicSummary};
+use crate::domain::contest::Category;
 use crate::domain::contest::RoundStatus;
-use crate::domain::contest::CATEGORIES;
 use crate::domain::vn_time::{fmt_vn, to_vn};
 use crate::error::Problem;
 
@@ -182,7 +182,7 @@ pub fn form(
                            option value="otp" selected[v.identity_check == "otp"] { "Số điện thoại + mã OTP qua tin nhắn" }
                        }
                        label.opt { input type="checkbox" name="show_answers" value="true" checked[v.show_answers]; span { "Hiện đáp án và giải thích sau khi vòng thi kết thúc" } }
-                       p.mut { "Đối tượng dự thi: " @for (i, (_, name)) in CATEGORIES.iter().enumerate() { @if i > 0 { ", " } (name) } "." }
+                       p.mut { "Đối tượng dự thi: " @for (i, c) in Category::ALL.iter().enumerate() { @if i > 0 { ", " } (c.label()) } "." }
                        p { button type="submit" { "Lưu hội thi" } }
                    }
                },

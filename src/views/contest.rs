@@ -114,7 +114,7 @@ fn register_form(c: &PublicContest, v: &RegisterValues) -> Markup {
             }
             label for="category" { "Đối tượng" }
             select #category name="category" required {
-                @for cat in &c.categories { option value=(cat.code) selected[cat.code == v.category] { (cat.name) } }
+                @for cat in &c.categories { option value=(cat.code.as_str()) selected[cat.code.as_str() == v.category] { (cat.name) } }
             }
             details {
                 summary { "Thông tin thêm (không bắt buộc)" }
