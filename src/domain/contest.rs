@@ -4,7 +4,7 @@
 use chrono::{DateTime, NaiveDate, NaiveDateTime};
 use serde::{Deserialize, Serialize};
 
-use crate::domain::identity::{age_on, normalize_phone, parse_cccd};
+use crate::domain::identity::{age_on, parse_cccd, Phone};
 use crate::domain::paper::Cell;
 use crate::domain::text::clean;
 use crate::error::Problem;
@@ -387,12 +387,12 @@ pub struct Registration {
     pub full_name: String,
     pub name_folded: String,
     pub birth_date: NaiveDate,
-    pub phone: String,
+    pub phone: Phone,
     pub unit_code: String,
     pub category: Category,
     pub cccd: Option<String>,
     pub email: Option<String>,
-    pub invited_by_phone: Option<String>,
+    pub invited_by_phone: Option<Phone>,
 }
 
 pub fn parse_birth_date(s: &str) -> Option<NaiveDate> {
@@ -439,7 +439,7 @@ pub fn check_registration(
             }
         }
     }
-    let phone = normalize_phone(&input.phone);
+    let phone = Phone::parse(&input.phone);
     if phone.is_none() {
         p(
             "phone",
@@ -502,7 +502,7 @@ pub fn check_registration(
         .filter(|s| !s.is_empty())
     {
         None => None,
-        Some(raw) => match normalize_phone(raw) {
+        Some(raw) => match Phone::parse(raw) {
             Some(n) if Some(&n) == phone.as_ref() => {
                 p(
                     "invited_by_phone",
@@ -644,7 +644,7 @@ mod tests {
         let r = check_registration(&reg(), 16, 35, today).unwrap();
         assert_eq!(r.full_name, "Nguyễn Văn An");
         assert_eq!(r.name_folded, "nguyen van an");
-        assert_eq!(r.phone, "0912345678");
+        assert_eq!(r.phone.as_str(), "0912345678");
     }
 
     #[test]

@@ -7,8 +7,35 @@ use sha2::Sha256;
 
 use crate::domain::text::{clean, fold};
 
-/// `0912 345 678`, `+84912345678`, `84 912.345.678` → `0912345678`.
-pub fn normalize_phone(raw: &str) -> Option<String> {
+/// A Vietnamese phone number in its one stored form (`0912345678`): a
+/// participant's identity in a contest. Only [`Phone::parse`] makes one, so
+/// a value of this type has been checked and normalized.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Phone(String);
+
+impl Phone {
+    /// `0912 345 678`, `+84912345678`, `84 912.345.678` → `0912345678`.
+    pub fn parse(raw: &str) -> Option<Phone> {
+        normalize(raw).map(Phone)
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// `09xx xxx 678`.
+    pub fn masked(&self) -> String {
+        mask_phone(&self.0)
+    }
+}
+
+impl From<Phone> for String {
+    fn from(p: Phone) -> String {
+        p.0
+    }
+}
+
+fn normalize(raw: &str) -> Option<String> {
     let digits: String = raw
         .chars()
         .filter(|c| !matches!(c, ' ' | '.' | '-' | '(' | ')' | '\u{a0}'))
@@ -86,7 +113,11 @@ mod tests {
             "+84 (0) 912345678",
         ];
         for f in forms {
-            assert_eq!(normalize_phone(f).as_deref(), Some("0912345678"), "{f}");
+            assert_eq!(
+                Phone::parse(f).as_ref().map(Phone::as_str),
+                Some("0912345678"),
+                "{f}"
+            );
         }
     }
 
@@ -100,7 +131,7 @@ mod tests {
             "0012345678",
             "+1 415 555 0100",
         ] {
-            assert_eq!(normalize_phone(f), None, "{f}");
+            assert_eq!(Phone::parse(f), None, "{f}");
         }
     }
 

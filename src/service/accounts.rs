@@ -84,7 +84,7 @@ pub async fn login_with_password(
     login: Login,
 ) -> Result<(String, Role), AppError> {
     let username = login.username;
-    let key = throttle::staff_key(username.as_str());
+    let key = throttle::staff_key(&username);
     let now = state.now();
     let k = key.clone();
     let account = state

@@ -12,7 +12,7 @@ use rand::Rng;
 use crate::db::contests as contest_store;
 use crate::db::schema::otp_codes;
 use crate::db::{new_id, DbConn};
-use crate::domain::identity::{keyed_hash, mask_phone, normalize_phone};
+use crate::domain::identity::{keyed_hash, mask_phone, Phone};
 use crate::error::AppError;
 use crate::service::state::AppState;
 
@@ -80,8 +80,9 @@ pub async fn request(
     slug: String,
     raw_phone: String,
 ) -> Result<String, AppError> {
-    let phone = normalize_phone(&raw_phone)
-        .ok_or_else(|| AppError::invalid("Số điện thoại không hợp lệ.", "Invalid phone number."))?;
+    let phone: String = Phone::parse(&raw_phone)
+        .ok_or_else(|| AppError::invalid("Số điện thoại không hợp lệ.", "Invalid phone number."))?
+        .into();
     let code = format!("{:06}", rand::rng().random_range(0..1_000_000));
     let now = state.now();
     let st = state.clone();
@@ -146,14 +147,14 @@ pub fn verify(
     conn: &mut DbConn,
     state: &AppState,
     contest_id: &str,
-    phone: &str,
+    phone: &Phone,
     code: &str,
 ) -> Result<bool, AppError> {
     let now = state.now();
     conn.transaction(|c| {
         let latest: Option<(String, String, i32)> = otp_codes::table
             .filter(otp_codes::contest_id.eq(contest_id))
-            .filter(otp_codes::phone.eq(phone))
+            .filter(otp_codes::phone.eq(phone.as_str()))
             .filter(otp_codes::used.eq(false))
             .filter(otp_codes::expires_at.gt(now))
             .order(otp_codes::created_at.desc())
@@ -166,7 +167,7 @@ pub fn verify(
         if tries >= MAX_TRIES {
             return Ok(false);
         }
-        let ok = expected == hash(state, contest_id, phone, code.trim());
+        let ok = expected == hash(state, contest_id, phone.as_str(), code.trim());
         diesel::update(otp_codes::table.find(&id))
             .set((otp_codes::attempts.eq(tries + 1), otp_codes::used.eq(ok)))
             .execute(c)?;

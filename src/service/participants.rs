@@ -6,7 +6,7 @@ use crate::db::contests as contests_store;
 use crate::db::participants::{self as store, Participant};
 use crate::db::{new_id, units};
 use crate::domain::contest::{check_registration, parse_birth_date, RegistrationInput};
-use crate::domain::identity::{keyed_hash, normalize_phone};
+use crate::domain::identity::{keyed_hash, Phone};
 use crate::domain::units::is_within;
 use crate::error::{AppError, Problem};
 use crate::service::state::AppState;
@@ -94,12 +94,12 @@ async fn register_once(
         .db
         .write(move |c| {
             let contest = contests_store::by_slug(c, &slug)?;
-            let phone = normalize_phone(&input.phone);
+            let phone = Phone::parse(&input.phone);
             let code = input.otp.as_deref().unwrap_or("");
             // Same phone again: the same person signs in, with the same proof
             // and the same counted tries as the sign-in form.
             if let Some(phone) = &phone {
-                if let Some(existing) = store::by_phone(c, &contest.id, phone)? {
+                if let Some(existing) = store::by_phone(c, &contest.id, phone.as_str())? {
                     let key = throttle::participant_key(&contest.id, phone);
                     throttle::begin_try(c, &key, now, false)?;
                     let ok = if contest.uses_otp() {
@@ -138,7 +138,7 @@ async fn register_once(
             let p = Participant {
                 id: new_id(),
                 contest_id: contest.id.clone(),
-                phone: r.phone,
+                phone: r.phone.into(),
                 full_name: r.full_name,
                 name_folded: r.name_folded,
                 birth_date: r.birth_date,
@@ -147,7 +147,7 @@ async fn register_once(
                 cccd_last4: r.cccd.as_ref().map(|c| c[c.len() - 4..].to_string()),
                 cccd_hash: r.cccd.as_ref().map(|c| keyed_hash(&st.pepper, c)),
                 email: r.email,
-                invited_by_phone: r.invited_by_phone,
+                invited_by_phone: r.invited_by_phone.map(String::from),
                 device_id,
                 ip,
                 created_at: now,
@@ -190,7 +190,7 @@ pub async fn sign_in(
     code: Option<String>,
 ) -> Result<String, AppError> {
     let wrong = || AppError::Unauthorized("phone or birth date does not match");
-    let phone = normalize_phone(&phone).ok_or_else(wrong)?;
+    let phone = Phone::parse(&phone).ok_or_else(wrong)?;
     let s = slug.clone();
     let st = state.clone();
     let now = state.now();
@@ -200,7 +200,7 @@ pub async fn sign_in(
             let contest = contests_store::by_slug(c, &s)?;
             let key = throttle::participant_key(&contest.id, &phone);
             throttle::begin_try(c, &key, now, false)?;
-            let p = store::by_phone(c, &contest.id, &phone)?;
+            let p = store::by_phone(c, &contest.id, phone.as_str())?;
             let ok = match &p {
                 None => false,
                 Some(_) if contest.uses_otp() => {
@@ -263,7 +263,7 @@ pub async fn locks(state: &AppState, staff: &Staff, slug: String) -> Result<Vec<
         .db
         .read(move |c| {
             let contest = crate::service::access::managed(c, &staff, &slug)?;
-            let prefix = throttle::participant_key(&contest.id, "");
+            let prefix = throttle::participant_prefix(&contest.id);
             Ok(crate::db::throttle::locked_with_prefix(c, &prefix, now)?
                 .into_iter()
                 .map(|(key, locked_until, failures)| Lock {
@@ -285,7 +285,7 @@ pub async fn unlock(
     phone: String,
 ) -> Result<(), AppError> {
     staff.require_writer()?;
-    let phone = normalize_phone(&phone)
+    let phone = Phone::parse(&phone)
         .ok_or_else(|| AppError::invalid("Số điện thoại không hợp lệ.", "Invalid phone number."))?;
     let staff = staff.clone();
     let now = state.now();
@@ -297,7 +297,7 @@ pub async fn unlock(
             if !crate::db::throttle::clear(c, &key)? {
                 return Err(AppError::NotFound);
             }
-            let masked = crate::domain::identity::mask_phone(&phone);
+            let masked = phone.masked();
             crate::db::review::audit(
                 c,
                 crate::db::review::Audit {

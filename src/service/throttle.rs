@@ -4,15 +4,24 @@
 use chrono::NaiveDateTime;
 
 use crate::db::{throttle as store, DbConn};
+use crate::domain::accounts::Username;
+use crate::domain::identity::Phone;
 use crate::domain::throttle::{begin, Try, FORGET_AFTER_HOURS};
 use crate::error::AppError;
 
-pub fn participant_key(contest_id: &str, phone: &str) -> String {
-    format!("p:{contest_id}:{phone}")
+/// The throttle key of a phone's sign-in tries in a contest.
+pub fn participant_key(contest_id: &str, phone: &Phone) -> String {
+    format!("{}{}", participant_prefix(contest_id), phone.as_str())
 }
 
-pub fn staff_key(username: &str) -> String {
-    let u: String = username.trim().to_lowercase().chars().take(64).collect();
+/// What every participant key of a contest starts with.
+pub fn participant_prefix(contest_id: &str) -> String {
+    format!("p:{contest_id}:")
+}
+
+/// The throttle key of a username's sign-in tries (at most 64 characters of it).
+pub fn staff_key(username: &Username) -> String {
+    let u: String = username.as_str().chars().take(64).collect();
     format!("s:{u}")
 }
 
