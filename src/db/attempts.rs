@@ -114,6 +114,24 @@ pub fn answers_of(
 
 /// Stores (or overwrites) one answer. The upsert differs per backend, so it
 /// runs on the inner connection; both speak `ON CONFLICT … DO UPDATE`.
+/// Which of `ids` are attempts still open (any number of ids).
+pub fn still_open(
+    conn: &mut DbConn,
+    ids: &[&str],
+) -> Result<std::collections::HashSet<String>, AppError> {
+    let mut open = std::collections::HashSet::new();
+    for chunk in ids.chunks(500) {
+        open.extend(
+            attempts::table
+                .filter(attempts::id.eq_any(chunk))
+                .filter(attempts::status.eq(OPEN))
+                .select(attempts::id)
+                .load::<String>(conn)?,
+        );
+    }
+    Ok(open)
+}
+
 pub fn save_answer(
     conn: &mut DbConn,
     attempt_id: &str,

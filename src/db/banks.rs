@@ -272,13 +272,18 @@ pub fn store_version(
     })
 }
 
-/// Loads a whole version back as a domain bank (for export).
-pub fn load_bank(conn: &mut DbConn, slug: &str, v: &VersionRow) -> Result<Bank, AppError> {
-    let rows: Vec<QuestionRow> = questions::table
-        .filter(questions::version_id.eq(&v.id))
+/// A version's questions in version order.
+pub fn questions_of(conn: &mut DbConn, version_id: &str) -> Result<Vec<QuestionRow>, AppError> {
+    Ok(questions::table
+        .filter(questions::version_id.eq(version_id))
         .order(questions::position.asc())
         .select(QuestionRow::as_select())
-        .load(conn)?;
+        .load(conn)?)
+}
+
+/// Loads a whole version back as a domain bank (for export).
+pub fn load_bank(conn: &mut DbConn, slug: &str, v: &VersionRow) -> Result<Bank, AppError> {
+    let rows = questions_of(conn, &v.id)?;
     Ok(Bank {
         slug: slug.to_string(),
         title: v.title.clone(),

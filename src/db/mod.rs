@@ -19,11 +19,13 @@ pub mod banks;
 pub mod contests;
 pub mod group;
 pub mod json;
+pub mod otp;
 pub mod participants;
 pub mod prizes;
 pub mod results;
 pub mod review;
 pub mod schema;
+pub mod sessions;
 pub mod settings;
 pub mod throttle;
 pub mod unit_stats;
@@ -685,6 +687,15 @@ fn fault_text(e: &AppError) -> String {
 
 /// Applies the pending migrations of the connection's backend. On PostgreSQL
 /// an advisory lock makes instances that start together take turns.
+/// Runs `f` in a transaction of its own (a savepoint inside another), so
+/// what it writes commits or rolls back as one.
+pub fn in_transaction<T>(
+    conn: &mut DbConn,
+    f: impl FnOnce(&mut DbConn) -> Result<T, AppError>,
+) -> Result<T, AppError> {
+    conn.transaction(f)
+}
+
 pub fn run_migrations(conn: &mut DbConn) -> Result<(), AppError> {
     let fail = |e: Box<dyn std::error::Error + Send + Sync>| {
         AppError::Internal(format!("migration failed: {e}"))

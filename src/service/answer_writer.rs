@@ -8,11 +8,9 @@ use std::sync::mpsc;
 use std::thread;
 
 use chrono::NaiveDateTime;
-use diesel::prelude::*;
 use tokio::sync::oneshot;
 
-use crate::db::attempts::{save_answer, OPEN};
-use crate::db::schema::attempts;
+use crate::db::attempts::{save_answer, still_open};
 use crate::db::Db;
 use crate::error::AppError;
 
@@ -122,16 +120,7 @@ fn store_batch(
     let ids: Vec<&str> = batch.iter().map(|j| j.attempt_id.as_str()).collect();
     db.write_in_turn(runtime, |c| {
         // Inside the transaction: attempts finished meanwhile take no more answers.
-        let mut open: std::collections::HashSet<String> = std::collections::HashSet::new();
-        for chunk in ids.chunks(500) {
-            open.extend(
-                attempts::table
-                    .filter(attempts::id.eq_any(chunk))
-                    .filter(attempts::status.eq(OPEN))
-                    .select(attempts::id)
-                    .load::<String>(c)?,
-            );
-        }
+        let open = still_open(c, &ids)?;
         let mut saved = Vec::with_capacity(batch.len());
         for job in batch {
             let ok = open.contains(&job.attempt_id);

@@ -6,12 +6,11 @@ use std::future::Future;
 use std::pin::Pin;
 
 use chrono::Duration;
-use diesel::prelude::*;
 use rand::Rng;
 
 use crate::db::contests as contest_store;
-use crate::db::schema::otp_codes;
-use crate::db::{new_id, DbConn};
+use crate::db::otp as store;
+use crate::db::{in_transaction, DbConn};
 use crate::domain::identity::{keyed_hash, mask_phone, Phone};
 use crate::error::AppError;
 use crate::service::state::AppState;
@@ -98,11 +97,7 @@ pub async fn request(
                     "This contest does not use one-time codes.",
                 ));
             }
-            let last: Option<chrono::NaiveDateTime> = otp_codes::table
-                .filter(otp_codes::contest_id.eq(&contest.id))
-                .filter(otp_codes::phone.eq(&p))
-                .select(diesel::dsl::max(otp_codes::created_at))
-                .first(conn)?;
+            let last = store::last_sent(conn, &contest.id, &p)?;
             if let Some(t) = last.filter(|t| now - *t < Duration::seconds(RESEND_SECONDS)) {
                 let waited = (now - t).num_seconds();
                 return Err(AppError::TooManyRequests {
@@ -110,27 +105,14 @@ pub async fn request(
                 });
             }
             // The contest's hourly budget caps the SMS bill a script can run up.
-            let sent_last_hour: i64 = otp_codes::table
-                .filter(otp_codes::contest_id.eq(&contest.id))
-                .filter(otp_codes::created_at.gt(now - Duration::hours(1)))
-                .count()
-                .get_result(conn)?;
+            let sent_last_hour = store::sent_since(conn, &contest.id, now - Duration::hours(1))?;
             if sent_last_hour >= budget as i64 {
                 tracing::warn!(contest = %contest.slug, budget, "hourly one-time code budget reached");
                 return Err(AppError::TooManyRequests { retry_after: 600 });
             }
-            diesel::insert_into(otp_codes::table)
-                .values((
-                    otp_codes::id.eq(new_id()),
-                    otp_codes::contest_id.eq(&contest.id),
-                    otp_codes::phone.eq(&p),
-                    otp_codes::code_hash.eq(hash(&st, &contest.id, &p, &c)),
-                    otp_codes::expires_at.eq(now + Duration::minutes(CODE_MINUTES)),
-                    otp_codes::attempts.eq(0),
-                    otp_codes::used.eq(false),
-                    otp_codes::created_at.eq(now),
-                ))
-                .execute(conn)?;
+            let code_hash = hash(&st, &contest.id, &p, &c);
+            let expires_at = now + Duration::minutes(CODE_MINUTES);
+            store::insert(conn, &contest.id, &p, &code_hash, expires_at, now)?;
             Ok(contest.title)
         })
         .await?;
@@ -151,16 +133,8 @@ pub fn verify(
     code: &str,
 ) -> Result<bool, AppError> {
     let now = state.now();
-    conn.transaction(|c| {
-        let latest: Option<(String, String, i32)> = otp_codes::table
-            .filter(otp_codes::contest_id.eq(contest_id))
-            .filter(otp_codes::phone.eq(phone.as_str()))
-            .filter(otp_codes::used.eq(false))
-            .filter(otp_codes::expires_at.gt(now))
-            .order(otp_codes::created_at.desc())
-            .select((otp_codes::id, otp_codes::code_hash, otp_codes::attempts))
-            .first(c)
-            .optional()?;
+    in_transaction(conn, |c| {
+        let latest = store::latest_open(c, contest_id, phone.as_str(), now)?;
         let Some((id, expected, tries)) = latest else {
             return Ok(false);
         };
@@ -168,9 +142,7 @@ pub fn verify(
             return Ok(false);
         }
         let ok = expected == hash(state, contest_id, phone.as_str(), code.trim());
-        diesel::update(otp_codes::table.find(&id))
-            .set((otp_codes::attempts.eq(tries + 1), otp_codes::used.eq(ok)))
-            .execute(c)?;
+        store::record_try(c, &id, tries + 1, ok)?;
         Ok(ok)
     })
 }

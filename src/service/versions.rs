@@ -5,10 +5,7 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-use diesel::prelude::*;
-
-use crate::db::banks::QuestionRow;
-use crate::db::schema::questions;
+use crate::db::banks::{questions_of, QuestionRow};
 use crate::db::DbConn;
 use crate::domain::bank::Question;
 use crate::domain::paper::PoolQuestion;
@@ -36,11 +33,7 @@ impl VersionCache {
         {
             return Ok(v.clone());
         }
-        let rows: Vec<QuestionRow> = questions::table
-            .filter(questions::version_id.eq(version_id))
-            .order(questions::position.asc())
-            .select(QuestionRow::as_select())
-            .load(conn)?;
+        let rows = questions_of(conn, version_id)?;
         if rows.is_empty() {
             return Err(AppError::NotFound);
         }
