@@ -123,6 +123,21 @@
   });
   progress(); flush();
 
+  // "Nộp bài" asks first, naming how many questions are still unanswered.
+  var ask = document.getElementById("confirm-submit");
+  var submit = form.querySelector('button[value="submit"]');
+  if (ask && ask.showModal && submit) {
+    submit.addEventListener("click", function (ev) {
+      ev.preventDefault();
+      var left = total - +prog.value;
+      document.getElementById("confirm-text").textContent = left > 0
+        ? "Bạn còn " + left + " câu chưa trả lời. Nộp bài?"
+        : "Bạn đã trả lời đủ " + total + " câu. Nộp bài? Sau khi nộp không sửa được nữa.";
+      ask.showModal();
+    });
+    document.getElementById("confirm-back").addEventListener("click", function () { ask.close(); });
+  }
+
   function tick() {
     var left = deadline - (Date.now() + offset);
     if (left <= 0) {
@@ -130,7 +145,7 @@
       if (!ended) {
         ended = true;
         var a = document.createElement("input");
-        a.type = "hidden"; a.name = "action"; a.value = "submit";
+        a.type = "hidden"; a.name = "action"; a.value = "submit_now";
         form.appendChild(a); form.submit();
       }
       return;

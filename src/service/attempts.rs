@@ -65,6 +65,16 @@ pub struct AttemptView {
     pub result: Option<ResultView>,
 }
 
+impl AttemptView {
+    /// How many questions of the paper have no saved choice.
+    pub fn unanswered(&self) -> usize {
+        self.questions
+            .iter()
+            .filter(|q| self.answers.get(&q.position).is_none_or(|a| a.is_empty()))
+            .count()
+    }
+}
+
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct ResultView {
     pub score: i32,

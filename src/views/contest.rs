@@ -235,8 +235,8 @@ pub fn home(
 }
 
 pub fn paper(v: &AttemptView, deadline_ms: i64, now_ms: i64) -> Markup {
-    let answered = v.answers.values().filter(|a| !a.is_empty()).count();
     let total = v.questions.len();
+    let answered = total - v.unanswered();
     frame(
         &v.contest_title,
         true,
@@ -266,7 +266,46 @@ pub fn paper(v: &AttemptView, deadline_ms: i64, now_ms: i64) -> Markup {
                     " "
                     button type="submit" name="action" value="submit" { "Nộp bài" }
                 }
+                // With JavaScript "Nộp bài" opens this; without, the server
+                // answers it with the confirmation page.
+                dialog #confirm-submit aria-labelledby="confirm-text" {
+                    p #confirm-text { "Nộp bài? Sau khi nộp, bạn không sửa được câu trả lời nữa." }
+                    div.actions {
+                        button.secondary #confirm-back type="button" { "Làm tiếp" }
+                        " "
+                        button type="submit" name="action" value="submit_now" { "Nộp bài" }
+                    }
+                }
                 p.mut #net {}
+            }
+        },
+    )
+}
+
+/// "Nộp bài?" without JavaScript: how many questions are left, and the
+/// choice to submit or to go back (the answers are already saved).
+pub fn confirm_submit(v: &AttemptView, prediction: Option<i64>, left_ms: i64) -> Markup {
+    let left = v.unanswered();
+    frame(
+        "Nộp bài?",
+        false,
+        html! {
+            h1 { "Nộp bài?" }
+            .card {
+                @if left > 0 {
+                    p.big { "Bạn còn " strong { (left) } " câu chưa trả lời." }
+                } @else {
+                    p.big { "Bạn đã trả lời đủ " (v.questions.len()) " câu." }
+                }
+                p { "Các câu trả lời đã được lưu. Sau khi nộp, bạn không sửa được nữa." }
+                p.mut { "Thời gian còn lại: " (mmss(left_ms.max(0))) "." }
+                form method="post" action={ "/a/" (v.attempt_id) } {
+                    @if let Some(p) = prediction { input type="hidden" name="prediction" value=(p); }
+                    div.actions {
+                        a.btn.secondary href={ "/a/" (v.attempt_id) } { "Quay lại làm bài" }
+                        button type="submit" name="action" value="submit_now" { "Nộp bài" }
+                    }
+                }
             }
         },
     )

@@ -304,12 +304,63 @@ async fn a_participant_takes_a_paper_on_a_phone_sized_screen_and_survives_a_relo
         checked, 8,
         "answers saved before the reload are still there"
     );
+    // "Nộp bài" asks first and names what is left; "Làm tiếp" goes back.
+    c.find(Locator::Css("button[value=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let ask = c.find(Locator::Id("confirm-text")).await.unwrap();
+    assert_eq!(
+        ask.text().await.unwrap(),
+        "Bạn còn 8 câu chưa trả lời. Nộp bài?"
+    );
+    assert_eq!(
+        eval_i64(
+            c,
+            "return document.getElementById('confirm-submit').open ? 1 : 0"
+        )
+        .await,
+        1
+    );
+    screenshot(c, "confirm-submit-390x844").await;
+    c.find(Locator::Id("confirm-back"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    assert_eq!(
+        eval_i64(
+            c,
+            "return document.getElementById('confirm-submit').open ? 1 : 0"
+        )
+        .await,
+        0
+    );
+    assert!(
+        c.current_url().await.unwrap().path().starts_with("/a/"),
+        "still on the paper"
+    );
     for i in 8..16 {
         c.execute(&click(i), vec![]).await.unwrap();
     }
     wait_count(c, "return document.querySelectorAll('.saved.ok').length", 8).await;
     screenshot(c, "paper-390x844").await;
     c.find(Locator::Css("button[value=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let ask = c.find(Locator::Id("confirm-text")).await.unwrap();
+    assert!(ask
+        .text()
+        .await
+        .unwrap()
+        .starts_with("Bạn đã trả lời đủ 16 câu."));
+    c.find(Locator::Css("#confirm-submit button[value=submit_now]"))
         .await
         .unwrap()
         .click()

@@ -677,21 +677,52 @@ async fn the_paper_page_is_small_and_works_without_javascript() {
     );
     assert!(html.contains("Câu 16"));
 
-    // No JavaScript: post the whole form and submit.
+    // No JavaScript: "Nộp bài" with 6 questions left saves and asks first.
     let id = paper_url.trim_start_matches("/a/").to_string();
     let right = right_answers(&app, &id);
-    let mut fields: Vec<(String, String)> = right
-        .iter()
-        .flat_map(|(p, keys)| keys.iter().map(move |k| (format!("q{p}"), k.clone())))
-        .collect();
+    let answers = |upto: i32| -> Vec<(String, String)> {
+        right
+            .iter()
+            .filter(|(p, _)| **p <= upto)
+            .flat_map(|(p, keys)| keys.iter().map(move |k| (format!("q{p}"), k.clone())))
+            .collect()
+    };
+    let post =
+        |fields: Vec<(String, String)>| browser.post(app.url(&paper_url)).form(&fields).send();
+    let mut fields = answers(10);
+    fields.push(("action".into(), "submit".into()));
+    let r = post(fields).await.unwrap();
+    assert_eq!(r.status(), 200, "a confirmation page, not a submit");
+    let ask = r.text().await.unwrap();
+    assert!(
+        ask.contains("Bạn còn <strong>6</strong> câu chưa trả lời."),
+        "{ask}"
+    );
+    assert!(ask.contains("value=\"submit_now\"") && ask.contains("Quay lại làm bài"));
+    let still = browser.get(app.url(&paper_url)).send().await.unwrap();
+    assert_eq!(
+        still.status(),
+        200,
+        "the attempt is still open after the question"
+    );
+    assert!(
+        still.text().await.unwrap().contains("10/16"),
+        "the 10 answers were saved"
+    );
+
+    // All answered: the question says so and carries the prediction on.
+    let mut fields = answers(16);
     fields.push(("prediction".into(), "2".into()));
     fields.push(("action".into(), "submit".into()));
-    let r = browser
-        .post(app.url(&paper_url))
-        .form(&fields)
-        .send()
-        .await
-        .unwrap();
+    let ask = post(fields).await.unwrap().text().await.unwrap();
+    assert!(ask.contains("Bạn đã trả lời đủ 16 câu."), "{ask}");
+    assert!(ask.contains("name=\"prediction\" value=\"2\""), "{ask}");
+    let r = post(vec![
+        ("prediction".into(), "2".into()),
+        ("action".into(), "submit_now".into()),
+    ])
+    .await
+    .unwrap();
     assert_eq!(r.status(), 303);
     let result = browser
         .get(app.url(&format!("{paper_url}/result")))

@@ -310,7 +310,9 @@ pub async fn paper(
     Ok(html(view::paper(&v, epoch_ms(&v.deadline), now_ms)))
 }
 
-/// The no-JavaScript path: the whole form is saved; "submit" also submits.
+/// The no-JavaScript path: the whole form is saved; "submit" then asks for
+/// confirmation (how many questions are left), "submit_now" (the
+/// confirmation, or the deadline) submits.
 pub async fn save_paper(
     state: web::Data<AppState>,
     id: web::Path<String>,
@@ -331,8 +333,8 @@ pub async fn save_paper(
             if !v.is_empty() {
                 entry.push(v.clone());
             }
-        } else if k == "action" && v == "submit" {
-            action = "submit";
+        } else if k == "action" && (v == "submit" || v == "submit_now") {
+            action = if v == "submit" { "confirm" } else { "submit" };
         } else if k == "prediction" && !v.trim().is_empty() {
             prediction = Some(v.trim().parse::<i64>().map_err(|_| {
                 AppError::invalid(
@@ -348,6 +350,14 @@ pub async fn save_paper(
             Err(AppError::AttemptClosed) => return Ok(see_other(&format!("/a/{id}/result"))),
             Err(e) => return Err(e),
         }
+    }
+    if action == "confirm" {
+        let v = attempts::get(&state, me.id, id.clone()).await?;
+        if v.status != crate::domain::paper::AttemptStatus::Open {
+            return Ok(see_other(&format!("/a/{id}/result")));
+        }
+        let left_ms = epoch_ms(&v.deadline) - state.now().and_utc().timestamp_millis();
+        return Ok(html(view::confirm_submit(&v, prediction, left_ms)));
     }
     if action == "submit" {
         attempts::submit(&state, me.id, id.clone(), prediction).await?;
