@@ -423,8 +423,13 @@ pub fn check_registration(
     match birth_date {
         None => p(
             "birth_date",
-            "Ngày sinh không hợp lệ (dạng 2001-09-02).".into(),
-            "Invalid birth date (use YYYY-MM-DD).".into(),
+            "Ngày sinh không hợp lệ (ghi ngày/tháng/năm, ví dụ 02/09/2001).".into(),
+            "Invalid birth date (day/month/year, e.g. 02/09/2001, or 2001-09-02).".into(),
+        ),
+        Some(b) if b > today => p(
+            "birth_date",
+            "Ngày sinh không thể ở tương lai.".into(),
+            "A birth date cannot be in the future.".into(),
         ),
         Some(b) => {
             let age = age_on(b, today);
@@ -664,5 +669,22 @@ mod tests {
         let mut r = reg();
         r.invited_by_phone = Some("0912 345 678".into());
         assert!(check_registration(&r, 16, 35, today).is_err());
+    }
+
+    #[test]
+    fn birth_dates_are_read_as_vietnamese_people_write_them() {
+        let want = NaiveDate::from_ymd_opt(2001, 9, 2);
+        for s in ["2/9/2001", "02/09/2001", " 2001-09-02 ", "2/09/2001"] {
+            assert_eq!(parse_birth_date(s), want, "{s}");
+        }
+        for s in ["2001/09/02", "31/02/2001", "2.9.2001", "", "02-09-2001x"] {
+            assert_eq!(parse_birth_date(s), None, "{s}");
+        }
+        let today = NaiveDate::from_ymd_opt(2026, 11, 28).unwrap();
+        let mut r = reg();
+        r.birth_date = "2/9/2030".into();
+        let errs = check_registration(&r, 16, 35, today).unwrap_err();
+        assert_eq!(errs[0].field, "birth_date");
+        assert_eq!(errs[0].message, "Ngày sinh không thể ở tương lai.");
     }
 }

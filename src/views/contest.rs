@@ -3,7 +3,7 @@
 use maud::{html, Markup, PreEscaped, DOCTYPE};
 
 use super::paper::{question_card, ShownOption};
-use super::{flash, Flash};
+use super::Flash;
 use crate::db::attempts::Attempt;
 use crate::db::participants::Participant;
 use crate::domain::bank::Kind;
@@ -30,6 +30,34 @@ pub fn frame(title: &str, script: bool, content: Markup) -> Markup {
                 header.top { a.brand href="/" { "hoithi" } }
                 main { (content) }
             }
+        }
+    }
+}
+
+/// A participant page's message, in Vietnamese only: a form's problems are
+/// shown beside their fields, so the top says how many; a problem of no
+/// field on the form is listed here.
+fn participant_flash(message: Option<Flash>, problems: &[Problem]) -> Markup {
+    let on_form = problems
+        .iter()
+        .filter(|p| REGISTER_FIELDS.contains(&p.field.as_str()))
+        .count();
+    let elsewhere: Vec<&Problem> = problems
+        .iter()
+        .filter(|p| !REGISTER_FIELDS.contains(&p.field.as_str()))
+        .collect();
+    html! {
+        @match message {
+            Some(Flash::Ok(m)) => p.flash.ok role="status" { (m) },
+            Some(Flash::Bad(vi, _)) => div.flash.bad role="alert" {
+                @if on_form > 0 {
+                    "Vui lòng sửa " (on_form) " mục được đánh dấu bên dưới."
+                } @else {
+                    (vi)
+                }
+                @for p in elsewhere { br; (p.message) }
+            },
+            None => {},
         }
     }
 }
@@ -61,7 +89,8 @@ fn rounds_table(c: &PublicContest) -> Markup {
     }
 }
 
-/// Values a rejected registration form is shown again with.
+/// Values a rejected registration form is shown again with (everything
+/// typed, the consent box included), and the sign-in panel's own state.
 #[derive(Default, serde::Deserialize)]
 #[serde(default)]
 pub struct RegisterValues {
@@ -70,11 +99,53 @@ pub struct RegisterValues {
     pub phone: String,
     pub unit_code: String,
     pub category: String,
+    pub cccd: String,
     pub email: String,
     pub invited_by_phone: String,
+    pub consent: bool,
+    /// The phone typed in the sign-in panel, and why signing in failed:
+    /// the panel is shown open with it.
+    #[serde(skip)]
+    pub sign_in: Option<(String, String)>,
 }
 
-fn register_form(c: &PublicContest, v: &RegisterValues) -> Markup {
+/// The fields of the registration form, in their order on the page.
+const REGISTER_FIELDS: [&str; 10] = [
+    "full_name",
+    "birth_date",
+    "phone",
+    "otp",
+    "unit_code",
+    "category",
+    "cccd",
+    "email",
+    "invited_by_phone",
+    "consent",
+];
+
+/// A field's problem, if it has one.
+fn problem_of<'a>(problems: &'a [Problem], field: &str) -> Option<&'a Problem> {
+    problems.iter().find(|p| p.field == field)
+}
+
+/// The message under a wrong field (`#field-err`, which the field's
+/// `aria-describedby` names).
+fn field_error(problems: &[Problem], field: &str) -> Markup {
+    html! {
+        @if let Some(p) = problem_of(problems, field) {
+            p.err id={ (field) "-err" } { (p.message) }
+        }
+    }
+}
+
+fn register_form(c: &PublicContest, v: &RegisterValues, problems: &[Problem]) -> Markup {
+    let first_wrong = REGISTER_FIELDS
+        .iter()
+        .find(|f| problem_of(problems, f).is_some())
+        .copied();
+    let invalid = |f: &str| problem_of(problems, f).map(|_| "true");
+    let described = |f: &str| problem_of(problems, f).map(|_| format!("{f}-err"));
+    let focus = |f: &str| first_wrong == Some(f);
     let depth_of = |code: &str| {
         let mut d = 0;
         let mut cur = c.units.iter().find(|u| u.code == code);
@@ -91,20 +162,37 @@ fn register_form(c: &PublicContest, v: &RegisterValues) -> Markup {
         form.card method="post" action={ "/c/" (c.slug) "/register" } {
             h2 { "Đăng ký dự thi" }
             label for="full_name" { "Họ và tên" }
-            input #full_name name="full_name" required maxlength="100" autocomplete="name" value=(v.full_name);
+            input #full_name name="full_name" required maxlength="100" autocomplete="name" value=(v.full_name)
+                aria-invalid=[invalid("full_name")] aria-describedby=[described("full_name")] autofocus[focus("full_name")];
+            (field_error(problems, "full_name"))
             div.row {
-                div { label for="birth_date" { "Ngày sinh" } input #birth_date name="birth_date" type="date" required value=(v.birth_date); }
-                div { label for="phone" { "Số điện thoại" } input #phone name="phone" type="tel" inputmode="tel" required autocomplete="tel" value=(v.phone); }
+                div {
+                    label for="birth_date" { "Ngày sinh (ngày/tháng/năm)" }
+                    input #birth_date name="birth_date" required placeholder="02/09/2001" autocomplete="bday" maxlength="10" value=(v.birth_date)
+                        aria-invalid=[invalid("birth_date")] aria-describedby=[described("birth_date")] autofocus[focus("birth_date")];
+                    (field_error(problems, "birth_date"))
+                }
+                div {
+                    label for="phone" { "Số điện thoại" }
+                    input #phone name="phone" type="tel" inputmode="tel" required autocomplete="tel" value=(v.phone)
+                        aria-invalid=[invalid("phone")] aria-describedby=[described("phone")] autofocus[focus("phone")];
+                    (field_error(problems, "phone"))
+                }
             }
             @if c.identity_check == crate::domain::contest::IdentityCheck::Otp {
                 div.row {
-                    div { label for="otp" { "Mã xác thực (SMS)" } input #otp name="otp" inputmode="numeric" maxlength="6" autocomplete="one-time-code"; }
+                    div {
+                        label for="otp" { "Mã xác thực (SMS)" }
+                        input #otp name="otp" inputmode="numeric" maxlength="6" autocomplete="one-time-code"
+                            aria-invalid=[invalid("otp")] aria-describedby=[described("otp")] autofocus[focus("otp")];
+                        (field_error(problems, "otp"))
+                    }
                     div { label { "Chưa có mã?" } button.secondary type="submit" formaction={ "/c/" (c.slug) "/otp" } formnovalidate { "Gửi mã" } }
                 }
             }
             label for="unit_code" { "Đơn vị (chi đoàn)" }
             input #unit-filter type="search" placeholder="Gõ để tìm đơn vị, không cần dấu" hidden;
-            select #unit_code name="unit_code" required {
+            select #unit_code name="unit_code" required aria-invalid=[invalid("unit_code")] aria-describedby=[described("unit_code")] autofocus[focus("unit_code")] {
                 option value="" { "— Chọn đơn vị —" }
                 @for u in &c.units {
                     option value=(u.code) data-f=(fold(&u.name)) selected[u.code == v.unit_code] {
@@ -112,42 +200,60 @@ fn register_form(c: &PublicContest, v: &RegisterValues) -> Markup {
                     }
                 }
             }
+            (field_error(problems, "unit_code"))
             label for="category" { "Đối tượng" }
-            select #category name="category" required {
+            select #category name="category" required aria-invalid=[invalid("category")] aria-describedby=[described("category")] autofocus[focus("category")] {
                 @for cat in &c.categories { option value=(cat.code.as_str()) selected[cat.code.as_str() == v.category] { (cat.name) } }
             }
-            details {
+            (field_error(problems, "category"))
+            @let extra_wrong = ["cccd", "email", "invited_by_phone"].iter().any(|f| problem_of(problems, f).is_some());
+            details open[extra_wrong] {
                 summary { "Thông tin thêm (không bắt buộc)" }
                 label for="cccd" { "Số CCCD (chỉ lưu 4 số cuối và mã băm)" }
-                input #cccd name="cccd" inputmode="numeric" maxlength="12";
+                input #cccd name="cccd" inputmode="numeric" maxlength="12" value=(v.cccd)
+                    aria-invalid=[invalid("cccd")] aria-describedby=[described("cccd")] autofocus[focus("cccd")];
+                (field_error(problems, "cccd"))
                 label for="email" { "Email" }
-                input #email name="email" type="email" value=(v.email);
+                input #email name="email" type="email" value=(v.email)
+                    aria-invalid=[invalid("email")] aria-describedby=[described("email")] autofocus[focus("email")];
+                (field_error(problems, "email"))
                 label for="invited_by_phone" { "SĐT đoàn viên giới thiệu bạn (1+1)" }
-                input #invited_by_phone name="invited_by_phone" type="tel" value=(v.invited_by_phone);
+                input #invited_by_phone name="invited_by_phone" type="tel" value=(v.invited_by_phone)
+                    aria-invalid=[invalid("invited_by_phone")] aria-describedby=[described("invited_by_phone")] autofocus[focus("invited_by_phone")];
+                (field_error(problems, "invited_by_phone"))
             }
             label.opt {
-                input type="checkbox" name="consent" value="true" required;
+                input #consent type="checkbox" name="consent" value="true" required checked[v.consent]
+                    aria-invalid=[invalid("consent")] aria-describedby=[described("consent")] autofocus[focus("consent")];
                 span { "Tôi đồng ý để ban tổ chức xử lý dữ liệu cá nhân của tôi cho hội thi này." }
             }
+            (field_error(problems, "consent"))
             p { button type="submit" { "Đăng ký và vào thi" } }
         }
     }
 }
 
-fn sign_in_form(slug: &str, otp: bool) -> Markup {
+/// "Đã đăng ký? Đăng nhập lại": after a failed try the panel stays open
+/// with the phone typed and the reason inside it.
+fn sign_in_form(slug: &str, otp: bool, failed: Option<&(String, String)>) -> Markup {
+    let phone = failed.map(|(p, _)| p.as_str()).unwrap_or("");
+    let wrong = failed.map(|_| "true");
+    let described = failed.map(|_| "si-err");
     html! {
-        details.card {
+        details.card open[failed.is_some()] {
             summary { "Đã đăng ký? Đăng nhập lại" }
             form method="post" action={ "/c/" (slug) "/signin" } {
+                @if let Some((_, why)) = failed { p.flash.bad #si-err role="alert" { (why) } }
                 label for="si-phone" { "Số điện thoại" }
-                input #si-phone name="phone" type="tel" required;
+                input #si-phone name="phone" type="tel" required value=(phone) aria-invalid=[wrong] aria-describedby=[described];
                 @if otp {
                     label for="si-otp" { "Mã xác thực (SMS)" }
-                    input #si-otp name="otp" inputmode="numeric" maxlength="6" autocomplete="one-time-code";
+                    input #si-otp name="otp" inputmode="numeric" maxlength="6" autocomplete="one-time-code" autofocus[failed.is_some()];
                     p { button.secondary type="submit" formaction={ "/c/" (slug) "/otp" } formnovalidate { "Gửi mã" } }
                 } @else {
-                    label for="si-birth" { "Ngày sinh" }
-                    input #si-birth name="birth_date" type="date" required;
+                    label for="si-birth" { "Ngày sinh (ngày/tháng/năm)" }
+                    input #si-birth name="birth_date" required placeholder="02/09/2001" autocomplete="bday" maxlength="10"
+                        aria-invalid=[wrong] aria-describedby=[described] autofocus[failed.is_some()];
                 }
                 p { button type="submit" { "Đăng nhập" } }
             }
@@ -188,7 +294,7 @@ pub fn home(
             @if !c.co_organizers.is_empty() { p.mut { "Phối hợp tổ chức: " (c.co_organizers.join(", ")) } }
             @if !c.description.is_empty() { p { (c.description) } }
             p.mut { "Mỗi lượt thi " (c.questions) " câu, " (c.minutes) " phút; tối đa " (c.attempts_per_round) " lượt mỗi vòng, tính lượt cao nhất. Độ tuổi " (c.age_min) "–" (c.age_max) "." }
-            (flash(message, problems))
+            (participant_flash(message, problems))
             @if let Some(me) = &me {
                 .card {
                     p { "Xin chào " strong { (me.participant.full_name) } " — " (me.unit_name) }
@@ -224,8 +330,8 @@ pub fn home(
                     form method="post" action={ "/c/" (c.slug) "/signout" } { button.link.dark type="submit" { "Đăng xuất" } }
                 }
             } @else {
-                (register_form(c, values))
-                (sign_in_form(&c.slug, c.identity_check == crate::domain::contest::IdentityCheck::Otp))
+                (register_form(c, values, problems))
+                (sign_in_form(&c.slug, c.identity_check == crate::domain::contest::IdentityCheck::Otp, values.sign_in.as_ref()))
             }
             h2 { "Lịch thi" }
             (rounds_table(c))

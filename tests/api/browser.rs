@@ -218,7 +218,7 @@ async fn a_participant_takes_a_paper_on_a_phone_sized_screen_and_survives_a_relo
     c.find(Locator::Id("phone"))
         .await
         .unwrap()
-        .send_keys("0912 345 678")
+        .send_keys("0912 345")
         .await
         .unwrap();
     // The diacritic-insensitive unit search narrows the list.
@@ -248,6 +248,51 @@ async fn a_participant_takes_a_paper_on_a_phone_sized_screen_and_survives_a_relo
         .click()
         .await
         .unwrap();
+    c.find(Locator::Css("form[action$='/register'] button"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+
+    // A wrong phone: its message stands beside it, it has the focus, and
+    // everything typed is kept, the consent box included.
+    let err = c
+        .wait()
+        .for_element(Locator::Id("phone-err"))
+        .await
+        .unwrap();
+    assert!(err
+        .text()
+        .await
+        .unwrap()
+        .starts_with("Số điện thoại không hợp lệ"));
+    assert_eq!(
+        c.execute("return document.activeElement.id", vec![])
+            .await
+            .unwrap(),
+        "phone"
+    );
+    assert_eq!(
+        eval_i64(
+            c,
+            "return document.getElementById('consent').checked ? 1 : 0"
+        )
+        .await,
+        1
+    );
+    assert_eq!(
+        eval_i64(
+            c,
+            "return document.getElementById('unit_code').value === 'CD-B1' ? 1 : 0"
+        )
+        .await,
+        1
+    );
+    screenshot(c, "register-errors-390x844").await;
+    let phone = c.find(Locator::Id("phone")).await.unwrap();
+    phone.clear().await.unwrap();
+    phone.send_keys("0912 345 678").await.unwrap();
     c.find(Locator::Css("form[action$='/register'] button"))
         .await
         .unwrap()

@@ -19,6 +19,7 @@ mod migrations;
 mod multi_instance;
 mod otp;
 mod page_access;
+mod participant_pages;
 mod rankings;
 mod review;
 mod security;

@@ -112,8 +112,11 @@ pub async fn register(
         phone: input.phone.clone(),
         unit_code: input.unit_code.clone(),
         category: input.category.clone(),
+        cccd: input.cccd.clone().unwrap_or_default(),
         email: input.email.clone().unwrap_or_default(),
         invited_by_phone: input.invited_by_phone.clone().unwrap_or_default(),
+        consent: input.consent,
+        sign_in: None,
     };
     let device = req.cookie(DEVICE_COOKIE).map(|c| c.value().to_string());
     crate::web::limits::check(&req, Door::Entry)?;
@@ -167,8 +170,11 @@ pub async fn sign_in(
     let slug = slug.into_inner();
     let f = form.into_inner();
     crate::web::limits::check(&req, Door::Entry)?;
+    let phone_typed = f.phone.clone();
     let result = match refuse_staff(&req, &state) {
-        Ok(()) => participants::sign_in(&state, slug.clone(), f.phone, f.birth_date, f.otp).await,
+        Ok(()) => {
+            participants::sign_in(&state, slug.clone(), f.phone, f.birth_date, f.otp.clone()).await
+        }
         Err(e) => Err(e),
     };
     match result {
@@ -177,34 +183,21 @@ pub async fn sign_in(
             let _ = resp.add_cookie(&participant_cookie(&req, token));
             Ok(resp)
         }
-        Err(AppError::Unauthorized(_)) => {
-            let m = Flash::Bad(
-                "Số điện thoại hoặc ngày sinh không đúng.".into(),
-                "Phone or birth date does not match.".into(),
-            );
-            render_home(
-                &req,
-                &state,
-                slug,
-                None,
-                Some(m),
-                None,
-                &RegisterValues::default(),
-            )
-            .await
-        }
+        // The reason goes into the sign-in panel, shown open with the phone
+        // typed; the registration form stays as it was.
         Err(e) => {
-            let m = flash_of(&e);
-            render_home(
-                &req,
-                &state,
-                slug,
-                None,
-                Some(m),
-                None,
-                &RegisterValues::default(),
-            )
-            .await
+            let why = match &e {
+                AppError::Unauthorized(_) if f.otp.is_some() => {
+                    "Số điện thoại hoặc mã xác thực không đúng.".to_string()
+                }
+                AppError::Unauthorized(_) => "Số điện thoại hoặc ngày sinh không đúng.".to_string(),
+                other => other.messages().0,
+            };
+            let values = RegisterValues {
+                sign_in: Some((phone_typed, why)),
+                ..RegisterValues::default()
+            };
+            render_home(&req, &state, slug, None, None, Some(&e), &values).await
         }
     }
 }

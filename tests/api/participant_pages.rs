@@ -1,0 +1,154 @@
+//! What a first-time participant sees on the contest page when something is
+//! wrong: each message beside its field, in Vietnamese, nothing typed lost.
+
+use crate::helpers::{contest_fixture, participant, spawn_app, TestApp, CONTEST};
+
+async fn post_form(app: &TestApp, path: &str, fields: &[(&str, &str)]) -> (u16, String) {
+    let r = app
+        .browser(reqwest::redirect::Policy::none())
+        .post(app.url(path))
+        .form(fields)
+        .send()
+        .await
+        .unwrap();
+    (r.status().as_u16(), r.text().await.unwrap())
+}
+
+/// The opening tag of the element with `id` (its attributes).
+fn tag_with_id<'a>(html: &'a str, id: &str) -> &'a str {
+    let at = html
+        .find(&format!("id=\"{id}\""))
+        .unwrap_or_else(|| panic!("no #{id}"));
+    let start = html[..at].rfind('<').unwrap();
+    let end = at + html[at..].find('>').unwrap();
+    &html[start..=end]
+}
+
+#[tokio::test]
+async fn registration_errors_stand_beside_their_fields_and_nothing_typed_is_lost() {
+    let app = spawn_app().await;
+    contest_fixture(&app, 15, 1).await;
+    let (status, html) = post_form(
+        &app,
+        &format!("/c/{CONTEST}/register"),
+        &[
+            ("full_name", "Nguyễn Văn An"),
+            ("birth_date", "2/9/2099"),
+            ("phone", "12345"),
+            ("unit_code", "CD-A1"),
+            ("category", "thanh_nien"),
+            ("email", "an@example.vn"),
+            ("consent", "true"),
+        ],
+    )
+    .await;
+    assert_eq!(status, 422);
+    // Each wrong field is marked, described by its own message, in Vietnamese.
+    for (field, says) in [
+        ("birth_date", "Ngày sinh không thể ở tương lai"),
+        ("phone", "Số điện thoại không hợp lệ"),
+    ] {
+        let input = tag_with_id(&html, field);
+        assert!(input.contains("aria-invalid=\"true\""), "{input}");
+        assert!(
+            input.contains(&format!("aria-describedby=\"{field}-err\"")),
+            "{input}"
+        );
+        let err = &html[html.find(&format!("id=\"{field}-err\"")).unwrap()..];
+        assert!(
+            err[..300.min(err.len())].contains(says),
+            "{field}: {err:.300}"
+        );
+    }
+    assert!(
+        !html.contains("tuổi)"),
+        "no age is computed from a future birth date"
+    );
+    // The first wrong field (in form order) takes the focus.
+    assert!(tag_with_id(&html, "birth_date").contains("autofocus"));
+    assert!(!tag_with_id(&html, "phone").contains("autofocus"));
+    assert!(!tag_with_id(&html, "full_name").contains("aria-invalid"));
+    // Nothing typed is lost: text, choices and the consent box.
+    assert!(tag_with_id(&html, "full_name").contains("value=\"Nguyễn Văn An\""));
+    assert!(tag_with_id(&html, "birth_date").contains("value=\"2/9/2099\""));
+    assert!(tag_with_id(&html, "email").contains("value=\"an@example.vn\""));
+    assert!(html.contains("<option value=\"thanh_nien\" selected>"));
+    assert!(tag_with_id(&html, "consent").contains("checked"));
+    // One short summary at the top; no raw keys, no English on the page.
+    assert!(html.contains("Vui lòng sửa 2 mục được đánh dấu bên dưới."));
+    for leftover in [
+        "phone —",
+        "birth_date —",
+        "Invalid phone",
+        "Invalid birth date",
+        "must",
+    ] {
+        assert!(!html.contains(leftover), "{leftover:?} on the page");
+    }
+}
+
+#[tokio::test]
+async fn birth_dates_are_taken_as_vietnamese_people_write_them() {
+    let app = spawn_app().await;
+    contest_fixture(&app, 15, 1).await;
+    for (phone, birth) in [
+        ("0912000001", "2/9/2001"),
+        ("0912000002", "02/09/2001"),
+        ("0912000003", "2001-09-02"),
+    ] {
+        let (status, html) = post_form(
+            &app,
+            &format!("/c/{CONTEST}/register"),
+            &[
+                ("full_name", "Lê Thị Hoa"),
+                ("birth_date", birth),
+                ("phone", phone),
+                ("unit_code", "CD-A1"),
+                ("category", "doan_vien"),
+                ("consent", "true"),
+            ],
+        )
+        .await;
+        assert_eq!(status, 303, "{birth}: {html}");
+    }
+}
+
+#[tokio::test]
+async fn a_wrong_birth_date_at_sign_in_is_told_in_the_sign_in_panel() {
+    let app = spawn_app().await;
+    contest_fixture(&app, 15, 1).await;
+    participant(&app, "0912345678").await; // born 2000-05-01
+    let (status, html) = post_form(
+        &app,
+        &format!("/c/{CONTEST}/signin"),
+        &[("phone", "0912 345 678"), ("birth_date", "02/05/2000")],
+    )
+    .await;
+    assert_eq!(status, 401);
+    let at = html.find("<details class=\"card\"").unwrap();
+    let panel = &html[at..];
+    let panel = &panel[..panel.find("</details>").unwrap()];
+    assert!(
+        panel.starts_with("<details class=\"card\" open"),
+        "{panel:.80}"
+    );
+    assert!(
+        panel.contains("Số điện thoại hoặc ngày sinh không đúng."),
+        "{panel}"
+    );
+    assert!(tag_with_id(panel, "si-phone").contains("value=\"0912 345 678\""));
+    assert!(tag_with_id(panel, "si-birth").contains("autofocus"));
+    let before_panel = &html[..at];
+    assert!(
+        !before_panel.contains("không đúng"),
+        "the message is not above the registration form"
+    );
+    // The right birth date, typed the Vietnamese way, signs in.
+    let (status, _) = post_form(
+        &app,
+        &format!("/c/{CONTEST}/signin"),
+        &[("phone", "0912345678"), ("birth_date", "1/5/2000")],
+    )
+    .await;
+    assert_eq!(status, 303);
+}
