@@ -175,6 +175,9 @@ fn run(
             .wrap(from_fn(crate::web::edge::headers))
             .wrap(NormalizePath::new(TrailingSlash::Trim))
             .wrap(from_fn(request_id_header))
+            // gzip, brotli or zstd as the client accepts: a paper page and
+            // its assets are a third of their size on a phone's connection.
+            .wrap(actix_web::middleware::Compress::default())
             .wrap(TracingLogger::default())
             .configure(routes)
             .default_service(web::to(not_found))
@@ -197,6 +200,15 @@ async fn request_id_header(
 ) -> Result<actix_web::dev::ServiceResponse<impl actix_web::body::MessageBody>, actix_web::Error> {
     let id = req.extensions().get::<RequestId>().copied();
     let mut res = next.call(req).await?;
+    if res.status().is_client_error() {
+        let code = res
+            .response()
+            .error()
+            .and_then(|e| e.as_error::<crate::error::AppError>())
+            .map(|e| e.code())
+            .unwrap_or("client_error");
+        tracing::info!(status = res.status().as_u16(), code, "request refused");
+    }
     if let Some(id) = id {
         if let Ok(v) = actix_web::http::header::HeaderValue::from_str(&id.to_string()) {
             res.headers_mut().insert(

@@ -23,8 +23,8 @@ pub fn frame(title: &str, script: bool, content: Markup) -> Markup {
                 meta charset="utf-8";
                 meta name="viewport" content="width=device-width, initial-scale=1";
                 title { (title) }
-                link rel="stylesheet" href="/static/style.css";
-                @if script { script src="/static/hoithi.js" defer {} }
+                link rel="stylesheet" href=(super::assets::style_url());
+                @if script { script src=(super::assets::script_url()) defer {} }
             }
             body {
                 header.top { a.brand href="/" { "hoithi" } }

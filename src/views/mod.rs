@@ -2,6 +2,7 @@
 
 pub mod activities;
 pub mod admin_contests;
+pub mod assets;
 pub mod banks;
 pub mod charts;
 pub mod contest;
@@ -25,8 +26,8 @@ pub fn layout(title: &str, staff: Option<&Staff>, content: Markup) -> Markup {
                 meta charset="utf-8";
                 meta name="viewport" content="width=device-width, initial-scale=1";
                 title { (title) " · hoithi" }
-                link rel="stylesheet" href="/static/style.css";
-                script src="/static/hoithi.js" defer {}
+                link rel="stylesheet" href=(assets::style_url());
+                script src=(assets::script_url()) defer {}
             }
             body {
                 header.top {

@@ -36,6 +36,7 @@ macro_rules! route_table {
     (@upper post) => { "POST" };
     (@upper put) => { "PUT" };
     (@upper delete) => { "DELETE" };
+    (@upper head) => { "HEAD" };
 }
 pub(crate) use route_table;
 
@@ -46,7 +47,9 @@ mod own {
         get "/healthz" => healthz,
         get "/readyz" => readyz,
         get "/static/style.css" => stylesheet,
+        head "/static/style.css" => stylesheet,
         get "/static/hoithi.js" => script,
+        head "/static/hoithi.js" => script,
     }
 }
 
@@ -91,21 +94,44 @@ async fn readyz(state: web::Data<AppState>) -> HttpResponse {
     }
 }
 
-const STYLE: &str = include_str!("../../static/style.css");
-const SCRIPT: &str = include_str!("../../static/hoithi.js");
-
-async fn script() -> HttpResponse {
-    HttpResponse::Ok()
-        .content_type("text/javascript; charset=utf-8")
-        .insert_header((header::CACHE_CONTROL, "public, max-age=3600"))
-        .body(SCRIPT)
+/// A compiled-in asset: kept a year when asked for by its current version
+/// (`?v=` as the pages link it), five minutes otherwise.
+fn asset(req: &HttpRequest, content_type: &str, body: &'static str, version: &str) -> HttpResponse {
+    let current = req
+        .query_string()
+        .split('&')
+        .any(|kv| kv.strip_prefix("v=") == Some(version));
+    let cache = if current {
+        "public, max-age=31536000, immutable"
+    } else {
+        "public, max-age=300"
+    };
+    let mut resp = HttpResponse::Ok();
+    resp.content_type(content_type)
+        .insert_header((header::CACHE_CONTROL, cache))
+        .insert_header((header::ETAG, format!("\"{version}\"")));
+    // For HEAD the server sends these headers and the length, not the body.
+    resp.body(body)
 }
 
-async fn stylesheet() -> HttpResponse {
-    HttpResponse::Ok()
-        .content_type("text/css; charset=utf-8")
-        .insert_header((header::CACHE_CONTROL, "public, max-age=3600"))
-        .body(STYLE)
+async fn script(req: HttpRequest) -> HttpResponse {
+    use views::assets;
+    asset(
+        &req,
+        "text/javascript; charset=utf-8",
+        assets::SCRIPT,
+        assets::script_version(),
+    )
+}
+
+async fn stylesheet(req: HttpRequest) -> HttpResponse {
+    use views::assets;
+    asset(
+        &req,
+        "text/css; charset=utf-8",
+        assets::STYLE,
+        assets::style_version(),
+    )
 }
 
 /// Registers `(path, route)` pairs as one resource per path, in the order

@@ -149,3 +149,56 @@ fn import_bank_prints_a_summary_or_every_problem() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("bad.aiken:1 [answer]"));
 }
+
+/// Logs going to a file or a pipe carry no colour codes, and a refused
+/// request is one `INFO` line, not a `WARN` with a debug dump.
+#[test]
+fn logs_to_a_pipe_are_plain_and_a_refused_request_is_one_info_line() {
+    let db = TestDb::new();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut server = hoithi(&db)
+        .env("RUST_LOG", "info")
+        .env("HOITHI_DEMO", "off")
+        .env("HOITHI_BIND", format!("127.0.0.1:{port}"))
+        .arg("serve")
+        .stderr(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut answered = false;
+    for _ in 0..100 {
+        if let Ok(mut s) = std::net::TcpStream::connect(("127.0.0.1", port)) {
+            s.write_all(
+                b"GET /api/v1/contests/khong-co HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+            )
+            .unwrap();
+            let mut out = String::new();
+            std::io::Read::read_to_string(&mut s, &mut out).unwrap();
+            assert!(out.starts_with("HTTP/1.1 404"), "{out}");
+            answered = true;
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    assert!(answered, "the server answered");
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    server.kill().unwrap();
+    let out = server.wait_with_output().unwrap();
+    let log = String::from_utf8_lossy(&out.stderr);
+    assert!(!log.contains('\u{1b}'), "no ANSI codes:\n{log}");
+    assert!(!log.contains("WARN"), "{log}");
+    let refused: Vec<&str> = log
+        .lines()
+        .filter(|l| l.contains("request refused"))
+        .collect();
+    assert_eq!(refused.len(), 1, "{log}");
+    assert!(
+        refused[0].contains("INFO") && refused[0].contains("status=404"),
+        "{}",
+        refused[0]
+    );
+}

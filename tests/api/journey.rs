@@ -677,6 +677,44 @@ async fn the_paper_page_is_small_and_works_without_javascript() {
     );
     assert!(html.contains("Câu 16"));
 
+    // As transferred to a phone (compressed), the page and its assets are
+    // at most 10 KB; the assets are linked by version and kept a year.
+    let style = html
+        .split("href=\"")
+        .find(|s| s.starts_with("/static/style.css?v="))
+        .unwrap();
+    let script = html
+        .split("src=\"")
+        .find(|s| s.starts_with("/static/hoithi.js?v="))
+        .unwrap();
+    let mut sent = 0;
+    for url in [
+        paper_url.as_str(),
+        style.split('"').next().unwrap(),
+        script.split('"').next().unwrap(),
+    ] {
+        let r = browser
+            .get(app.url(url))
+            .header("accept-encoding", "br, gzip")
+            .send()
+            .await
+            .unwrap();
+        assert!(
+            r.headers().contains_key("content-encoding"),
+            "{url} is compressed"
+        );
+        if url.starts_with("/static/") {
+            let cache = r.headers()["cache-control"].to_str().unwrap().to_string();
+            assert!(cache.contains("max-age=31536000"), "{url}: {cache}");
+        }
+        sent += r.bytes().await.unwrap().len();
+    }
+    assert!(
+        sent <= 10 * 1024,
+        "the paper is {sent} bytes as transferred"
+    );
+    eprintln!("paper page: {total} bytes, {sent} bytes as transferred");
+
     // No JavaScript: "Nộp bài" with 6 questions left saves and asks first.
     let id = paper_url.trim_start_matches("/a/").to_string();
     let right = right_answers(&app, &id);
