@@ -273,6 +273,14 @@ pub struct Me<'a> {
     pub unit_name: &'a str,
     pub attempts: &'a [Attempt],
     pub attempts_left: Option<i32>,
+    /// The server's time, for what is left of an open attempt.
+    pub now: chrono::NaiveDateTime,
+}
+
+/// `mm:ss` of a duration in milliseconds (never negative).
+fn clock(ms: i64) -> String {
+    let s = ms.max(0) / 1000;
+    format!("{}:{:02}", s / 60, s % 60)
 }
 
 pub fn home(
@@ -319,23 +327,43 @@ pub fn home(
                         ul {
                             @for a in me.attempts {
                                 li {
-                                    a href={ "/a/" (a.id) @if !a.is_open() { "/result" } } {
-                                        @if a.practice { "Luyện tập" } @else { "Lượt " (a.number) }
+                                    @if a.is_open() && a.deadline > me.now {
+                                        a.btn href={ "/a/" (a.id) } {
+                                            "Tiếp tục làm bài"
+                                            @if a.practice { " luyện tập" } @else { " lượt " (a.number) }
+                                            " (còn " (clock((a.deadline - me.now).num_milliseconds())) ")"
+                                        }
+                                    } @else {
+                                        a href={ "/a/" (a.id) @if !a.is_open() { "/result" } } {
+                                            @if a.practice { "Luyện tập" } @else { "Lượt " (a.number) }
+                                        }
+                                        " — " (attempt_status(a))
                                     }
-                                    " — " (attempt_status(a))
                                 }
                             }
                         }
                     }
                     form method="post" action={ "/c/" (c.slug) "/signout" } { button.link.dark type="submit" { "Đăng xuất" } }
                 }
+            } @else if c.rounds.iter().all(|r| r.status == crate::domain::contest::RoundStatus::Closed) {
+                .card {
+                    h2 { "Hội thi đã kết thúc" }
+                    p { "Cảm ơn các bạn đã tham gia. Kết quả chung cuộc và danh sách giải:" }
+                    div.buttons {
+                        a.btn href={ "/c/" (c.slug) "/board" } { "Bảng xếp hạng" }
+                        @for r in &c.rounds {
+                            a.btn.secondary href={ "/c/" (c.slug) "/prizes?round=" (r.number) } { "Giải vòng " (r.number) }
+                        }
+                    }
+                }
+                (sign_in_form(&c.slug, c.identity_check == crate::domain::contest::IdentityCheck::Otp, values.sign_in.as_ref()))
             } @else {
                 (register_form(c, values, problems))
                 (sign_in_form(&c.slug, c.identity_check == crate::domain::contest::IdentityCheck::Otp, values.sign_in.as_ref()))
             }
             h2 { "Lịch thi" }
             (rounds_table(c))
-            p { a href={ "/c/" (c.slug) "/board" } { "Xem bảng xếp hạng →" } }
+            p { a href={ "/c/" (c.slug) "/board" } { "Xem bảng xếp hạng →" } " · " a href={ "/c/" (c.slug) "/prizes" } { "Danh sách giải →" } }
         },
     )
 }
@@ -434,7 +462,8 @@ pub fn result(r: &ResultPage) -> Markup {
                 p { "Đúng " (a.correct.unwrap_or(0)) "/" (a.total) " câu · thời gian " (mmss(a.duration_ms.unwrap_or(0))) }
                 @if a.status == crate::domain::paper::AttemptStatus::Expired { p.mut { "Bài được máy chủ tự nộp khi hết giờ, với các câu đã lưu." } }
                 @if let (Some(best), Some(rank)) = (&r.best, r.rank) {
-                    p { "Kết quả tốt nhất của bạn trong vòng: " strong { (best.score) "/" (best.max_score) } " · hạng tạm thời " strong { (rank) } "/" (r.ranked) }
+                    @let settled = r.round.as_ref().is_some_and(|x| x.finalized_at.is_some());
+                    p { "Kết quả tốt nhất của bạn trong vòng: " strong { (best.score) "/" (best.max_score) } " · " @if settled { "hạng chung cuộc " } @else { "hạng tạm thời " } strong { (rank) } "/" (r.ranked) }
                 }
                 @if let Some(round) = &r.round {
                     @if r.review.is_none() { p.mut { "Đáp án và giải thích sẽ hiện sau khi vòng " (round.number) " kết thúc." } }
@@ -448,9 +477,13 @@ pub fn result(r: &ResultPage) -> Markup {
                         p { strong { "Câu " (item.question.position) ". " } (item.question.stem) }
                         ol type="A" {
                             @for o in &item.question.options {
-                                li.right[item.right.iter().any(|k| k == o.key)] {
+                                @let right = item.right.iter().any(|k| k == o.key);
+                                @let chosen = item.chosen.iter().any(|k| k == o.key);
+                                li.right[right].wrong[chosen && !right] {
                                     (o.text)
-                                    @if item.chosen.iter().any(|k| k == o.key) { " ← bạn chọn" }
+                                    @if right && chosen { " " strong.tick { "✓ đúng — bạn chọn" } }
+                                    @else if right { " " strong.tick { "✓ đáp án đúng" } }
+                                    @else if chosen { " " strong.cross { "✗ bạn chọn" } }
                                 }
                             }
                         }

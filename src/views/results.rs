@@ -360,6 +360,32 @@ pub fn access(staff: &Staff, slug: &str, o: &Overview, message: Option<Flash>) -
 }
 
 /// The public, published prize list with its hash and canonical text.
+/// A round's prize page before the list is published.
+pub fn prizes_pending(
+    c: &crate::service::contests::PublicContest,
+    r: &crate::service::contests::RoundView,
+) -> Markup {
+    let closes = crate::domain::contest::parse_time(&r.closes_at)
+        .map(crate::domain::vn_time::fmt_vn)
+        .unwrap_or_else(|| r.closes_at.clone());
+    layout(
+        "Danh sách giải",
+        None,
+        html! {
+            h1 { "Danh sách giải — vòng " (r.number) }
+            p.mut { (c.title) }
+            .card {
+                @if r.status == crate::domain::contest::RoundStatus::Closed {
+                    p { "Vòng " (r.number) " đã kết thúc lúc " (closes) ". Ban tổ chức đang rà soát kết quả; danh sách giải sẽ được công bố tại trang này." }
+                } @else {
+                    p { "Danh sách giải được công bố sau khi vòng " (r.number) " kết thúc (" (closes) ") và ban tổ chức rà soát xong." }
+                }
+                p { a href={ "/c/" (c.slug) "/board?round=" (r.number) } { "Xem bảng xếp hạng" } " · " a href={ "/c/" (c.slug) } { "Về trang hội thi" } }
+            }
+        },
+    )
+}
+
 pub fn public_prizes(slug: &str, p: &Prizes) -> Markup {
     layout(
         "Danh sách giải",

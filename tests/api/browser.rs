@@ -479,4 +479,12 @@ async fn a_share_link_shows_the_dashboard_with_charts_on_a_phone() {
     .await
     .unwrap();
     screenshot(c, "share-link-charts").await;
+    // Tables scroll inside their own box: no page is wider than the phone.
+    let no_overflow = "return document.documentElement.scrollWidth <= window.innerWidth ? 1 : 0";
+    assert_eq!(eval_i64(c, no_overflow).await, 1, "the dashboard");
+    c.goto(&app.url(&format!("/c/{}/board", crate::helpers::CONTEST)))
+        .await
+        .unwrap();
+    c.wait().for_element(Locator::Css("table")).await.unwrap();
+    assert_eq!(eval_i64(c, no_overflow).await, 1, "the public board");
 }

@@ -56,7 +56,8 @@ const PAGES: &[(&str, [u16; 7])] = &[
     ("/c/{slug}/board", [200; 7]),
     ("/c/{slug}/poster", [200; 7]),
     ("/c/{slug}/qr.svg", [200; 7]),
-    ("/c/{slug}/prizes", [404; 7]),
+    // Not published yet: the page says when it will be (it was a 404).
+    ("/c/{slug}/prizes", [200; 7]),
     // A submitted attempt: its paper sends its owner to the result.
     ("/a/{id}", [303; 7]),
     ("/a/{id}/result", [303, 303, 303, 303, 303, 200, 303]),

@@ -152,3 +152,70 @@ async fn a_wrong_birth_date_at_sign_in_is_told_in_the_sign_in_panel() {
     .await;
     assert_eq!(status, 303);
 }
+
+async fn page(app: &TestApp, path: &str, participant: Option<&str>) -> (u16, String) {
+    let mut r = app.client.get(app.url(path));
+    if let Some(t) = participant {
+        r = r.header("cookie", format!("hoithi_participant={t}"));
+    }
+    let r = r.send().await.unwrap();
+    (r.status().as_u16(), r.text().await.unwrap())
+}
+
+#[tokio::test]
+async fn after_the_contest_its_pages_point_to_the_final_results() {
+    let app = spawn_app().await;
+    contest_fixture(&app, 15, 1).await;
+    let admin = app.login("admin").await;
+    let t = participant(&app, "0912345678").await;
+    let id = crate::helpers::attempt(&app, &t, 1).await;
+    let (_, home) = page(&app, &format!("/c/{CONTEST}"), Some(&t)).await;
+    assert!(
+        home.contains("Tiếp tục làm bài lượt 1 (còn 1"),
+        "an open attempt reads as one to continue"
+    );
+    crate::helpers::submit(&app, &t, &id, None).await;
+
+    // Before publication the prize page says when, instead of a 404.
+    let (status, prizes) = page(&app, &format!("/c/{CONTEST}/prizes"), None).await;
+    assert_eq!(status, 200);
+    assert!(
+        prizes.contains("Danh sách giải được công bố sau khi vòng 1 kết thúc"),
+        "{prizes}"
+    );
+    let (status, _) = page(&app, &format!("/c/{CONTEST}/prizes?round=9"), None).await;
+    assert_eq!(status, 404, "a round that does not exist");
+    let (_, result) = page(&app, &format!("/a/{id}/result"), Some(&t)).await;
+    assert!(result.contains("hạng tạm thời"));
+
+    let r = app
+        .post(
+            &format!("/api/v1/contests/{CONTEST}/rounds/1/close"),
+            &admin,
+            &serde_json::json!({}),
+        )
+        .await;
+    assert_eq!(r.status(), 200);
+    let (_, home) = page(&app, &format!("/c/{CONTEST}"), None).await;
+    assert!(home.contains("Hội thi đã kết thúc"));
+    assert!(home.contains(&format!("href=\"/c/{CONTEST}/board\"")));
+    assert!(home.contains(&format!("href=\"/c/{CONTEST}/prizes?round=1\"")));
+    assert!(
+        !home.contains("/register\""),
+        "no registration form after the contest"
+    );
+    let (_, prizes) = page(&app, &format!("/c/{CONTEST}/prizes"), None).await;
+    assert!(prizes.contains("Vòng 1 đã kết thúc lúc"), "{prizes}");
+
+    // The result is final, and the answer review does not rely on colour.
+    let (_, result) = page(&app, &format!("/a/{id}/result"), Some(&t)).await;
+    assert!(result.contains("hạng chung cuộc") && !result.contains("hạng tạm thời"));
+    assert!(
+        result.contains("✓ đúng — bạn chọn"),
+        "the one right answer given"
+    );
+    assert!(
+        result.contains("✓ đáp án đúng"),
+        "right answers not given are labelled"
+    );
+}

@@ -60,6 +60,7 @@ async fn render_home(
             unit_name: u,
             attempts: list,
             attempts_left: *left,
+            now: state.now(),
         }),
         message,
         &problems,

@@ -197,6 +197,19 @@ pub async fn public_prizes(
     q: web::Query<RoundQuery>,
 ) -> Result<HttpResponse, AppError> {
     let slug = slug.into_inner();
-    let p = prizes::public(&state, slug.clone(), q.round.unwrap_or(1)).await?;
-    Ok(html(view::public_prizes(&slug, &p)))
+    let round = q.round.unwrap_or(1);
+    match prizes::public(&state, slug.clone(), round).await {
+        Ok(p) => Ok(html(view::public_prizes(&slug, &p))),
+        // Not published yet: say when it will be, for a round that exists.
+        Err(AppError::NotFound) => {
+            let c = crate::service::contests::public(&state, slug).await?;
+            let r = c
+                .rounds
+                .iter()
+                .find(|r| r.number == round)
+                .ok_or(AppError::NotFound)?;
+            Ok(html(view::prizes_pending(&c, r)))
+        }
+        Err(e) => Err(e),
+    }
 }
