@@ -256,6 +256,73 @@ pub async fn public(state: &AppState, slug: String) -> Result<PublicContest, App
 }
 
 /// Contests the staff member may manage (admins: all; viewers: none here).
+/// A contest as the public home page lists it.
+#[derive(Debug, Clone)]
+pub struct Listed {
+    pub slug: String,
+    pub title: String,
+    pub organizer: String,
+    /// The first round's opening and the last round's end.
+    pub opens_at: NaiveDateTime,
+    pub closes_at: NaiveDateTime,
+    /// Open while any round is open; upcoming before the first opens.
+    pub status: RoundStatus,
+}
+
+/// How many finished contests the home page shows.
+pub const RECENTLY_CLOSED: usize = 10;
+
+/// Every contest anyone may enter or look at: open ones first (closing
+/// soonest first), then upcoming (opening soonest first), then the most
+/// recently closed.
+pub async fn listed(state: &AppState) -> Result<Vec<Listed>, AppError> {
+    let now = state.now();
+    let mut all = state
+        .db
+        .read(move |c| {
+            let mut out = Vec::new();
+            for contest in store::all(c)? {
+                let rounds = store::rounds_of(c, &contest.id)?;
+                let (Some(first), Some(last)) = (
+                    rounds.iter().map(|r| r.opens_at).min(),
+                    rounds.iter().map(Round::end).max(),
+                ) else {
+                    continue;
+                };
+                let statuses: Vec<RoundStatus> = rounds.iter().map(|r| r.status(now)).collect();
+                let status = if statuses.contains(&RoundStatus::Open) {
+                    RoundStatus::Open
+                } else if statuses.contains(&RoundStatus::Upcoming) {
+                    RoundStatus::Upcoming
+                } else {
+                    RoundStatus::Closed
+                };
+                out.push(Listed {
+                    slug: contest.slug,
+                    title: contest.title,
+                    organizer: units::by_id(c, &contest.unit_id)?.name,
+                    opens_at: first,
+                    closes_at: last,
+                    status,
+                });
+            }
+            Ok(out)
+        })
+        .await?;
+    let order = |l: &Listed| match l.status {
+        RoundStatus::Open => (0, l.closes_at.and_utc().timestamp()),
+        RoundStatus::Upcoming => (1, l.opens_at.and_utc().timestamp()),
+        RoundStatus::Closed => (2, -l.closes_at.and_utc().timestamp()),
+    };
+    all.sort_by_key(order);
+    let mut closed = 0;
+    all.retain(|l| {
+        closed += usize::from(l.status == RoundStatus::Closed);
+        l.status != RoundStatus::Closed || closed <= RECENTLY_CLOSED
+    });
+    Ok(all)
+}
+
 pub async fn list(
     state: &AppState,
     staff: &Staff,

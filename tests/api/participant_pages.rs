@@ -219,3 +219,37 @@ async fn after_the_contest_its_pages_point_to_the_final_results() {
         "right answers not given are labelled"
     );
 }
+
+#[tokio::test]
+async fn the_home_page_lists_contests_to_enter_then_finished_ones() {
+    let app = spawn_app().await;
+    let (_, empty) = page(&app, "/", None).await;
+    assert!(empty.contains("Hiện chưa có hội thi nào đang mở."));
+    assert!(empty.contains("href=\"/login\""), "staff sign-in is a link");
+    contest_fixture(&app, 15, 1).await;
+    let (status, home) = page(&app, "/", None).await;
+    assert_eq!(status, 200);
+    let open = home.find("Đang diễn ra và sắp diễn ra").unwrap();
+    let card = &home[open..];
+    assert!(
+        card.contains(&format!("href=\"/c/{CONTEST}\"")),
+        "{card:.600}"
+    );
+    assert!(card.contains("Hội thi thử nghiệm") && card.contains("Đang mở, đến "));
+    assert!(!home.contains("Đã kết thúc"), "nothing has finished yet");
+
+    let admin = app.login("admin").await;
+    let r = app
+        .post(
+            &format!("/api/v1/contests/{CONTEST}/rounds/1/close"),
+            &admin,
+            &serde_json::json!({}),
+        )
+        .await;
+    assert_eq!(r.status(), 200);
+    let (_, home) = page(&app, "/", None).await;
+    let closed = &home[home.find("<h2>Đã kết thúc</h2>").unwrap()..];
+    assert!(closed.contains(&format!("href=\"/c/{CONTEST}/board\"")));
+    assert!(closed.contains(&format!("href=\"/c/{CONTEST}/prizes\"")));
+    assert!(home.contains("Hiện chưa có hội thi nào đang mở."));
+}

@@ -8,10 +8,12 @@ pub mod contest;
 pub mod results;
 mod units;
 
-use actix_web::HttpResponse;
+use actix_web::{web, HttpResponse};
 use maud::Markup;
 
 use crate::auth::Staff;
+use crate::error::AppError;
+use crate::service::state::AppState;
 use crate::views;
 
 crate::web::route_table! {
@@ -71,8 +73,9 @@ crate::web::route_table! {
     get "/admin/banks/{slug}" => banks::browse,
 }
 
-async fn home(staff: Option<Staff>) -> Markup {
-    views::home::page(staff.as_ref())
+async fn home(state: web::Data<AppState>, staff: Option<Staff>) -> Result<Markup, AppError> {
+    let contests = crate::service::contests::listed(&state).await?;
+    Ok(views::home::page(staff.as_ref(), &contests))
 }
 
 /// Where a signed-in staff member starts: the unit tree, or for a
