@@ -2,6 +2,7 @@
 
 use maud::{html, Markup, PreEscaped, DOCTYPE};
 
+use super::assets::Share;
 use super::paper::{question_card, ShownOption};
 use super::Flash;
 use crate::db::attempts::Attempt;
@@ -16,6 +17,11 @@ use crate::service::contests::{PublicContest, RoundView};
 
 /// The participant frame: no staff navigation, one stylesheet, one small script.
 pub fn frame(title: &str, script: bool, content: Markup) -> Markup {
+    shared_frame(title, script, None, content)
+}
+
+/// The participant frame of a page people share, with its card tags.
+pub fn shared_frame(title: &str, script: bool, share: Option<&Share>, content: Markup) -> Markup {
     html! {
         (DOCTYPE)
         html lang="vi" {
@@ -23,6 +29,7 @@ pub fn frame(title: &str, script: bool, content: Markup) -> Markup {
                 meta charset="utf-8";
                 meta name="viewport" content="width=device-width, initial-scale=1";
                 title { (title) }
+                (super::assets::head_extras(share))
                 link rel="stylesheet" href=(super::assets::style_url());
                 @if script { script src=(super::assets::script_url()) defer {} }
             }
@@ -283,6 +290,24 @@ fn clock(ms: i64) -> String {
     format!("{}:{:02}", s / 60, s % 60)
 }
 
+/// How a contest introduces itself when its link is shared.
+pub fn contest_share(c: &PublicContest, title: String) -> Share {
+    let mut description: String = c.description.chars().take(200).collect();
+    if description.is_empty() {
+        description = format!(
+            "Hội thi trực tuyến: mỗi lượt {} câu, {} phút; tính lượt cao nhất.",
+            c.questions, c.minutes
+        );
+    }
+    if !c.co_organizers.is_empty() {
+        description = format!(
+            "{description} Phối hợp tổ chức: {}.",
+            c.co_organizers.join(", ")
+        );
+    }
+    Share { title, description }
+}
+
 pub fn home(
     c: &PublicContest,
     me: Option<Me>,
@@ -294,9 +319,10 @@ pub fn home(
         .rounds
         .iter()
         .find(|r| r.status == crate::domain::contest::RoundStatus::Open);
-    frame(
+    shared_frame(
         &c.title,
         me.is_none(),
+        Some(&contest_share(c, c.title.clone())),
         html! {
             h1 { (c.title) }
             @if !c.co_organizers.is_empty() { p.mut { "Phối hợp tổ chức: " (c.co_organizers.join(", ")) } }
@@ -548,9 +574,11 @@ pub fn board(
     unit: Option<&str>,
     live: &crate::service::rankings::Live,
 ) -> Markup {
-    frame(
-        &format!("Xếp hạng — {}", c.title),
+    let title = format!("Xếp hạng — {}", c.title);
+    shared_frame(
+        &title,
         true,
+        Some(&contest_share(c, title.clone())),
         html! {
             h1 { "Bảng xếp hạng vòng " (b.round) }
             p.mut { (c.title) " · " (c.participants) " người đã đăng ký" }

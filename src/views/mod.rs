@@ -26,6 +26,7 @@ pub fn layout(title: &str, staff: Option<&Staff>, content: Markup) -> Markup {
                 meta charset="utf-8";
                 meta name="viewport" content="width=device-width, initial-scale=1";
                 title { (title) " · hoithi" }
+                (assets::head_extras(None))
                 link rel="stylesheet" href=(assets::style_url());
                 script src=(assets::script_url()) defer {}
             }

@@ -387,9 +387,17 @@ pub fn prizes_pending(
 }
 
 pub fn public_prizes(slug: &str, p: &Prizes) -> Markup {
-    layout(
+    let share = super::assets::Share {
+        title: format!("Danh sách đạt giải vòng {} — {}", p.round, p.contest_title),
+        description: format!(
+            "{} người đạt giải. Danh sách công bố kèm mã SHA-256 để ai cũng kiểm tra được.",
+            p.winners.len()
+        ),
+    };
+    super::contest::shared_frame(
         "Danh sách giải",
-        None,
+        false,
+        Some(&share),
         html! {
             h1 { "Danh sách đạt giải — vòng " (p.round) span.en { (p.contest_title) } }
             (winners_table(p))

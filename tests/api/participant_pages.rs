@@ -253,3 +253,40 @@ async fn the_home_page_lists_contests_to_enter_then_finished_ones() {
     assert!(closed.contains(&format!("href=\"/c/{CONTEST}/prizes\"")));
     assert!(home.contains("Hiện chưa có hội thi nào đang mở."));
 }
+
+/// The `content` of `<meta property|name="key" content="…">`.
+fn meta<'a>(html: &'a str, key: &str) -> Option<&'a str> {
+    let at = html
+        .find(&format!("property=\"{key}\""))
+        .or_else(|| html.find(&format!("name=\"{key}\"")))?;
+    let tag_end = at + html[at..].find('>')?;
+    let tag_start = html[..at].rfind('<')?;
+    let tag = &html[tag_start..tag_end];
+    let c = tag.find("content=\"")? + "content=\"".len();
+    Some(&tag[c..c + tag[c..].find('"')?])
+}
+
+#[tokio::test]
+async fn shared_links_look_right_in_zalo_and_facebook() {
+    let app = spawn_app().await;
+    contest_fixture(&app, 15, 1).await;
+    let (_, home) = page(&app, &format!("/c/{CONTEST}"), None).await;
+    assert_eq!(meta(&home, "og:title"), Some("Hội thi thử nghiệm"));
+    let description = meta(&home, "og:description").unwrap();
+    assert!(
+        description.contains("8 câu, 15 phút") && description.contains("Văn phòng UBND"),
+        "{description}"
+    );
+    assert_eq!(meta(&home, "description"), Some(description));
+    assert_eq!(meta(&home, "og:locale"), Some("vi_VN"));
+    assert_eq!(meta(&home, "twitter:card"), Some("summary"));
+    assert!(
+        home.contains("rel=\"icon\" href=\"data:image/svg+xml,"),
+        "a site icon"
+    );
+    let (_, board) = page(&app, &format!("/c/{CONTEST}/board"), None).await;
+    assert_eq!(
+        meta(&board, "og:title"),
+        Some("Xếp hạng — Hội thi thử nghiệm")
+    );
+}
