@@ -9,6 +9,7 @@ pub mod duplicates;
 pub mod faults;
 pub mod identity;
 pub mod items;
+pub mod numbers;
 pub mod paper;
 pub mod prizes;
 pub mod ranking;

@@ -105,8 +105,8 @@ pub fn rate_bars(units: &UnitBoard) -> Vec<Bar> {
             value: u.rate.unwrap_or(0.0) * 100.0,
             shown: match u.rate {
                 Some(r) => format!(
-                    "{:.1}% ({}/{})",
-                    r * 100.0,
+                    "{} ({}/{})",
+                    crate::domain::numbers::percent(r),
                     u.member_participants,
                     u.members
                 ),

@@ -6,6 +6,7 @@ use maud::{html, Markup};
 use super::{flash, layout, Flash};
 use crate::auth::Staff;
 use crate::domain::activity::{kind_label, Scheme, CRITERIA, KINDS};
+use crate::domain::numbers;
 use crate::service::activities::{Entry, YearPage};
 
 fn record_form(action: &str, e: Option<&Entry>, submit: &str) -> Markup {
@@ -30,8 +31,7 @@ fn record_form(action: &str, e: Option<&Entry>, submit: &str) -> Markup {
 }
 
 fn pct(x: Option<f64>) -> String {
-    x.map(|r| format!("{:.1}%", r * 100.0))
-        .unwrap_or_else(|| "—".into())
+    x.map(numbers::percent).unwrap_or_else(|| "—".into())
 }
 
 pub fn page(staff: &Staff, p: &YearPage, message: Option<Flash>) -> Markup {
@@ -96,7 +96,7 @@ pub fn page(staff: &Staff, p: &YearPage, message: Option<Flash>) -> Markup {
                                     @if !e.evidence_url.is_empty() { br; a href=(e.evidence_url) rel="noopener nofollow" { "Minh chứng" } }
                                 }
                                 td { (e.participants) } td { (e.member_participants) } td { (pct(e.rate)) }
-                                td { @if let Some(a) = e.average_score { (format!("{a:.2}")) } @else { "—" } }
+                                td { @if let Some(a) = e.average_score { (numbers::decimal(a, 2)) } @else { "—" } }
                                 td { (e.winners) } td { (e.invited_youth) }
                                 td.noprint {
                                     @if e.manual {

@@ -9,6 +9,7 @@ use crate::db::attempts::Attempt;
 use crate::db::participants::Participant;
 use crate::domain::bank::Kind;
 use crate::domain::contest::parse_time;
+use crate::domain::numbers;
 use crate::domain::text::fold;
 use crate::domain::vn_time::fmt_vn;
 use crate::error::Problem;
@@ -458,7 +459,7 @@ pub fn confirm_submit(v: &AttemptView, prediction: Option<i64>, left_ms: i64) ->
                     p.big { "Bạn đã trả lời đủ " (v.questions.len()) " câu." }
                 }
                 p { "Các câu trả lời đã được lưu. Sau khi nộp, bạn không sửa được nữa." }
-                p.mut { "Thời gian còn lại: " (mmss(left_ms.max(0))) "." }
+                p.mut { "Thời gian còn lại: " (clock(left_ms)) "." }
                 form method="post" action={ "/a/" (v.attempt_id) } {
                     @if let Some(p) = prediction { input type="hidden" name="prediction" value=(p); }
                     div.actions {
@@ -471,11 +472,6 @@ pub fn confirm_submit(v: &AttemptView, prediction: Option<i64>, left_ms: i64) ->
     )
 }
 
-fn mmss(ms: i64) -> String {
-    let s = ms / 1000;
-    format!("{} phút {:02} giây", s / 60, s % 60)
-}
-
 pub fn result(r: &ResultPage) -> Markup {
     let a = &r.attempt;
     frame(
@@ -485,7 +481,7 @@ pub fn result(r: &ResultPage) -> Markup {
             h1 { "Kết quả" @if a.practice { " luyện tập" } @else { " lượt " (a.number) } }
             .card data-clear=(a.id) {
                 p.big { strong { (a.score.unwrap_or(0)) "/" (a.max_score) } " điểm" }
-                p { "Đúng " (a.correct.unwrap_or(0)) "/" (a.total) " câu · thời gian " (mmss(a.duration_ms.unwrap_or(0))) }
+                p { "Đúng " (a.correct.unwrap_or(0)) "/" (a.total) " câu · thời gian " (numbers::duration(a.duration_ms.unwrap_or(0))) }
                 @if a.status == crate::domain::paper::AttemptStatus::Expired { p.mut { "Bài được máy chủ tự nộp khi hết giờ, với các câu đã lưu." } }
                 @if let (Some(best), Some(rank)) = (&r.best, r.rank) {
                     @let settled = r.round.as_ref().is_some_and(|x| x.finalized_at.is_some());
@@ -562,8 +558,7 @@ pub fn qr_svg(url: &str) -> String {
 }
 
 fn pct(x: Option<f64>) -> String {
-    x.map(|v| format!("{:.1}%", v * 100.0))
-        .unwrap_or_else(|| "—".into())
+    x.map(numbers::percent).unwrap_or_else(|| "—".into())
 }
 
 /// The public board of a round: people (masked) and units.
@@ -601,7 +596,7 @@ pub fn board(
                             td { a href={ "/c/" (c.slug) "/board?round=" (b.round) "&unit=" (e.unit_code) } { (e.unit_name) } }
                             td { (e.participants) }
                             td { (pct(e.rate)) span.en { (e.member_participants) "/" (e.members) } }
-                            td { (e.average_score.map(|a| format!("{a:.2}")).unwrap_or_else(|| "—".into())) }
+                            td { (e.average_score.map(|a| numbers::decimal(a, 2)).unwrap_or_else(|| "—".into())) }
                         }
                     }
                 }
@@ -615,7 +610,7 @@ pub fn board(
                             td { (e.rank) }
                             td { (e.name) span.en { (e.masked_phone) " · " (e.unit_name) } }
                             td { (e.score) "/" (e.max_score) @if let Some(p) = e.prediction { span.en { "dự đoán " (p) } } }
-                            td { (e.duration_ms / 60000) ":" (format!("{:02}", (e.duration_ms / 1000) % 60)) }
+                            td { (numbers::duration(e.duration_ms)) }
                         }
                     }
                 }

@@ -18,7 +18,7 @@ use crate::service::rankings::Live;
 use crate::service::review::Review;
 
 fn seconds(ms: i64) -> String {
-    format!("{:.1} giây", ms as f64 / 1000.0)
+    crate::domain::numbers::duration(ms)
 }
 
 fn status_label(s: RoundStatus) -> &'static str {
@@ -107,8 +107,8 @@ pub fn dashboard(staff: Option<&Staff>, d: &Dashboard, base: &str) -> Markup {
                         @for u in &d.units.entries {
                             tr {
                                 td { (u.rank) } td { (u.unit_name) } td { (u.participants) } td { (u.member_participants) "/" (u.members) }
-                                td { @if let Some(r) = u.rate { (format!("{:.1}%", r * 100.0)) } @else { "—" } }
-                                td { @if let Some(a) = u.average_score { (format!("{a:.2}")) } @else { "—" } }
+                                td { @if let Some(r) = u.rate { (crate::domain::numbers::percent(r)) } @else { "—" } }
+                                td { @if let Some(a) = u.average_score { (crate::domain::numbers::decimal(a, 2)) } @else { "—" } }
                                 td { (u.perfect) } td { (u.winners) }
                             }
                         }
@@ -131,6 +131,7 @@ pub fn dashboard(staff: Option<&Staff>, d: &Dashboard, base: &str) -> Markup {
                             "Quyết định trùng lặp: " a href={ "/api/v1/contests/" (d.slug) "/export/decisions.csv" } { "CSV" } " · " a href={ "/api/v1/contests/" (d.slug) "/export/decisions.xlsx" } { "XLSX" }
                         }
                     }
+                    p.mut { "XLSX mở thẳng trong Excel, số vẫn là số. CSV là UTF-8, phân cách bằng dấu phẩy, số thập phân dùng dấu chấm (cho phần mềm khác); Excel tiếng Việt nên dùng XLSX." }
                     @if !full { p.mut { "Các tệp xuất cho cơ quan phối hợp đã che số điện thoại và không có ngày sinh." } }
                 }
             }

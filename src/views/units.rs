@@ -31,7 +31,7 @@ fn backup_card(b: &Summary) -> Markup {
 fn format_size(bytes: u64) -> String {
     let mb = bytes as f64 / 1_000_000.0;
     if mb >= 1.0 {
-        format!("{mb:.1} MB").replace('.', ",")
+        format!("{} MB", crate::domain::numbers::decimal(mb, 1))
     } else {
         format!("{} kB", bytes.div_ceil(1000))
     }
