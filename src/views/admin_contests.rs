@@ -231,6 +231,10 @@ pub fn detail(staff: &Staff, d: &DetailPage, message: Option<Flash>) -> Markup {
                             td {
                                 @if r.status(d.now) != RoundStatus::Closed && staff.require_writer().is_ok() {
                                     form method="post" action={ "/admin/contests/" (d.contest.slug) "/rounds/" (r.number) "/close" } {
+                                        label.opt {
+                                            input type="checkbox" name="confirm" value="yes" required;
+                                            span { "Tôi hiểu: vòng " (r.number) " đóng ngay, bài đang làm được nộp tự động và thứ hạng được chốt." }
+                                        }
                                         button.secondary type="submit" { "Đóng vòng ngay" }
                                     }
                                 } @else if r.status(d.now) == RoundStatus::Closed { "Đã đóng" }

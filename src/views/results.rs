@@ -257,7 +257,10 @@ pub fn prizes_admin(staff: &Staff, slug: &str, p: &Prizes, message: Option<Flash
                 }
                 @if !p.published && p.round_final && p.plan.is_some() {
                     form method="post" action={ (action) "/publish" } {
-                        p.mut { "Công bố sẽ cố định danh sách và mã SHA-256 của nó; không sửa được nữa." }
+                        label.opt {
+                            input type="checkbox" name="confirm" value="yes" required;
+                            span { "Tôi hiểu: danh sách và mã SHA-256 của nó được công bố cho mọi người và không sửa được nữa." }
+                        }
                         button type="submit" { "Công bố danh sách giải" }
                     }
                 }

@@ -17,6 +17,7 @@ mod hostile_files;
 mod journey;
 mod migrations;
 mod multi_instance;
+mod organizer_pages;
 mod otp;
 mod page_access;
 mod participant_pages;

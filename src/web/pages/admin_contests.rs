@@ -376,7 +376,9 @@ pub async fn close_round(
     state: web::Data<AppState>,
     staff: Staff,
     path: web::Path<(String, i32)>,
+    form: web::Form<super::Confirm>,
 ) -> Result<HttpResponse, AppError> {
+    form.required()?;
     let (slug, n) = path.into_inner();
     crate::service::rankings::close_round(&state, &staff, slug.clone(), n).await?;
     Ok(see_other(&format!("/admin/contests/{slug}?msg=closed")))

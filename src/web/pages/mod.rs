@@ -88,6 +88,27 @@ async fn admin(staff: Staff) -> HttpResponse {
     }
 }
 
+/// The tick an irreversible action's form asks for (`confirm=yes`).
+#[derive(serde::Deserialize)]
+pub struct Confirm {
+    #[serde(default)]
+    confirm: String,
+}
+
+impl Confirm {
+    /// A stray tap (or a form without the tick) changes nothing.
+    pub fn required(&self) -> Result<(), AppError> {
+        if self.confirm == "yes" {
+            Ok(())
+        } else {
+            Err(AppError::invalid(
+                "Hãy đánh dấu ô xác nhận trước khi thực hiện việc này.",
+                "Tick the confirmation box first.",
+            ))
+        }
+    }
+}
+
 pub fn see_other(location: &str) -> HttpResponse {
     HttpResponse::SeeOther()
         .insert_header((actix_web::http::header::LOCATION, location.to_string()))

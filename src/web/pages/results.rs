@@ -121,7 +121,9 @@ pub async fn publish(
     state: web::Data<AppState>,
     staff: Staff,
     path: web::Path<(String, i32)>,
+    form: web::Form<super::Confirm>,
 ) -> Result<HttpResponse, AppError> {
+    form.required()?;
     let (slug, n) = path.into_inner();
     prizes::publish(&state, &staff, slug.clone(), n).await?;
     Ok(see_other(&format!(
