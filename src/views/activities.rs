@@ -120,7 +120,7 @@ pub fn page(staff: &Staff, p: &YearPage, message: Option<Flash>) -> Markup {
             }
             @if !p.changes.is_empty() {
                 section.card.noprint {
-                    h2 { "Nhật ký thay đổi" span.en { "Audit trail" } }
+                    h2 { "Nhật ký thay đổi" }
                     (super::results::audit_table(&p.changes))
                 }
             }
@@ -134,7 +134,7 @@ pub fn scheme_page(staff: &Staff, s: &Scheme, message: Option<Flash>) -> Markup 
         "Cách tính 3 chủ động",
         Some(staff),
         html! {
-            h1 { "Cách tính \"3 chủ động\"" span.en { "Yearly scheme" } }
+            h1 { "Cách tính \"3 chủ động\"" }
             (flash(message, &[]))
             form method="post" action="/admin/activity-scheme" {
                 table {

@@ -3,7 +3,7 @@
 
 use maud::{html, Markup, PreEscaped};
 
-use super::{bilingual, flash, layout, Flash};
+use super::{flash, layout, Flash};
 use crate::auth::Staff;
 use crate::db::contests::{Contest, Round};
 use crate::domain::bank::{Difficulty, TopicSummary};
@@ -21,7 +21,7 @@ pub fn list(
         "Hội thi",
         Some(staff),
         html! {
-            h1 { (bilingual("Hội thi", "Contests")) }
+            h1 { "Hội thi" }
             @if staff.require_writer().is_ok() { p { a.btn href="/admin/contests/new" { "Tạo hội thi" } } }
             table {
                 thead { tr { th { "Hội thi" } th { "Vòng" } th { "Thí sinh" } } }
@@ -247,7 +247,7 @@ pub fn detail(staff: &Staff, d: &DetailPage, message: Option<Flash>) -> Markup {
                 }
             }
             @if !d.locks.is_empty() {
-                h2 { "Số điện thoại tạm bị khóa đăng nhập" span.en { "Phones locked after failed sign-ins" } }
+                h2 { "Số điện thoại tạm bị khóa đăng nhập" }
                 p.mut { "Sau nhiều lần nhập sai ngày sinh hoặc mã OTP, số điện thoại bị khóa một thời gian. Chỉ mở khóa khi đã xác minh đúng người gọi đến; thao tác được ghi vào nhật ký." }
                 table {
                     thead { tr { th { "Điện thoại" } th { "Số lần sai" } th { "Khóa đến" } th { "" } } }

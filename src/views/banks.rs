@@ -1,7 +1,7 @@
 use maud::{html, Markup};
 
 use super::paper::{question_card, ShownOption};
-use super::{bilingual, flash, layout, Flash};
+use super::{flash, layout, Flash};
 use crate::auth::Staff;
 use crate::db::banks::BankListItem;
 use crate::domain::bank::{Difficulty, TopicSummary, LETTERS};
@@ -39,7 +39,7 @@ pub fn list_page(
         "Ngân hàng câu hỏi",
         Some(staff),
         html! {
-            h1 { (bilingual("Ngân hàng câu hỏi", "Question banks")) }
+            h1 { "Ngân hàng câu hỏi" }
             (flash(message, problems))
             @if staff.require_writer().is_ok() { (upload_form()) }
             table {
@@ -80,7 +80,7 @@ pub fn preview_page(staff: &Staff, p: &Preview) -> Markup {
         "Xem trước ngân hàng",
         Some(staff),
         html! {
-            h1 { (bilingual("Xem trước trước khi nhập", "Preview before importing")) }
+            h1 { "Xem trước trước khi nhập" }
             .card {
                 p { strong { (p.bank.title) } " · " code { (p.bank.slug) } " · " (p.bank.questions.len()) " câu hỏi · tệp " (p.file_name) }
                 @if let Some(v) = p.existing_version {
@@ -127,7 +127,7 @@ pub fn browse_page(staff: &Staff, b: &Browse, q: &BrowseQuery, message: Option<F
         &v.title,
         Some(staff),
         html! {
-            h1 { (v.title) span.en { (b.slug) " · phiên bản / version " (v.number) } }
+            h1 { (v.title) span.en { (b.slug) " · phiên bản " (v.number) } }
             (flash(message, &[]))
             .card {
                 p {
@@ -179,7 +179,7 @@ pub fn browse_page(staff: &Staff, b: &Browse, q: &BrowseQuery, message: Option<F
             @for (position, qn) in &b.questions {
                 .card {
                     p { strong { (position) ". " } (qn.stem) }
-                    p.mut { code { (qn.id) } " · " (qn.topic) " · " (qn.difficulty.label_vi()) " · " (qn.points) " điểm · " (qn.kind.as_str()) }
+                    p.mut { code { (qn.id) } " · " (qn.topic) " · " (qn.difficulty.label_vi()) " · " (qn.points) " điểm · " (qn.kind.label_vi()) }
                     ol type="A" {
                         @for (k, o) in qn.options.iter().enumerate() {
                             li.right[qn.correct.contains(&k)] { (o) @if qn.correct.contains(&k) { " ✓" } }

@@ -3,14 +3,15 @@ use maud::{html, Markup};
 use super::layout;
 use crate::error::Problem;
 
-pub fn page(status: u16, message: &str, message_en: &str, problems: &[Problem]) -> Markup {
+/// An error page, in Vietnamese (the English text stays in the API answer).
+pub fn page(status: u16, message: &str, problems: &[Problem]) -> Markup {
     layout(
         "Lỗi",
         None,
         html! {
             h1 { "Lỗi " (status) }
             .card {
-                p { (message) span.en { (message_en) } }
+                p { (message) }
                 (problem_list(problems))
                 p { a href="/" { "← Về trang chủ" } }
             }
@@ -27,7 +28,6 @@ pub fn problem_list(problems: &[Problem]) -> Markup {
                     li {
                         @if p.row > 0 { strong { "Dòng " (p.row) } " · " }
                         code { (p.field) } " — " (p.message)
-                        span.en { (p.message_en) }
                     }
                 }
             }

@@ -1,16 +1,16 @@
 use maud::{html, Markup};
 
-use super::{bilingual, layout};
+use super::layout;
 
 pub fn page(next: &str, username: &str, failed: bool) -> Markup {
     layout(
         "Đăng nhập",
         None,
         html! {
-            h1 { (bilingual("Đăng nhập", "Sign in")) }
+            h1 { "Đăng nhập" }
             .card {
                 @if failed {
-                    p.flash.bad role="alert" { (bilingual("Sai tên đăng nhập hoặc mật khẩu.", "Wrong username or password.")) }
+                    p.flash.bad role="alert" { "Sai tên đăng nhập hoặc mật khẩu." }
                 }
                 form method="post" action="/login" {
                     input type="hidden" name="next" value=(next);

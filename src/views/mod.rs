@@ -63,11 +63,6 @@ pub fn layout(title: &str, staff: Option<&Staff>, content: Markup) -> Markup {
     }
 }
 
-/// A line in Vietnamese with its English gloss below it.
-pub fn bilingual(vi: &str, en: &str) -> Markup {
-    html! { (vi) span.en { (en) } }
-}
-
 /// A message shown once at the top of the page.
 pub enum Flash {
     Ok(String),
@@ -79,7 +74,7 @@ pub fn flash(message: Option<Flash>, problems: &[crate::error::Problem]) -> Mark
     html! {
         @match message {
             Some(Flash::Ok(m)) => p.flash.ok role="status" { (m) },
-            Some(Flash::Bad(vi, en)) => div.flash.bad role="alert" { (bilingual(&vi, &en)) (error::problem_list(problems)) },
+            Some(Flash::Bad(vi, _)) => div.flash.bad role="alert" { (vi) (error::problem_list(problems)) },
             None => {},
         }
     }

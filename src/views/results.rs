@@ -35,7 +35,7 @@ pub fn live_counter(slug: &str, live: &Live) -> Markup {
     let url = format!("/api/v1/contests/{slug}/rounds/{}/live", live.round);
     html! {
         section.card.live data-live-url=(url) data-open=(live.status == RoundStatus::Open) {
-            h2 { "Số liệu trực tiếp" span.en { "Live" } }
+            h2 { "Số liệu trực tiếp" }
             p.mut { (status_label(live.status)) " · cập nhật " span data-k="at" { (live.at) } }
             div.stats {
                 div { strong data-k="in_progress" { (live.in_progress) } span { "đang làm bài" } }
@@ -74,7 +74,7 @@ pub fn dashboard(staff: Option<&Staff>, d: &Dashboard, base: &str) -> Markup {
         &format!("Kết quả · {}", d.contest_title),
         staff,
         html! {
-            h1 { (d.contest_title) span.en { "Kết quả vòng " (d.round) " / Results" } }
+            h1 { (d.contest_title) span.en { "Kết quả vòng " (d.round) } }
             @if !full { p.flash.ok { "Chế độ chỉ xem: số điện thoại được che, không có dữ liệu cá nhân." } }
             nav.tabs {
                 @for n in &d.rounds {
@@ -151,7 +151,7 @@ pub fn review(staff: &Staff, slug: &str, r: &Review, message: Option<Flash>) -> 
         "Rà soát trùng lặp",
         Some(staff),
         html! {
-            h1 { "Rà soát nghi trùng" span.en { (r.contest_title) " — duplicate review" } }
+            h1 { "Rà soát trùng lặp" span.en { (r.contest_title) } }
             (flash(message, &[]))
             p.mut { "Hệ thống chỉ đánh dấu nghi vấn, không tự gộp ai. Mỗi quyết định được ghi vào nhật ký (ai, lúc nào, quyết định gì, vì sao)." }
             @if r.groups.is_empty() { p.card { "Không có nhóm nghi trùng." } }
@@ -221,7 +221,7 @@ pub fn prizes_admin(staff: &Staff, slug: &str, p: &Prizes, message: Option<Flash
         "Giải thưởng",
         Some(staff),
         html! {
-            h1 { "Giải thưởng vòng " (p.round) span.en { (p.contest_title) " — prizes" } }
+            h1 { "Giải thưởng vòng " (p.round) span.en { (p.contest_title) } }
             (flash(message, &[]))
             @if p.published {
                 section.card {
@@ -292,13 +292,32 @@ pub fn action_label(action: &str) -> &str {
 }
 
 /// An audit log as a table: when, who, what, detail.
+/// An audit detail as people read it: a JSON object (a record's fields
+/// before or after a change) becomes one "field: value" line each.
+fn detail_lines(detail: &str) -> Markup {
+    match serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(detail) {
+        Ok(fields) => html! {
+            @for (k, v) in &fields {
+                (k.replace('_', " ")) ": "
+                @match v {
+                    serde_json::Value::String(s) => (s),
+                    serde_json::Value::Null => "—",
+                    other => (other.to_string()),
+                }
+                br;
+            }
+        },
+        Err(_) => html! { (detail) },
+    }
+}
+
 pub fn audit_table(log: &[(AuditEntry, String)]) -> Markup {
     html! {
         table {
             thead { tr { th { "Lúc" } th { "Người" } th { "Thao tác" } th { "Chi tiết" } } }
             tbody {
                 @for (a, by) in log {
-                    tr { td { (fmt_vn(a.created_at)) } td { (by) } td { (action_label(&a.action)) } td { (a.detail) } }
+                    tr { td { (fmt_vn(a.created_at)) } td { (by) } td { (action_label(&a.action)) } td { (detail_lines(&a.detail)) } }
                 }
             }
         }
@@ -312,7 +331,7 @@ pub fn access(staff: &Staff, slug: &str, o: &Overview, message: Option<Flash>) -
         "Cơ quan phối hợp",
         Some(staff),
         html! {
-            h1 { "Quyền xem kết quả" span.en { (title) " — co-organizer access" } }
+            h1 { "Quyền xem kết quả" span.en { (title) } }
             (flash(message, &[]))
             section.card {
                 h2 { "Tài khoản cơ quan phối hợp (vai trò xem)" }
@@ -356,14 +375,13 @@ pub fn access(staff: &Staff, slug: &str, o: &Overview, message: Option<Flash>) -
                 }
             }
             section.card {
-                h2 { "Nhật ký của hội thi" span.en { "Audit log" } }
+                h2 { "Nhật ký của hội thi" }
                 (audit_table(&o.log))
             }
         },
     )
 }
 
-/// The public, published prize list with its hash and canonical text.
 /// A round's prize page before the list is published.
 pub fn prizes_pending(
     c: &crate::service::contests::PublicContest,
@@ -390,6 +408,7 @@ pub fn prizes_pending(
     )
 }
 
+/// The public, published prize list with its hash and canonical text.
 pub fn public_prizes(slug: &str, p: &Prizes) -> Markup {
     let share = super::assets::Share {
         title: format!("Danh sách đạt giải vòng {} — {}", p.round, p.contest_title),

@@ -1,6 +1,6 @@
 use maud::{html, Markup};
 
-use super::{bilingual, flash, layout, Flash};
+use super::{flash, layout, Flash};
 use crate::auth::Staff;
 use crate::db::units::UnitView;
 use crate::error::Problem;
@@ -49,7 +49,7 @@ pub fn page(
         "Đơn vị",
         Some(staff),
         html! {
-            h1 { (bilingual("Cây đơn vị", "Unit tree")) }
+            h1 { "Cây đơn vị" }
             (flash(message, problems))
             @if let Some(b) = backups {
                 (backup_card(b))

@@ -215,7 +215,7 @@ pub async fn html_errors(
         return Ok(res.map_into_left_body());
     }
     let status = res.status();
-    let (vi, en, problems) = match res
+    let (vi, problems) = match res
         .response()
         .error()
         .and_then(|e| e.as_error::<AppError>())
@@ -234,10 +234,7 @@ pub async fn html_errors(
                 .finish();
             return Ok(ServiceResponse::new(req, redirect).map_into_right_body());
         }
-        Some(e) => {
-            let (vi, en) = e.messages();
-            (vi, en, e.problems().to_vec())
-        }
+        Some(e) => (e.messages().0, e.problems().to_vec()),
         None if res.response().error().is_some()
             || status == actix_web::http::StatusCode::NOT_FOUND =>
         {
@@ -246,12 +243,11 @@ pub async fn html_errors(
             } else {
                 AppError::invalid("Yêu cầu không hợp lệ.", "Bad request.")
             };
-            let (vi, en) = e.messages();
-            (vi, en, Vec::new())
+            (e.messages().0, Vec::new())
         }
         None => return Ok(res.map_into_left_body()),
     };
-    let page = views::error::page(status.as_u16(), &vi, &en, &problems);
+    let page = views::error::page(status.as_u16(), &vi, &problems);
     let kept: Vec<_> = [header::RETRY_AFTER, header::ALLOW]
         .into_iter()
         .filter_map(|name| res.headers().get(&name).cloned().map(|v| (name, v)))

@@ -72,3 +72,65 @@ async fn dangerous_actions_need_a_confirmation_that_names_the_consequence() {
         .unwrap();
     assert_eq!(r.status(), 400, "no confirmation, nothing published");
 }
+
+/// Vietnamese pages carry no English leftovers: headings, question kinds,
+/// the audit log, error pages.
+#[tokio::test]
+async fn pages_speak_vietnamese_only() {
+    let app = spawn_app().await;
+    contest_fixture(&app, 15, 1).await;
+    let browser = crate::security::page_login_as(&app, "admin").await;
+    let mut pages = vec![
+        "/admin/units".to_string(),
+        "/admin/banks".to_string(),
+        "/admin/contests".to_string(),
+        "/admin/activity-scheme".to_string(),
+        "/khong-co-trang-nay".to_string(),
+    ];
+    for tail in ["", "/results", "/review", "/access", "/rounds/1/prizes"] {
+        pages.push(format!("/admin/contests/{CONTEST}{tail}"));
+    }
+    let banks = browser
+        .get(app.url("/admin/banks"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let bank = banks
+        .split("href=\"/admin/banks/")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap();
+    pages.push(format!("/admin/banks/{bank}"));
+    for path in pages {
+        let html = browser
+            .get(app.url(&path))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        for leftover in [
+            "Unit tree",
+            ">Live<",
+            "Audit",
+            "Question banks",
+            "Contests<",
+            "Sign in",
+            "duplicate review",
+            "co-organizer",
+            "Not found",
+            "version ",
+            " single<",
+            "true_false",
+            "Yearly scheme",
+        ] {
+            assert!(!html.contains(leftover), "{leftover:?} on {path}");
+        }
+    }
+}

@@ -91,6 +91,15 @@ pub enum Kind {
 }
 
 impl Kind {
+    /// How a page names the kind.
+    pub fn label_vi(self) -> &'static str {
+        match self {
+            Kind::Single => "một đáp án",
+            Kind::Multiple => "nhiều đáp án",
+            Kind::TrueFalse => "đúng/sai",
+        }
+    }
+
     pub fn parse(s: &str) -> Option<Kind> {
         match fold(s).replace(['-', '_', '/'], " ").as_str() {
             "single" | "mot dap an" | "1 dap an" => Some(Kind::Single),
