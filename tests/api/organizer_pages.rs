@@ -1,6 +1,28 @@
 //! What a first-time organizer meets on the admin pages.
 
-use crate::helpers::{contest_fixture, spawn_app, CONTEST};
+use crate::helpers::{contest_fixture, spawn_app, TestApp, CONTEST};
+
+async fn text(browser: &reqwest::Client, app: &TestApp, path: &str) -> String {
+    browser
+        .get(app.url(path))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap()
+}
+
+/// The status of the contest's first round, as the public API says it.
+async fn round_status(app: &TestApp) -> serde_json::Value {
+    let c: serde_json::Value = app
+        .get(&format!("/api/v1/contests/{CONTEST}"), "")
+        .await
+        .json()
+        .await
+        .unwrap();
+    c["rounds"][0]["status"].clone()
+}
 
 /// Closing a round early and publishing prizes cannot be undone by an
 /// organizer: both forms ask to tick a box that names the consequence, and
@@ -10,14 +32,7 @@ async fn dangerous_actions_need_a_confirmation_that_names_the_consequence() {
     let app = spawn_app().await;
     contest_fixture(&app, 15, 1).await;
     let browser = crate::security::page_login_as(&app, "admin").await;
-    let page = browser
-        .get(app.url(&format!("/admin/contests/{CONTEST}")))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = text(&browser, &app, &format!("/admin/contests/{CONTEST}")).await;
     let form = &page[page.find("/rounds/1/close\"").expect("the close form")..];
     let form = &form[..form.find("</form>").unwrap()];
     assert!(
@@ -55,13 +70,7 @@ async fn dangerous_actions_need_a_confirmation_that_names_the_consequence() {
         .await
         .unwrap();
     assert_eq!(r.status(), 303);
-    let after: serde_json::Value = app
-        .get(&format!("/api/v1/contests/{CONTEST}"), "")
-        .await
-        .json()
-        .await
-        .unwrap();
-    assert_eq!(after["rounds"][0]["status"], "closed");
+    assert_eq!(round_status(&app).await, "closed");
 
     let publish = format!("/admin/contests/{CONTEST}/rounds/1/prizes/publish");
     let r = browser

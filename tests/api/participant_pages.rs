@@ -153,6 +153,14 @@ async fn a_wrong_birth_date_at_sign_in_is_told_in_the_sign_in_panel() {
     assert_eq!(status, 303);
 }
 
+/// Closes the fixture's only round, as an admin through the API.
+async fn close_round(app: &TestApp) {
+    let admin = app.login("admin").await;
+    let close = format!("/api/v1/contests/{CONTEST}/rounds/1/close");
+    let r = app.post(&close, &admin, &serde_json::json!({})).await;
+    assert_eq!(r.status(), 200);
+}
+
 async fn page(app: &TestApp, path: &str, participant: Option<&str>) -> (u16, String) {
     let mut r = app.client.get(app.url(path));
     if let Some(t) = participant {
@@ -166,7 +174,6 @@ async fn page(app: &TestApp, path: &str, participant: Option<&str>) -> (u16, Str
 async fn after_the_contest_its_pages_point_to_the_final_results() {
     let app = spawn_app().await;
     contest_fixture(&app, 15, 1).await;
-    let admin = app.login("admin").await;
     let t = participant(&app, "0912345678").await;
     let id = crate::helpers::attempt(&app, &t, 1).await;
     let (_, home) = page(&app, &format!("/c/{CONTEST}"), Some(&t)).await;
@@ -188,14 +195,7 @@ async fn after_the_contest_its_pages_point_to_the_final_results() {
     let (_, result) = page(&app, &format!("/a/{id}/result"), Some(&t)).await;
     assert!(result.contains("hạng tạm thời"));
 
-    let r = app
-        .post(
-            &format!("/api/v1/contests/{CONTEST}/rounds/1/close"),
-            &admin,
-            &serde_json::json!({}),
-        )
-        .await;
-    assert_eq!(r.status(), 200);
+    close_round(&app).await;
     let (_, home) = page(&app, &format!("/c/{CONTEST}"), None).await;
     assert!(home.contains("Hội thi đã kết thúc"));
     assert!(home.contains(&format!("href=\"/c/{CONTEST}/board\"")));
@@ -238,15 +238,7 @@ async fn the_home_page_lists_contests_to_enter_then_finished_ones() {
     assert!(card.contains("Hội thi thử nghiệm") && card.contains("Đang mở, đến "));
     assert!(!home.contains("Đã kết thúc"), "nothing has finished yet");
 
-    let admin = app.login("admin").await;
-    let r = app
-        .post(
-            &format!("/api/v1/contests/{CONTEST}/rounds/1/close"),
-            &admin,
-            &serde_json::json!({}),
-        )
-        .await;
-    assert_eq!(r.status(), 200);
+    close_round(&app).await;
     let (_, home) = page(&app, "/", None).await;
     let closed = &home[home.find("<h2>Đã kết thúc</h2>").unwrap()..];
     assert!(closed.contains(&format!("href=\"/c/{CONTEST}/board\"")));
