@@ -121,8 +121,14 @@ async fn register_once(
             let r = check_registration(&input, contest.age_min, contest.age_max, today)
                 .map_err(AppError::Validation)?;
             let eligible = units::by_id(c, &contest.eligible_unit_id)?;
-            let unit = units::by_code(c, &r.unit_code)
-                .ok()
+            // Only "no such unit" is the registrant's mistake; a database
+            // fault here must stay a 503, not become "pick a unit" (422).
+            let unit = match units::by_code(c, &r.unit_code) {
+                Ok(u) => Some(u),
+                Err(AppError::NotFound) => None,
+                Err(e) => return Err(e),
+            };
+            let unit = unit
                 .filter(|u| is_within(&u.path, &eligible.path))
                 .ok_or_else(|| {
                     AppError::Validation(vec![Problem::new(
