@@ -47,7 +47,21 @@ pub fn list(
                     }
                 }
             }
-            @if contests.is_empty() { p.mut { "Chưa có hội thi nào." } }
+            @if contests.is_empty() {
+                @if staff.require_writer().is_ok() {
+                    section.card {
+                        h2 { "Bắt đầu trong bốn bước" }
+                        ol {
+                            li { a href="/admin/units" { "Đơn vị" } ": nhập cây chi đoàn (tệp CSV hoặc từng đơn vị) để thí sinh chọn đơn vị của mình." }
+                            li { a href="/admin/banks" { "Ngân hàng câu hỏi" } ": tải lên tệp Excel, CSV, TOML, GIFT hoặc Aiken; xem trước rồi lưu." }
+                            li { a href="/admin/contests/new" { "Hội thi" } ": chọn ngân hàng, số câu theo chủ đề, thời gian và các vòng thi." }
+                            li { "Chia sẻ: gửi đường dẫn hoặc in áp phích có mã QR từ trang của hội thi; thêm cơ quan phối hợp ở mục \"Quyền xem kết quả\"." }
+                        }
+                    }
+                } @else {
+                    p.mut { "Chưa có hội thi nào được giao cho tài khoản này." }
+                }
+            }
         },
     )
 }

@@ -154,7 +154,7 @@ pub fn review(staff: &Staff, slug: &str, r: &Review, message: Option<Flash>) -> 
             h1 { "Rà soát trùng lặp" span.en { (r.contest_title) } }
             (flash(message, &[]))
             p.mut { "Hệ thống chỉ đánh dấu nghi vấn, không tự gộp ai. Mỗi quyết định được ghi vào nhật ký (ai, lúc nào, quyết định gì, vì sao)." }
-            @if r.groups.is_empty() { p.card { "Không có nhóm nghi trùng." } }
+            @if r.groups.is_empty() { p.card { "Không có gì cần rà soát: chưa có hai lượt đăng ký nào có dấu hiệu là cùng một người (cùng CCCD, cùng thiết bị, hoặc trùng họ tên và ngày sinh). Trang này sẽ liệt kê các nhóm nghi trùng khi có." } }
             @for g in &r.groups {
                 section.card {
                     h2 { (g.label) }
@@ -241,6 +241,9 @@ pub fn prizes_admin(staff: &Staff, slug: &str, p: &Prizes, message: Option<Flash
             }
             section.card {
                 h2 { @if p.published { "Danh sách đã công bố" } @else { "Đề xuất theo thứ tự xếp hạng" } }
+                @if p.plan.is_none() && !p.published {
+                    p.flash.ok role="status" { "Bước 1: nhập các hạng giải ở trên và bấm \"Lưu cơ cấu giải\". Bước 2: khi vòng thi đã đóng, danh sách đề xuất hiện ở đây để kiểm tra rồi công bố." }
+                }
                 @if !p.round_final { p.mut { "Vòng thi chưa kết thúc: danh sách đề xuất có khi vòng thi đóng." } }
                 p.mut { "Bỏ qua người bị loại và người đã đạt giải ở vòng khác của hội thi; mỗi người một giải." }
                 table {

@@ -692,7 +692,7 @@ async fn the_organizer_pages_work_as_plain_forms() {
     }
     let (status, review) = page(&app, &format!("/admin/contests/{CONTEST}/review")).await;
     assert_eq!(status, 200);
-    assert!(review.contains("Không có nhóm nghi trùng"));
+    assert!(review.contains("Không có gì cần rà soát"));
 
     let (status, to) = post(
         format!("/admin/contests/{CONTEST}/rounds/1/prizes/plan"),

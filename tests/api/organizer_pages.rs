@@ -143,3 +143,45 @@ async fn pages_speak_vietnamese_only() {
         }
     }
 }
+
+/// Empty pages say what to do next: the first steps for an organizer with
+/// no contest, the order of work on the prizes page, and why the review
+/// page is empty.
+#[tokio::test]
+async fn empty_pages_tell_a_new_organizer_what_to_do() {
+    let app = spawn_app().await;
+    app.create_user("admin", "admin", None);
+    let browser = crate::security::page_login_as(&app, "admin").await;
+    let list = text(&browser, &app, "/admin/contests").await;
+    assert!(list.contains("Bắt đầu trong bốn bước"));
+    for step in [
+        "href=\"/admin/units\"",
+        "href=\"/admin/banks\"",
+        "href=\"/admin/contests/new\"",
+        "Chia sẻ",
+    ] {
+        assert!(list.contains(step), "{step}");
+    }
+    drop(browser);
+
+    let app = spawn_app().await;
+    contest_fixture(&app, 15, 1).await;
+    let browser = crate::security::page_login_as(&app, "admin").await;
+    let prizes = text(
+        &browser,
+        &app,
+        &format!("/admin/contests/{CONTEST}/rounds/1/prizes"),
+    )
+    .await;
+    assert!(
+        prizes.contains("Bước 1: nhập các hạng giải"),
+        "the order of work"
+    );
+    let review = text(&browser, &app, &format!("/admin/contests/{CONTEST}/review")).await;
+    assert!(review.contains("Không có gì cần rà soát"));
+    let list = text(&browser, &app, "/admin/contests").await;
+    assert!(
+        !list.contains("Bắt đầu trong bốn bước"),
+        "not once there is a contest"
+    );
+}
