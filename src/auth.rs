@@ -335,6 +335,7 @@ impl FromRequest for Staff {
     fn from_request(req: &HttpRequest, _: &mut actix_web::dev::Payload) -> Self::Future {
         let state = req.app_data::<web::Data<AppState>>().cloned();
         let token = token_of(req);
+        let req = req.clone();
         Box::pin(async move {
             let state = state.ok_or(AppError::Internal("auth state missing".into()))?;
             let token = token.ok_or(AppError::Unauthorized("missing token"))?;
@@ -345,7 +346,10 @@ impl FromRequest for Staff {
             let sid = claims
                 .sid
                 .ok_or(AppError::Unauthorized("token without a session"))?;
-            load_staff(&state.db, claims.sub, sid).await
+            let staff = load_staff(&state.db, claims.sub, sid).await?;
+            // Kept on the request so an error page can say who is signed in.
+            actix_web::HttpMessage::extensions_mut(&req).insert(staff.clone());
+            Ok(staff)
         })
     }
 }

@@ -1,17 +1,25 @@
 use maud::{html, Markup};
 
 use super::layout;
+use crate::auth::Staff;
 use crate::error::Problem;
 
 /// An error page, in Vietnamese (the English text stays in the API answer).
-pub fn page(status: u16, message: &str, problems: &[Problem]) -> Markup {
+/// A 403 names the account that is signed in, so one can tell why.
+pub fn page(status: u16, message: &str, problems: &[Problem], staff: Option<&Staff>) -> Markup {
     layout(
         "Lỗi",
-        None,
+        staff,
         html! {
             h1 { "Lỗi " (status) }
             .card {
                 p { (message) }
+                @if let (403, Some(s)) = (status, staff) {
+                    p {
+                        "Bạn đang đăng nhập là " strong { (s.display_name) } " (" (s.username) ", " (s.role.label_vi()) "). "
+                        "Tài khoản này không có quyền làm việc này; hãy đăng xuất và đăng nhập bằng tài khoản khác nếu cần."
+                    }
+                }
                 (problem_list(problems))
                 p { a href="/" { "← Về trang chủ" } }
             }

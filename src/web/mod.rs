@@ -247,7 +247,10 @@ pub async fn html_errors(
         }
         None => return Ok(res.map_into_left_body()),
     };
-    let page = views::error::page(status.as_u16(), &vi, &problems);
+    let staff = actix_web::HttpMessage::extensions(res.request())
+        .get::<crate::auth::Staff>()
+        .cloned();
+    let page = views::error::page(status.as_u16(), &vi, &problems, staff.as_ref());
     let kept: Vec<_> = [header::RETRY_AFTER, header::ALLOW]
         .into_iter()
         .filter_map(|name| res.headers().get(&name).cloned().map(|v| (name, v)))

@@ -185,3 +185,17 @@ async fn empty_pages_tell_a_new_organizer_what_to_do() {
         "not once there is a contest"
     );
 }
+
+/// A 403 page says which account is signed in, so a co-organizing office
+/// knows why it cannot open an organizer's page.
+#[tokio::test]
+async fn a_refused_page_names_the_account_that_is_signed_in() {
+    let app = spawn_app().await;
+    app.create_user("ubnd-xem", "viewer", None);
+    let browser = crate::security::page_login_as(&app, "ubnd-xem").await;
+    let r = browser.get(app.url("/admin/units")).send().await.unwrap();
+    assert_eq!(r.status(), 403);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("Bạn đang đăng nhập là"), "{html}");
+    assert!(html.contains("ubnd-xem"));
+}
