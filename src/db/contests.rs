@@ -138,6 +138,15 @@ pub fn rounds_of(conn: &mut DbConn, contest_id: &str) -> Result<Vec<Round>, AppE
         .load(conn)?)
 }
 
+/// Every round of every contest, with its contest (one query).
+pub fn all_rounds(conn: &mut DbConn) -> Result<Vec<(Contest, Round)>, AppError> {
+    Ok(rounds::table
+        .inner_join(contests::table)
+        .order((contests::slug.asc(), rounds::number.asc()))
+        .select((Contest::as_select(), Round::as_select()))
+        .load(conn)?)
+}
+
 /// Every round whose prize list was published, with its contest, in order.
 pub fn published_rounds(conn: &mut DbConn) -> Result<Vec<(Contest, Round)>, AppError> {
     Ok(rounds::table

@@ -72,6 +72,23 @@ pub fn by_id(conn: &mut DbConn, id: &str) -> Result<Unit, AppError> {
 
 /// Every unit in the subtree rooted at `path` (itself included), in tree
 /// order: one range scan on the unique index over `path`.
+/// The names of the units `ids` (any number), by id.
+pub fn names_of(
+    conn: &mut DbConn,
+    ids: &[String],
+) -> Result<std::collections::HashMap<String, String>, AppError> {
+    let mut out = std::collections::HashMap::new();
+    for chunk in ids.chunks(500) {
+        out.extend(
+            units::table
+                .filter(units::id.eq_any(chunk))
+                .select((units::id, units::name))
+                .load::<(String, String)>(conn)?,
+        );
+    }
+    Ok(out)
+}
+
 pub fn subtree(conn: &mut DbConn, path: &str) -> Result<Vec<Unit>, AppError> {
     let (lo, hi) = subtree_range(path);
     Ok(units::table

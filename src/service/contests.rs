@@ -280,9 +280,18 @@ pub async fn listed(state: &AppState) -> Result<Vec<Listed>, AppError> {
     let mut all = state
         .db
         .read(move |c| {
+            // Three queries whatever the number of contests: this page is public.
+            let mut by_contest: Vec<(Contest, Vec<Round>)> = Vec::new();
+            for (contest, round) in store::all_rounds(c)? {
+                match by_contest.last_mut() {
+                    Some((last, rounds)) if last.id == contest.id => rounds.push(round),
+                    _ => by_contest.push((contest, vec![round])),
+                }
+            }
+            let unit_ids: Vec<String> = by_contest.iter().map(|(k, _)| k.unit_id.clone()).collect();
+            let organizers = units::names_of(c, &unit_ids)?;
             let mut out = Vec::new();
-            for contest in store::all(c)? {
-                let rounds = store::rounds_of(c, &contest.id)?;
+            for (contest, rounds) in by_contest {
                 let (Some(first), Some(last)) = (
                     rounds.iter().map(|r| r.opens_at).min(),
                     rounds.iter().map(Round::end).max(),
@@ -300,7 +309,10 @@ pub async fn listed(state: &AppState) -> Result<Vec<Listed>, AppError> {
                 out.push(Listed {
                     slug: contest.slug,
                     title: contest.title,
-                    organizer: units::by_id(c, &contest.unit_id)?.name,
+                    organizer: organizers
+                        .get(&contest.unit_id)
+                        .cloned()
+                        .unwrap_or_default(),
                     opens_at: first,
                     closes_at: last,
                     status,

@@ -143,19 +143,17 @@ pub fn register_grouped(
     cfg: &mut web::ServiceConfig,
     table: Vec<(&'static str, actix_web::Route)>,
 ) {
-    let mut resources: Vec<(&'static str, Option<actix_web::Resource>)> = Vec::new();
+    let mut paths: Vec<(&'static str, Vec<actix_web::Route>)> = Vec::new();
     for (path, route) in table {
-        let slot = match resources.iter().position(|(p, _)| *p == path) {
-            Some(i) => i,
-            None => {
-                resources.push((path, Some(web::resource(path))));
-                resources.len() - 1
-            }
-        };
-        let resource = &mut resources[slot].1;
-        *resource = resource.take().map(|r| r.route(route));
+        match paths.iter_mut().find(|(p, _)| *p == path) {
+            Some((_, routes)) => routes.push(route),
+            None => paths.push((path, vec![route])),
+        }
     }
-    for resource in resources.into_iter().filter_map(|(_, r)| r) {
+    for (path, routes) in paths {
+        let resource = routes
+            .into_iter()
+            .fold(web::resource(path), |r, route| r.route(route));
         cfg.service(resource.default_service(web::to(not_found)));
     }
 }

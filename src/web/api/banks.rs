@@ -33,13 +33,19 @@ pub async fn import(
 ) -> Result<HttpResponse, AppError> {
     staff.require_writer()?;
     let _turn = state.uploads.enter().await?;
-    let mut upload = read_multipart(form, "file", MAX_FILE_BYTES).await?;
+    let mut form = read_multipart(form, "file", MAX_FILE_BYTES).await?;
+    let upload = BankUpload {
+        file: form.take_file()?,
+        format: form.field("format"),
+        slug: form.field("slug"),
+        title: form.field("title"),
+    };
     let req = ImportRequest {
-        bytes: upload.take_file()?,
-        file_name: upload.file_name.clone(),
-        format: upload.field("format"),
-        slug: upload.field("slug"),
-        title: upload.field("title"),
+        bytes: upload.file,
+        file_name: form.file_name.clone(),
+        format: upload.format,
+        slug: upload.slug,
+        title: upload.title,
     };
     let outcome = banks::import(&state.db, &staff, req).await?;
     Ok(if outcome.created {
@@ -87,9 +93,9 @@ pub struct ExportQuery {
     format: Option<String>,
 }
 
-/// The multipart form `import` reads (field names as `read_multipart` takes them).
+/// The multipart form `import` reads: the handler fills this type, so the
+/// documented fields are the ones it takes.
 #[derive(ToSchema)]
-#[allow(dead_code)]
 pub struct BankUpload {
     /// Tệp ngân hàng câu hỏi / The bank file (TOML, XLSX, CSV, Aiken, GIFT).
     #[schema(value_type = String, format = Binary)]
