@@ -13,6 +13,20 @@ async fn text(browser: &reqwest::Client, app: &TestApp, path: &str) -> String {
         .unwrap()
 }
 
+async fn post_form(
+    browser: &reqwest::Client,
+    app: &TestApp,
+    path: &str,
+    field: (&str, &str),
+) -> reqwest::Response {
+    browser
+        .post(app.url(path))
+        .form(&[field])
+        .send()
+        .await
+        .unwrap()
+}
+
 /// The status of the contest's first round, as the public API says it.
 async fn round_status(app: &TestApp) -> serde_json::Value {
     let c: serde_json::Value = app
@@ -45,40 +59,16 @@ async fn dangerous_actions_need_a_confirmation_that_names_the_consequence() {
     );
 
     let close = format!("/admin/contests/{CONTEST}/rounds/1/close");
-    let r = browser
-        .post(app.url(&close))
-        .form(&[("x", "")])
-        .send()
-        .await
-        .unwrap();
+    let r = post_form(&browser, &app, &close, ("x", "")).await;
     assert_eq!(r.status(), 400, "no confirmation, no close");
     assert!(r.text().await.unwrap().contains("ô xác nhận"));
-    let live: serde_json::Value = app
-        .get(&format!("/api/v1/contests/{CONTEST}"), "")
-        .await
-        .json()
-        .await
-        .unwrap();
-    assert_eq!(
-        live["rounds"][0]["status"], "open",
-        "the round is still open"
-    );
-    let r = browser
-        .post(app.url(&close))
-        .form(&[("confirm", "yes")])
-        .send()
-        .await
-        .unwrap();
+    assert_eq!(round_status(&app).await, "open", "the round is still open");
+    let r = post_form(&browser, &app, &close, ("confirm", "yes")).await;
     assert_eq!(r.status(), 303);
     assert_eq!(round_status(&app).await, "closed");
 
     let publish = format!("/admin/contests/{CONTEST}/rounds/1/prizes/publish");
-    let r = browser
-        .post(app.url(&publish))
-        .form(&[("x", "")])
-        .send()
-        .await
-        .unwrap();
+    let r = post_form(&browser, &app, &publish, ("x", "")).await;
     assert_eq!(r.status(), 400, "no confirmation, nothing published");
 }
 
@@ -99,14 +89,7 @@ async fn pages_speak_vietnamese_only() {
     for tail in ["", "/results", "/review", "/access", "/rounds/1/prizes"] {
         pages.push(format!("/admin/contests/{CONTEST}{tail}"));
     }
-    let banks = browser
-        .get(app.url("/admin/banks"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let banks = text(&browser, &app, "/admin/banks").await;
     let bank = banks
         .split("href=\"/admin/banks/")
         .nth(1)
@@ -116,14 +99,7 @@ async fn pages_speak_vietnamese_only() {
         .unwrap();
     pages.push(format!("/admin/banks/{bank}"));
     for path in pages {
-        let html = browser
-            .get(app.url(&path))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let html = text(&browser, &app, &path).await;
         for leftover in [
             "Unit tree",
             ">Live<",
