@@ -35,10 +35,10 @@ pub fn clear_cookie(req: &HttpRequest) -> Cookie<'static> {
     crate::web::edge::cookie(req, COOKIE_NAME, String::new(), None)
 }
 
-/// A JSON object body that may be left out: no body, only whitespace or
-/// `null` is `T::default()`; anything else must be an object that parses as
-/// `T`, or it is a 400 saying why (a broken body is never taken for "no
-/// body").
+/// A JSON object body that may be left out: no body (zero bytes) or `null`
+/// is `T::default()`; anything else must be an object that parses as `T`,
+/// or it is a 400 saying why (a broken body, even one of only whitespace,
+/// is never taken for "no body").
 pub fn optional_json<T: serde::de::DeserializeOwned + Default>(body: &[u8]) -> Result<T, AppError> {
     use serde_json::Value;
     let bad = |e: &dyn std::fmt::Display| {
@@ -47,7 +47,7 @@ pub fn optional_json<T: serde::de::DeserializeOwned + Default>(body: &[u8]) -> R
             format!("Invalid request data: {e}"),
         )
     };
-    if body.iter().all(u8::is_ascii_whitespace) {
+    if body.is_empty() {
         return Ok(T::default());
     }
     match serde_json::from_slice::<Value>(body).map_err(|e| bad(&e))? {

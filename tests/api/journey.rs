@@ -845,6 +845,7 @@ async fn a_body_that_does_not_parse_is_refused_and_changes_nothing() {
         "[1]",
         "null x",
         "7",
+        "\r",
     ] {
         let r = raw(starts.clone(), body).await.unwrap();
         assert_eq!(r.status(), 400, "start with {body}");
@@ -859,6 +860,7 @@ async fn a_body_that_does_not_parse_is_refused_and_changes_nothing() {
         r#"{"prediction": 9223372036854775808}"#,
         r#"{"prediction": "x"}"#,
         "{",
+        " \r\n",
     ] {
         let r = raw(submits.clone(), body).await.unwrap();
         assert_eq!(r.status(), 400, "submit with {body}");
