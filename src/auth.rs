@@ -281,6 +281,9 @@ pub struct Staff {
     pub scope: Option<Scope>,
     /// The session of the token this request came with.
     pub session_id: String,
+    /// Signed in with a one-time password (created or reset by someone
+    /// else): nothing but changing it is allowed until it is changed.
+    pub must_change_password: bool,
 }
 
 impl Staff {
@@ -349,10 +352,25 @@ impl FromRequest for Staff {
             let staff = load_staff(&state.db, claims.sub, sid).await?;
             // Kept on the request so an error page can say who is signed in.
             actix_web::HttpMessage::extensions_mut(&req).insert(staff.clone());
+            if staff.must_change_password && !PASSWORD_CHANGE_PATHS.contains(&req.path()) {
+                return Err(AppError::PasswordChangeRequired);
+            }
             Ok(staff)
         })
     }
 }
+
+/// What an account on a one-time password may still reach: changing it,
+/// who it is, and signing out.
+const PASSWORD_CHANGE_PATHS: &[&str] = &[
+    "/admin/password",
+    "/logout",
+    "/logout-all",
+    "/api/v1/auth/password",
+    "/api/v1/auth/logout",
+    "/api/v1/auth/logout-all",
+    "/api/v1/me",
+];
 
 /// The account behind a staff token, if its session is still live.
 pub async fn load_staff(
@@ -385,6 +403,7 @@ pub async fn load_staff(
             display_name: account.display_name,
             scope,
             session_id,
+            must_change_password: account.must_change_password,
         })
     })
     .await
@@ -451,6 +470,7 @@ mod tests {
             role: Role::Organizer,
             scope: Some(scope.clone()),
             session_id: "s".into(),
+            must_change_password: false,
         };
         assert!(org.can_manage("/r/x/"));
         assert!(org.can_manage("/r/x/y/"));

@@ -1,4 +1,5 @@
-//! Command line: `serve` (the default), `migrate`, `create-user`, `import-units`.
+//! Command line: `serve` (the default), `migrate`, `create-user`,
+//! `reset-password`, `backup`, `import-units`, `import-bank`.
 
 use std::io::Read;
 use std::process::ExitCode;
@@ -46,6 +47,12 @@ enum Command {
         /// Read the password from standard input instead of generating one.
         #[arg(long)]
         password_stdin: bool,
+    },
+    /// Give an account a new one-time password (printed once; it must be
+    /// changed at the next sign-in) and end every session of it.
+    ResetPassword {
+        #[arg(long)]
+        username: String,
     },
     /// Write a consistent copy of the running SQLite database to FILE, or
     /// with --check, check a copy (a file, or a restored postgres:// URL).
@@ -209,6 +216,20 @@ fn run(command: Command) -> Result<(), AppError> {
             if let Some(pw) = created.generated_password {
                 println!("Mật khẩu / password: {pw}");
             }
+            Ok(())
+        }
+        Command::ResetPassword { username } => {
+            let db = connect(&settings)?;
+            let password = db.write_now(|c| {
+                crate::service::accounts::reset_from_cli(c, &username, crate::db::now())
+            })?;
+            println!(
+                "Đã đặt lại mật khẩu của {} / password reset for {}.",
+                username.trim(),
+                username.trim()
+            );
+            println!("Mật khẩu một lần / one-time password: {password}");
+            println!("Người dùng phải đổi mật khẩu này ở lần đăng nhập tới / it must be changed at the next sign-in.");
             Ok(())
         }
         Command::ImportBank {

@@ -57,6 +57,9 @@ pub enum AppError {
     Unauthorized(&'static str),
     #[error("forbidden")]
     Forbidden,
+    /// Signed in with a one-time password that must be changed first.
+    #[error("the one-time password must be changed first")]
+    PasswordChangeRequired,
     /// An unsafe request from another site (or with no origin but a session cookie).
     #[error("cross-site request refused")]
     CrossSite,
@@ -119,6 +122,7 @@ impl AppError {
             AppError::Validation(_) => "validation_failed",
             AppError::Unauthorized(_) => "unauthorized",
             AppError::Forbidden => "forbidden",
+            AppError::PasswordChangeRequired => "password_change_required",
             AppError::CrossSite => "cross_site",
             AppError::NotFound => "not_found",
             AppError::MethodNotAllowed { .. } => "method_not_allowed",
@@ -156,6 +160,10 @@ impl AppError {
             AppError::Forbidden => (
                 "Bạn không có quyền thực hiện thao tác này.".into(),
                 "You are not allowed to do this.".into(),
+            ),
+            AppError::PasswordChangeRequired => (
+                "Bạn đang dùng mật khẩu một lần: hãy đặt mật khẩu mới trước (POST /api/v1/auth/password).".into(),
+                "You signed in with a one-time password: set a new one first (POST /api/v1/auth/password).".into(),
             ),
             AppError::CrossSite => (
                 "Yêu cầu bị từ chối vì không được gửi từ chính trang hoithi (chống giả mạo yêu cầu). Hãy mở lại trang và thử lại.".into(),
@@ -353,7 +361,9 @@ impl ResponseError for AppError {
                 StatusCode::TOO_MANY_REQUESTS
             }
             AppError::Busy { .. } => StatusCode::SERVICE_UNAVAILABLE,
-            AppError::Forbidden | AppError::CrossSite => StatusCode::FORBIDDEN,
+            AppError::Forbidden | AppError::CrossSite | AppError::PasswordChangeRequired => {
+                StatusCode::FORBIDDEN
+            }
             AppError::NotFound | AppError::Database(DieselError::NotFound) => StatusCode::NOT_FOUND,
             AppError::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
             AppError::Conflict { .. }

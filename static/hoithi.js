@@ -6,18 +6,23 @@
     return s.normalize("NFD").replace(/[\u0300-\u036f]/g, "").replace(/[đĐ]/g, "d").toLowerCase();
   }
 
-  var filter = document.getElementById("unit-filter");
-  var select = document.getElementById("unit_code");
-  if (filter && select) {
-    filter.hidden = false;
-    filter.addEventListener("input", function () {
-      var q = fold(filter.value.trim());
-      for (var i = 0; i < select.options.length; i++) {
-        var o = select.options[i];
-        if (!o.value) continue;
-        o.hidden = q !== "" && (o.getAttribute("data-f") || "").indexOf(q) < 0;
-      }
-    });
+  // A search box before a unit list (`data-filter-for` names the select):
+  // typed without diacritics, it hides the units that do not match.
+  var filters = document.querySelectorAll("input[data-filter-for]");
+  for (var fi = 0; fi < filters.length; fi++) {
+    (function (filter) {
+      var select = document.getElementById(filter.getAttribute("data-filter-for"));
+      if (!select) return;
+      filter.hidden = false;
+      filter.addEventListener("input", function () {
+        var q = fold(filter.value.trim());
+        for (var i = 0; i < select.options.length; i++) {
+          var o = select.options[i];
+          if (!o.value) continue;
+          o.hidden = q !== "" && (o.getAttribute("data-f") || "").indexOf(q) < 0;
+        }
+      });
+    })(filters[fi]);
   }
 
   // Live counters (public board, dashboard): refreshed every 5 s while open.
@@ -32,6 +37,22 @@
         }).catch(function () {});
     }, 5000);
   }
+  // "Sao chép liên kết": copies the link beside it, says so for a moment.
+  var copies = document.querySelectorAll("[data-copy]");
+  for (var ci = 0; ci < copies.length; ci++) {
+    (function (b) {
+      if (!navigator.clipboard) return;
+      b.hidden = false;
+      var label = b.textContent;
+      b.addEventListener("click", function () {
+        navigator.clipboard.writeText(b.getAttribute("data-copy")).then(function () {
+          b.textContent = "Đã sao chép ✓";
+          setTimeout(function () { b.textContent = label; }, 2000);
+        }, function () { b.textContent = "Không sao chép được — hãy chép tay"; });
+      });
+    })(copies[ci]);
+  }
+
   var print = document.querySelector("[data-print]");
   if (print) print.addEventListener("click", function () { window.print(); });
 

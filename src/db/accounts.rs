@@ -18,6 +18,8 @@ pub struct Account {
     pub unit_id: Option<String>,
     pub display_name: String,
     pub created_at: NaiveDateTime,
+    /// Set when the password was generated or reset: one use, then changed.
+    pub must_change_password: bool,
 }
 
 impl Account {
@@ -52,6 +54,7 @@ pub fn create(
     role: Role,
     unit_code: Option<&str>,
     display_name: &str,
+    must_change_password: bool,
 ) -> Result<Account, AppError> {
     let unit_id = match unit_code {
         Some(code) => Some(units::by_code(conn, code).map_err(|e| match e {
@@ -79,15 +82,61 @@ pub fn create(
             accounts::unit_id.eq(unit_id.map(|u| u.id)),
             accounts::display_name.eq(display_name),
             accounts::created_at.eq(now()),
+            accounts::must_change_password.eq(must_change_password),
         ))
         .execute(conn)?;
     by_id(conn, &id)?.ok_or(AppError::NotFound)
 }
 
-pub fn set_password_hash(conn: &mut DbConn, id: &str, hash: &str) -> Result<(), AppError> {
-    use super::schema::accounts;
+/// Stores a new password hash; `one_time` marks a password someone else
+/// chose (a reset), which must be changed at the first sign-in.
+pub fn set_password_hash(
+    conn: &mut DbConn,
+    id: &str,
+    hash: &str,
+    one_time: bool,
+) -> Result<(), AppError> {
     diesel::update(accounts::table.filter(accounts::id.eq(id)))
-        .set(accounts::password_hash.eq(hash))
+        .set((
+            accounts::password_hash.eq(hash),
+            accounts::must_change_password.eq(one_time),
+        ))
         .execute(conn)?;
     Ok(())
+}
+
+/// An account with its unit (code, name, path), as the accounts page lists it.
+#[derive(Debug, Clone, Queryable)]
+pub struct Listed {
+    pub id: String,
+    pub username: String,
+    pub display_name: String,
+    pub role: String,
+    pub must_change_password: bool,
+    pub created_at: NaiveDateTime,
+    pub unit: Option<(String, String, String)>,
+}
+
+/// Accounts whose unit lies in the subtree at `scope` (every account when
+/// `None`), by unit then username.
+pub fn listed(conn: &mut DbConn, scope: Option<&str>) -> Result<Vec<Listed>, AppError> {
+    use super::schema::units;
+    let mut q = accounts::table
+        .left_join(units::table)
+        .select((
+            accounts::id,
+            accounts::username,
+            accounts::display_name,
+            accounts::role,
+            accounts::must_change_password,
+            accounts::created_at,
+            (units::code, units::name, units::path).nullable(),
+        ))
+        .order((units::path.asc(), accounts::username.asc()))
+        .into_boxed();
+    if let Some(path) = scope {
+        let (lo, hi) = crate::domain::units::subtree_range(path);
+        q = q.filter(units::path.ge(lo)).filter(units::path.lt(hi));
+    }
+    Ok(q.load(conn)?)
 }

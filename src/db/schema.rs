@@ -40,6 +40,7 @@ diesel::table! {
         unit_id -> Nullable<Text>,
         display_name -> Text,
         created_at -> Timestamp,
+        must_change_password -> Bool,
     }
 }
 
@@ -131,6 +132,7 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         identity_check -> Text,
+        rules -> Text,
     }
 }
 

@@ -135,9 +135,109 @@ pub fn generate_password() -> String {
         .collect()
 }
 
+/// Where an account sits: its role and, when it has one, its unit's path.
+#[derive(Debug, Clone, Copy)]
+pub struct Seat<'a> {
+    pub role: Role,
+    pub unit_path: Option<&'a str>,
+}
+
+/// May `actor` create an account at `new`? Admins create organizer and
+/// viewer accounts for any unit (a viewer may have none); organizers create
+/// them for a unit in their own subtree. Admin accounts are made with the
+/// CLI only.
+pub fn may_create(actor: Seat<'_>, new: Seat<'_>) -> Result<(), Invalid> {
+    if new.role == Role::Admin {
+        return Err(Invalid::new(
+            "Tài khoản quản trị chỉ được tạo bằng lệnh hoithi create-user.",
+            "Admin accounts are created with the hoithi create-user command only.",
+        ));
+    }
+    match actor.role {
+        Role::Admin => Ok(()),
+        Role::Organizer => match (actor.unit_path, new.unit_path) {
+            (Some(own), Some(unit)) if super::units::is_within(unit, own) => Ok(()),
+            (_, None) => Err(Invalid::new(
+                "Hãy chọn đơn vị của tài khoản mới (trong đơn vị của bạn).",
+                "Choose the new account's unit (within yours).",
+            )),
+            _ => Err(Invalid::new(
+                "Bạn chỉ tạo được tài khoản cho đơn vị của mình và các đơn vị cấp dưới.",
+                "You can create accounts only for your unit and the units below it.",
+            )),
+        },
+        Role::Viewer => Err(Invalid::new(
+            "Tài khoản chỉ xem không tạo được tài khoản khác.",
+            "A read-only account cannot create accounts.",
+        )),
+    }
+}
+
+/// May `actor` reset the password of `target` (never its own: that is a
+/// change, with the current password)? An admin resets any other account;
+/// an organizer resets viewers in its subtree and organizers strictly below
+/// its unit (the organizer above), never an admin or a peer.
+pub fn may_reset(actor: Seat<'_>, target: Seat<'_>) -> bool {
+    match actor.role {
+        Role::Admin => true,
+        Role::Organizer => match (actor.unit_path, target.role, target.unit_path) {
+            (Some(own), Role::Viewer, Some(unit)) => super::units::is_within(unit, own),
+            (Some(own), Role::Organizer, Some(unit)) => {
+                unit != own && super::units::is_within(unit, own)
+            }
+            _ => false,
+        },
+        Role::Viewer => false,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn seat(role: Role, unit_path: Option<&str>) -> Seat<'_> {
+        Seat { role, unit_path }
+    }
+
+    #[test]
+    fn organizers_create_accounts_only_in_their_subtree() {
+        let admin = seat(Role::Admin, None);
+        let org = seat(Role::Organizer, Some("/q/"));
+        assert!(may_create(admin, seat(Role::Viewer, None)).is_ok());
+        assert!(may_create(admin, seat(Role::Organizer, Some("/x/"))).is_ok());
+        assert!(may_create(admin, seat(Role::Admin, None)).is_err());
+        assert!(may_create(org, seat(Role::Organizer, Some("/q/p/"))).is_ok());
+        assert!(may_create(org, seat(Role::Viewer, Some("/q/"))).is_ok());
+        assert!(may_create(org, seat(Role::Viewer, None)).is_err());
+        assert!(may_create(org, seat(Role::Viewer, Some("/x/"))).is_err());
+        assert!(may_create(org, seat(Role::Admin, Some("/q/"))).is_err());
+        assert!(may_create(
+            seat(Role::Viewer, Some("/q/")),
+            seat(Role::Viewer, Some("/q/"))
+        )
+        .is_err());
+    }
+
+    #[test]
+    fn only_the_account_above_resets_a_password() {
+        let admin = seat(Role::Admin, None);
+        let org = seat(Role::Organizer, Some("/q/"));
+        assert!(may_reset(admin, seat(Role::Organizer, Some("/q/"))));
+        assert!(may_reset(admin, seat(Role::Admin, None)));
+        assert!(may_reset(org, seat(Role::Organizer, Some("/q/p/"))));
+        assert!(may_reset(org, seat(Role::Viewer, Some("/q/"))));
+        assert!(
+            !may_reset(org, seat(Role::Organizer, Some("/q/"))),
+            "a peer"
+        );
+        assert!(!may_reset(org, seat(Role::Organizer, Some("/x/"))));
+        assert!(!may_reset(org, seat(Role::Viewer, None)));
+        assert!(!may_reset(org, seat(Role::Admin, None)));
+        assert!(!may_reset(
+            seat(Role::Viewer, Some("/q/")),
+            seat(Role::Viewer, Some("/q/p/"))
+        ));
+    }
 
     #[test]
     fn roles_round_trip_and_unknown_roles_fail() {

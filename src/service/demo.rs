@@ -151,6 +151,7 @@ async fn create_unless_there(
         role: Role::Admin,
         scope: None,
         session_id: String::new(),
+        must_change_password: false,
     };
     crate::service::contests::create(state, &admin, input).await?;
     // The People's Committee office co-organizes: it sees the results, masked.

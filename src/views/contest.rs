@@ -131,29 +131,11 @@ const REGISTER_FIELDS: [&str; 10] = [
     "consent",
 ];
 
-/// A field's problem, if it has one.
-fn problem_of<'a>(problems: &'a [Problem], field: &str) -> Option<&'a Problem> {
-    problems.iter().find(|p| p.field == field)
-}
-
-/// The message under a wrong field (`#field-err`, which the field's
-/// `aria-describedby` names).
-fn field_error(problems: &[Problem], field: &str) -> Markup {
-    html! {
-        @if let Some(p) = problem_of(problems, field) {
-            p.err id={ (field) "-err" } { (p.message) }
-        }
-    }
-}
-
 fn register_form(c: &PublicContest, v: &RegisterValues, problems: &[Problem]) -> Markup {
-    let first_wrong = REGISTER_FIELDS
-        .iter()
-        .find(|f| problem_of(problems, f).is_some())
-        .copied();
-    let invalid = |f: &str| problem_of(problems, f).map(|_| "true");
-    let described = |f: &str| problem_of(problems, f).map(|_| format!("{f}-err"));
-    let focus = |f: &str| first_wrong == Some(f);
+    let fields = super::fields::Fields::new(problems, &REGISTER_FIELDS);
+    let invalid = |f: &str| fields.invalid(f);
+    let described = |f: &str| fields.described(f);
+    let focus = |f: &str| fields.focus(f);
     let depth_of = |code: &str| {
         let mut d = 0;
         let mut cur = c.units.iter().find(|u| u.code == code);
@@ -172,19 +154,19 @@ fn register_form(c: &PublicContest, v: &RegisterValues, problems: &[Problem]) ->
             label for="full_name" { "Họ và tên" }
             input #full_name name="full_name" required maxlength="100" autocomplete="name" value=(v.full_name)
                 aria-invalid=[invalid("full_name")] aria-describedby=[described("full_name")] autofocus[focus("full_name")];
-            (field_error(problems, "full_name"))
+            (fields.error("full_name"))
             div.row {
                 div {
                     label for="birth_date" { "Ngày sinh (ngày/tháng/năm)" }
                     input #birth_date name="birth_date" required placeholder="02/09/2001" autocomplete="bday" maxlength="10" value=(v.birth_date)
                         aria-invalid=[invalid("birth_date")] aria-describedby=[described("birth_date")] autofocus[focus("birth_date")];
-                    (field_error(problems, "birth_date"))
+                    (fields.error("birth_date"))
                 }
                 div {
                     label for="phone" { "Số điện thoại" }
                     input #phone name="phone" type="tel" inputmode="tel" required autocomplete="tel" value=(v.phone)
                         aria-invalid=[invalid("phone")] aria-describedby=[described("phone")] autofocus[focus("phone")];
-                    (field_error(problems, "phone"))
+                    (fields.error("phone"))
                 }
             }
             @if c.identity_check == crate::domain::contest::IdentityCheck::Otp {
@@ -193,13 +175,13 @@ fn register_form(c: &PublicContest, v: &RegisterValues, problems: &[Problem]) ->
                         label for="otp" { "Mã xác thực (SMS)" }
                         input #otp name="otp" inputmode="numeric" maxlength="6" autocomplete="one-time-code"
                             aria-invalid=[invalid("otp")] aria-describedby=[described("otp")] autofocus[focus("otp")];
-                        (field_error(problems, "otp"))
+                        (fields.error("otp"))
                     }
                     div { label { "Chưa có mã?" } button.secondary type="submit" formaction={ "/c/" (c.slug) "/otp" } formnovalidate { "Gửi mã" } }
                 }
             }
             label for="unit_code" { "Đơn vị (chi đoàn)" }
-            input #unit-filter type="search" placeholder="Gõ để tìm đơn vị, không cần dấu" hidden;
+            input #unit-filter type="search" data-filter-for="unit_code" placeholder="Gõ để tìm đơn vị, không cần dấu" aria-label="Tìm đơn vị" hidden;
             select #unit_code name="unit_code" required aria-invalid=[invalid("unit_code")] aria-describedby=[described("unit_code")] autofocus[focus("unit_code")] {
                 option value="" { "— Chọn đơn vị —" }
                 @for u in &c.units {
@@ -208,34 +190,34 @@ fn register_form(c: &PublicContest, v: &RegisterValues, problems: &[Problem]) ->
                     }
                 }
             }
-            (field_error(problems, "unit_code"))
+            (fields.error("unit_code"))
             label for="category" { "Đối tượng" }
             select #category name="category" required aria-invalid=[invalid("category")] aria-describedby=[described("category")] autofocus[focus("category")] {
                 @for cat in &c.categories { option value=(cat.code.as_str()) selected[cat.code.as_str() == v.category] { (cat.name) } }
             }
-            (field_error(problems, "category"))
-            @let extra_wrong = ["cccd", "email", "invited_by_phone"].iter().any(|f| problem_of(problems, f).is_some());
+            (fields.error("category"))
+            @let extra_wrong = ["cccd", "email", "invited_by_phone"].iter().any(|f| fields.problem(f).is_some());
             details open[extra_wrong] {
                 summary { "Thông tin thêm (không bắt buộc)" }
                 label for="cccd" { "Số CCCD (chỉ lưu 4 số cuối và mã băm)" }
                 input #cccd name="cccd" inputmode="numeric" maxlength="12" value=(v.cccd)
                     aria-invalid=[invalid("cccd")] aria-describedby=[described("cccd")] autofocus[focus("cccd")];
-                (field_error(problems, "cccd"))
+                (fields.error("cccd"))
                 label for="email" { "Email" }
                 input #email name="email" type="email" value=(v.email)
                     aria-invalid=[invalid("email")] aria-describedby=[described("email")] autofocus[focus("email")];
-                (field_error(problems, "email"))
+                (fields.error("email"))
                 label for="invited_by_phone" { "SĐT đoàn viên giới thiệu bạn (1+1)" }
                 input #invited_by_phone name="invited_by_phone" type="tel" value=(v.invited_by_phone)
                     aria-invalid=[invalid("invited_by_phone")] aria-describedby=[described("invited_by_phone")] autofocus[focus("invited_by_phone")];
-                (field_error(problems, "invited_by_phone"))
+                (fields.error("invited_by_phone"))
             }
             label.opt {
                 input #consent type="checkbox" name="consent" value="true" required checked[v.consent]
                     aria-invalid=[invalid("consent")] aria-describedby=[described("consent")] autofocus[focus("consent")];
                 span { "Tôi đồng ý để ban tổ chức xử lý dữ liệu cá nhân của tôi cho hội thi này." }
             }
-            (field_error(problems, "consent"))
+            (fields.error("consent"))
             p { button type="submit" { "Đăng ký và vào thi" } }
         }
     }

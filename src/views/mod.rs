@@ -1,5 +1,6 @@
 //! maud views: plain functions returning `Markup`, one shared layout.
 
+pub mod accounts;
 pub mod activities;
 pub mod admin_contests;
 pub mod assets;
@@ -7,6 +8,7 @@ pub mod banks;
 pub mod charts;
 pub mod contest;
 pub mod error;
+pub mod fields;
 pub mod home;
 pub mod login;
 pub mod paper;
@@ -46,8 +48,9 @@ pub fn layout(title: &str, staff: Option<&Staff>, content: Markup) -> Markup {
                                     a href={ "/admin/units/" (scope.unit_code) "/activities" } { "Hoạt động" }
                                 }
                                 a href="/admin/activity-scheme" { "3 chủ động" }
+                                a href="/admin/accounts" { "Tài khoản" }
                             }
-                            span.mut { (s.display_name) " · " (s.role.label_vi()) }
+                            a.mut href="/admin/password" title="Đổi mật khẩu" { (s.display_name) " · " (s.role.label_vi()) }
                         }
                     }
                     @if staff.is_some() {

@@ -327,8 +327,29 @@ pub fn audit_table(log: &[(AuditEntry, String)]) -> Markup {
     }
 }
 
-pub fn access(staff: &Staff, slug: &str, o: &Overview, message: Option<Flash>) -> Markup {
+/// What the access page shows after a refused or new viewer account.
+#[derive(Default)]
+pub struct AccessExtra<'a> {
+    /// The viewer form's problems (beside its field).
+    pub problems: &'a [crate::error::Problem],
+    /// The username typed, kept when refused.
+    pub typed: &'a str,
+    /// No account has that name: offer to create it, for one of these units.
+    pub offer: Option<&'a [crate::db::units::UnitView]>,
+    /// A viewer account just created, with its one-time password.
+    pub shown: Option<super::accounts::Shown<'a>>,
+}
+
+pub fn access(
+    staff: &Staff,
+    slug: &str,
+    o: &Overview,
+    message: Option<Flash>,
+    extra: AccessExtra<'_>,
+) -> Markup {
     let (title, viewers, links) = (o.title.as_str(), &o.viewers, &o.links);
+    let fields =
+        super::fields::Fields::new(extra.problems, &["username", "display_name", "unit_code"]);
     let base = format!("/admin/contests/{slug}/access");
     layout(
         "Cơ quan phối hợp",
@@ -349,8 +370,30 @@ pub fn access(staff: &Staff, slug: &str, o: &Overview, message: Option<Flash>) -
                         }
                     }
                 }
+                @if let Some(shown) = &extra.shown { (super::accounts::shown_card(shown)) }
+                @if let Some(units) = extra.offer {
+                    form.card #offer method="post" action={ (base) "/viewers/new" } {
+                        p role="alert" {
+                            "Chưa có tài khoản nào tên " strong { (extra.typed) } ". "
+                            "Tạo tài khoản chỉ xem với tên này và thêm vào hội thi?"
+                        }
+                        input type="hidden" name="username" value=(extra.typed);
+                        label for="display_name" { "Tên cơ quan (hiển thị)" }
+                        input #display_name name="display_name" maxlength="200" placeholder="VD: Văn phòng UBND huyện"
+                            aria-invalid=[fields.invalid("display_name")] aria-describedby=[fields.described("display_name")];
+                        (fields.error("display_name"))
+                        label for="unit_code" { "Đơn vị" }
+                        (super::units::picker("unit_code", units, "",
+                            if staff.is_admin() { "— Không gắn đơn vị —" } else { "— Chọn đơn vị —" },
+                            !staff.is_admin(), &fields))
+                        p { button type="submit" { "Tạo tài khoản và thêm" } }
+                    }
+                }
                 form method="post" action={ (base) "/viewers" } {
-                    label { "Tên đăng nhập của tài khoản xem " input name="username" required; }
+                    label for="username" { "Tên đăng nhập của tài khoản xem" }
+                    input #username name="username" required value=(extra.typed)
+                        aria-invalid=[fields.invalid("username")] aria-describedby=[fields.described("username")] autofocus[fields.focus("username")];
+                    (fields.error("username"))
                     button type="submit" { "Thêm" }
                 }
             }
@@ -363,7 +406,14 @@ pub fn access(staff: &Staff, slug: &str, o: &Overview, message: Option<Flash>) -
                             tr {
                                 td { (l.label) } td { (l.expires_at) }
                                 td { @if l.revoked { "Đã thu hồi" } @else if l.expired { "Hết hạn" } @else { "Đang dùng" } }
-                                td { @if !l.revoked && !l.expired { a href=(l.url) { "Mở" } } }
+                                td { @if !l.revoked && !l.expired {
+                                    a href=(l.url) { "Mở" } " "
+                                    button.link type="button" data-copy=(l.url) hidden { "Sao chép liên kết" }
+                                    details.qr {
+                                        summary { "Mã QR" }
+                                        (maud::PreEscaped(super::contest::qr_svg(&l.url)))
+                                    }
+                                } }
                                 td { @if !l.revoked {
                                     form.inline method="post" action={ (base) "/links/" (l.id) "/revoke" } { button.link type="submit" { "Thu hồi" } }
                                 } }

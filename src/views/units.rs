@@ -125,3 +125,32 @@ pub fn page(
         },
     )
 }
+
+/// A unit list with a search box typed without diacritics (the script
+/// shows the box; without it the list is a plain select), indented by
+/// depth. `empty`: the label of the "no unit" choice, when one is allowed.
+pub fn picker(
+    id: &str,
+    units: &[UnitView],
+    selected: &str,
+    empty: &str,
+    required: bool,
+    fields: &super::fields::Fields<'_>,
+) -> Markup {
+    let min_depth = units.iter().map(|u| u.depth).min().unwrap_or(0);
+    html! {
+        input type="search" id={ (id) "-filter" } data-filter-for=(id) aria-label="Tìm đơn vị"
+            placeholder="Gõ để tìm đơn vị, không cần dấu" hidden;
+        select id=(id) name=(id) required[required] aria-invalid=[fields.invalid(id)]
+            aria-describedby=[fields.described(id)] autofocus[fields.focus(id)] {
+            option value="" { (empty) }
+            @for u in units {
+                option value=(u.code) data-f=(crate::domain::text::fold(&u.name)) selected[u.code == selected] {
+                    (maud::PreEscaped("&nbsp;&nbsp;".repeat((u.depth - min_depth).max(0) as usize)))
+                    (u.name) " (" (u.code) ")"
+                }
+            }
+        }
+        (fields.error(id))
+    }
+}

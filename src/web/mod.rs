@@ -232,6 +232,13 @@ pub async fn html_errors(
                 .finish();
             return Ok(ServiceResponse::new(req, redirect).map_into_right_body());
         }
+        Some(AppError::PasswordChangeRequired) => {
+            let (req, _) = res.into_parts();
+            let redirect = HttpResponse::SeeOther()
+                .insert_header((header::LOCATION, "/admin/password"))
+                .finish();
+            return Ok(ServiceResponse::new(req, redirect).map_into_right_body());
+        }
         Some(e) => (e.messages().0, e.problems().to_vec()),
         None if res.response().error().is_some()
             || status == actix_web::http::StatusCode::NOT_FOUND =>

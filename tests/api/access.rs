@@ -233,6 +233,8 @@ pub(crate) async fn world(app: &TestApp, admin: &str) -> (World, String) {
     app.create_user("org-in", "organizer", Some("TINH"));
     app.create_user("org-out", "organizer", Some("XA-B"));
     app.create_user("ubnd", "viewer", None);
+    // A viewer of a commune: its password is reset by the walks.
+    app.create_user("xem-xa-a", "viewer", Some("XA-A"));
     app.post(
         &format!("/api/v1/contests/{CONTEST}/viewers"),
         admin,
@@ -294,6 +296,18 @@ fn matrix(app: &TestApp) -> Vec<Row> {
             [401; 7],
         ),
         ("get", "/me", None, [200, 200, 200, 200, 401, 401, 401]),
+        (
+            "get",
+            "/accounts",
+            None,
+            [200, 200, 200, 403, 401, 401, 401],
+        ),
+        (
+            "post",
+            "/accounts/{username}/password-reset",
+            Some(json!({})),
+            [200, 200, 403, 403, 401, 401, 401],
+        ),
         ("get", "/units", None, [200, 200, 200, 403, 401, 401, 401]),
         ("get", "/units/{code}", None, staff_read),
         ("get", "/banks", None, [200, 200, 200, 403, 401, 401, 401]),
@@ -399,7 +413,8 @@ fn matrix(app: &TestApp) -> Vec<Row> {
             "post",
             "/accounts",
             Some(json!({"username": "moi", "password": "mat-khau-du-dai-1", "role": "viewer"})),
-            [201, 403, 403, 403, 401, 401, 401],
+            // Organizers must name a unit of theirs (and "moi" is taken by then).
+            [201, 422, 422, 403, 401, 401, 401],
         ),
         (
             "post",
@@ -566,7 +581,14 @@ fn fill(path: &str, w: &World) -> String {
     .replace("{file}", file)
     .replace("{id}", id)
     .replace("{position}", "1")
-    .replace("{username}", "ubnd")
+    .replace(
+        "{username}",
+        if path.starts_with("/accounts/") {
+            "xem-xa-a"
+        } else {
+            "ubnd"
+        },
+    )
     .replace("{phone}", "0915000099")
     .replace("{token}", &w.link_token)
 }

@@ -198,7 +198,7 @@ async fn the_login_page_sets_an_httponly_lax_cookie_that_opens_the_admin_pages()
 }
 
 #[tokio::test]
-async fn only_an_admin_creates_accounts_and_an_organizer_needs_a_unit() {
+async fn accounts_made_by_someone_else_start_with_a_one_time_password() {
     let app = spawn_app().await;
     let admin = app.admin().await;
     app.import_csv(&admin, crate::helpers::TREE_CSV).await;
@@ -209,7 +209,9 @@ async fn only_an_admin_creates_accounts_and_an_organizer_needs_a_unit() {
             &json!({"username": "btc-xa-a", "role": "organizer"}),
         )
         .await;
-    assert_eq!(r.status(), 400);
+    assert_eq!(r.status(), 422, "an organizer needs a unit");
+    let body: Value = r.json().await.unwrap();
+    assert_eq!(body["error"]["details"][0]["field"], "unit_code");
     let r = app
         .post(
             "/api/v1/accounts",
@@ -237,10 +239,34 @@ async fn only_an_admin_creates_accounts_and_an_organizer_needs_a_unit() {
         .post(
             "/api/v1/accounts",
             org_token,
-            &json!({"username": "x-viewer", "role": "viewer"}),
+            &json!({"username": "x-viewer", "role": "viewer", "unit_code": "XA-A"}),
         )
         .await;
-    assert_eq!(r.status(), 403);
+    assert_eq!(
+        r.status(),
+        403,
+        "nothing before the one-time password is changed"
+    );
+    let r = app
+        .post(
+            "/api/v1/auth/password",
+            org_token,
+            &json!({"current_password": generated, "new_password": "mat-khau-cua-btc"}),
+        )
+        .await;
+    assert_eq!(r.status(), 200);
+    let org_token = r.json::<Value>().await.unwrap()["token"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let r = app
+        .post(
+            "/api/v1/accounts",
+            &org_token,
+            &json!({"username": "x-viewer", "role": "viewer", "unit_code": "XA-A"}),
+        )
+        .await;
+    assert_eq!(r.status(), 201, "then it works in its own unit");
     let r = app
         .post(
             "/api/v1/accounts",
@@ -248,7 +274,7 @@ async fn only_an_admin_creates_accounts_and_an_organizer_needs_a_unit() {
             &json!({"username": "btc-xa-a", "role": "viewer"}),
         )
         .await;
-    assert_eq!(r.status(), 409, "username taken");
+    assert_eq!(r.status(), 422, "username taken");
 }
 
 /// Tokens are issued and expire on the application's clock: moving the

@@ -202,3 +202,50 @@ fn logs_to_a_pipe_are_plain_and_a_refused_request_is_one_info_line() {
         refused[0]
     );
 }
+
+#[test]
+fn reset_password_prints_a_one_time_password_that_must_be_changed() {
+    let db = TestDb::new();
+    let out = hoithi(&db)
+        .args(["create-user", "--username", "quantri", "--role", "admin"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let out = hoithi(&db)
+        .args(["reset-password", "--username", "QuanTri"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let password = stdout
+        .lines()
+        .find_map(|l| l.strip_prefix("Mật khẩu một lần / one-time password: "))
+        .unwrap_or_else(|| panic!("{stdout}"))
+        .trim()
+        .to_string();
+    assert_eq!(password.len(), 16);
+    let conn = db.connect();
+    let account = conn
+        .write_now(|c| hoithi::db::accounts::by_username(c, "quantri"))
+        .unwrap()
+        .unwrap();
+    assert!(
+        account.must_change_password,
+        "the next sign-in must change it"
+    );
+    assert!(hoithi::auth::verify_password(
+        &password,
+        &account.password_hash
+    ));
+
+    let out = hoithi(&db)
+        .args(["reset-password", "--username", "khong-co"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("Không có tài khoản khong-co"));
+}

@@ -4,6 +4,7 @@
 //! root for a tmpfs) are `#[ignore]`d with the reason and run by `.ci/run`.
 
 mod access;
+mod accounts;
 mod activities;
 mod auth;
 mod backup;

@@ -7,6 +7,7 @@ use crate::domain::accounts::check_password;
 use crate::domain::accounts::Role;
 use crate::error::AppError;
 use crate::service::{self, accounts};
+use crate::web::api::params;
 use crate::web::limits::Door;
 use crate::web::request::{clear_cookie, session_cookie};
 
@@ -124,6 +125,9 @@ struct Me {
     display_name: String,
     role: Role,
     unit: Option<UnitRef>,
+    /// Signed in with a one-time password: only `POST /auth/password` (and
+    /// signing out) is allowed until it is changed.
+    must_change_password: bool,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -149,10 +153,82 @@ pub async fn me(staff: Staff) -> HttpResponse {
         username: staff.username,
         display_name: staff.display_name,
         role: staff.role,
+        must_change_password: staff.must_change_password,
     })
 }
 
-/// Tạo tài khoản (quản trị) / Create an account (admin)
+#[derive(Serialize, ToSchema)]
+struct AccountOut {
+    username: String,
+    display_name: String,
+    role: Role,
+    unit: Option<UnitRef>,
+    /// Still on a one-time password.
+    one_time_password: bool,
+    /// May the caller reset this account's password?
+    resettable: bool,
+}
+
+/// Danh sách tài khoản (quản trị: tất cả; ban tổ chức: trong đơn vị) / Accounts in the caller's reach
+#[utoipa::path(
+    get,
+    path = "/accounts",
+    responses((status = 200, body = Vec<AccountOut>)),
+    security(("bearer" = []), ("staffCookie" = []))
+)]
+pub async fn accounts(state: web::Data<AppState>, staff: Staff) -> Result<HttpResponse, AppError> {
+    let rows = service::accounts::list(&state, &staff).await?;
+    let out: Vec<AccountOut> = rows
+        .into_iter()
+        .map(|r| AccountOut {
+            username: r.username,
+            display_name: r.display_name,
+            role: r.role,
+            unit: r.unit.map(|(code, name)| UnitRef { code, name }),
+            one_time_password: r.one_time,
+            resettable: r.resettable,
+        })
+        .collect();
+    Ok(HttpResponse::Ok().json(out))
+}
+
+#[derive(Serialize, ToSchema)]
+struct ResetOut {
+    username: String,
+    /// Shown once; its owner must change it at the first sign-in.
+    one_time_password: String,
+}
+
+/// Đặt lại mật khẩu (mật khẩu một lần) / Reset a password to a one-time one
+///
+/// An admin resets any other account; an organizer resets viewers in its
+/// unit's subtree and organizers of the units below it. Every session of
+/// the account ends.
+#[utoipa::path(
+    post,
+    path = "/accounts/{username}/password-reset",
+    params(params::Account),
+    responses((status = 200, body = ResetOut)),
+    security(("bearer" = []), ("staffCookie" = []))
+)]
+pub async fn reset_password(
+    state: web::Data<AppState>,
+    staff: Staff,
+    path: web::Path<params::Account>,
+) -> Result<HttpResponse, AppError> {
+    let username = path.into_inner().username;
+    let password = service::accounts::reset_by(&state, &staff, username.clone()).await?;
+    Ok(HttpResponse::Ok().json(ResetOut {
+        username: username.to_string(),
+        one_time_password: password,
+    }))
+}
+
+/// Tạo tài khoản (quản trị, ban tổ chức trong đơn vị) / Create an account
+///
+/// Admins create organizer and viewer accounts for any unit; organizers for
+/// their unit and the units below it. The password (given, or generated and
+/// returned once) is one-time: it must be changed at the first sign-in.
 #[utoipa::path(
     post,
     path = "/accounts",
@@ -165,11 +241,6 @@ pub async fn create_account(
     staff: Staff,
     body: web::Json<service::accounts::NewAccount>,
 ) -> Result<HttpResponse, AppError> {
-    staff.require_admin()?;
-    let input = body.into_inner();
-    let created = state
-        .db
-        .write(move |c| service::accounts::create(c, input))
-        .await?;
+    let created = service::accounts::create_by(&state, &staff, body.into_inner()).await?;
     Ok(HttpResponse::Created().json(created))
 }

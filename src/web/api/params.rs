@@ -144,3 +144,11 @@ const _: () = assert!(
     MAX_ROUNDS == 52,
     "the documented round limit (maximum = 52) must follow the domain"
 );
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Path)]
+pub struct Account {
+    /// Tên đăng nhập / The account's username.
+    #[param(value_type = String)]
+    pub username: Username,
+}

@@ -1,5 +1,6 @@
 //! HTML pages (maud). Plain forms that work without JavaScript.
 
+mod accounts;
 mod activities;
 mod admin_contests;
 mod auth;
@@ -24,6 +25,11 @@ crate::web::route_table! {
     post "/logout" => auth::logout,
     post "/logout-all" => auth::logout_all,
     get "/admin" => admin,
+    get "/admin/accounts" => accounts::index,
+    post "/admin/accounts" => accounts::create,
+    post "/admin/accounts/{username}/reset" => accounts::reset,
+    get "/admin/password" => accounts::password_form,
+    post "/admin/password" => accounts::change_password,
     get "/admin/units" => units::index,
     post "/admin/units" => units::create,
     post "/admin/units/import" => units::import,
@@ -57,6 +63,7 @@ crate::web::route_table! {
     get "/admin/contests/{slug}/access" => results::access_page,
     post "/admin/contests/{slug}/access/viewers" => results::add_viewer,
     post "/admin/contests/{slug}/access/viewers/remove" => results::remove_viewer,
+    post "/admin/contests/{slug}/access/viewers/new" => results::create_viewer,
     post "/admin/contests/{slug}/access/links" => results::create_link,
     post "/admin/contests/{slug}/access/links/{id}/revoke" => results::revoke_link,
     get "/s/{token}" => results::shared,

@@ -6,7 +6,8 @@ use serde::Deserialize;
 
 use super::{html, see_other};
 use crate::auth::{AppState, Staff};
-use crate::error::AppError;
+use crate::domain::accounts::Username;
+use crate::error::{AppError, Problem};
 use crate::service::access::{self, LinkInput, Reader, ViewerInput};
 use crate::service::review::{self, DecisionInput};
 use crate::service::{dashboard, prizes};
@@ -139,7 +140,41 @@ pub async fn access_page(
 ) -> Result<HttpResponse, AppError> {
     let slug = slug.into_inner();
     let o = access::overview(&state, &staff, slug.clone()).await?;
-    Ok(html(view::access(&staff, &slug, &o, msg(q.msg.as_deref()))))
+    let extra = view::AccessExtra::default();
+    Ok(html(view::access(
+        &staff,
+        &slug,
+        &o,
+        msg(q.msg.as_deref()),
+        extra,
+    )))
+}
+
+/// The access page again after a refused viewer, with the problem beside
+/// the field; when no account has the name, it offers to create one.
+async fn access_again(
+    state: &AppState,
+    staff: &Staff,
+    slug: &str,
+    typed: &str,
+    problems: &[Problem],
+) -> Result<HttpResponse, AppError> {
+    let o = access::overview(state, staff, slug.to_string()).await?;
+    let unknown = !crate::service::accounts::exists(state, Username::from(typed)).await?;
+    let units = if unknown && staff.require_writer().is_ok() {
+        Some(crate::service::units::list(&state.db, staff, None).await?)
+    } else {
+        None
+    };
+    let extra = view::AccessExtra {
+        problems,
+        typed,
+        offer: units.as_deref(),
+        shown: None,
+    };
+    let mut resp = html(view::access(staff, slug, &o, None, extra));
+    *resp.status_mut() = actix_web::http::StatusCode::UNPROCESSABLE_ENTITY;
+    Ok(resp)
 }
 
 pub async fn add_viewer(
@@ -149,10 +184,68 @@ pub async fn add_viewer(
     form: web::Form<ViewerInput>,
 ) -> Result<HttpResponse, AppError> {
     let slug = slug.into_inner();
-    access::add_viewer(&state, &staff, slug.clone(), form.into_inner()).await?;
-    Ok(see_other(&format!(
-        "/admin/contests/{slug}/access?msg=viewer"
-    )))
+    let typed = form.username.to_string();
+    match access::add_viewer(&state, &staff, slug.clone(), form.into_inner()).await {
+        Ok(_) => Ok(see_other(&format!(
+            "/admin/contests/{slug}/access?msg=viewer"
+        ))),
+        Err(AppError::Validation(problems)) => {
+            access_again(&state, &staff, &slug, &typed, &problems).await
+        }
+        Err(e) => Err(e),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct NewViewer {
+    username: String,
+    #[serde(default)]
+    display_name: String,
+    #[serde(default)]
+    unit_code: String,
+}
+
+/// Creates the viewer account offered on the access page and adds it to
+/// the contest; its one-time password is shown once.
+pub async fn create_viewer(
+    state: web::Data<AppState>,
+    staff: Staff,
+    slug: web::Path<String>,
+    form: web::Form<NewViewer>,
+) -> Result<HttpResponse, AppError> {
+    let slug = slug.into_inner();
+    let form = form.into_inner();
+    // The contest must be the caller's before an account is made for it.
+    access::overview(&state, &staff, slug.clone()).await?;
+    let input = crate::service::accounts::NewAccount {
+        username: form.username.clone(),
+        password: None,
+        role: "viewer".into(),
+        unit_code: Some(form.unit_code),
+        display_name: Some(form.display_name),
+    };
+    let created = match crate::service::accounts::create_by(&state, &staff, input).await {
+        Ok(c) => c,
+        Err(AppError::Validation(problems)) => {
+            return access_again(&state, &staff, &slug, &form.username, &problems).await
+        }
+        Err(e) => return Err(e),
+    };
+    let viewer = ViewerInput {
+        username: Username::from(created.username.as_str()),
+    };
+    access::add_viewer(&state, &staff, slug.clone(), viewer).await?;
+    let o = access::overview(&state, &staff, slug.clone()).await?;
+    let password = created.generated_password.unwrap_or_default();
+    let extra = view::AccessExtra {
+        shown: Some(crate::views::accounts::Shown {
+            username: &created.username,
+            password: &password,
+            reset: false,
+        }),
+        ..view::AccessExtra::default()
+    };
+    Ok(html(view::access(&staff, &slug, &o, None, extra)))
 }
 
 pub async fn remove_viewer(

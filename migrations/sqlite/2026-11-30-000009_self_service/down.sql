@@ -1,0 +1,2 @@
+ALTER TABLE contests DROP COLUMN rules;
+ALTER TABLE accounts DROP COLUMN must_change_password;

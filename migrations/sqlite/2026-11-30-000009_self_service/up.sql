@@ -1,0 +1,6 @@
+-- Self-service for organizers: accounts created or reset in the web pages
+-- carry a one-time password that must be changed at the first sign-in;
+-- a contest has its rules text ("Thể lệ"); reopening a closed round is
+-- recorded with its reason in the audit log.
+ALTER TABLE accounts ADD COLUMN must_change_password BOOLEAN NOT NULL DEFAULT 0;
+ALTER TABLE contests ADD COLUMN rules TEXT NOT NULL DEFAULT '';
