@@ -293,6 +293,29 @@ fn replace_rounds(
     Ok(())
 }
 
+/// Opens a closed round again until `until`: its early close, frozen order
+/// and actual value are forgotten (the order is computed again at the next
+/// close).
+pub fn reopen_round(
+    conn: &mut DbConn,
+    round: &Round,
+    until: NaiveDateTime,
+) -> Result<(), AppError> {
+    use super::schema::round_results;
+    diesel::update(round_results::table.filter(round_results::round_id.eq(&round.id)))
+        .set(round_results::final_rank.eq(None::<i64>))
+        .execute(conn)?;
+    diesel::update(rounds::table.find(&round.id))
+        .set((
+            rounds::closes_at.eq(until),
+            rounds::closed_at.eq(None::<NaiveDateTime>),
+            rounds::finalized_at.eq(None::<NaiveDateTime>),
+            rounds::actual.eq(None::<i64>),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
 /// Ends a round now (idempotent: an already closed round keeps its time).
 pub fn close_round(conn: &mut DbConn, round: &Round, at: NaiveDateTime) -> Result<Round, AppError> {
     if round.closed_at.is_none() && at < round.closes_at {

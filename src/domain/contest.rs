@@ -139,6 +139,92 @@ pub fn parse_time(s: &str) -> Option<NaiveDateTime> {
     None
 }
 
+/// What reopening a closed round asks: until when, and why.
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+pub struct ReopenInput {
+    /// The new close time (RFC 3339, or `YYYY-MM-DDTHH:MM` in Vietnam time).
+    pub until: String,
+    /// Why (kept in the contest's log), e.g. "đóng nhầm".
+    pub reason: String,
+}
+
+/// The facts a reopening is checked against.
+pub struct ReopenFacts {
+    pub now: NaiveDateTime,
+    /// The round has ended (closed by hand or by its time).
+    pub closed: bool,
+    pub prizes_published: bool,
+    /// When the next round opens, if there is one.
+    pub next_opens: Option<NaiveDateTime>,
+}
+
+/// Checks a reopening: a closed round whose prizes are not published yet,
+/// a reason, and a new close time in the future, before the next round.
+/// Every problem at once, each at its field; returns the new close time.
+pub fn check_reopen(
+    input: &ReopenInput,
+    f: &ReopenFacts,
+) -> Result<(NaiveDateTime, String), Vec<Problem>> {
+    let mut problems = Vec::new();
+    if !f.closed {
+        problems.push(Problem::new(
+            0,
+            "round",
+            "Vòng thi đang mở; chỉ mở lại được vòng đã đóng.",
+            "The round is still open; only a closed round can be reopened.",
+        ));
+    }
+    if f.prizes_published {
+        problems.push(Problem::new(
+            0,
+            "round",
+            "Giải của vòng này đã công bố nên không mở lại được.",
+            "The round's prizes are published; it cannot be reopened.",
+        ));
+    }
+    let reason = clean(&input.reason);
+    if reason.chars().count() < 3 || reason.chars().count() > 500 {
+        problems.push(Problem::new(
+            0,
+            "reason",
+            "Hãy ghi lý do mở lại (3–500 ký tự); lý do được lưu vào nhật ký.",
+            "Give the reason (3–500 characters); it is kept in the log.",
+        ));
+    }
+    let until = parse_time(&input.until);
+    match until {
+        None => problems.push(Problem::new(
+            0,
+            "until",
+            "Hãy chọn thời điểm đóng mới.",
+            "Choose the new close time.",
+        )),
+        Some(t) if t <= f.now => problems.push(Problem::new(
+            0,
+            "until",
+            "Thời điểm đóng mới phải ở tương lai.",
+            "The new close time must be in the future.",
+        )),
+        Some(t) => {
+            if let Some(next) = f.next_opens.filter(|n| t > *n) {
+                problems.push(Problem::new(
+                    0,
+                    "until",
+                    format!(
+                        "Vòng sau mở lúc {}; vòng này phải đóng trước đó.",
+                        crate::domain::vn_time::fmt_vn(next)
+                    ),
+                    "The next round opens earlier; close this one before it.".to_string(),
+                ));
+            }
+        }
+    }
+    match until {
+        Some(t) if problems.is_empty() => Ok((t, reason)),
+        _ => Err(problems),
+    }
+}
+
 pub fn check_contest(input: &ContestInput) -> Result<ContestSettings, Vec<Problem>> {
     let mut problems = Vec::new();
     let mut p = |field: &str, vi: String, en: String| problems.push(Problem::new(0, field, vi, en));
@@ -552,6 +638,53 @@ pub fn check_registration(
 
 #[cfg(test)]
 mod tests {
+    fn reopen(
+        until: &str,
+        reason: &str,
+        f: &ReopenFacts,
+    ) -> Result<(NaiveDateTime, String), Vec<Problem>> {
+        check_reopen(
+            &ReopenInput {
+                until: until.into(),
+                reason: reason.into(),
+            },
+            f,
+        )
+    }
+
+    #[test]
+    fn a_round_reopens_only_when_closed_unpublished_with_a_reason_and_a_future_time() {
+        let now = parse_time("2026-12-01T08:00").unwrap();
+        let mut f = ReopenFacts {
+            now,
+            closed: true,
+            prizes_published: false,
+            next_opens: parse_time("2026-12-08T08:00"),
+        };
+        let (until, reason) = reopen("2026-12-02T20:00", " đóng nhầm ", &f).unwrap();
+        assert_eq!(until, parse_time("2026-12-02T20:00").unwrap());
+        assert_eq!(reason, "đóng nhầm");
+        let fields = |r: Result<_, Vec<Problem>>| -> Vec<String> {
+            r.unwrap_err().into_iter().map(|p| p.field).collect()
+        };
+        assert_eq!(
+            fields(reopen("2026-12-01T07:00", "", &f)),
+            ["reason", "until"]
+        );
+        assert_eq!(
+            fields(reopen("2026-12-09T08:00", "lý do", &f)),
+            ["until"],
+            "after the next round opens"
+        );
+        assert_eq!(fields(reopen("hôm sau", "lý do", &f)), ["until"]);
+        f.prizes_published = true;
+        f.closed = false;
+        assert_eq!(
+            fields(reopen("2026-12-02T20:00", "lý do", &f)),
+            ["round", "round"]
+        );
+    }
+
     use super::*;
 
     fn contest() -> ContestInput {

@@ -13,6 +13,7 @@ use crate::db::contests::{self as contest_store, Contest, Round};
 use crate::db::{attempts as attempt_store, results, units, DbConn};
 use crate::domain::contest::PredictionTarget;
 use crate::domain::contest::RoundStatus;
+use crate::domain::contest::{check_reopen, ReopenFacts, ReopenInput};
 use crate::domain::identity::mask_phone;
 use crate::domain::ranking;
 use crate::error::AppError;
@@ -126,6 +127,77 @@ pub async fn close_round(
             let round = contest_store::close_round(c, &round, now)?;
             finish_open_in_round(c, &st, &round.id, now)?;
             finalize(c, &contest, &round, now)?;
+            Ok(round_view(&round_of(c, &contest, number)?, now))
+        })
+        .await
+}
+
+/// Opens a closed round again until a new time (admin only; e.g. closed by
+/// mistake): refused once its prizes are published; the reason is audited;
+/// the frozen order is dropped and computed again at the next close.
+/// `confirmed`: the page's tick (the API's call is its own confirmation).
+pub async fn reopen_round(
+    state: &AppState,
+    staff: &Staff,
+    slug: String,
+    number: i32,
+    input: ReopenInput,
+    confirmed: bool,
+) -> Result<RoundView, AppError> {
+    staff.require_admin()?;
+    let (staff, now) = (staff.clone(), state.now());
+    state
+        .db
+        .write(move |c| {
+            let contest = contest_store::by_slug(c, &slug)?;
+            let rounds = contest_store::rounds_of(c, &contest.id)?;
+            let round = rounds
+                .iter()
+                .find(|r| r.number == number)
+                .ok_or(AppError::NotFound)?;
+            let facts = ReopenFacts {
+                now,
+                closed: round.status(now) == RoundStatus::Closed,
+                prizes_published: round.prizes_published_at.is_some(),
+                next_opens: rounds
+                    .iter()
+                    .find(|r| r.number == number + 1)
+                    .map(|r| r.opens_at),
+            };
+            let checked = check_reopen(&input, &facts);
+            let (until, reason) = match (checked, confirmed) {
+                (Ok(ok), true) => ok,
+                (checked, _) => {
+                    let mut problems = checked.err().unwrap_or_default();
+                    if !confirmed {
+                        problems.push(crate::error::Problem::new(
+                            0,
+                            "confirm",
+                            "Hãy đánh dấu ô xác nhận trước khi mở lại vòng.",
+                            "Tick the confirmation box first.",
+                        ));
+                    }
+                    return Err(AppError::Validation(problems));
+                }
+            };
+            let was = round.end();
+            contest_store::reopen_round(c, round, until)?;
+            crate::db::review::audit(
+                c,
+                crate::db::review::Audit {
+                    account_id: &staff.id,
+                    contest_id: Some(&contest.id),
+                    unit_id: None,
+                    action: "round_reopened",
+                    subject: &format!("Vòng {number}"),
+                    detail: format!(
+                        "Đã đóng lúc {}; mở lại đến {}. Lý do: {reason}",
+                        crate::domain::vn_time::fmt_vn(was),
+                        crate::domain::vn_time::fmt_vn(until)
+                    ),
+                },
+                now,
+            )?;
             Ok(round_view(&round_of(c, &contest, number)?, now))
         })
         .await

@@ -213,6 +213,61 @@ pub struct DetailPage<'a> {
     pub now: chrono::NaiveDateTime,
     /// Phones locked after failed sign-ins (empty for viewers).
     pub locks: &'a [crate::service::participants::Lock],
+    /// A refused reopening, shown again with its problems.
+    pub reopen: Option<ReopenState<'a>>,
+}
+
+/// The reopen form of one round as it was sent, with its problems.
+pub struct ReopenState<'a> {
+    pub round: i32,
+    pub until: &'a str,
+    pub reason: &'a str,
+    pub problems: &'a [Problem],
+}
+
+const REOPEN_FIELDS: [&str; 4] = ["until", "reason", "confirm", "round"];
+
+/// An admin's "Mở lại vòng" form under a closed round.
+fn reopen_form(
+    slug: &str,
+    r: &Round,
+    next_opens: Option<chrono::NaiveDateTime>,
+    state: Option<&ReopenState<'_>>,
+    now: chrono::NaiveDateTime,
+) -> Markup {
+    let problems = state.map(|s| s.problems).unwrap_or(&[]);
+    let fields = super::fields::Fields::new(problems, &REOPEN_FIELDS);
+    let suggested = local_input(
+        (now + chrono::Duration::days(1)).min(next_opens.unwrap_or(chrono::NaiveDateTime::MAX)),
+    );
+    let until = state.map(|s| s.until.to_string()).unwrap_or(suggested);
+    html! {
+        details.reopen open[state.is_some()] {
+            summary { "Mở lại vòng " (r.number) }
+            form method="post" action={ "/admin/contests/" (slug) "/rounds/" (r.number) "/reopen" } {
+                (fields.error("round"))
+                p.mut {
+                    "Dùng khi vòng bị đóng nhầm hoặc cần thêm thời gian. Thí sinh còn lượt được thi tiếp; "
+                    "thứ hạng được tính và chốt lại khi vòng đóng. Không mở lại được khi giải đã công bố."
+                }
+                label for={ "until-" (r.number) } { "Đóng lại lúc (giờ Việt Nam)" }
+                input id={ "until-" (r.number) } name="until" type="datetime-local" required value=(until)
+                    aria-invalid=[fields.invalid("until")] aria-describedby=[fields.described("until")] autofocus[fields.focus("until")];
+                (fields.error("until"))
+                label for={ "reason-" (r.number) } { "Lý do (ghi vào nhật ký)" }
+                input id={ "reason-" (r.number) } name="reason" required maxlength="500" placeholder="VD: đóng nhầm vòng" value=[state.map(|s| s.reason)]
+                    aria-invalid=[fields.invalid("reason")] aria-describedby=[fields.described("reason")] autofocus[fields.focus("reason")];
+                (fields.error("reason"))
+                label.opt {
+                    input type="checkbox" name="confirm" value="yes" required
+                        aria-invalid=[fields.invalid("confirm")] aria-describedby=[fields.described("confirm")];
+                    span { "Tôi hiểu: vòng " (r.number) " mở lại cho thí sinh và thứ hạng đã chốt bị huỷ cho đến khi vòng đóng lại." }
+                }
+                (fields.error("confirm"))
+                button.secondary type="submit" { "Mở lại vòng" }
+            }
+        }
+    }
 }
 
 pub fn detail(staff: &Staff, d: &DetailPage, message: Option<Flash>) -> Markup {
@@ -251,7 +306,15 @@ pub fn detail(staff: &Staff, d: &DetailPage, message: Option<Flash>) -> Markup {
                                         }
                                         button.secondary type="submit" { "Đóng vòng ngay" }
                                     }
-                                } @else if r.status(d.now) == RoundStatus::Closed { "Đã đóng" }
+                                } @else if r.status(d.now) == RoundStatus::Closed {
+                                    "Đã đóng"
+                                    @if r.closed_at.is_some_and(|c| c < r.closes_at) { " sớm" }
+                                    @if staff.is_admin() && r.prizes_published_at.is_none() {
+                                        @let next = d.rounds.iter().find(|x| x.number == r.number + 1).map(|x| x.opens_at);
+                                        @let state = d.reopen.as_ref().filter(|s| s.round == r.number);
+                                        (reopen_form(&d.contest.slug, r, next, state, d.now))
+                                    }
+                                }
                                 " "
                                 a href={ "/admin/contests/" (d.contest.slug) "/results?round=" (r.number) } { "Kết quả" } " · "
                                 a href={ "/admin/contests/" (d.contest.slug) "/rounds/" (r.number) "/prizes" } { "Giải thưởng" }

@@ -290,6 +290,9 @@ pub fn action_label(action: &str) -> &str {
         "activity_deleted" => "Xoá hoạt động",
         "scheme_updated" => "Sửa cách tính 3 chủ động",
         "unlock_sign_in" => "Mở khóa đăng nhập",
+        "round_reopened" => "Mở lại vòng thi",
+        "account_created" => "Tạo tài khoản",
+        "password_reset" => "Đặt lại mật khẩu",
         other => other,
     }
 }

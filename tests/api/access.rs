@@ -525,6 +525,13 @@ fn matrix(app: &TestApp) -> Vec<Row> {
             Some(json!({})),
             [200, 200, 403, 403, 401, 401, 401],
         ),
+        // The admin reopens it (until far ahead); nobody else may.
+        (
+            "post",
+            "/contests/{slug}/rounds/{n}/reopen",
+            Some(json!({"until": "2099-01-01T08:00", "reason": "đóng nhầm"})),
+            [200, 403, 403, 403, 401, 401, 401],
+        ),
         ("get", "/contests/{slug}/locks", None, staff_read),
         (
             "delete",

@@ -175,3 +175,162 @@ async fn a_refused_page_names_the_account_that_is_signed_in() {
     assert!(html.contains("Bạn đang đăng nhập là"), "{html}");
     assert!(html.contains("ubnd-xem"));
 }
+
+/// The rank of each phone on the final board of round 1.
+async fn final_board(app: &TestApp) -> (bool, Vec<(String, i64)>) {
+    let b: serde_json::Value = app
+        .get(
+            &format!("/api/v1/contests/{CONTEST}/rounds/1/leaderboard"),
+            "",
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let rows = b["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["masked_phone"].as_str().unwrap().to_string(),
+                e["rank"].as_i64().unwrap(),
+            )
+        })
+        .collect();
+    (b["final"].as_bool().unwrap(), rows)
+}
+
+/// A round closed by mistake: an admin reopens it with a reason (audited),
+/// participants go on, and the final order is computed again at the next
+/// close. Organizers cannot; published prizes freeze it for good.
+#[tokio::test]
+async fn an_admin_reopens_a_round_closed_by_mistake_and_the_order_is_frozen_again() {
+    use crate::helpers::{attempt, join, submit};
+    let app = spawn_app().await;
+    contest_fixture(&app, 15, 1).await;
+    let first = join(&app, "0910000001", "CD-A1", "doan_vien").await;
+    let id = attempt(&app, &first, 4).await;
+    submit(&app, &first, &id, None).await;
+    let browser = crate::security::page_login_as(&app, "admin").await;
+    let close = format!("/admin/contests/{CONTEST}/rounds/1/close");
+    let r = post_form(&browser, &app, &close, ("confirm", "yes")).await;
+    assert_eq!(r.status(), 303);
+    assert_eq!(round_status(&app).await, "closed");
+    assert!(final_board(&app).await.0, "frozen at close");
+
+    // The edit form shows when it really closed; the page offers reopening.
+    let page = text(&browser, &app, &format!("/admin/contests/{CONTEST}")).await;
+    assert!(page.contains("Đã đóng sớm"), "{page}");
+    assert!(page.contains("Mở lại vòng 1"), "{page}");
+    let edit = text(&browser, &app, &format!("/admin/contests/{CONTEST}/edit")).await;
+    let api: serde_json::Value = app
+        .get(&format!("/api/v1/contests/{CONTEST}"), "")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let closed_at = api["rounds"][0]["closes_at"].as_str().unwrap()[..16].to_string();
+    assert!(
+        edit.contains(&format!("value=\"{closed_at}\"")),
+        "the actual close time {closed_at} is in the form"
+    );
+
+    // Without a reason, in the past, without the tick: every problem at its field.
+    let reopen = format!("/admin/contests/{CONTEST}/rounds/1/reopen");
+    let r = browser
+        .post(app.url(&reopen))
+        .form(&[("until", "2020-01-01T08:00"), ("reason", "")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
+    let page = r.text().await.unwrap();
+    for field in ["until", "reason", "confirm"] {
+        assert!(
+            page.contains(&format!("id=\"{field}-err\"")),
+            "{field}: {page}"
+        );
+    }
+    assert_eq!(round_status(&app).await, "closed", "nothing changed");
+
+    // An organizer of the contest may not reopen.
+    app.create_user("btc-tinh", "organizer", Some("TINH"));
+    let org = app.login("btc-tinh").await;
+    let until = (chrono::Utc::now() + chrono::Duration::days(1)).to_rfc3339();
+    let body = serde_json::json!({"until": until, "reason": "đóng nhầm"});
+    let r = app
+        .post(
+            &format!("/api/v1/contests/{CONTEST}/rounds/1/reopen"),
+            &org,
+            &body,
+        )
+        .await;
+    assert_eq!(r.status(), 403);
+
+    let local = (chrono::Utc::now() + chrono::Duration::hours(7) + chrono::Duration::days(1))
+        .format("%Y-%m-%dT%H:%M")
+        .to_string();
+    let r = browser
+        .post(app.url(&reopen))
+        .form(&[
+            ("until", local.as_str()),
+            ("reason", "Đóng nhầm vòng"),
+            ("confirm", "yes"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    assert_eq!(round_status(&app).await, "open");
+    assert!(!final_board(&app).await.0, "the frozen order is dropped");
+    let access = text(&browser, &app, &format!("/admin/contests/{CONTEST}/access")).await;
+    assert!(
+        access.contains("Mở lại vòng thi") && access.contains("Đóng nhầm vòng"),
+        "audited with the reason: {access}"
+    );
+
+    // Someone takes part after the reopening and does better.
+    let second = join(&app, "0910000002", "CD-A1", "doan_vien").await;
+    let id = attempt(&app, &second, 8).await;
+    submit(&app, &second, &id, None).await;
+    let r = post_form(&browser, &app, &close, ("confirm", "yes")).await;
+    assert_eq!(r.status(), 303);
+    let (is_final, rows) = final_board(&app).await;
+    assert!(is_final);
+    assert_eq!(rows.len(), 2);
+    assert!(rows[0].0.ends_with("002") && rows[0].1 == 1, "{rows:?}");
+    assert!(rows[1].0.ends_with("001") && rows[1].1 == 2, "{rows:?}");
+
+    // Published prizes: no reopening.
+    let round = format!("/api/v1/contests/{CONTEST}/rounds/1");
+    let admin = app.login("admin").await;
+    let r = app
+        .put(
+            &format!("{round}/prizes/plan"),
+            &admin,
+            &serde_json::json!({"tiers": "Giải Nhất: 1"}),
+        )
+        .await;
+    assert_eq!(r.status(), 200);
+    let r = app
+        .post(
+            &format!("{round}/prizes/publish"),
+            &admin,
+            &serde_json::json!({}),
+        )
+        .await;
+    assert_eq!(r.status(), 200);
+    let r = app.post(&format!("{round}/reopen"), &admin, &body).await;
+    assert_eq!(r.status(), 422);
+    let err: serde_json::Value = r.json().await.unwrap();
+    assert!(
+        err["error"]["details"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("đã công bố"),
+        "{err}"
+    );
+    let page = text(&browser, &app, &format!("/admin/contests/{CONTEST}")).await;
+    assert!(!page.contains("Mở lại vòng 1"), "not offered any more");
+}

@@ -82,6 +82,33 @@ pub async fn close_round(
         .json(crate::service::rankings::close_round(&state, &staff, slug, n).await?))
 }
 
+/// Mở lại vòng đã đóng (quản trị, có lý do) / Reopen a closed round (admin, with a reason)
+///
+/// For a round closed by mistake or that needs more time: refused once its
+/// prizes are published; the new close time must be in the future and
+/// before the next round opens. The reason goes to the contest's log; the
+/// frozen order is computed again at the next close.
+#[utoipa::path(
+    post,
+    path = "/contests/{slug}/rounds/{n}/reopen",
+    params(params::Round),
+    request_body = crate::domain::contest::ReopenInput,
+    responses((status = 200, body = RoundView)),
+    security(("bearer" = []), ("staffCookie" = []))
+)]
+pub async fn reopen_round(
+    state: web::Data<AppState>,
+    staff: Staff,
+    path: web::Path<params::Round>,
+    body: web::Json<crate::domain::contest::ReopenInput>,
+) -> Result<HttpResponse, AppError> {
+    let params::Round { slug, n } = path.into_inner();
+    let view =
+        crate::service::rankings::reopen_round(&state, &staff, slug, n, body.into_inner(), true)
+            .await?;
+    Ok(HttpResponse::Ok().json(view))
+}
+
 /// Đăng ký dự thi / Register
 #[utoipa::path(
     post,

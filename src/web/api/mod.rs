@@ -75,6 +75,7 @@ mod table {
         put "/activity-scheme" => activities::set_scheme,
         post "/contests/{slug}/attempts" => contests::start,
         post "/contests/{slug}/rounds/{n}/close" => contests::close_round,
+        post "/contests/{slug}/rounds/{n}/reopen" => contests::reopen_round,
         get "/attempts/{id}" => contests::attempt,
         put "/attempts/{id}/answers/{position}" => contests::save_answer,
         post "/attempts/{id}/submit" => contests::submit,

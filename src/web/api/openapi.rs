@@ -58,6 +58,7 @@ pub const PREFIX: &str = "/api/v1";
         contests::items,
         contests::start,
         contests::close_round,
+        contests::reopen_round,
         contests::attempt,
         contests::save_answer,
         contests::submit,

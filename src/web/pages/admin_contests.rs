@@ -286,7 +286,8 @@ pub async fn edit_form(
         grace_seconds: c.grace_seconds.to_string(),
         rounds: rounds
             .iter()
-            .map(|r| (local_input(r.opens_at), local_input(r.closes_at)))
+            // After an early close, the time it really closed.
+            .map(|r| (local_input(r.opens_at), local_input(r.end())))
             .collect(),
         prediction_prompt: prediction
             .as_ref()
@@ -329,25 +330,40 @@ pub async fn detail(
     slug: web::Path<String>,
     q: web::Query<Msg>,
 ) -> Result<HttpResponse, AppError> {
-    let (c, rounds, public, _, _) =
-        contests::for_organizer(&state, &staff, slug.into_inner()).await?;
-    let url = contest_url(&req, &c.slug);
     let message = match q.msg.as_deref() {
         Some("saved") => Some(Flash::Ok("Đã lưu hội thi.".into())),
         Some("closed") => Some(Flash::Ok("Đã đóng vòng thi.".into())),
+        Some("reopened") => Some(Flash::Ok(
+            "Đã mở lại vòng thi (đã ghi lý do vào nhật ký). Thứ hạng được chốt lại khi vòng đóng."
+                .into(),
+        )),
         Some("unlocked") => Some(Flash::Ok(
             "Đã mở khóa đăng nhập cho số điện thoại (đã ghi nhật ký).".into(),
         )),
         _ => None,
     };
+    render_detail(&req, &state, &staff, slug.into_inner(), message, None).await
+}
+
+async fn render_detail(
+    req: &HttpRequest,
+    state: &AppState,
+    staff: &Staff,
+    slug: String,
+    message: Option<Flash>,
+    reopen: Option<view::ReopenState<'_>>,
+) -> Result<HttpResponse, AppError> {
+    let (c, rounds, public, _, _) = contests::for_organizer(state, staff, slug).await?;
+    let url = contest_url(req, &c.slug);
     // Viewers (read-only offices) do not see or clear locks.
-    let locks = match crate::service::participants::locks(&state, &staff, c.slug.clone()).await {
+    let locks = match crate::service::participants::locks(state, staff, c.slug.clone()).await {
         Ok(l) => l,
         Err(AppError::Forbidden) => Vec::new(),
         Err(e) => return Err(e),
     };
-    Ok(html(view::detail(
-        &staff,
+    let refused = reopen.is_some();
+    let mut resp = html(view::detail(
+        staff,
         &view::DetailPage {
             contest: &c,
             rounds: &rounds,
@@ -356,9 +372,59 @@ pub async fn detail(
             qr_svg: &qr_svg(&url),
             now: state.now(),
             locks: &locks,
+            reopen,
         },
         message,
-    )))
+    ));
+    if refused {
+        *resp.status_mut() = actix_web::http::StatusCode::UNPROCESSABLE_ENTITY;
+    }
+    Ok(resp)
+}
+
+#[derive(Deserialize)]
+pub struct ReopenForm {
+    #[serde(default)]
+    until: String,
+    #[serde(default)]
+    reason: String,
+    #[serde(default)]
+    confirm: String,
+}
+
+/// "Mở lại vòng": an admin reopens a closed round until a new time, with a
+/// reason; a refused form comes back with each problem at its field.
+pub async fn reopen_round(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    staff: Staff,
+    path: web::Path<(String, i32)>,
+    form: web::Form<ReopenForm>,
+) -> Result<HttpResponse, AppError> {
+    let (slug, n) = path.into_inner();
+    let form = form.into_inner();
+    let input = crate::domain::contest::ReopenInput {
+        until: form.until.clone(),
+        reason: form.reason.clone(),
+    };
+    let confirmed = form.confirm == "yes";
+    let result =
+        crate::service::rankings::reopen_round(&state, &staff, slug.clone(), n, input, confirmed)
+            .await
+            .map(|_| ());
+    match result {
+        Ok(()) => Ok(see_other(&format!("/admin/contests/{slug}?msg=reopened"))),
+        Err(AppError::Validation(problems)) => {
+            let state_of = view::ReopenState {
+                round: n,
+                until: &form.until,
+                reason: &form.reason,
+                problems: &problems,
+            };
+            render_detail(&req, &state, &staff, slug, None, Some(state_of)).await
+        }
+        Err(e) => Err(e),
+    }
 }
 
 /// "Mở khóa": clears a phone's sign-in lock (audited), back to the contest.

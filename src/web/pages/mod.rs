@@ -54,6 +54,7 @@ crate::web::route_table! {
     get "/admin/contests/{slug}/edit" => admin_contests::edit_form,
     post "/admin/contests/{slug}/locks/{phone}/clear" => admin_contests::unlock,
     post "/admin/contests/{slug}/rounds/{n}/close" => admin_contests::close_round,
+    post "/admin/contests/{slug}/rounds/{n}/reopen" => admin_contests::reopen_round,
     get "/admin/contests/{slug}/results" => results::results,
     get "/admin/contests/{slug}/review" => results::review_page,
     post "/admin/contests/{slug}/review" => results::decide,
