@@ -7,6 +7,7 @@ pub mod bank;
 pub mod contest;
 pub mod duplicates;
 pub mod faults;
+pub mod heading;
 pub mod identity;
 pub mod items;
 pub mod numbers;

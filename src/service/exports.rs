@@ -10,6 +10,7 @@ use serde::Deserialize;
 
 use crate::db::contests as contest_store;
 use crate::db::{results, DbConn};
+use crate::domain::heading::{Heading, PARTY_LINE};
 use crate::domain::identity::mask_phone;
 use crate::domain::vn_time::to_vn;
 use crate::error::AppError;
@@ -59,6 +60,9 @@ pub struct Table {
     pub sheet: &'static str,
     pub headers: Vec<&'static str>,
     pub rows: Vec<Vec<String>>,
+    /// The administrative heading a document to sign starts with (XLSX and
+    /// print views; CSV stays a plain table for other programs).
+    pub heading: Option<Heading>,
 }
 
 impl Table {
@@ -73,7 +77,7 @@ impl Table {
                 Ok(out.into_bytes())
             }
             Format::Xlsx => {
-                let mut book = XlsxBook::new(self.sheet, &self.headers)?;
+                let mut book = XlsxBook::new(self.sheet, &self.headers, self.heading.as_ref())?;
                 for r in &self.rows {
                     book.row(r)?;
                 }
@@ -115,17 +119,26 @@ struct XlsxBook {
 }
 
 impl XlsxBook {
-    fn new(sheet: &str, headers: &[&str]) -> Result<XlsxBook, AppError> {
+    fn new(sheet: &str, headers: &[&str], heading: Option<&Heading>) -> Result<XlsxBook, AppError> {
         let mut book = Workbook::new();
         let bold = XFormat::new().set_bold();
         let ws = book.add_worksheet_with_constant_memory();
         ws.set_name(sheet).map_err(xlsx_err)?;
-        for (i, h) in headers.iter().enumerate() {
-            ws.write_string_with_format(0, i as u16, *h, &bold)
-                .map_err(xlsx_err)?;
+        for i in 0..headers.len() {
             ws.set_column_width(i as u16, 16).map_err(xlsx_err)?;
         }
-        Ok(XlsxBook { book, next: 1 })
+        let first = match heading {
+            Some(h) => write_heading(ws, h, headers.len().max(2) as u16)?,
+            None => 0,
+        };
+        for (i, h) in headers.iter().enumerate() {
+            ws.write_string_with_format(first, i as u16, *h, &bold)
+                .map_err(xlsx_err)?;
+        }
+        Ok(XlsxBook {
+            book,
+            next: first + 1,
+        })
     }
 
     fn row(&mut self, cells: &[String]) -> Result<(), AppError> {
@@ -148,6 +161,62 @@ impl XlsxBook {
     fn finish(mut self) -> Result<Vec<u8>, AppError> {
         self.book.save_to_buffer().map_err(xlsx_err)
     }
+}
+
+/// Writes the administrative heading over `cols` columns (left half: the
+/// unit above and the issuing unit; right half: the party line and the
+/// date; then the title and subtitle across); returns the table's first row.
+fn write_heading(
+    ws: &mut rust_xlsxwriter::Worksheet,
+    h: &Heading,
+    cols: u16,
+) -> Result<u32, AppError> {
+    use rust_xlsxwriter::FormatAlign;
+    let center = XFormat::new().set_align(FormatAlign::Center);
+    let bold = center.clone().set_bold();
+    let party = bold
+        .clone()
+        .set_underline(rust_xlsxwriter::FormatUnderline::Single);
+    let italic = center.clone().set_italic();
+    let title = bold.clone().set_font_size(14);
+    let mid = cols / 2;
+    let mut put = |row: u32, first: u16, last: u16, text: &str, f: &XFormat| {
+        if first == last {
+            ws.write_string_with_format(row, first, text, f).map(|_| ())
+        } else {
+            ws.merge_range(row, first, row, last, text, f).map(|_| ())
+        }
+    };
+    put(0, 0, mid - 1, h.upper.as_deref().unwrap_or(""), &center).map_err(xlsx_err)?;
+    put(0, mid, cols - 1, PARTY_LINE, &party).map_err(xlsx_err)?;
+    put(1, 0, mid - 1, &h.unit, &bold).map_err(xlsx_err)?;
+    put(2, 0, mid - 1, "***", &center).map_err(xlsx_err)?;
+    put(2, mid, cols - 1, &h.date_line, &italic).map_err(xlsx_err)?;
+    put(4, 0, cols - 1, &h.title, &title).map_err(xlsx_err)?;
+    put(5, 0, cols - 1, &h.subtitle, &bold).map_err(xlsx_err)?;
+    Ok(7)
+}
+
+/// The heading of a contest's document: its organizing unit and the unit
+/// above, dated today (Vietnam time).
+pub(crate) fn heading_of(
+    c: &mut DbConn,
+    contest: &contest_store::Contest,
+    title: &str,
+    now: chrono::NaiveDateTime,
+) -> Result<Heading, AppError> {
+    let unit = crate::db::units::by_id(c, &contest.unit_id)?;
+    let upper = match &unit.parent_id {
+        Some(p) => Some(crate::db::units::by_id(c, p)?.name),
+        None => None,
+    };
+    Ok(Heading::new(
+        upper.as_deref(),
+        &unit.name,
+        crate::domain::vn_time::today(now),
+        title,
+        &contest.title,
+    ))
 }
 
 const PAGE: i64 = 2000;
@@ -267,14 +336,15 @@ pub async fn round_results(
     format: Format,
 ) -> Result<Export, AppError> {
     let (st, now) = (state.clone(), state.now());
-    let (round_id, is_final, access) = state
+    let (round_id, is_final, access, heading) = state
         .db
         .write(move |c| {
             let contest = contest_store::by_slug(c, &slug)?;
             let access = reader_access(c, &reader, &contest)?;
             let round = round_of(c, &contest, number)?;
             let round = ensure_final(c, &st, &contest, round, now)?;
-            Ok((round.id, round.finalized_at.is_some(), access))
+            let heading = heading_of(c, &contest, &format!("Kết quả vòng {number}"), now)?;
+            Ok((round.id, round.finalized_at.is_some(), access, heading))
         })
         .await?;
     let headers: Vec<&'static str> = match access {
@@ -285,7 +355,7 @@ pub async fn round_results(
         let body = state
             .db
             .read(move |c| {
-                let mut book = XlsxBook::new("Kết quả", &headers)?;
+                let mut book = XlsxBook::new("Kết quả", &headers, Some(&heading))?;
                 let mut cursor = Cursor::default();
                 loop {
                     let rows = results_page(c, &round_id, is_final, &mut cursor, access)?;
@@ -331,6 +401,70 @@ pub async fn round_results(
     Ok(Export::Stream(Box::pin(first.chain(rows))))
 }
 
+/// How many results a printed list holds (the XLSX has them all).
+pub const PRINT_ROWS: usize = 5000;
+
+/// A round's results as a document to print and sign: the heading and the
+/// first [`PRINT_ROWS`] rows; `more` says whether there were more.
+pub async fn results_for_print(
+    state: &AppState,
+    reader: Reader,
+    slug: String,
+    number: i32,
+) -> Result<(Table, bool), AppError> {
+    let (st, now) = (state.clone(), state.now());
+    state
+        .db
+        .write(move |c| {
+            let contest = contest_store::by_slug(c, &slug)?;
+            let access = reader_access(c, &reader, &contest)?;
+            let round = round_of(c, &contest, number)?;
+            let round = ensure_final(c, &st, &contest, round, now)?;
+            let is_final = round.finalized_at.is_some();
+            let heading = heading_of(c, &contest, &format!("Kết quả vòng {number}"), now)?;
+            let mut cursor = Cursor::default();
+            let mut rows = Vec::new();
+            loop {
+                let page = results_page(c, &round.id, is_final, &mut cursor, access)?;
+                let last = (page.len() as i64) < PAGE;
+                rows.extend(page);
+                if last || rows.len() > PRINT_ROWS {
+                    break;
+                }
+            }
+            let more = rows.len() > PRINT_ROWS;
+            rows.truncate(PRINT_ROWS);
+            let headers = match access {
+                Access::Full => FULL_HEADERS.to_vec(),
+                Access::Masked => MASKED_HEADERS.to_vec(),
+            };
+            let table = Table {
+                sheet: "Kết quả",
+                headers,
+                rows,
+                heading: Some(heading),
+            };
+            Ok((table, more))
+        })
+        .await
+}
+
+/// The heading of a contest's document titled `title`.
+async fn document_heading(
+    state: &AppState,
+    slug: String,
+    title: String,
+) -> Result<Heading, AppError> {
+    let now = state.now();
+    state
+        .db
+        .read(move |c| {
+            let contest = contest_store::by_slug(c, &slug)?;
+            heading_of(c, &contest, &title, now)
+        })
+        .await
+}
+
 /// Winners of a round (published, or the organizers' proposal).
 pub async fn winners(
     state: &AppState,
@@ -339,7 +473,13 @@ pub async fn winners(
     number: i32,
 ) -> Result<Table, AppError> {
     let full = matches!(&reader, Reader::Staff(_));
-    let prizes = crate::service::prizes::for_reader(state, reader, slug, number).await?;
+    let prizes = crate::service::prizes::for_reader(state, reader, slug.clone(), number).await?;
+    let title = if prizes.published_at.is_some() {
+        format!("Danh sách đoạt giải vòng {number}")
+    } else {
+        format!("Dự kiến danh sách đoạt giải vòng {number}")
+    };
+    let heading = document_heading(state, slug, title).await?;
     let full = full && prizes.winners.iter().all(|w| w.phone.is_some());
     let mut headers = vec!["Giải", "Hạng", "Họ và tên"];
     headers.extend(if full {
@@ -381,6 +521,7 @@ pub async fn winners(
         sheet: "Giải thưởng",
         headers,
         rows,
+        heading: Some(heading),
     })
 }
 
@@ -400,16 +541,23 @@ pub async fn units(
     number: i32,
     q: crate::service::rankings::UnitQuery,
 ) -> Result<Table, AppError> {
-    let s2 = slug.clone();
-    state
+    let (s2, now) = (slug.clone(), state.now());
+    let heading = state
         .db
         .read(move |c| {
             let contest = contest_store::by_slug(c, &s2)?;
-            reader_access(c, &reader, &contest).map(|_| ())
+            reader_access(c, &reader, &contest)?;
+            heading_of(
+                c,
+                &contest,
+                &format!("Thống kê theo đơn vị vòng {number}"),
+                now,
+            )
         })
         .await?;
     let board = crate::service::rankings::unit_board(state, slug, number, q).await?;
     Ok(Table {
+        heading: Some(heading),
         sheet: "Thống kê đơn vị",
         headers: vec![
             "Hạng",
@@ -456,6 +604,7 @@ pub async fn decisions(
 ) -> Result<Table, AppError> {
     let list = crate::service::review::decisions(state, staff, slug).await?;
     Ok(Table {
+        heading: None,
         sheet: "Quyết định trùng lặp",
         headers: vec![
             "Thời điểm",
@@ -486,6 +635,7 @@ pub async fn decisions(
 /// A unit's activity ledger of a year.
 pub fn ledger(entries: &[crate::service::activities::Entry]) -> Table {
     Table {
+        heading: None,
         sheet: "Sổ hoạt động",
         headers: vec![
             "Ngày",
@@ -550,6 +700,7 @@ mod tests {
                 "18".into(),
                 "0912345678".into(),
             ]],
+            heading: None,
         };
         let csv = String::from_utf8(t.render(Format::Csv).unwrap()).unwrap();
         assert_eq!(
@@ -573,5 +724,43 @@ mod tests {
             range.rows().nth(1).unwrap()[1],
             calamine::Data::Float(_)
         ));
+    }
+
+    #[test]
+    fn a_document_to_sign_starts_with_the_administrative_heading() {
+        let heading = Heading::new(
+            Some("Huyện đoàn Châu Thành"),
+            "Đoàn xã Tân Phú",
+            chrono::NaiveDate::from_ymd_opt(2026, 11, 30).unwrap(),
+            "Danh sách đoạt giải vòng 1",
+            "Hội thi thử",
+        );
+        let t = Table {
+            sheet: "Giải",
+            headers: vec!["Giải", "Họ và tên", "Điểm"],
+            rows: vec![vec!["Giải Nhất".into(), "Trần Thị Bình".into(), "8".into()]],
+            heading: Some(heading),
+        };
+        let xlsx = t.render(Format::Xlsx).unwrap();
+        use calamine::{Reader as _, Xlsx};
+        let mut book: Xlsx<_> = Xlsx::new(std::io::Cursor::new(xlsx)).unwrap();
+        let range = book.worksheet_range("Giải").unwrap();
+        let text = |r: u32, c: u32| {
+            range
+                .get_value((r, c))
+                .map(|v| v.to_string())
+                .unwrap_or_default()
+        };
+        assert_eq!(text(0, 0), "HUYỆN ĐOÀN CHÂU THÀNH");
+        assert_eq!(text(0, 1), PARTY_LINE);
+        assert_eq!(text(1, 0), "ĐOÀN XÃ TÂN PHÚ");
+        assert_eq!(text(2, 1), "Tân Phú, ngày 30 tháng 11 năm 2026");
+        assert_eq!(text(4, 0), "DANH SÁCH ĐOẠT GIẢI VÒNG 1");
+        assert_eq!(text(5, 0), "Hội thi thử");
+        assert_eq!(text(7, 0), "Giải", "the table's header row follows");
+        assert_eq!(text(8, 1), "Trần Thị Bình");
+        // CSV stays a plain table for other programs.
+        let csv = String::from_utf8(t.render(Format::Csv).unwrap()).unwrap();
+        assert!(csv.starts_with("\u{feff}Giải,Họ và tên,Điểm\n"), "{csv}");
     }
 }

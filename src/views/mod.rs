@@ -12,6 +12,7 @@ pub mod fields;
 pub mod home;
 pub mod login;
 pub mod paper;
+pub mod print;
 pub mod results;
 pub mod units;
 

@@ -125,13 +125,14 @@ pub fn dashboard(staff: Option<&Staff>, d: &Dashboard, base: &str) -> Markup {
                     @let api = format!("/api/v1/contests/{}/rounds/{}/export", d.slug, d.round);
                     p {
                         @for (what, label) in [("results", "Kết quả đầy đủ"), ("winners", "Danh sách giải"), ("units", "Thống kê đơn vị")] {
-                            (label) ": " a href={ (api) "/" (what) ".csv" } { "CSV" } " · " a href={ (api) "/" (what) ".xlsx" } { "XLSX" } br;
+                            (label) ": " a href={ (api) "/" (what) ".csv" } { "CSV" } " · " a href={ (api) "/" (what) ".xlsx" } { "XLSX" }
+                            " · " a href={ "/admin/contests/" (d.slug) "/rounds/" (d.round) "/print/" (what) } { "Bản in có tiêu đề" } br;
                         }
                         @if full {
                             "Quyết định trùng lặp: " a href={ "/api/v1/contests/" (d.slug) "/export/decisions.csv" } { "CSV" } " · " a href={ "/api/v1/contests/" (d.slug) "/export/decisions.xlsx" } { "XLSX" }
                         }
                     }
-                    p.mut { "XLSX mở thẳng trong Excel, số vẫn là số. CSV là UTF-8, phân cách bằng dấu phẩy, số thập phân dùng dấu chấm (cho phần mềm khác); Excel tiếng Việt nên dùng XLSX." }
+                    p.mut { "XLSX và bản in bắt đầu bằng tiêu đề văn bản của đơn vị (ĐOÀN TNCS HỒ CHÍ MINH, tên đơn vị, ngày tháng) để ký và lưu. XLSX mở thẳng trong Excel, số vẫn là số. CSV là UTF-8, phân cách bằng dấu phẩy, số thập phân dùng dấu chấm (cho phần mềm khác); Excel tiếng Việt nên dùng XLSX." }
                     @if !full { p.mut { "Các tệp xuất cho cơ quan phối hợp đã che số điện thoại và không có ngày sinh." } }
                 }
             }

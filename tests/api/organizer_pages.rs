@@ -334,3 +334,61 @@ async fn an_admin_reopens_a_round_closed_by_mistake_and_the_order_is_frozen_agai
     let page = text(&browser, &app, &format!("/admin/contests/{CONTEST}")).await;
     assert!(!page.contains("Mở lại vòng 1"), "not offered any more");
 }
+
+/// Results, winners and unit statistics print as documents to sign: the
+/// administrative heading, the table, the signature block.
+#[tokio::test]
+async fn printed_results_start_with_the_administrative_heading() {
+    use crate::helpers::{attempt, join, submit};
+    let app = spawn_app().await;
+    contest_fixture(&app, 15, 1).await;
+    let t = join(&app, "0910000001", "CD-A1", "doan_vien").await;
+    let id = attempt(&app, &t, 6).await;
+    submit(&app, &t, &id, None).await;
+    let browser = crate::security::page_login_as(&app, "admin").await;
+    let dashboard = text(
+        &browser,
+        &app,
+        &format!("/admin/contests/{CONTEST}/results"),
+    )
+    .await;
+    assert!(dashboard.contains(&format!("/admin/contests/{CONTEST}/rounds/1/print/winners")));
+    let today = chrono::Utc::now() + chrono::Duration::hours(7);
+    for (what, title) in [
+        ("results", "KẾT QUẢ VÒNG 1"),
+        ("winners", "DỰ KIẾN DANH SÁCH ĐOẠT GIẢI VÒNG 1"),
+        ("units", "THỐNG KÊ THEO ĐƠN VỊ VÒNG 1"),
+    ] {
+        let page = text(
+            &browser,
+            &app,
+            &format!("/admin/contests/{CONTEST}/rounds/1/print/{what}"),
+        )
+        .await;
+        assert!(page.contains("ĐOÀN TNCS HỒ CHÍ MINH"), "{what}: {page}");
+        assert!(page.contains("TỈNH ĐOÀN THỬ NGHIỆM"), "{what}");
+        assert!(
+            page.contains(&format!("Thử Nghiệm, ngày {}", today.format("%d"))),
+            "{what}: the date line"
+        );
+        assert!(page.contains(title), "{what}: {title}");
+        assert!(page.contains("Hội thi thử nghiệm"), "{what}: the contest");
+        assert!(
+            page.contains("NGƯỜI LẬP BIỂU"),
+            "{what}: the signature block"
+        );
+    }
+    let page = text(
+        &browser,
+        &app,
+        &format!("/admin/contests/{CONTEST}/rounds/1/print/results"),
+    )
+    .await;
+    assert!(page.contains("Nguyễn Văn An"), "the rows are there");
+    let r = browser
+        .get(app.url(&format!("/admin/contests/{CONTEST}/rounds/1/print/other")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 404);
+}

@@ -42,6 +42,11 @@ const PAGES: &[(&str, [u16; 7])] = &[
         "/admin/contests/{slug}/results",
         [200, 200, 403, 200, 303, 303, 303],
     ),
+    // Documents to print and sign: the exports' readers.
+    (
+        "/admin/contests/{slug}/rounds/{n}/print/{what}",
+        [200, 200, 403, 200, 303, 303, 303],
+    ),
     (
         "/admin/contests/{slug}/review",
         [200, 200, 403, 403, 303, 303, 303],
@@ -81,6 +86,7 @@ fn fill(path: &str, ids: &World) -> String {
         .replace("{bank}", "dich-vu-cong-truc-tuyen-2023")
         .replace("{n}", "1")
         .replace("{code}", "CD-A1")
+        .replace("{what}", "winners")
         .replace("{id}", &ids.attempt)
         .replace("{token}", &ids.link_token)
 }

@@ -420,8 +420,15 @@ async fn viewers_get_masked_exports_and_organizers_full_ones() {
         .rows()
         .map(|r| r.iter().map(|c| c.to_string()).collect())
         .collect();
-    assert_eq!(rows[0][0], "Hạng");
-    assert_eq!(rows[1][2], "09xx xxx 321");
+    // It starts with the administrative heading of the organizing unit,
+    // then the table (row 7).
+    assert_eq!(rows[0][0], "", "a root unit has none above");
+    assert_eq!(rows[0][5], "ĐOÀN TNCS HỒ CHÍ MINH");
+    assert_eq!(rows[1][0], "TỈNH ĐOÀN THỬ NGHIỆM");
+    assert!(rows[2][5].starts_with("Thử Nghiệm, ngày "), "{:?}", rows[2]);
+    assert_eq!(rows[4][0], "KẾT QUẢ VÒNG 1");
+    assert_eq!(rows[7][0], "Hạng");
+    assert_eq!(rows[8][2], "09xx xxx 321");
     assert!(!rows.concat().iter().any(|c| c.contains("0987654321")));
 
     // Viewers change nothing.

@@ -56,6 +56,7 @@ crate::web::route_table! {
     post "/admin/contests/{slug}/rounds/{n}/close" => admin_contests::close_round,
     post "/admin/contests/{slug}/rounds/{n}/reopen" => admin_contests::reopen_round,
     get "/admin/contests/{slug}/results" => results::results,
+    get "/admin/contests/{slug}/rounds/{n}/print/{what}" => results::print,
     get "/admin/contests/{slug}/review" => results::review_page,
     post "/admin/contests/{slug}/review" => results::decide,
     get "/admin/contests/{slug}/rounds/{n}/prizes" => results::prizes_page,

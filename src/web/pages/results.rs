@@ -132,6 +132,37 @@ pub async fn publish(
     )))
 }
 
+/// A round's results, winners or unit statistics as a document to print
+/// and sign (the same readers and masking as the exports).
+pub async fn print(
+    state: web::Data<AppState>,
+    staff: Staff,
+    path: web::Path<(String, i32, String)>,
+) -> Result<HttpResponse, AppError> {
+    use crate::service::exports;
+    let (slug, n, what) = path.into_inner();
+    let reader = Reader::Staff(staff.clone());
+    let (table, more) = match what.as_str() {
+        "results" => {
+            let (t, more) = exports::results_for_print(&state, reader, slug.clone(), n).await?;
+            (t, more.then_some(exports::PRINT_ROWS))
+        }
+        "winners" => (
+            exports::winners(&state, reader, slug.clone(), n).await?,
+            None,
+        ),
+        "units" => (
+            exports::units(&state, reader, slug.clone(), n, Default::default()).await?,
+            None,
+        ),
+        _ => return Err(AppError::NotFound),
+    };
+    let back = format!("/admin/contests/{slug}/results?round={n}");
+    Ok(html(crate::views::print::document(
+        &staff, &table, more, &back,
+    )))
+}
+
 pub async fn access_page(
     state: web::Data<AppState>,
     staff: Staff,
