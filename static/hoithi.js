@@ -37,6 +37,55 @@
         }).catch(function () {});
     }, 5000);
   }
+  // The contest form: the code follows the title until it is typed by
+  // hand; the blueprint's total follows the counts; "+ Thêm vòng" adds a row.
+  var slug = document.querySelector("[data-slug-from]");
+  if (slug) {
+    var from = document.getElementById(slug.getAttribute("data-slug-from"));
+    var touched = slug.value !== "";
+    slug.addEventListener("input", function () { touched = slug.value !== ""; });
+    if (from) from.addEventListener("input", function () {
+      if (touched) return;
+      var s = fold(from.value).replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "");
+      if (s.length > 64) s = s.slice(0, 65).replace(/-[^-]*$/, "");
+      slug.value = s;
+    });
+  }
+  var bpTotal = document.getElementById("bp-total");
+  if (bpTotal) {
+    var bp = document.querySelectorAll("input[data-bp]");
+    var sum = function () {
+      var t = 0;
+      for (var i = 0; i < bp.length; i++) t += Math.max(0, parseInt(bp[i].value, 10) || 0);
+      bpTotal.textContent = t;
+    };
+    for (var bi = 0; bi < bp.length; bi++) bp[bi].addEventListener("input", sum);
+  }
+  var addRound = document.getElementById("add-round");
+  var roundList = document.getElementById("rounds");
+  if (addRound && roundList) {
+    addRound.addEventListener("click", function (e) {
+      var rows = roundList.querySelectorAll(".round-row");
+      if (!rows.length) return;
+      e.preventDefault();
+      var n = rows.length;
+      var row = rows[n - 1].cloneNode(true);
+      var inputs = row.querySelectorAll("input");
+      for (var i = 0; i < inputs.length; i++) {
+        var el = inputs[i];
+        if (el.type === "checkbox") { el.checked = false; el.value = String(n); } else { el.value = ""; }
+        if (el.id) el.id = el.id.replace(/-\d+$/, "-" + n);
+      }
+      var labels = row.querySelectorAll("label[for]");
+      for (var j = 0; j < labels.length; j++) labels[j].setAttribute("for", labels[j].getAttribute("for").replace(/-\d+$/, "-" + n));
+      var first = row.querySelector("label");
+      if (first) first.textContent = "Vòng " + (n + 1) + " mở";
+      roundList.appendChild(row);
+      var open = row.querySelector("input[type=datetime-local]");
+      if (open) open.focus();
+    });
+  }
+
   // "Sao chép liên kết": copies the link beside it, says so for a moment.
   var copies = document.querySelectorAll("[data-copy]");
   for (var ci = 0; ci < copies.length; ci++) {

@@ -36,6 +36,8 @@ pub struct Contest {
     /// Phone + birth date, or phone + SMS code.
     #[diesel(deserialize_as = String, serialize_as = String)]
     pub identity_check: IdentityCheck,
+    /// "Thể lệ": plain text with paragraphs and lists.
+    pub rules: String,
 }
 
 impl Contest {
@@ -210,6 +212,7 @@ fn row(
         } else {
             IdentityCheck::BirthDate
         },
+        rules: s.rules.clone(),
     })
 }
 

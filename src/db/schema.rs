@@ -361,6 +361,15 @@ diesel::table! {
 }
 
 // One list of every table (keep it last and complete).
+diesel::table! {
+    unit_logos (unit_id) {
+        unit_id -> Text,
+        content_type -> Text,
+        bytes -> Binary,
+        updated_at -> Timestamp,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
     app_settings,
     units,
@@ -386,4 +395,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     unit_round_stats,
     sessions,
     auth_failures,
+    unit_logos,
 );

@@ -405,3 +405,42 @@ pub fn members_on(
     }
     Ok(out.into_iter().map(|(k, (_, n))| (k, n)).collect())
 }
+
+/// A unit's uploaded logo: (content type, bytes, when it was set).
+pub fn logo(
+    conn: &mut DbConn,
+    code: &str,
+) -> Result<Option<(String, Vec<u8>, NaiveDateTime)>, AppError> {
+    use super::schema::unit_logos;
+    Ok(unit_logos::table
+        .inner_join(units::table.on(units::id.eq(unit_logos::unit_id)))
+        .filter(units::code.eq(code))
+        .select((
+            unit_logos::content_type,
+            unit_logos::bytes,
+            unit_logos::updated_at,
+        ))
+        .first(conn)
+        .optional()?)
+}
+
+/// Sets (or with `None` removes) a unit's logo.
+pub fn set_logo(
+    conn: &mut DbConn,
+    unit_id: &str,
+    logo: Option<(&str, &[u8])>,
+) -> Result<(), AppError> {
+    use super::schema::unit_logos;
+    diesel::delete(unit_logos::table.find(unit_id)).execute(conn)?;
+    if let Some((content_type, bytes)) = logo {
+        diesel::insert_into(unit_logos::table)
+            .values((
+                unit_logos::unit_id.eq(unit_id),
+                unit_logos::content_type.eq(content_type),
+                unit_logos::bytes.eq(bytes),
+                unit_logos::updated_at.eq(now()),
+            ))
+            .execute(conn)?;
+    }
+    Ok(())
+}

@@ -11,6 +11,8 @@ use crate::error::Problem;
 
 /// A contest has at most one round a week for a year.
 pub const MAX_ROUNDS: usize = 52;
+/// The longest rules text ("Thể lệ") a contest may have.
+pub const MAX_RULES_CHARS: usize = 20_000;
 
 pub const DEFAULT_MINUTES: i32 = 15;
 pub const DEFAULT_ATTEMPTS: i32 = 2;
@@ -99,6 +101,10 @@ pub struct ContestInput {
     /// "birth_date" (default) or "otp".
     #[serde(default)]
     pub identity_check: Option<String>,
+    /// The rules ("Thể lệ"): plain text, paragraphs separated by a blank
+    /// line, lists with "-" or "1.".
+    #[serde(default)]
+    pub rules: Option<String>,
 }
 
 /// Checked settings (the bank and units are resolved by the service).
@@ -118,6 +124,8 @@ pub struct ContestSettings {
     pub show_answers_after_close: bool,
     /// Participants prove their phone with an SMS code instead of the birth date.
     pub otp: bool,
+    /// The rules text (lines kept).
+    pub rules: String,
 }
 
 /// Parses an RFC 3339 time (any offset; a time without one is Vietnam time) to UTC.
@@ -228,7 +236,11 @@ pub fn check_reopen(
 pub fn check_contest(input: &ContestInput) -> Result<ContestSettings, Vec<Problem>> {
     let mut problems = Vec::new();
     let mut p = |field: &str, vi: String, en: String| problems.push(Problem::new(0, field, vi, en));
-    let slug = input.slug.trim().to_string();
+    // No code given: the one suggested by the title.
+    let slug = match input.slug.trim() {
+        "" => crate::domain::text::slugify(&input.title),
+        s => s.to_string(),
+    };
     if !(2..=64).contains(&slug.len())
         || !slug
             .chars()
@@ -246,6 +258,14 @@ pub fn check_contest(input: &ContestInput) -> Result<ContestSettings, Vec<Proble
             "title",
             "Tên hội thi trống hoặc dài quá 200 ký tự.".into(),
             "The title is empty or longer than 200 characters.".into(),
+        );
+    }
+    let rules = crate::domain::text::clean_lines(input.rules.as_deref().unwrap_or(""));
+    if rules.chars().count() > MAX_RULES_CHARS {
+        p(
+            "rules",
+            "Thể lệ dài quá 20.000 ký tự.".into(),
+            "The rules are longer than 20,000 characters.".into(),
         );
     }
     let description = clean(input.description.as_deref().unwrap_or(""));
@@ -372,6 +392,7 @@ pub fn check_contest(input: &ContestInput) -> Result<ContestSettings, Vec<Proble
             age_max,
             show_answers_after_close: input.show_answers_after_close.unwrap_or(true),
             otp,
+            rules,
         })
     } else {
         Err(problems)
@@ -710,6 +731,7 @@ mod tests {
             age_max: None,
             show_answers_after_close: None,
             identity_check: None,
+            rules: None,
         }
     }
 

@@ -9,6 +9,7 @@ pub mod duplicates;
 pub mod faults;
 pub mod heading;
 pub mod identity;
+pub mod images;
 pub mod items;
 pub mod numbers;
 pub mod paper;

@@ -7,76 +7,158 @@ use crate::auth::Staff;
 use crate::db::contests::{self as store, Contest, Links, Round};
 use crate::db::{banks, participants, units, DbConn};
 use crate::domain::contest::RoundStatus;
-use crate::domain::contest::{check_contest, Category, ContestInput};
+use crate::domain::contest::{check_contest, Category, ContestInput, ContestSettings};
 use crate::domain::paper::validate_blueprint;
 use crate::domain::vn_time::to_vn;
 use crate::error::{AppError, Problem};
 use crate::service::banks::can_read;
 use crate::service::state::AppState;
 
-fn problem(field: &str, vi: String, en: String) -> AppError {
-    AppError::Validation(vec![Problem::new(0, field, vi, en)])
+/// What a contest links to, once resolved: (unit, eligible unit, bank version) ids.
+type Resolved = (String, String, String);
+
+/// A unit named by code, or a problem at `field`.
+fn unit_at(
+    c: &mut DbConn,
+    code: &str,
+    field: &str,
+    problems: &mut Vec<Problem>,
+) -> Result<Option<units::Unit>, AppError> {
+    match units::by_code(c, code) {
+        Ok(u) => Ok(Some(u)),
+        Err(AppError::NotFound) => {
+            let (vi, en) = if code.is_empty() {
+                ("Hãy chọn đơn vị.".to_string(), "Choose a unit.".to_string())
+            } else {
+                (
+                    format!("Không có đơn vị mã {code}."),
+                    format!("No unit with code {code}."),
+                )
+            };
+            problems.push(Problem::new(0, field, vi, en));
+            Ok(None)
+        }
+        Err(e) => Err(e),
+    }
 }
 
-/// Resolves units and the bank version, checks scope and the blueprint.
+/// Resolves units and the bank version, checks scope and the blueprint;
+/// every problem goes to `problems` (a unit outside the caller's reach is
+/// refused at once).
 fn resolve(
     c: &mut DbConn,
     state: &AppState,
     staff: &Staff,
     input: &ContestInput,
-) -> Result<(String, String, String), AppError> {
-    let unit = units::by_code(c, input.unit_code.trim()).map_err(|e| match e {
-        AppError::NotFound => problem(
-            "unit_code",
-            format!("Không có đơn vị mã {}.", input.unit_code),
-            format!("No unit with code {}.", input.unit_code),
-        ),
-        e => e,
-    })?;
-    staff.require_manage(&unit.path)?;
+    problems: &mut Vec<Problem>,
+) -> Result<Option<Resolved>, AppError> {
+    let unit = unit_at(c, input.unit_code.trim(), "unit_code", problems)?;
+    if let Some(u) = &unit {
+        staff.require_manage(&u.path)?;
+    }
     let eligible = match input
         .eligible_unit_code
         .as_deref()
         .map(str::trim)
         .filter(|s| !s.is_empty())
     {
-        Some(code) => units::by_code(c, code).map_err(|e| match e {
-            AppError::NotFound => problem(
-                "eligible_unit_code",
-                format!("Không có đơn vị mã {code}."),
-                format!("No unit with code {code}."),
-            ),
-            e => e,
-        })?,
+        Some(code) => unit_at(c, code, "eligible_unit_code", problems)?,
         None => unit.clone(),
     };
-    staff.require_manage(&eligible.path)?;
-    let bank = banks::bank_by_slug(c, input.bank_slug.trim())?.ok_or_else(|| {
-        problem(
-            "bank_slug",
-            format!("Không có ngân hàng câu hỏi {}.", input.bank_slug),
-            format!("No question bank {}.", input.bank_slug),
-        )
-    })?;
-    if !can_read(staff, banks::owner_path(c, &bank)?.as_deref()) {
-        return Err(AppError::Forbidden);
+    if let Some(e) = &eligible {
+        staff.require_manage(&e.path)?;
     }
-    let version = match input.bank_version {
-        Some(n) => banks::version(c, &bank.id, n).map_err(|_| {
-            problem(
-                "bank_version",
-                format!("Ngân hàng không có phiên bản {n}."),
-                format!("The bank has no version {n}."),
-            )
-        })?,
-        None => banks::versions(c, &bank.id)?
-            .into_iter()
-            .next()
-            .ok_or(AppError::NotFound)?,
+    let version = match banks::bank_by_slug(c, input.bank_slug.trim())? {
+        None => {
+            problems.push(Problem::new(
+                0,
+                "bank_slug",
+                format!("Không có ngân hàng câu hỏi {}.", input.bank_slug),
+                format!("No question bank {}.", input.bank_slug),
+            ));
+            None
+        }
+        Some(bank) => {
+            if !can_read(staff, banks::owner_path(c, &bank)?.as_deref()) {
+                return Err(AppError::Forbidden);
+            }
+            match input.bank_version {
+                Some(n) => match banks::version(c, &bank.id, n) {
+                    Ok(v) => Some(v),
+                    Err(_) => {
+                        problems.push(Problem::new(
+                            0,
+                            "bank_version",
+                            format!("Ngân hàng không có phiên bản {n}."),
+                            format!("The bank has no version {n}."),
+                        ));
+                        None
+                    }
+                },
+                None => {
+                    let latest = banks::versions(c, &bank.id)?.into_iter().next();
+                    if latest.is_none() {
+                        problems.push(Problem::new(
+                            0,
+                            "bank_slug",
+                            "Ngân hàng câu hỏi này chưa có phiên bản nào.",
+                            "This bank has no version yet.",
+                        ));
+                    }
+                    latest
+                }
+            }
+        }
     };
-    let v = state.versions.get(c, &version.id)?;
-    validate_blueprint(&input.blueprint, &v.pool).map_err(AppError::Validation)?;
-    Ok((unit.id, eligible.id, version.id))
+    if let Some(version) = &version {
+        let v = state.versions.get(c, &version.id)?;
+        if let Err(found) = validate_blueprint(&input.blueprint, &v.pool) {
+            problems.extend(found);
+        }
+    }
+    Ok(match (unit, eligible, version) {
+        (Some(u), Some(e), Some(v)) => Some((u.id, e.id, v.id)),
+        _ => None,
+    })
+}
+
+/// Checks the settings and the links together, so a form shows every
+/// problem at once; then stores with `store` (create or update).
+fn check_and_store(
+    c: &mut DbConn,
+    state: &AppState,
+    staff: &Staff,
+    input: &ContestInput,
+    store: impl FnOnce(&mut DbConn, &ContestSettings, &Links) -> Result<Contest, AppError>,
+) -> Result<Saved, AppError> {
+    let (settings, mut problems) = match check_contest(input) {
+        Ok(s) => (Some(s), Vec::new()),
+        Err(p) => (None, p),
+    };
+    let resolved = resolve(c, state, staff, input, &mut problems)?;
+    let (Some(settings), Some((unit_id, eligible_unit_id, bank_version_id)), true) =
+        (settings, resolved, problems.is_empty())
+    else {
+        return Err(AppError::Validation(problems));
+    };
+    let links = Links {
+        unit_id: &unit_id,
+        eligible_unit_id: &eligible_unit_id,
+        bank_version_id: &bank_version_id,
+        blueprint: &input.blueprint,
+    };
+    let contest = store(c, &settings, &links).map_err(|e| match e {
+        // A code taken by another contest: said at the field.
+        AppError::Conflict { vi, en } => {
+            AppError::Validation(vec![Problem::new(0, "slug", vi, en)])
+        }
+        e => e,
+    })?;
+    Ok(Saved {
+        slug: contest.slug,
+        title: contest.title,
+        rounds: settings.rounds.len(),
+    })
 }
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -92,25 +174,10 @@ pub async fn create(
     input: ContestInput,
 ) -> Result<Saved, AppError> {
     staff.require_writer()?;
-    let settings = check_contest(&input).map_err(AppError::Validation)?;
     let (st, staff) = (state.clone(), staff.clone());
     state
         .db
-        .write(move |c| {
-            let (unit_id, eligible_unit_id, bank_version_id) = resolve(c, &st, &staff, &input)?;
-            let links = Links {
-                unit_id: &unit_id,
-                eligible_unit_id: &eligible_unit_id,
-                bank_version_id: &bank_version_id,
-                blueprint: &input.blueprint,
-            };
-            let contest = store::create(c, &settings, &links)?;
-            Ok(Saved {
-                slug: contest.slug,
-                title: contest.title,
-                rounds: settings.rounds.len(),
-            })
-        })
+        .write(move |c| check_and_store(c, &st, &staff, &input, store::create))
         .await
 }
 
@@ -122,25 +189,14 @@ pub async fn update(
 ) -> Result<Saved, AppError> {
     staff.require_writer()?;
     input.slug = slug.clone();
-    let settings = check_contest(&input).map_err(AppError::Validation)?;
     let (st, staff) = (state.clone(), staff.clone());
     state
         .db
         .write(move |c| {
             let existing = store::by_slug(c, &slug)?;
             staff.require_manage(&units::by_id(c, &existing.unit_id)?.path)?;
-            let (unit_id, eligible_unit_id, bank_version_id) = resolve(c, &st, &staff, &input)?;
-            let links = Links {
-                unit_id: &unit_id,
-                eligible_unit_id: &eligible_unit_id,
-                bank_version_id: &bank_version_id,
-                blueprint: &input.blueprint,
-            };
-            let contest = store::update(c, &existing, &settings, &links)?;
-            Ok(Saved {
-                slug: contest.slug,
-                title: contest.title,
-                rounds: settings.rounds.len(),
+            check_and_store(c, &st, &staff, &input, |c, settings, links| {
+                store::update(c, &existing, settings, links)
             })
         })
         .await
@@ -184,6 +240,14 @@ pub struct PublicContest {
     pub slug: String,
     pub title: String,
     pub description: String,
+    /// The organizing unit's name ("Đoàn xã Tân Phú").
+    pub organizer: String,
+    /// The organizing unit's code (its emblem is at `/u/{code}/logo`).
+    pub organizer_code: String,
+    /// Has the organizing unit uploaded its logo?
+    pub organizer_logo: bool,
+    /// "Thể lệ" (plain text; empty when the contest has none).
+    pub rules: String,
     pub co_organizers: Vec<String>,
     pub minutes: i32,
     pub attempts_per_round: i32,
@@ -208,10 +272,19 @@ pub fn public_of(
     let eligible = units::by_id(c, &contest.eligible_unit_id)?;
     let subtree = units::subtree(c, &eligible.path)?;
     let tree = units::views(c, subtree)?;
+    let organizer = if contest.unit_id == eligible.id {
+        eligible.clone()
+    } else {
+        units::by_id(c, &contest.unit_id)?
+    };
     Ok(PublicContest {
         slug: contest.slug.clone(),
         title: contest.title.clone(),
         description: contest.description.clone(),
+        organizer_logo: units::logo(c, &organizer.code)?.is_some(),
+        organizer: organizer.name,
+        organizer_code: organizer.code,
+        rules: contest.rules.clone(),
         co_organizers: contest.co_organizers()?,
         minutes: contest.minutes,
         attempts_per_round: contest.attempts_per_round,

@@ -14,6 +14,23 @@ use crate::service::accounts::{create as create_account, NewAccount};
 use crate::service::banks::{import_now, ImportRequest};
 use crate::service::state::AppState;
 
+/// The demo contest's rules ("Thể lệ"), as a district union writes them.
+const DEMO_RULES: &str = "Đối tượng dự thi:
+- Đoàn viên, thanh niên từ 16 đến 35 tuổi đang sinh sống, học tập, làm việc trên địa bàn xã Tân Phú.
+- Thành viên Ban Tổ chức và Tổ thư ký không tham gia dự thi.
+
+Hình thức thi: trắc nghiệm trực tuyến trên điện thoại hoặc máy tính, tại đường dẫn hoặc mã QR của hội thi.
+
+Cách thi:
+1. Đăng ký bằng họ tên, ngày sinh, số điện thoại và chi đoàn của mình.
+2. Mỗi lượt thi có 20 câu hỏi được chọn ngẫu nhiên từ ngân hàng câu hỏi, làm trong 15 phút; hết giờ bài được nộp tự động.
+3. Mỗi người được thi tối đa 2 lượt mỗi vòng; kết quả cao nhất được tính.
+4. Trả lời câu hỏi dự đoán số người đạt điểm tuyệt đối để phân định thứ hạng khi bằng điểm.
+
+Xếp hạng: điểm cao hơn xếp trên; bằng điểm thì dự đoán gần đúng hơn, rồi thời gian làm bài ngắn hơn, rồi nộp bài sớm hơn xếp trên.
+
+Mỗi người chỉ được công nhận một kết quả; Ban Tổ chức rà soát và loại các bài thi trùng người hoặc gian lận.";
+
 pub const DEMO_SLUG: &str = "dvc-2023";
 pub const SAMPLE_BANK: &str =
     include_str!("../../question_banks/dich-vu-cong-truc-tuyen-2023.toml");
@@ -143,6 +160,7 @@ async fn create_unless_there(
         age_max: None,
         show_answers_after_close: Some(true),
         identity_check: None,
+        rules: Some(DEMO_RULES.into()),
     };
     let admin = Staff {
         id: String::new(),

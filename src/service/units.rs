@@ -234,3 +234,32 @@ pub async fn import(
         .write(move |c| store::import_csv(c, &bytes, scope.as_deref(), today))
         .await
 }
+
+/// A unit's logo to serve: (content type, bytes, version), if one was uploaded.
+pub async fn logo(db: &Db, code: String) -> Result<Option<(String, Vec<u8>, i64)>, AppError> {
+    let found = db.read(move |c| store::logo(c, &code)).await?;
+    Ok(found.map(|(t, b, at)| (t, b, at.and_utc().timestamp())))
+}
+
+/// Sets a unit's logo (PNG or JPEG, checked from its bytes), or removes it
+/// with `None`; organizers of the unit's subtree and admins.
+pub async fn set_logo(
+    db: &Db,
+    staff: &Staff,
+    code: String,
+    bytes: Option<Vec<u8>>,
+) -> Result<(), AppError> {
+    staff.require_writer()?;
+    let kind = bytes
+        .as_deref()
+        .map(crate::domain::images::check_logo)
+        .transpose()?;
+    let staff = staff.clone();
+    db.write(move |c| {
+        let unit = store::by_code(c, &code)?;
+        staff.require_manage(&unit.path)?;
+        let logo = kind.zip(bytes.as_deref());
+        store::set_logo(c, &unit.id, logo)
+    })
+    .await
+}

@@ -90,22 +90,74 @@ pub struct FormValues {
     pub identity_check: String,
     /// (topic, difficulty) → count.
     pub blueprint: Vec<(String, Difficulty, u32)>,
+    /// "Thể lệ", lines kept.
+    pub rules: String,
 }
 
 pub fn local_input(t: chrono::NaiveDateTime) -> String {
     to_vn(t).format("%Y-%m-%dT%H:%M").to_string()
 }
 
-pub fn form(
-    staff: &Staff,
-    editing: bool,
-    v: &FormValues,
-    summary: &[TopicSummary],
-    banks: &[(String, String)],
-    message: Option<Flash>,
-    problems: &[Problem],
-) -> Markup {
-    let action = if editing {
+/// The contest form's fields, in their order on the page.
+const CONTEST_FIELDS: [&str; 17] = [
+    "bank_slug",
+    "bank_version",
+    "title",
+    "slug",
+    "description",
+    "unit_code",
+    "eligible_unit_code",
+    "co_organizers",
+    "rules",
+    "blueprint",
+    "minutes",
+    "attempts_per_round",
+    "grace_seconds",
+    "rounds",
+    "prediction",
+    "age_min",
+    "identity_check",
+];
+
+const RULES_EXAMPLE: &str = "Đối tượng dự thi:\n- Đoàn viên, thanh niên từ 16 đến 35 tuổi\n\nCách thi:\n1. Đăng ký bằng số điện thoại\n2. Mỗi lượt 20 câu trong 15 phút";
+
+/// Everything the contest form shows.
+pub struct FormPage<'a> {
+    pub editing: bool,
+    pub values: &'a FormValues,
+    pub summary: &'a [TopicSummary],
+    pub banks: &'a [(String, String)],
+    /// Units the organizer may pick (its subtree).
+    pub units: &'a [crate::db::units::UnitView],
+    pub problems: &'a [Problem],
+    /// Blank round rows below the filled ones (one, more after "Thêm vòng").
+    pub blank_rounds: usize,
+}
+
+/// Every problem of a field (rounds and the blueprint may have several).
+fn all_errors(problems: &[Problem], field: &str) -> Markup {
+    html! {
+        @let mine: Vec<&Problem> = problems.iter().filter(|p| p.field == field).collect();
+        @if !mine.is_empty() {
+            ul.err id={ (field) "-err" } { @for p in mine { li { (p.message) } } }
+        }
+    }
+}
+
+pub fn form(staff: &Staff, f: &FormPage<'_>) -> Markup {
+    let v = f.values;
+    let fields = super::fields::Fields::new(f.problems, &CONTEST_FIELDS);
+    let others = fields.others(&CONTEST_FIELDS);
+    let message = (!f.problems.is_empty()).then(|| {
+        Flash::Bad(
+            format!(
+                "Chưa lưu: có {} chỗ cần sửa, mỗi chỗ được ghi ngay dưới ô của nó.",
+                f.problems.len()
+            ),
+            String::new(),
+        )
+    });
+    let action = if f.editing {
         format!("/admin/contests/{}", v.slug)
     } else {
         "/admin/contests".to_string()
@@ -117,89 +169,160 @@ pub fn form(
             .map(|x| x.2)
             .unwrap_or(0)
     };
+    let total: u32 = v.blueprint.iter().map(|x| x.2).sum();
+    let available: usize = f.summary.iter().map(|t| t.total).sum();
     let mut rounds = v.rounds.clone();
-    rounds.push((String::new(), String::new()));
-    rounds.push((String::new(), String::new()));
+    rounds.extend(std::iter::repeat_n(
+        (String::new(), String::new()),
+        f.blank_rounds.max(1),
+    ));
+    let attrs = |name: &str| {
+        (
+            fields.invalid(name),
+            fields.described(name),
+            fields.focus(name),
+        )
+    };
     layout(
         "Hội thi",
         Some(staff),
         html! {
-                   h1 { @if editing { "Sửa hội thi" } @else { "Tạo hội thi" } }
-                   (flash(message, problems))
-                   @if !editing {
-                       form.card method="get" action="/admin/contests/new" {
-                           label for="bank" { "1. Chọn ngân hàng câu hỏi" }
-                           select #bank name="bank" {
-                               @for (slug, title) in banks { option value=(slug) selected[*slug == v.bank_slug] { (title) } }
-                           }
-                           p { button.secondary type="submit" { "Dùng ngân hàng này" } }
-                       }
-                   }
-                   form.card method="post" action=(action) {
-                       input type="hidden" name="bank_slug" value=(v.bank_slug);
-                       div.row {
-                           div { label for="slug" { "Mã hội thi (trong đường dẫn)" } input #slug name="slug" required value=(v.slug) disabled[editing] placeholder="dvc-2024"; }
-                           div { label for="title" { "Tên hội thi" } input #title name="title" required value=(v.title); }
-                       }
-                       label for="description" { "Mô tả" }
-                       textarea #description name="description" rows="3" { (v.description) }
-                       div.row {
-                           div { label for="unit_code" { "Đơn vị tổ chức (mã)" } input #unit_code name="unit_code" required value=(v.unit_code); }
-                           div { label for="eligible_unit_code" { "Đơn vị được dự thi (mã; trống = đơn vị tổ chức)" } input #eligible_unit_code name="eligible_unit_code" value=(v.eligible_unit_code); }
-                       }
-                       label for="co_organizers" { "Đơn vị phối hợp (mỗi dòng một đơn vị)" }
-                       textarea #co_organizers name="co_organizers" rows="2" { (v.co_organizers) }
-                       h2 { "Cấu trúc đề (số câu mỗi chủ đề × mức độ)" }
-                       p.mut { "Ngân hàng " code { (v.bank_slug) } @if !v.bank_version.is_empty() { ", phiên bản " (v.bank_version) } ". Số trong ngoặc là số câu đang có." }
-                       input type="hidden" name="bank_version" value=(v.bank_version);
-                       table {
-                           thead { tr { th { "Chủ đề" } @for d in Difficulty::ALL { th { (d.label_vi()) } } } }
-                           tbody {
-                               @for t in summary {
-                                   tr {
-                                       td { (t.name) }
-                                       @for d in Difficulty::ALL {
-                                           @let have = match d { Difficulty::Easy => t.easy, Difficulty::Medium => t.medium, Difficulty::Hard => t.hard };
-                                           td { input type="number" min="0" max=(have) name={ "bp." (t.topic) "." (d.as_str()) } value=(count(&t.topic, d)) style="width:5rem"; " (" (have) ")" }
-                                       }
-                                   }
-                               }
-                           }
-                       }
-                       div.row {
-                           div { label for="minutes" { "Phút mỗi lượt" } input #minutes name="minutes" type="number" min="1" max="300" value=(v.minutes); }
-                           div { label for="attempts_per_round" { "Lượt mỗi vòng" } input #attempts_per_round name="attempts_per_round" type="number" min="1" max="20" value=(v.attempts_per_round); }
-                           div { label for="grace_seconds" { "Giây bù trễ mạng" } input #grace_seconds name="grace_seconds" type="number" min="0" max="300" value=(v.grace_seconds); }
-                       }
-                       h2 { "Các vòng (giờ Việt Nam)" }
-                       @for (i, (o, c)) in rounds.iter().enumerate() {
-                           div.row {
-                               div { label { "Vòng " (i + 1) " mở" } input type="datetime-local" name="round_open" value=(o); }
-                               div { label { "đóng" } input type="datetime-local" name="round_close" value=(c); }
-                           }
-                       }
-                       h2 { "Khác" }
-                       label for="prediction_prompt" { "Câu hỏi dự đoán (để trống nếu không dùng)" }
-                       input #prediction_prompt name="prediction_prompt" value=(v.prediction_prompt);
-                       label for="prediction_target" { "Đáp số của câu dự đoán" }
-                       select #prediction_target name="prediction_target" {
-                           option value="perfect" selected[v.prediction_target != "participants"] { "Số người đạt điểm tuyệt đối" }
-                           option value="participants" selected[v.prediction_target == "participants"] { "Số người dự thi" }
-                       }
-                       div.row {
-                           div { label for="age_min" { "Tuổi từ" } input #age_min name="age_min" type="number" value=(v.age_min); }
-                           div { label for="age_max" { "đến" } input #age_max name="age_max" type="number" value=(v.age_max); }
-                       }
-        label for="identity_check" { "Xác thực thí sinh" }
-                       select #identity_check name="identity_check" {
-                           option value="birth_date" selected[v.identity_check != "otp"] { "Số điện thoại + ngày sinh" }
-                           option value="otp" selected[v.identity_check == "otp"] { "Số điện thoại + mã OTP qua tin nhắn" }
-                       }
-                       label.opt { input type="checkbox" name="show_answers" value="true" checked[v.show_answers]; span { "Hiện đáp án và giải thích sau khi vòng thi kết thúc" } }
-                       p.mut { "Đối tượng dự thi: " @for (i, c) in Category::ALL.iter().enumerate() { @if i > 0 { ", " } (c.label()) } "." }
-                       p { button type="submit" { "Lưu hội thi" } }
-                   }
-               },
+            h1 { @if f.editing { "Sửa hội thi" } @else { "Tạo hội thi" } }
+            (flash(message, &others))
+            @if !f.editing {
+                form.card method="get" action="/admin/contests/new" {
+                    label for="bank" { "1. Chọn ngân hàng câu hỏi" }
+                    select #bank name="bank" {
+                        @for (slug, title) in f.banks { option value=(slug) selected[*slug == v.bank_slug] { (title) } }
+                    }
+                    p { button.secondary type="submit" { "Dùng ngân hàng này" } }
+                    @if f.banks.is_empty() {
+                        p.mut { "Chưa có ngân hàng câu hỏi nào: " a href="/admin/banks" { "tải lên một ngân hàng" } " trước." }
+                    }
+                }
+            }
+            form.card #contest-form method="post" action=(action) {
+                input type="hidden" name="bank_slug" value=(v.bank_slug);
+                (fields.error("bank_slug"))
+                @let (inv, desc, foc) = attrs("title");
+                label for="title" { "Tên hội thi" }
+                input #title name="title" required maxlength="200" value=(v.title) placeholder="Hội thi tìm hiểu …"
+                    aria-invalid=[inv] aria-describedby=[desc] autofocus[foc];
+                (fields.error("title"))
+                @let (inv, desc, foc) = attrs("slug");
+                label for="slug" { "Mã hội thi (trong đường dẫn /c/…)" }
+                input #slug name="slug" value=(v.slug) disabled[f.editing] maxlength="64" pattern="[a-z0-9-]{2,64}"
+                    data-slug-from=[(!f.editing).then_some("title")]
+                    placeholder="tự tạo từ tên hội thi, ví dụ hoi-thi-tim-hieu-2026"
+                    aria-invalid=[inv] aria-describedby=[desc] autofocus[foc];
+                (fields.error("slug"))
+                @if !f.editing { p.mut { "Để trống thì mã được tạo từ tên hội thi (chữ không dấu, số, gạch ngang); sửa được trước khi lưu." } }
+                @let (inv, desc, foc) = attrs("description");
+                label for="description" { "Mô tả ngắn (hiện khi chia sẻ đường dẫn)" }
+                textarea #description name="description" rows="2" maxlength="5000" aria-invalid=[inv] aria-describedby=[desc] autofocus[foc] { (v.description) }
+                (fields.error("description"))
+                div.row {
+                    div {
+                        label for="unit_code" { "Đơn vị tổ chức" }
+                        (super::units::picker("unit_code", f.units, &v.unit_code, "— Chọn đơn vị —", true, &fields))
+                    }
+                    div {
+                        label for="eligible_unit_code" { "Đơn vị được dự thi" }
+                        (super::units::picker("eligible_unit_code", f.units, &v.eligible_unit_code, "— Như đơn vị tổ chức —", false, &fields))
+                    }
+                }
+                @let (inv, desc, foc) = attrs("co_organizers");
+                label for="co_organizers" { "Đơn vị phối hợp (mỗi dòng một đơn vị)" }
+                textarea #co_organizers name="co_organizers" rows="2" aria-invalid=[inv] aria-describedby=[desc] autofocus[foc] { (v.co_organizers) }
+                (fields.error("co_organizers"))
+                @let (inv, desc, foc) = attrs("rules");
+                label for="rules" { "Thể lệ" }
+                textarea #rules name="rules" rows="8" maxlength="20000" aria-invalid=[inv] aria-describedby=[desc] autofocus[foc]
+                    placeholder=(RULES_EXAMPLE) { (v.rules) }
+                p.mut { "Mỗi đoạn cách nhau một dòng trống; dòng bắt đầu bằng \"-\" hoặc \"1.\" thành danh sách. Thể lệ có trang riêng, được liên kết từ trang hội thi và áp phích." }
+                (fields.error("rules"))
+                h2 { "Cấu trúc đề" }
+                p.mut {
+                    "Số câu mỗi chủ đề × mức độ; số trong ngoặc là số câu đang có. Ngân hàng " code { (v.bank_slug) }
+                    @if !v.bank_version.is_empty() { ", phiên bản " (v.bank_version) } "."
+                }
+                input type="hidden" name="bank_version" value=(v.bank_version);
+                (fields.error("bank_version"))
+                div.scroll {
+                    table #blueprint aria-describedby=[fields.described("blueprint")] {
+                        thead { tr { th { "Chủ đề" } @for d in Difficulty::ALL { th { (d.label_vi()) } } } }
+                        tbody {
+                            @for t in f.summary {
+                                tr {
+                                    td { (t.name) }
+                                    @for d in Difficulty::ALL {
+                                        @let have = match d { Difficulty::Easy => t.easy, Difficulty::Medium => t.medium, Difficulty::Hard => t.hard };
+                                        td {
+                                            input type="number" min="0" max=(have) data-bp
+                                                name={ "bp." (t.topic) "." (d.as_str()) } value=(count(&t.topic, d)) style="width:5rem"
+                                                aria-label={ (t.name) " — " (d.label_vi()) " (có " (have) " câu)" };
+                                            " (" (have) ")"
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+                p #bp-sum { "Mỗi lượt thi: " strong #bp-total { (total) } " câu (ngân hàng có " (available) " câu)." }
+                (all_errors(f.problems, "blueprint"))
+                div.row {
+                    @for (name, label, min, max) in [("minutes", "Phút mỗi lượt", 1, 300), ("attempts_per_round", "Lượt mỗi vòng", 1, 20), ("grace_seconds", "Giây bù trễ mạng", 0, 300)] {
+                        @let value = match name { "minutes" => &v.minutes, "attempts_per_round" => &v.attempts_per_round, _ => &v.grace_seconds };
+                        @let (inv, desc, foc) = attrs(name);
+                        div {
+                            label for=(name) { (label) }
+                            input id=(name) name=(name) type="number" min=(min) max=(max) value=(value)
+                                aria-invalid=[inv] aria-describedby=[desc] autofocus[foc];
+                            (fields.error(name))
+                        }
+                    }
+                }
+                h2 { "Các vòng (giờ Việt Nam)" }
+                p.mut { "Thi hằng tuần thì mỗi tuần một vòng. Dòng để trống được bỏ qua; đánh dấu \"Bỏ vòng này\" để xoá một vòng chưa có bài thi." }
+                div #rounds aria-describedby=[fields.described("rounds")] {
+                    @for (i, (o, c)) in rounds.iter().enumerate() {
+                        div.row.round-row {
+                            div { label for={ "round-open-" (i) } { "Vòng " (i + 1) " mở" } input id={ "round-open-" (i) } type="datetime-local" name="round_open" value=(o); }
+                            div { label for={ "round-close-" (i) } { "đóng" } input id={ "round-close-" (i) } type="datetime-local" name="round_close" value=(c); }
+                            div { label.opt { input type="checkbox" name="round_drop" value=(i); span { "Bỏ vòng này" } } }
+                        }
+                    }
+                }
+                (all_errors(f.problems, "rounds"))
+                p { button.secondary #add-round type="submit" name="add_round" value="1" formnovalidate { "+ Thêm vòng" } }
+                h2 { "Khác" }
+                @let (inv, desc, foc) = attrs("prediction");
+                label for="prediction_prompt" { "Câu hỏi dự đoán (để trống nếu không dùng)" }
+                input #prediction_prompt name="prediction_prompt" value=(v.prediction_prompt) aria-invalid=[inv] aria-describedby=[desc] autofocus[foc];
+                (fields.error("prediction"))
+                label for="prediction_target" { "Đáp số của câu dự đoán" }
+                select #prediction_target name="prediction_target" {
+                    option value="perfect" selected[v.prediction_target != "participants"] { "Số người đạt điểm tuyệt đối" }
+                    option value="participants" selected[v.prediction_target == "participants"] { "Số người dự thi" }
+                }
+                @let (inv, desc, foc) = attrs("age_min");
+                div.row {
+                    div { label for="age_min" { "Tuổi từ" } input #age_min name="age_min" type="number" value=(v.age_min) aria-invalid=[inv] aria-describedby=[desc] autofocus[foc]; }
+                    div { label for="age_max" { "đến" } input #age_max name="age_max" type="number" value=(v.age_max) aria-invalid=[inv]; }
+                }
+                (fields.error("age_min"))
+                label for="identity_check" { "Xác thực thí sinh" }
+                select #identity_check name="identity_check" aria-invalid=[fields.invalid("identity_check")] aria-describedby=[fields.described("identity_check")] {
+                    option value="birth_date" selected[v.identity_check != "otp"] { "Số điện thoại + ngày sinh" }
+                    option value="otp" selected[v.identity_check == "otp"] { "Số điện thoại + mã OTP qua tin nhắn" }
+                }
+                (fields.error("identity_check"))
+                label.opt { input type="checkbox" name="show_answers" value="true" checked[v.show_answers]; span { "Hiện đáp án và giải thích sau khi vòng thi kết thúc" } }
+                p.mut { "Đối tượng dự thi: " @for (i, c) in Category::ALL.iter().enumerate() { @if i > 0 { ", " } (c.label()) } "." }
+                p { button type="submit" { "Lưu hội thi" } }
+            }
+        },
     )
 }
 

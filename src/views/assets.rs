@@ -8,10 +8,21 @@ use sha2::{Digest, Sha256};
 
 pub const STYLE: &str = include_str!("../../static/style.css");
 pub const SCRIPT: &str = include_str!("../../static/hoithi.js");
+/// The picture a shared link shows when its unit has no logo (1200×630).
+pub const CARD: &[u8] = include_bytes!("../../static/og-card.png");
+
+/// The default emblem of a unit without an uploaded logo: a neutral star
+/// in a circle, not the union's official emblem (a unit uploads that).
+pub const DEFAULT_EMBLEM: &str = "<svg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 64 64'><circle cx='32' cy='32' r='31' fill='#0b5cad'/><path fill='#fff' d='M32 12l5.9 13.1 14.1 1.4-10.6 9.4 3.1 14.1L32 42.8l-12.5 7.2 3.1-14.1L12 26.5l14.1-1.4z'/></svg>";
+
+pub fn card_version() -> &'static str {
+    static V: OnceLock<String> = OnceLock::new();
+    V.get_or_init(|| version(CARD))
+}
 
 /// The first 12 hex digits of the content's SHA-256.
-pub fn version(content: &str) -> String {
-    hex::encode(Sha256::digest(content.as_bytes()))[..12].to_string()
+pub fn version(content: impl AsRef<[u8]>) -> String {
+    hex::encode(Sha256::digest(content.as_ref()))[..12].to_string()
 }
 
 pub fn style_version() -> &'static str {
@@ -33,6 +44,10 @@ pub const ICON: &str = "data:image/svg+xml,%3Csvg xmlns='http://www.w3.org/2000/
 pub struct Share {
     pub title: String,
     pub description: String,
+    /// An absolute URL of the picture (the unit's logo, or the default card).
+    pub image: Option<String>,
+    /// The page's own absolute URL.
+    pub url: Option<String>,
 }
 
 pub fn head_extras(share: Option<&Share>) -> maud::Markup {
@@ -46,11 +61,21 @@ pub fn head_extras(share: Option<&Share>) -> maud::Markup {
             meta property="og:locale" content="vi_VN";
             meta property="og:title" content=(s.title);
             meta property="og:description" content=(s.description);
-            meta name="twitter:card" content="summary";
+            @if let Some(url) = &s.url { meta property="og:url" content=(url); }
+            @if let Some(image) = &s.image {
+                meta property="og:image" content=(image);
+                meta property="og:image:alt" content=(s.title);
+                meta name="twitter:image" content=(image);
+            }
+            meta name="twitter:card" content=(if s.image.as_deref().is_some_and(|i| i.contains("og-card")) { "summary_large_image" } else { "summary" });
             meta name="twitter:title" content=(s.title);
             meta name="twitter:description" content=(s.description);
         }
     }
+}
+
+pub fn card_url() -> String {
+    format!("/static/og-card.png?v={}", card_version())
 }
 
 pub fn style_url() -> String {

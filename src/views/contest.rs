@@ -274,7 +274,9 @@ fn clock(ms: i64) -> String {
 }
 
 /// How a contest introduces itself when its link is shared.
-pub fn contest_share(c: &PublicContest, title: String) -> Share {
+/// `origin`: the site's address (shared previews need absolute URLs);
+/// `path`: the shared page's own path.
+pub fn contest_share(c: &PublicContest, title: String, origin: &str, path: &str) -> Share {
     let mut description: String = c.description.chars().take(200).collect();
     if description.is_empty() {
         description = format!(
@@ -288,10 +290,21 @@ pub fn contest_share(c: &PublicContest, title: String) -> Share {
             c.co_organizers.join(", ")
         );
     }
-    Share { title, description }
+    let image = if c.organizer_logo {
+        format!("{origin}/u/{}/logo", c.organizer_code)
+    } else {
+        format!("{origin}{}", super::assets::card_url())
+    };
+    Share {
+        title,
+        description: format!("{} tổ chức. {description}", c.organizer),
+        image: Some(image),
+        url: Some(format!("{origin}{path}")),
+    }
 }
 
 pub fn home(
+    origin: &str,
     c: &PublicContest,
     me: Option<Me>,
     message: Option<Flash>,
@@ -305,10 +318,17 @@ pub fn home(
     shared_frame(
         &c.title,
         me.is_none(),
-        Some(&contest_share(c, c.title.clone())),
+        Some(&contest_share(
+            c,
+            c.title.clone(),
+            origin,
+            &format!("/c/{}", c.slug),
+        )),
         html! {
+            (organizer_banner(c))
             h1 { (c.title) }
             @if !c.co_organizers.is_empty() { p.mut { "Phối hợp tổ chức: " (c.co_organizers.join(", ")) } }
+            p { a href={ "/c/" (c.slug) "/rules" } { "Thể lệ hội thi" } }
             @if !c.description.is_empty() { p { (c.description) } }
             p.mut { "Mỗi lượt thi " (c.questions) " câu, " (c.minutes) " phút; tối đa " (c.attempts_per_round) " lượt mỗi vòng, tính lượt cao nhất. Độ tuổi " (c.age_min) "–" (c.age_max) "." }
             (participant_flash(message, problems))
@@ -509,16 +529,72 @@ pub fn poster(c: &PublicContest, url: &str, qr_svg: &str) -> Markup {
                 style { (PreEscaped("@page{size:A4;margin:18mm}body{font-family:system-ui,Arial,sans-serif;text-align:center;color:#0b3d75}h1{font-size:30pt;margin:10mm 0}p{font-size:15pt}.qr svg{width:110mm;height:110mm}.url{font-family:monospace;font-size:14pt;word-break:break-all}")) }
             }
             body {
+                img.emblem src={ "/u/" (c.organizer_code) "/logo" } alt={ "Biểu trưng " (c.organizer) } width="90" height="90";
                 p { "ĐOÀN TNCS HỒ CHÍ MINH" }
+                p.org { strong { (c.organizer) } }
                 h1 { (c.title) }
                 @if !c.co_organizers.is_empty() { p { "Phối hợp: " (c.co_organizers.join(", ")) } }
                 div.qr { (PreEscaped(qr_svg)) }
                 p { "Quét mã QR bằng điện thoại để đăng ký và dự thi" }
                 p.url { (url) }
                 @for r in &c.rounds { p { "Vòng " (r.number) ": " (vn_time(&r.opens_at)) " – " (vn_time(&r.closes_at)) } }
+                p.rules { "Thể lệ: " span.url { (url) "/rules" } }
             }
         }
     }
+}
+
+/// The organizing unit, as a contest's pages and poster open: its emblem
+/// (uploaded logo or the neutral default) and name under the union's name.
+pub fn organizer_banner(c: &PublicContest) -> Markup {
+    html! {
+        div.org {
+            img.emblem src={ "/u/" (c.organizer_code) "/logo" } alt={ "Biểu trưng " (c.organizer) } width="56" height="56";
+            div {
+                div.party { "ĐOÀN TNCS HỒ CHÍ MINH" }
+                strong { (c.organizer) }
+            }
+        }
+    }
+}
+
+/// Paragraphs and lists of a plain text (the rules).
+pub fn text_blocks(text: &str) -> Markup {
+    use crate::domain::text::{blocks, Block};
+    html! {
+        @for b in blocks(text) {
+            @match b {
+                Block::Paragraph(lines) => p {
+                    @for (i, l) in lines.iter().enumerate() { @if i > 0 { br; } (l) }
+                },
+                Block::List { ordered: true, items } => ol { @for i in &items { li { (i) } } },
+                Block::List { ordered: false, items } => ul { @for i in &items { li { (i) } } },
+            }
+        }
+    }
+}
+
+/// "Thể lệ": the rules on their own page.
+pub fn rules(c: &PublicContest) -> Markup {
+    let title = format!("Thể lệ — {}", c.title);
+    shared_frame(
+        &title,
+        false,
+        None,
+        html! {
+            (organizer_banner(c))
+            h1 { "Thể lệ" }
+            p.mut { (c.title) }
+            article.card.rules {
+                @if c.rules.is_empty() {
+                    p { "Ban tổ chức chưa đăng thể lệ. Mỗi lượt thi " (c.questions) " câu, " (c.minutes) " phút; tối đa " (c.attempts_per_round) " lượt mỗi vòng, tính lượt cao nhất." }
+                } @else {
+                    (text_blocks(&c.rules))
+                }
+            }
+            p { a.btn href={ "/c/" (c.slug) } { "Về trang hội thi" } }
+        },
+    )
 }
 
 /// The QR code of a URL as inline SVG.
@@ -545,6 +621,7 @@ fn pct(x: Option<f64>) -> String {
 
 /// The public board of a round: people (masked) and units.
 pub fn board(
+    origin: &str,
     c: &PublicContest,
     b: &crate::service::rankings::Board,
     u: &crate::service::rankings::UnitBoard,
@@ -555,7 +632,12 @@ pub fn board(
     shared_frame(
         &title,
         true,
-        Some(&contest_share(c, title.clone())),
+        Some(&contest_share(
+            c,
+            title.clone(),
+            origin,
+            &format!("/c/{}/board", c.slug),
+        )),
         html! {
             h1 { "Bảng xếp hạng vòng " (b.round) }
             p.mut { (c.title) " · " (c.participants) " người đã đăng ký" }

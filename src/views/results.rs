@@ -466,8 +466,10 @@ pub fn prizes_pending(
 }
 
 /// The public, published prize list with its hash and canonical text.
-pub fn public_prizes(slug: &str, p: &Prizes) -> Markup {
+pub fn public_prizes(origin: &str, slug: &str, p: &Prizes) -> Markup {
     let share = super::assets::Share {
+        image: Some(format!("{origin}{}", super::assets::card_url())),
+        url: Some(format!("{origin}/c/{slug}/prizes")),
         title: format!("Danh sách đạt giải vòng {} — {}", p.round, p.contest_title),
         description: format!(
             "{} người đạt giải. Danh sách công bố kèm mã SHA-256 để ai cũng kiểm tra được.",

@@ -109,6 +109,15 @@ pub fn page(
                                             label { "Số đoàn viên (hôm nay)" } input name="members" inputmode="numeric" value=[u.members];
                                             p { button type="submit" { "Lưu" } }
                                         }
+                                        form method="post" action={ "/admin/units/" (u.code) "/logo" } enctype="multipart/form-data" {
+                                            label for={ "logo-" (u.code) } { "Biểu trưng (PNG hoặc JPEG, tối đa 200 KB; hiện trên trang hội thi và áp phích)" }
+                                            img.emblem src={ "/u/" (u.code) "/logo" } alt="" width="40" height="40" loading="lazy";
+                                            input id={ "logo-" (u.code) } type="file" name="file" accept="image/png,image/jpeg" required;
+                                            button.secondary type="submit" { "Tải biểu trưng lên" }
+                                        }
+                                        form method="post" action={ "/admin/units/" (u.code) "/logo/delete" } {
+                                            button.link type="submit" { "Dùng biểu trưng mặc định" }
+                                        }
                                     }
                                 }
                             }

@@ -41,7 +41,7 @@ macro_rules! route_table {
 pub(crate) use route_table;
 
 mod own {
-    use super::{healthz, readyz, script, stylesheet};
+    use super::{card, healthz, readyz, script, stylesheet};
     route_table! {
         /// The web layer's own routes (probes and static files).
         get "/healthz" => healthz,
@@ -50,6 +50,8 @@ mod own {
         head "/static/style.css" => stylesheet,
         get "/static/hoithi.js" => script,
         head "/static/hoithi.js" => script,
+        get "/static/og-card.png" => card,
+        head "/static/og-card.png" => card,
     }
 }
 
@@ -96,7 +98,12 @@ async fn readyz(state: web::Data<AppState>) -> HttpResponse {
 
 /// A compiled-in asset: kept a year when asked for by its current version
 /// (`?v=` as the pages link it), five minutes otherwise.
-fn asset(req: &HttpRequest, content_type: &str, body: &'static str, version: &str) -> HttpResponse {
+fn asset(
+    req: &HttpRequest,
+    content_type: &str,
+    body: &'static [u8],
+    version: &str,
+) -> HttpResponse {
     let current = req
         .query_string()
         .split('&')
@@ -119,7 +126,7 @@ async fn script(req: HttpRequest) -> HttpResponse {
     asset(
         &req,
         "text/javascript; charset=utf-8",
-        assets::SCRIPT,
+        assets::SCRIPT.as_bytes(),
         assets::script_version(),
     )
 }
@@ -129,9 +136,14 @@ async fn stylesheet(req: HttpRequest) -> HttpResponse {
     asset(
         &req,
         "text/css; charset=utf-8",
-        assets::STYLE,
+        assets::STYLE.as_bytes(),
         assets::style_version(),
     )
+}
+
+async fn card(req: HttpRequest) -> HttpResponse {
+    use views::assets;
+    asset(&req, "image/png", assets::CARD, assets::card_version())
 }
 
 /// Registers `(path, route)` pairs as one resource per path, in the order
@@ -281,12 +293,16 @@ pub fn extractor_error(err: impl std::fmt::Display, _req: &HttpRequest) -> actix
 }
 
 fn too_large(limit: usize) -> AppError {
+    let (vi, en) = if limit >= 1024 * 1024 {
+        let mb = limit / 1024 / 1024;
+        (format!("{mb} MB"), format!("{mb} MB"))
+    } else {
+        let kb = limit / 1024;
+        (format!("{kb} KB"), format!("{kb} KB"))
+    };
     AppError::invalid(
-        format!("Tệp quá lớn (tối đa {} MB).", limit / 1024 / 1024),
-        format!(
-            "The upload is too large (at most {} MB).",
-            limit / 1024 / 1024
-        ),
+        format!("Tệp quá lớn (tối đa {vi})."),
+        format!("The upload is too large (at most {en})."),
     )
 }
 

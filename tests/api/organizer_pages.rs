@@ -392,3 +392,327 @@ async fn printed_results_start_with_the_administrative_heading() {
         .unwrap();
     assert_eq!(r.status(), 404);
 }
+
+/// The contest form's fields as a first-timer fills them.
+fn contest_form(title: &str, slug: &str, rounds: &[(&str, &str)]) -> Vec<(String, String)> {
+    let mut f: Vec<(String, String)> = [
+        ("title", title),
+        ("slug", slug),
+        ("description", ""),
+        ("unit_code", "XA-A"),
+        ("eligible_unit_code", ""),
+        ("co_organizers", "Văn phòng UBND xã An Phú"),
+        ("bank_slug", "dich-vu-cong-truc-tuyen-2023"),
+        ("bank_version", ""),
+        ("bp.cong-dvc.easy", "2"),
+        ("bp.vneid.medium", "1"),
+        ("minutes", "15"),
+        ("attempts_per_round", "2"),
+        ("grace_seconds", "10"),
+        ("prediction_prompt", ""),
+        ("prediction_target", "perfect"),
+        ("age_min", "16"),
+        ("age_max", "35"),
+        ("identity_check", "birth_date"),
+        ("show_answers", "true"),
+    ]
+    .iter()
+    .map(|(k, v)| (k.to_string(), v.to_string()))
+    .collect();
+    for (o, c) in rounds {
+        f.push(("round_open".into(), o.to_string()));
+        f.push(("round_close".into(), c.to_string()));
+    }
+    f
+}
+
+async fn post_pairs(
+    browser: &reqwest::Client,
+    app: &TestApp,
+    path: &str,
+    pairs: &[(String, String)],
+) -> (u16, String) {
+    let r = browser
+        .post(app.url(path))
+        .form(pairs)
+        .send()
+        .await
+        .unwrap();
+    (r.status().as_u16(), r.text().await.unwrap())
+}
+
+/// The message under a field, if the page shows one.
+fn error_at(page: &str, field: &str) -> Option<String> {
+    let at = page.find(&format!("id=\"{field}-err\""))?;
+    let rest = &page[at..];
+    let rest = &rest[rest.find('>').unwrap() + 1..];
+    Some(rest[..rest.find("</").unwrap()].to_string())
+}
+
+/// A first-time organizer fills the contest form: units from a searchable
+/// list, the code suggested from the title, the blueprint's total, any
+/// number of rounds, every error at its field at once, and rules text with
+/// its own page.
+#[tokio::test]
+async fn a_first_timer_fills_the_contest_form_with_every_error_at_its_field() {
+    let app = spawn_app().await;
+    contest_fixture(&app, 15, 1).await;
+    app.create_user("btc-xa-a", "organizer", Some("XA-A"));
+    let browser = crate::security::page_login_as(&app, "btc-xa-a").await;
+    let page = text(&browser, &app, "/admin/contests/new").await;
+    assert!(
+        page.contains("data-filter-for=\"unit_code\""),
+        "a searchable unit list"
+    );
+    assert!(
+        page.contains("data-f=\"chi doan thon 1\""),
+        "folded names to search"
+    );
+    assert!(!page.contains("XA-B"), "only the organizer's subtree");
+    assert!(page.contains("data-slug-from=\"title\""));
+    assert!(page.contains("id=\"bp-total\""));
+    assert!(page.contains("name=\"add_round\""));
+    assert!(page.contains("name=\"rules\""));
+
+    // Everything wrong at once, each beside its field; nothing saved.
+    let mut bad = contest_form("", "Mã Sai!", &[("2026-12-10T08:00", "2026-12-09T08:00")]);
+    bad.retain(|(k, _)| k != "unit_code" && k != "minutes");
+    bad.push(("unit_code".into(), "".into()));
+    bad.push(("minutes".into(), "0".into()));
+    bad.push(("bp.thanh-nien.hard".into(), "999".into()));
+    let (status, page) = post_pairs(&browser, &app, "/admin/contests", &bad).await;
+    assert_eq!(status, 422);
+    for field in [
+        "title",
+        "slug",
+        "unit_code",
+        "minutes",
+        "rounds",
+        "blueprint",
+    ] {
+        assert!(
+            error_at(&page, field).is_some(),
+            "{field} has its message: {page}"
+        );
+    }
+    assert!(page.contains("Văn phòng UBND xã An Phú"), "typed text kept");
+    assert!(page.contains("value=\"999\""), "the blueprint kept");
+
+    // "+ Thêm vòng" without the script: one more empty row, nothing saved.
+    let mut more = contest_form(
+        "Hội thi tuần",
+        "",
+        &[("2026-12-07T08:00", "2026-12-13T20:00")],
+    );
+    more.push(("round_open".into(), "".into()));
+    more.push(("round_close".into(), "".into()));
+    more.push(("add_round".into(), "1".into()));
+    let (status, page) = post_pairs(&browser, &app, "/admin/contests", &more).await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        page.matches("name=\"round_open\"").count(),
+        3,
+        "the filled row and two empty ones"
+    );
+    assert!(page.contains("value=\"2026-12-07T08:00\""));
+
+    // Five weekly rounds, a rules text, the code from the title.
+    let weeks: Vec<(String, String)> = (0..5)
+        .map(|w| {
+            let d =
+                chrono::NaiveDate::from_ymd_opt(2027, 1, 4).unwrap() + chrono::Duration::weeks(w);
+            (
+                format!("{}T08:00", d),
+                format!("{}T20:00", d + chrono::Duration::days(6)),
+            )
+        })
+        .collect();
+    let refs: Vec<(&str, &str)> = weeks
+        .iter()
+        .map(|(o, c)| (o.as_str(), c.as_str()))
+        .collect();
+    let mut good = contest_form("Hội thi tìm hiểu Luật Thanh niên năm 2027", "", &refs);
+    good.push((
+        "rules".into(),
+        "Đối tượng:\n- Đoàn viên\n- Thanh niên\n\nCách thi:\n1. Đăng ký\n2. Làm bài".into(),
+    ));
+    let r = browser
+        .post(app.url("/admin/contests"))
+        .form(&good)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303, "{}", r.text().await.unwrap());
+    let slug = "hoi-thi-tim-hieu-luat-thanh-nien-nam-2027";
+    assert_eq!(
+        r.headers()["location"],
+        format!("/admin/contests/{slug}?msg=saved").as_str()
+    );
+    let c: serde_json::Value = app
+        .get(&format!("/api/v1/contests/{slug}"), "")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(c["rounds"].as_array().unwrap().len(), 5);
+    assert_eq!(c["questions"], 3);
+    assert_eq!(c["organizer"], "Đoàn xã An Phú");
+    let home = text(&browser, &app, &format!("/c/{slug}")).await;
+    assert!(
+        home.contains(&format!("href=\"/c/{slug}/rules\"")),
+        "linked from the contest page"
+    );
+    let rules = text(&browser, &app, &format!("/c/{slug}/rules")).await;
+    assert!(
+        rules.contains("<ul><li>Đoàn viên</li><li>Thanh niên</li></ul>"),
+        "{rules}"
+    );
+    assert!(
+        rules.contains("<ol><li>Đăng ký</li><li>Làm bài</li></ol>"),
+        "{rules}"
+    );
+    let poster = text(&browser, &app, &format!("/c/{slug}/poster")).await;
+    assert!(
+        poster.contains("/rules") && poster.contains("Đoàn xã An Phú"),
+        "{poster}"
+    );
+
+    // Editing: drop the last round ("Bỏ vòng này"), the form keeps the rest.
+    let edit = text(&browser, &app, &format!("/admin/contests/{slug}/edit")).await;
+    assert_eq!(
+        edit.matches("name=\"round_open\"").count(),
+        6,
+        "5 rounds and an empty row"
+    );
+    let mut fewer = good.clone();
+    fewer.push(("round_drop".into(), "4".into()));
+    let r = browser
+        .post(app.url(&format!("/admin/contests/{slug}")))
+        .form(&fewer)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    let c: serde_json::Value = app
+        .get(&format!("/api/v1/contests/{slug}"), "")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(c["rounds"].as_array().unwrap().len(), 4);
+
+    // The same code again: said at the code's field.
+    let mut again = good.clone();
+    again.retain(|(k, _)| k != "slug");
+    again.push(("slug".into(), slug.into()));
+    let (status, page) = post_pairs(&browser, &app, "/admin/contests", &again).await;
+    assert_eq!(status, 422);
+    assert!(
+        error_at(&page, "slug").unwrap().contains("đã được dùng"),
+        "{page}"
+    );
+}
+
+/// A unit's logo is its emblem on the contest page, the poster and shared
+/// previews; only a real PNG or JPEG is taken; without one, a neutral
+/// default and a default preview card.
+#[tokio::test]
+async fn a_unit_logo_is_the_emblem_of_its_contests_and_their_shared_previews() {
+    let app = spawn_app().await;
+    contest_fixture(&app, 15, 1).await;
+    let home = text(&app.client, &app, &format!("/c/{CONTEST}")).await;
+    let origin = app.url("");
+    assert!(home.contains("src=\"/u/TINH/logo\""), "the emblem slot");
+    assert!(
+        home.contains("Tỉnh đoàn Thử Nghiệm"),
+        "the organizer's name"
+    );
+    assert!(
+        home.contains(&format!(
+            "property=\"og:image\" content=\"{origin}/static/og-card.png?v="
+        )),
+        "the default card: {home}"
+    );
+    let card = app
+        .client
+        .get(app.url("/static/og-card.png"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(card.headers()["content-type"], "image/png");
+    assert!(card.bytes().await.unwrap().starts_with(b"\x89PNG"));
+    let default = app
+        .client
+        .get(app.url("/u/TINH/logo"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(default.headers()["content-type"], "image/svg+xml");
+
+    let browser = crate::security::page_login_as(&app, "admin").await;
+    let upload = |bytes: Vec<u8>, name: &'static str| {
+        let form = reqwest::multipart::Form::new().part(
+            "file",
+            reqwest::multipart::Part::bytes(bytes).file_name(name),
+        );
+        browser
+            .post(app.url("/admin/units/TINH/logo"))
+            .multipart(form)
+            .send()
+    };
+    let r = upload(b"<svg onload=alert(1)></svg>".to_vec(), "logo.png")
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 400);
+    assert!(r.text().await.unwrap().contains("PNG hoặc JPEG"));
+    let r = upload(vec![0u8; 300 * 1024], "big.png").await.unwrap();
+    assert_eq!(r.status(), 400);
+    assert!(r.text().await.unwrap().contains("200 KB"));
+
+    let mut png = b"\x89PNG\r\n\x1a\n\0\0\0\x0dIHDR".to_vec();
+    png.extend(64u32.to_be_bytes());
+    png.extend(64u32.to_be_bytes());
+    png.extend([8, 6, 0, 0, 0]);
+    let r = upload(png.clone(), "logo.png").await.unwrap();
+    assert_eq!(r.status(), 303);
+    let logo = app
+        .client
+        .get(app.url("/u/TINH/logo"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(logo.headers()["content-type"], "image/png");
+    assert_eq!(logo.bytes().await.unwrap().to_vec(), png);
+    let home = text(&app.client, &app, &format!("/c/{CONTEST}")).await;
+    assert!(
+        home.contains(&format!(
+            "property=\"og:image\" content=\"{origin}/u/TINH/logo\""
+        )),
+        "{home}"
+    );
+    assert!(home.contains(&format!(
+        "property=\"og:url\" content=\"{origin}/c/{CONTEST}\""
+    )));
+    // An organizer of another unit may not change it.
+    app.create_user("btc-xa-b", "organizer", Some("XA-B"));
+    let other = crate::security::page_login_as(&app, "btc-xa-b").await;
+    let r = other
+        .post(app.url("/admin/units/TINH/logo/delete"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403);
+    let r = browser
+        .post(app.url("/admin/units/TINH/logo/delete"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    let default = app
+        .client
+        .get(app.url("/u/TINH/logo"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(default.headers()["content-type"], "image/svg+xml");
+}

@@ -62,6 +62,8 @@ const PAGES: &[(&str, [u16; 7])] = &[
     ("/c/{slug}", [200; 7]),
     ("/c/{slug}/board", [200; 7]),
     ("/c/{slug}/poster", [200; 7]),
+    ("/c/{slug}/rules", [200; 7]),
+    ("/u/{code}/logo", [200; 7]),
     ("/c/{slug}/qr.svg", [200; 7]),
     // Not published yet: the page says when it will be (it was a 404).
     ("/c/{slug}/prizes", [200; 7]),

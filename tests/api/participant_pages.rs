@@ -271,7 +271,15 @@ async fn shared_links_look_right_in_zalo_and_facebook() {
     );
     assert_eq!(meta(&home, "description"), Some(description));
     assert_eq!(meta(&home, "og:locale"), Some("vi_VN"));
-    assert_eq!(meta(&home, "twitter:card"), Some("summary"));
+    // A picture to show: the default card (1200×630) until the unit uploads a logo.
+    assert_eq!(meta(&home, "twitter:card"), Some("summary_large_image"));
+    assert!(meta(&home, "og:image")
+        .unwrap()
+        .starts_with(&app.url("/static/og-card.png")));
+    assert!(
+        description.starts_with("Tỉnh đoàn Thử Nghiệm tổ chức."),
+        "{description}"
+    );
     assert!(
         home.contains("rel=\"icon\" href=\"data:image/svg+xml,"),
         "a site icon"

@@ -4,3 +4,10 @@
 -- recorded with its reason in the audit log.
 ALTER TABLE accounts ADD COLUMN must_change_password BOOLEAN NOT NULL DEFAULT false;
 ALTER TABLE contests ADD COLUMN rules TEXT NOT NULL DEFAULT '';
+-- A unit's logo (its emblem on the contest page and poster): PNG or JPEG.
+CREATE TABLE unit_logos (
+    unit_id TEXT PRIMARY KEY NOT NULL REFERENCES units(id),
+    content_type TEXT NOT NULL,
+    bytes BYTEA NOT NULL,
+    updated_at TIMESTAMP NOT NULL
+);

@@ -7,7 +7,7 @@ use crate::auth::{AppState, Staff};
 use crate::domain::bank::{Difficulty, TopicSummary};
 use crate::domain::contest::{ContestInput, Prediction, PredictionTarget, RoundInput};
 use crate::domain::paper::Cell;
-use crate::error::AppError;
+use crate::error::{AppError, Problem};
 use crate::service::{banks, contests};
 use crate::views::admin_contests::{self as view, local_input, FormValues};
 use crate::views::contest::qr_svg;
@@ -62,8 +62,6 @@ pub async fn new_form(
     q: web::Query<NewQuery>,
 ) -> Result<HttpResponse, AppError> {
     staff.require_writer()?;
-    let (banks, summary, bank_slug, bank_version) =
-        bank_choices(&state, &staff, q.bank.as_deref().unwrap_or(""), None).await?;
     let start = state.now() + chrono::Duration::days(1);
     let v = FormValues {
         unit_code: staff
@@ -71,8 +69,7 @@ pub async fn new_form(
             .as_ref()
             .map(|s| s.unit_code.clone())
             .unwrap_or_default(),
-        bank_slug,
-        bank_version,
+        bank_slug: q.bank.clone().unwrap_or_default(),
         minutes: "15".into(),
         attempts_per_round: "2".into(),
         grace_seconds: "10".into(),
@@ -85,15 +82,53 @@ pub async fn new_form(
         )],
         ..Default::default()
     };
-    Ok(html(view::form(
-        &staff,
-        false,
-        &v,
-        &summary,
-        &banks,
-        None,
-        &[],
-    )))
+    render_form(&state, &staff, false, v, &[], 1).await
+}
+
+/// The contest form with `v`, its problems and `blank_rounds` empty rows.
+async fn render_form(
+    state: &AppState,
+    staff: &Staff,
+    editing: bool,
+    mut v: FormValues,
+    problems: &[Problem],
+    blank_rounds: usize,
+) -> Result<HttpResponse, AppError> {
+    let (banks, summary, bank_slug, version) =
+        bank_choices(state, staff, &v.bank_slug, v.bank_version.parse().ok()).await?;
+    // A new form: the bank chosen (or the first one) and its latest version.
+    if v.bank_slug.is_empty() || v.bank_version.is_empty() {
+        v.bank_slug = bank_slug;
+        v.bank_version = version;
+    }
+    let units = crate::service::units::list(&state.db, staff, None).await?;
+    let page = view::FormPage {
+        editing,
+        values: &v,
+        summary: &summary,
+        banks: &banks,
+        units: &units,
+        problems,
+        blank_rounds,
+    };
+    let mut resp = html(view::form(staff, &page));
+    if !problems.is_empty() {
+        *resp.status_mut() = actix_web::http::StatusCode::UNPROCESSABLE_ENTITY;
+    }
+    Ok(resp)
+}
+
+/// "+ Thêm vòng" without the script: the form again, nothing saved, with
+/// one more empty round row than it had.
+fn added_round(pairs: &[(String, String)]) -> Option<usize> {
+    pairs.iter().any(|(k, _)| k == "add_round").then(|| {
+        let rows = pairs.iter().filter(|(k, _)| k == "round_open").count();
+        let filled = pairs
+            .iter()
+            .filter(|(k, v)| k == "round_open" && !v.trim().is_empty())
+            .count();
+        (rows - filled).max(1) + 1
+    })
 }
 
 /// Reads the form (repeated round and blueprint fields) into the values to
@@ -116,9 +151,18 @@ fn read_form(pairs: &[(String, String)]) -> (FormValues, ContestInput) {
         .filter(|(k, _)| k == "round_close")
         .map(|(_, v)| v)
         .collect();
+    // Rows ticked "Bỏ vòng này" and blank rows are left out.
+    let dropped: Vec<usize> = pairs
+        .iter()
+        .filter(|(k, _)| k == "round_drop")
+        .filter_map(|(_, v)| v.trim().parse().ok())
+        .collect();
     let rounds: Vec<(String, String)> = opens
         .iter()
         .zip(closes.iter())
+        .enumerate()
+        .filter(|(i, _)| !dropped.contains(i))
+        .map(|(_, pair)| pair)
         .filter(|(o, c)| !o.trim().is_empty() || !c.trim().is_empty())
         .map(|(o, c)| (o.to_string(), c.to_string()))
         .collect();
@@ -155,6 +199,11 @@ fn read_form(pairs: &[(String, String)]) -> (FormValues, ContestInput) {
         show_answers: get("show_answers") == "true",
         identity_check: get("identity_check"),
         blueprint: blueprint.clone(),
+        rules: pairs
+            .iter()
+            .find(|(key, _)| key == "rules")
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default(),
     };
     let input = ContestInput {
         slug: values.slug.clone(),
@@ -197,6 +246,7 @@ fn read_form(pairs: &[(String, String)]) -> (FormValues, ContestInput) {
         age_max: num("age_max"),
         show_answers_after_close: Some(values.show_answers),
         identity_check: Some(values.identity_check.clone()),
+        rules: Some(values.rules.clone()),
     };
     (values, input)
 }
@@ -208,25 +258,14 @@ async fn rejected(
     v: FormValues,
     e: AppError,
 ) -> Result<HttpResponse, AppError> {
-    match e {
-        AppError::Validation(_) | AppError::InvalidInput { .. } | AppError::Conflict { .. } => {
-            let (banks, summary, _, _) =
-                bank_choices(state, staff, &v.bank_slug, v.bank_version.parse().ok()).await?;
-            let (vi, en) = e.messages();
-            let mut resp = html(view::form(
-                staff,
-                editing,
-                &v,
-                &summary,
-                &banks,
-                Some(Flash::Bad(vi, en)),
-                e.problems(),
-            ));
-            *resp.status_mut() = actix_web::ResponseError::status_code(&e);
-            Ok(resp)
+    let problems = match e {
+        AppError::Validation(p) => p,
+        AppError::InvalidInput { vi, en } | AppError::Conflict { vi, en } => {
+            vec![Problem::new(0, "form", vi, en)]
         }
-        e => Err(e),
-    }
+        e => return Err(e),
+    };
+    render_form(state, staff, editing, v, &problems, 1).await
 }
 
 pub async fn create(
@@ -235,6 +274,9 @@ pub async fn create(
     form: web::Form<Vec<(String, String)>>,
 ) -> Result<HttpResponse, AppError> {
     let (values, input) = read_form(&form);
+    if let Some(blank) = added_round(&form) {
+        return render_form(&state, &staff, false, values, &[], blank).await;
+    }
     match contests::create(&state, &staff, input).await {
         Ok(saved) => Ok(see_other(&format!(
             "/admin/contests/{}?msg=saved",
@@ -253,6 +295,9 @@ pub async fn update(
     let slug = slug.into_inner();
     let (mut values, input) = read_form(&form);
     values.slug = slug.clone();
+    if let Some(blank) = added_round(&form) {
+        return render_form(&state, &staff, true, values, &[], blank).await;
+    }
     match contests::update(&state, &staff, slug, input).await {
         Ok(saved) => Ok(see_other(&format!(
             "/admin/contests/{}?msg=saved",
@@ -269,7 +314,6 @@ pub async fn edit_form(
 ) -> Result<HttpResponse, AppError> {
     let (c, rounds, _, bank_slug, version) =
         contests::for_organizer(&state, &staff, slug.into_inner()).await?;
-    let (banks, summary, _, _) = bank_choices(&state, &staff, &bank_slug, version).await?;
     let (unit, eligible) = contests::unit_codes(&state, &c).await?;
     let prediction = c.prediction();
     let v = FormValues {
@@ -306,16 +350,9 @@ pub async fn edit_form(
             .into_iter()
             .map(|cell| (cell.topic, cell.difficulty, cell.count))
             .collect(),
+        rules: c.rules.clone(),
     };
-    Ok(html(view::form(
-        &staff,
-        true,
-        &v,
-        &summary,
-        &banks,
-        None,
-        &[],
-    )))
+    render_form(&state, &staff, true, v, &[], 1).await
 }
 
 #[derive(Deserialize)]

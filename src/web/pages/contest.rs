@@ -54,6 +54,7 @@ async fn render_home(
     };
     let problems = e.map(|e| e.problems().to_vec()).unwrap_or_default();
     let page = view::home(
+        &crate::web::edge::site_origin(req),
         &public,
         mine.as_ref().map(|(p, u, list, left)| Me {
             participant: p,
@@ -381,6 +382,15 @@ pub fn contest_url(req: &HttpRequest, slug: &str) -> String {
     format!("{}/c/{slug}", crate::web::edge::site_origin(req))
 }
 
+/// "Thể lệ": the contest's rules on their own page.
+pub async fn rules(
+    state: web::Data<AppState>,
+    slug: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let public = contests::public(&state, slug.into_inner()).await?;
+    Ok(html(view::rules(&public)))
+}
+
 pub async fn poster(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -408,6 +418,7 @@ pub struct BoardParams {
 
 /// The public board of a round (defaults to the open round, else the last).
 pub async fn board(
+    req: HttpRequest,
     state: web::Data<AppState>,
     slug: web::Path<String>,
     q: web::Query<BoardParams>,
@@ -447,5 +458,13 @@ pub async fn board(
         },
     )
     .await?;
-    Ok(html(view::board(&public, &b, &u, unit.as_deref(), &live)))
+    let origin = crate::web::edge::site_origin(&req);
+    Ok(html(view::board(
+        &origin,
+        &public,
+        &b,
+        &u,
+        unit.as_deref(),
+        &live,
+    )))
 }

@@ -318,6 +318,7 @@ pub async fn revoke_link(
 }
 
 pub async fn public_prizes(
+    req: actix_web::HttpRequest,
     state: web::Data<AppState>,
     slug: web::Path<String>,
     q: web::Query<RoundQuery>,
@@ -325,7 +326,10 @@ pub async fn public_prizes(
     let slug = slug.into_inner();
     let round = q.round.unwrap_or(1);
     match prizes::public(&state, slug.clone(), round).await {
-        Ok(p) => Ok(html(view::public_prizes(&slug, &p))),
+        Ok(p) => {
+            let origin = crate::web::edge::site_origin(&req);
+            Ok(html(view::public_prizes(&origin, &slug, &p)))
+        }
         // Not published yet: say when it will be, for a round that exists.
         Err(AppError::NotFound) => {
             let c = crate::service::contests::public(&state, slug).await?;

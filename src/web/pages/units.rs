@@ -18,6 +18,10 @@ fn flash_of(key: Option<&str>) -> Option<Flash> {
     match key? {
         "created" => Some(Flash::Ok("Đã thêm đơn vị.".into())),
         "updated" => Some(Flash::Ok("Đã lưu thay đổi.".into())),
+        "logo" => Some(Flash::Ok("Đã lưu biểu trưng của đơn vị.".into())),
+        "logo-removed" => Some(Flash::Ok(
+            "Đã bỏ biểu trưng; trang hội thi dùng biểu trưng mặc định.".into(),
+        )),
         _ => None,
     }
 }
@@ -106,4 +110,55 @@ pub async fn import(
         }
         Err(e) => rejected(&state, &staff, e).await,
     }
+}
+
+/// A unit's emblem: its uploaded logo, or the neutral default.
+pub async fn logo(
+    state: web::Data<AppState>,
+    code: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    use actix_web::http::header;
+    match units::logo(&state.db, code.into_inner()).await? {
+        Some((content_type, bytes, version)) => Ok(HttpResponse::Ok()
+            .content_type(content_type)
+            .insert_header((header::CACHE_CONTROL, "public, max-age=300"))
+            .insert_header((header::ETAG, format!("\"{version}\"")))
+            .body(bytes)),
+        None => Ok(HttpResponse::Ok()
+            .content_type("image/svg+xml")
+            .insert_header((header::CACHE_CONTROL, "public, max-age=300"))
+            .body(crate::views::assets::DEFAULT_EMBLEM)),
+    }
+}
+
+/// Uploads a unit's logo (PNG or JPEG, at most 200 KB), shown on its
+/// contests' pages and posters and in shared previews.
+pub async fn upload_logo(
+    state: web::Data<AppState>,
+    staff: Staff,
+    code: web::Path<String>,
+    form: actix_multipart::Multipart,
+) -> Result<HttpResponse, AppError> {
+    staff.require_writer()?;
+    let limit = crate::domain::images::MAX_LOGO_BYTES + 1;
+    let result = match crate::web::read_multipart(form, "file", limit)
+        .await
+        .and_then(|mut u| u.take_file())
+    {
+        Ok(bytes) => units::set_logo(&state.db, &staff, code.into_inner(), Some(bytes)).await,
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(()) => Ok(see_other("/admin/units?msg=logo")),
+        Err(e) => rejected(&state, &staff, e).await,
+    }
+}
+
+pub async fn remove_logo(
+    state: web::Data<AppState>,
+    staff: Staff,
+    code: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    units::set_logo(&state.db, &staff, code.into_inner(), None).await?;
+    Ok(see_other("/admin/units?msg=logo-removed"))
 }
