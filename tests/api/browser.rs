@@ -488,3 +488,243 @@ async fn a_share_link_shows_the_dashboard_with_charts_on_a_phone() {
     c.wait().for_element(Locator::Css("table")).await.unwrap();
     assert_eq!(eval_i64(c, no_overflow).await, 1, "the public board");
 }
+
+async fn type_into(c: &fantoccini::Client, css: &str, text: &str) {
+    c.find(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("{css}: {e}"))
+        .send_keys(text)
+        .await
+        .unwrap();
+}
+
+async fn click(c: &fantoccini::Client, css: &str) {
+    c.find(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("{css}: {e}"))
+        .click()
+        .await
+        .unwrap();
+}
+
+async fn eval_text(c: &fantoccini::Client, js: &str) -> String {
+    c.execute(js, vec![])
+        .await
+        .expect("script")
+        .as_str()
+        .unwrap_or_default()
+        .to_string()
+}
+
+async fn sign_in(
+    c: &fantoccini::Client,
+    app: &crate::helpers::TestApp,
+    user: &str,
+    password: &str,
+) {
+    c.goto(&app.url("/login")).await.unwrap();
+    type_into(c, "#username", user).await;
+    type_into(c, "#password", password).await;
+    click(c, "form[action='/login'] button").await;
+    c.wait()
+        .for_element(Locator::Css("header.top form[action='/logout']"))
+        .await
+        .unwrap();
+}
+
+async fn sign_out(c: &fantoccini::Client) {
+    click(c, "header.top form[action='/logout'] button").await;
+    c.wait()
+        .for_element(Locator::Css("a[href='/login']"))
+        .await
+        .unwrap();
+}
+
+/// A new organizer's path on a laptop (#12): an admin creates the account
+/// from the unit picker and closes then reopens a round; the organizer
+/// changes its one-time password, makes a five-round contest with rules
+/// from the form, and shares it (the page's Open Graph tags are checked).
+#[tokio::test]
+#[ignore = "needs chromium and chromium-driver; .ci/run runs it with --ignored"]
+async fn a_new_organizer_sets_up_accounts_and_a_five_round_contest_on_a_laptop() {
+    use crate::helpers::CONTEST;
+    let b = browser(1366, 768).await;
+    let app = spawn_app().await;
+    crate::helpers::contest_fixture(&app, 15, 1).await;
+    let c = &b.client;
+    sign_in(c, &app, "admin", PASSWORD).await;
+
+    // Accounts: the unit picked by typing without diacritics.
+    c.goto(&app.url("/admin/accounts")).await.unwrap();
+    type_into(c, "#username", "btc-xa-a").await;
+    type_into(c, "#display_name", "Ban Tổ chức Đoàn xã An Phú").await;
+    c.find(Locator::Id("role"))
+        .await
+        .unwrap()
+        .select_by_value("organizer")
+        .await
+        .unwrap();
+    type_into(c, "#unit_code-filter", "xa an phu").await;
+    let visible = eval_i64(c, "return [...document.querySelectorAll('#unit_code option')].filter(o => o.value && !o.hidden).length").await;
+    assert_eq!(visible, 1, "only Đoàn xã An Phú matches 'xa an phu'");
+    c.find(Locator::Id("unit_code"))
+        .await
+        .unwrap()
+        .select_by_value("XA-A")
+        .await
+        .unwrap();
+    click(c, "form[action='/admin/accounts'] button[type=submit]").await;
+    let password = c
+        .wait()
+        .for_element(Locator::Id("one-time-password"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(password.len(), 16);
+    screenshot(c, "organizer-account-created-1366").await;
+
+    // Close round 1 of the running contest, then reopen it with a reason.
+    c.goto(&app.url(&format!("/admin/contests/{CONTEST}")))
+        .await
+        .unwrap();
+    click(c, "form[action$='/rounds/1/close'] input[name=confirm]").await;
+    click(c, "form[action$='/rounds/1/close'] button").await;
+    c.wait()
+        .for_element(Locator::XPath("//summary[contains(., 'Mở lại vòng 1')]"))
+        .await
+        .unwrap();
+    click(c, "details.reopen summary").await;
+    type_into(
+        c,
+        "form[action$='/rounds/1/reopen'] input[name=reason]",
+        "Đóng nhầm vòng",
+    )
+    .await;
+    click(c, "form[action$='/rounds/1/reopen'] input[name=confirm]").await;
+    click(c, "form[action$='/rounds/1/reopen'] button").await;
+    c.wait()
+        .for_element(Locator::XPath(
+            "//p[contains(@class, 'flash') and contains(., 'Đã mở lại vòng thi')]",
+        ))
+        .await
+        .unwrap();
+    assert!(
+        c.find(Locator::Css("form[action$='/rounds/1/close']"))
+            .await
+            .is_ok(),
+        "the round is open again"
+    );
+    sign_out(c).await;
+
+    // The organizer's first sign-in goes to the password change.
+    sign_in(c, &app, "btc-xa-a", &password).await;
+    assert_eq!(c.current_url().await.unwrap().path(), "/admin/password");
+    type_into(c, "#current_password", &password).await;
+    type_into(c, "#new_password", "mat-khau-cua-btc-xa").await;
+    type_into(c, "#repeat_password", "mat-khau-cua-btc-xa").await;
+    click(c, "form[action='/admin/password'] button").await;
+    c.wait()
+        .for_element(Locator::XPath("//p[contains(., 'Đã đổi mật khẩu')]"))
+        .await
+        .unwrap();
+
+    // A contest with five weekly rounds and rules, from the form.
+    c.goto(&app.url("/admin/contests/new")).await.unwrap();
+    type_into(c, "#title", "Hội thi tìm hiểu Luật Thanh niên").await;
+    let slug = eval_text(c, "return document.getElementById('slug').value").await;
+    assert_eq!(
+        slug, "hoi-thi-tim-hieu-luat-thanh-nien",
+        "suggested from the title"
+    );
+    type_into(c, "#unit_code-filter", "xa an phu").await;
+    c.find(Locator::Id("unit_code"))
+        .await
+        .unwrap()
+        .select_by_value("XA-A")
+        .await
+        .unwrap();
+    let cell = "input[name='bp.cong-dvc.easy']";
+    c.find(Locator::Css(cell))
+        .await
+        .unwrap()
+        .clear()
+        .await
+        .unwrap();
+    type_into(c, cell, "3").await;
+    assert_eq!(
+        eval_text(c, "return document.getElementById('bp-total').textContent").await,
+        "3"
+    );
+    for _ in 0..3 {
+        click(c, "#add-round").await;
+    }
+    let rows = eval_i64(
+        c,
+        "return document.querySelectorAll('input[name=round_open]').length",
+    )
+    .await;
+    assert_eq!(rows, 5, "the script adds rows without leaving the page");
+    c.execute(
+        "const o = document.querySelectorAll('input[name=round_open]'), k = document.querySelectorAll('input[name=round_close]');
+         for (let i = 0; i < 5; i++) {
+           const d = new Date(Date.UTC(2027, 0, 4 + 7 * i));
+           const day = d.toISOString().slice(0, 10);
+           const end = new Date(Date.UTC(2027, 0, 10 + 7 * i)).toISOString().slice(0, 10);
+           o[i].value = day + 'T08:00'; k[i].value = end + 'T20:00';
+         }",
+        vec![],
+    )
+    .await
+    .unwrap();
+    type_into(
+        c,
+        "#rules",
+        "Đối tượng:\n- Đoàn viên\n- Thanh niên\n\nCách thi:\n1. Đăng ký\n2. Làm bài",
+    )
+    .await;
+    screenshot(c, "contest-form-five-rounds-1366").await;
+    click(c, "#contest-form button[type=submit]:not([name])").await;
+    c.wait()
+        .for_element(Locator::XPath("//p[contains(., 'Đã lưu hội thi')]"))
+        .await
+        .unwrap();
+    let rounds = eval_i64(
+        c,
+        "return document.querySelectorAll('main table tbody tr').length",
+    )
+    .await;
+    assert_eq!(rounds, 5);
+
+    // Shared: the page introduces itself to Zalo and Facebook.
+    c.goto(&app.url(&format!("/c/{slug}"))).await.unwrap();
+    let meta = |p: &str| {
+        format!(
+            "const m = document.querySelector('meta[property=\"{p}\"]'); return m ? m.content : ''"
+        )
+    };
+    assert_eq!(
+        eval_text(c, &meta("og:title")).await,
+        "Hội thi tìm hiểu Luật Thanh niên"
+    );
+    assert!(eval_text(c, &meta("og:description"))
+        .await
+        .starts_with("Đoàn xã An Phú tổ chức."));
+    assert!(eval_text(c, &meta("og:image"))
+        .await
+        .starts_with(&app.url("/static/og-card.png")));
+    assert_eq!(
+        eval_text(c, &meta("og:url")).await,
+        app.url(&format!("/c/{slug}"))
+    );
+    click(c, &format!("a[href='/c/{slug}/rules']")).await;
+    let items = eval_i64(
+        c,
+        "return document.querySelectorAll('article.rules li').length",
+    )
+    .await;
+    assert_eq!(items, 4, "two list items and two numbered steps");
+    screenshot(c, "contest-rules-1366").await;
+    b.client.clone().close().await.unwrap();
+}
