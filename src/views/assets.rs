@@ -11,6 +11,14 @@ pub const SCRIPT: &str = include_str!("../../static/hoithi.js");
 /// The picture a shared link shows when its unit has no logo (1200×630).
 pub const CARD: &[u8] = include_bytes!("../../static/og-card.png");
 
+/// The home-screen icon (phones add it when a page is saved), 180×180.
+pub const APP_ICON: &[u8] = include_bytes!("../../static/icon-180.png");
+
+pub fn app_icon_version() -> &'static str {
+    static V: OnceLock<String> = OnceLock::new();
+    V.get_or_init(|| version(APP_ICON))
+}
+
 /// The default emblem of a unit without an uploaded logo: a neutral star
 /// in a circle, not the union's official emblem (a unit uploads that).
 pub const DEFAULT_EMBLEM: &str = "<svg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 64 64'><circle cx='32' cy='32' r='31' fill='#0b5cad'/><path fill='#fff' d='M32 12l5.9 13.1 14.1 1.4-10.6 9.4 3.1 14.1L32 42.8l-12.5 7.2 3.1-14.1L12 26.5l14.1-1.4z'/></svg>";
@@ -53,6 +61,7 @@ pub struct Share {
 pub fn head_extras(share: Option<&Share>) -> maud::Markup {
     maud::html! {
         link rel="icon" href=(ICON);
+        link rel="apple-touch-icon" href={ "/static/icon-180.png?v=" (app_icon_version()) };
         meta name="theme-color" content="#0b5cad";
         @if let Some(s) = share {
             meta name="description" content=(s.description);

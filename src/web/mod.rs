@@ -41,7 +41,7 @@ macro_rules! route_table {
 pub(crate) use route_table;
 
 mod own {
-    use super::{card, healthz, readyz, script, stylesheet};
+    use super::{app_icon, card, healthz, readyz, script, stylesheet};
     route_table! {
         /// The web layer's own routes (probes and static files).
         get "/healthz" => healthz,
@@ -52,6 +52,8 @@ mod own {
         head "/static/hoithi.js" => script,
         get "/static/og-card.png" => card,
         head "/static/og-card.png" => card,
+        get "/static/icon-180.png" => app_icon,
+        head "/static/icon-180.png" => app_icon,
     }
 }
 
@@ -138,6 +140,16 @@ async fn stylesheet(req: HttpRequest) -> HttpResponse {
         "text/css; charset=utf-8",
         assets::STYLE.as_bytes(),
         assets::style_version(),
+    )
+}
+
+async fn app_icon(req: HttpRequest) -> HttpResponse {
+    use views::assets;
+    asset(
+        &req,
+        "image/png",
+        assets::APP_ICON,
+        assets::app_icon_version(),
     )
 }
 

@@ -128,6 +128,9 @@ async fn empty_pages_tell_a_new_organizer_what_to_do() {
     let app = spawn_app().await;
     app.create_user("admin", "admin", None);
     let browser = crate::security::page_login_as(&app, "admin").await;
+    // With no contest yet, the first screen is the list with its steps.
+    let start = browser.get(app.url("/admin")).send().await.unwrap();
+    assert_eq!(start.headers()["location"], "/admin/contests");
     let list = text(&browser, &app, "/admin/contests").await;
     assert!(list.contains("Bắt đầu trong bốn bước"));
     for step in [
@@ -143,6 +146,12 @@ async fn empty_pages_tell_a_new_organizer_what_to_do() {
     let app = spawn_app().await;
     contest_fixture(&app, 15, 1).await;
     let browser = crate::security::page_login_as(&app, "admin").await;
+    let start = browser.get(app.url("/admin")).send().await.unwrap();
+    assert_eq!(
+        start.headers()["location"],
+        "/admin/units",
+        "then the unit tree"
+    );
     let prizes = text(
         &browser,
         &app,

@@ -91,14 +91,21 @@ async fn home(state: web::Data<AppState>, staff: Option<Staff>) -> Result<Markup
     Ok(views::home::page(staff.as_ref(), &contests))
 }
 
-/// Where a signed-in staff member starts: the unit tree, or for a
-/// co-organizing office (viewer) the contests it was given.
-async fn admin(staff: Staff) -> HttpResponse {
-    if staff.require_writer().is_ok() {
-        see_other("/admin/units")
-    } else {
-        see_other("/admin/contests")
+/// Where a signed-in staff member starts: the unit tree; for an organizer
+/// with no contest yet, the contest list with its four first steps; for a
+/// co-organizing office (viewer), the contests it was given.
+async fn admin(state: web::Data<AppState>, staff: Staff) -> Result<HttpResponse, AppError> {
+    if staff.require_writer().is_err() {
+        return Ok(see_other("/admin/contests"));
     }
+    let none_yet = crate::service::contests::list(&state, &staff)
+        .await?
+        .is_empty();
+    Ok(see_other(if none_yet {
+        "/admin/contests"
+    } else {
+        "/admin/units"
+    }))
 }
 
 /// The tick an irreversible action's form asks for (`confirm=yes`).
