@@ -325,6 +325,42 @@ fn results_page(
     Ok(out)
 }
 
+/// What a round's results document starts from: the round (frozen when
+/// due), what the reader may see, and the heading.
+struct ResultsStart {
+    round_id: String,
+    is_final: bool,
+    access: Access,
+    heading: Heading,
+}
+
+fn results_start(
+    c: &mut DbConn,
+    st: &AppState,
+    reader: &Reader,
+    slug: &str,
+    number: i32,
+    now: chrono::NaiveDateTime,
+) -> Result<ResultsStart, AppError> {
+    let contest = contest_store::by_slug(c, slug)?;
+    let access = reader_access(c, reader, &contest)?;
+    let round = round_of(c, &contest, number)?;
+    let round = ensure_final(c, st, &contest, round, now)?;
+    Ok(ResultsStart {
+        heading: heading_of(c, &contest, &format!("Kết quả vòng {number}"), now)?,
+        is_final: round.finalized_at.is_some(),
+        round_id: round.id,
+        access,
+    })
+}
+
+fn results_headers(access: Access) -> Vec<&'static str> {
+    match access {
+        Access::Full => FULL_HEADERS.to_vec(),
+        Access::Masked => MASKED_HEADERS.to_vec(),
+    }
+}
+
 /// Full results of a round for a reader: CSV streams page by page so
 /// 100,000 rows never sit in memory together; XLSX is written in constant
 /// memory and sent whole.
@@ -336,21 +372,16 @@ pub async fn round_results(
     format: Format,
 ) -> Result<Export, AppError> {
     let (st, now) = (state.clone(), state.now());
-    let (round_id, is_final, access, heading) = state
+    let ResultsStart {
+        round_id,
+        is_final,
+        access,
+        heading,
+    } = state
         .db
-        .write(move |c| {
-            let contest = contest_store::by_slug(c, &slug)?;
-            let access = reader_access(c, &reader, &contest)?;
-            let round = round_of(c, &contest, number)?;
-            let round = ensure_final(c, &st, &contest, round, now)?;
-            let heading = heading_of(c, &contest, &format!("Kết quả vòng {number}"), now)?;
-            Ok((round.id, round.finalized_at.is_some(), access, heading))
-        })
+        .write(move |c| results_start(c, &st, &reader, &slug, number, now))
         .await?;
-    let headers: Vec<&'static str> = match access {
-        Access::Full => FULL_HEADERS.to_vec(),
-        Access::Masked => MASKED_HEADERS.to_vec(),
-    };
+    let headers = results_headers(access);
     if format == Format::Xlsx {
         let body = state
             .db
@@ -416,16 +447,12 @@ pub async fn results_for_print(
     state
         .db
         .write(move |c| {
-            let contest = contest_store::by_slug(c, &slug)?;
-            let access = reader_access(c, &reader, &contest)?;
-            let round = round_of(c, &contest, number)?;
-            let round = ensure_final(c, &st, &contest, round, now)?;
-            let is_final = round.finalized_at.is_some();
-            let heading = heading_of(c, &contest, &format!("Kết quả vòng {number}"), now)?;
+            let start = results_start(c, &st, &reader, &slug, number, now)?;
+            let (is_final, access) = (start.is_final, start.access);
             let mut cursor = Cursor::default();
             let mut rows = Vec::new();
             loop {
-                let page = results_page(c, &round.id, is_final, &mut cursor, access)?;
+                let page = results_page(c, &start.round_id, is_final, &mut cursor, access)?;
                 let last = (page.len() as i64) < PAGE;
                 rows.extend(page);
                 if last || rows.len() > PRINT_ROWS {
@@ -434,15 +461,11 @@ pub async fn results_for_print(
             }
             let more = rows.len() > PRINT_ROWS;
             rows.truncate(PRINT_ROWS);
-            let headers = match access {
-                Access::Full => FULL_HEADERS.to_vec(),
-                Access::Masked => MASKED_HEADERS.to_vec(),
-            };
             let table = Table {
                 sheet: "Kết quả",
-                headers,
+                headers: results_headers(access),
                 rows,
-                heading: Some(heading),
+                heading: Some(start.heading),
             };
             Ok((table, more))
         })

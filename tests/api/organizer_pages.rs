@@ -27,14 +27,18 @@ async fn post_form(
         .unwrap()
 }
 
-/// The status of the contest's first round, as the public API says it.
-async fn round_status(app: &TestApp) -> serde_json::Value {
-    let c: serde_json::Value = app
-        .get(&format!("/api/v1/contests/{CONTEST}"), "")
+/// A contest as the public API shows it.
+async fn public_contest(app: &TestApp, slug: &str) -> serde_json::Value {
+    app.get(&format!("/api/v1/contests/{slug}"), "")
         .await
         .json()
         .await
-        .unwrap();
+        .unwrap()
+}
+
+/// The status of the contest's first round, as the public API says it.
+async fn round_status(app: &TestApp) -> serde_json::Value {
+    let c: serde_json::Value = public_contest(app, CONTEST).await;
     c["rounds"][0]["status"].clone()
 }
 
@@ -233,12 +237,7 @@ async fn an_admin_reopens_a_round_closed_by_mistake_and_the_order_is_frozen_agai
     assert!(page.contains("Đã đóng sớm"), "{page}");
     assert!(page.contains("Mở lại vòng 1"), "{page}");
     let edit = text(&browser, &app, &format!("/admin/contests/{CONTEST}/edit")).await;
-    let api: serde_json::Value = app
-        .get(&format!("/api/v1/contests/{CONTEST}"), "")
-        .await
-        .json()
-        .await
-        .unwrap();
+    let api: serde_json::Value = public_contest(&app, CONTEST).await;
     let closed_at = api["rounds"][0]["closes_at"].as_str().unwrap()[..16].to_string();
     assert!(
         edit.contains(&format!("value=\"{closed_at}\"")),
@@ -557,12 +556,7 @@ async fn a_first_timer_fills_the_contest_form_with_every_error_at_its_field() {
         r.headers()["location"],
         format!("/admin/contests/{slug}?msg=saved").as_str()
     );
-    let c: serde_json::Value = app
-        .get(&format!("/api/v1/contests/{slug}"), "")
-        .await
-        .json()
-        .await
-        .unwrap();
+    let c: serde_json::Value = public_contest(&app, slug).await;
     assert_eq!(c["rounds"].as_array().unwrap().len(), 5);
     assert_eq!(c["questions"], 3);
     assert_eq!(c["organizer"], "Đoàn xã An Phú");
@@ -602,12 +596,7 @@ async fn a_first_timer_fills_the_contest_form_with_every_error_at_its_field() {
         .await
         .unwrap();
     assert_eq!(r.status(), 303);
-    let c: serde_json::Value = app
-        .get(&format!("/api/v1/contests/{slug}"), "")
-        .await
-        .json()
-        .await
-        .unwrap();
+    let c: serde_json::Value = public_contest(&app, slug).await;
     assert_eq!(c["rounds"].as_array().unwrap().len(), 4);
 
     // The same code again: said at the code's field.
