@@ -149,6 +149,9 @@ type Readiness = (Instant, Result<(), String>);
 
 /// How long one readiness answer is reused.
 const READINESS_FOR: Duration = Duration::from_secs(1);
+/// How long a readiness check waits for a connection: a balancer polling
+/// `/readyz` learns of an outage within about a second, not three.
+const READINESS_WAIT: Duration = Duration::from_secs(1);
 
 /// The longest pause between two attempts to reconnect after a failure.
 const RECONNECT_PAUSE: Duration = Duration::from_millis(500);
@@ -639,31 +642,29 @@ impl Db {
         answer
     }
 
-    /// A connection answers `SELECT 1` within two seconds, and writes are not
+    /// A connection answers `SELECT 1` within a second, and writes are not
     /// failing. When the last writes failed, a small probe write decides (so
     /// `/readyz` turns 200 as soon as writes work again, even when nobody
     /// else is writing).
     async fn check_readiness(&self) -> Result<(), String> {
         let pool = self.read.clone();
         let ping = web::block(move || {
-            let mut conn = pool
-                .get_timeout(Duration::from_secs(2))
-                .map_err(AppError::from)?;
+            let mut conn = pool.get_timeout(READINESS_WAIT).map_err(AppError::from)?;
             on(&mut conn, |c| {
                 c.batch_execute("SELECT 1").map_err(AppError::from)
             })
         });
-        match tokio::time::timeout(Duration::from_secs(3), ping).await {
+        match tokio::time::timeout(2 * READINESS_WAIT, ping).await {
             Ok(Ok(Ok(()))) => {}
             Ok(Ok(Err(e))) => return Err(fault_text(&e)),
             Ok(Err(_)) => return Err("the readiness check was cancelled".into()),
-            Err(_) => return Err("the database did not answer within 3 s".into()),
+            Err(_) => return Err("the database did not answer within 2 s".into()),
         }
         if self.health.failure().is_none() {
             return Ok(());
         }
         let probe = self.write(|c| settings::set(c, "readiness_probe", &now().to_string()));
-        match tokio::time::timeout(Duration::from_secs(3), probe).await {
+        match tokio::time::timeout(2 * READINESS_WAIT, probe).await {
             Ok(Ok(())) => {
                 self.health.succeeded();
                 Ok(())
