@@ -124,14 +124,16 @@ struct Me {
     username: String,
     display_name: String,
     role: Role,
-    unit: Option<UnitRef>,
+    unit: Option<UnitName>,
     /// Signed in with a one-time password: only `POST /auth/password` (and
     /// signing out) is allowed until it is changed.
     must_change_password: bool,
 }
 
+/// A unit by code and name. (Not `UnitRef`: that name is the contest's
+/// unit, with its level and parent; two schemas of one name would merge.)
 #[derive(Serialize, ToSchema)]
-struct UnitRef {
+struct UnitName {
     code: String,
     name: String,
 }
@@ -145,7 +147,7 @@ struct UnitRef {
 )]
 pub async fn me(staff: Staff) -> HttpResponse {
     HttpResponse::Ok().json(Me {
-        unit: staff.scope.map(|s| UnitRef {
+        unit: staff.scope.map(|s| UnitName {
             code: s.unit_code,
             name: s.unit_name,
         }),
@@ -162,7 +164,7 @@ struct AccountOut {
     username: String,
     display_name: String,
     role: Role,
-    unit: Option<UnitRef>,
+    unit: Option<UnitName>,
     /// Still on a one-time password.
     one_time_password: bool,
     /// May the caller reset this account's password?
@@ -184,7 +186,7 @@ pub async fn accounts(state: web::Data<AppState>, staff: Staff) -> Result<HttpRe
             username: r.username,
             display_name: r.display_name,
             role: r.role,
-            unit: r.unit.map(|(code, name)| UnitRef { code, name }),
+            unit: r.unit.map(|(code, name)| UnitName { code, name }),
             one_time_password: r.one_time,
             resettable: r.resettable,
         })
