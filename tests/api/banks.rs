@@ -121,7 +121,7 @@ async fn a_malformed_file_in_each_format_reports_its_lines_and_imports_nothing()
         ("loi.csv", bad_csv.into_bytes(), 2, "answer"),
         ("loi.gift", bad_gift.into_bytes(), 7, "kind"),
         ("loi.aiken", bad_aiken.as_bytes().to_vec(), 1, "answer"),
-        ("loi.xlsx", b"PK\x03\x04 broken".to_vec(), 0, "file"),
+        ("loi.xlsx", b"PK\x03\x04 broken".to_vec(), 1, "file"),
     ];
     for (name, bytes, line, field) in cases {
         let r = upload(&app, &admin, name, bytes, &[]).await;
@@ -396,4 +396,171 @@ async fn the_bank_pages_preview_commit_and_search_without_diacritics() {
         .unwrap();
     assert_eq!(r.status(), 422);
     assert!(r.text().await.unwrap().contains("Dòng 1"));
+}
+
+/// The questions of a bank's first version: (id, stem, options, correct).
+async fn stored(
+    app: &TestApp,
+    token: &str,
+    slug: &str,
+) -> Vec<(String, String, Vec<String>, Vec<u64>)> {
+    let v: Value = app
+        .get(&format!("/api/v1/banks/{slug}/versions/1"), token)
+        .await
+        .json()
+        .await
+        .unwrap();
+    v["questions"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{v}"))
+        .iter()
+        .map(|q| {
+            (
+                q["id"].as_str().unwrap().to_string(),
+                q["stem"].as_str().unwrap().to_string(),
+                q["options"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|o| o.as_str().unwrap().to_string())
+                    .collect(),
+                q["correct"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|c| c.as_u64().unwrap())
+                    .collect(),
+            )
+        })
+        .collect()
+}
+
+/// The sheet most Vietnamese banks are kept in: a title row, then
+/// `STT | Câu hỏi | A | B | C | D | Đáp án`, answers in any case.
+fn stt_sheet() -> Vec<u8> {
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let ws = book.add_worksheet();
+    ws.write_string(0, 0, "NGÂN HÀNG CÂU HỎI LUẬT THANH NIÊN")
+        .unwrap();
+    for (c, h) in ["STT", "Câu hỏi", "A", "B", "C", "D", "Đáp án"]
+        .iter()
+        .enumerate()
+    {
+        ws.write_string(2, c as u16, *h).unwrap();
+    }
+    let rows = [
+        (
+            "Độ tuổi thanh niên theo Luật Thanh niên 2020?",
+            [
+                "Từ 15 đến 30",
+                "Từ 16 đến 30",
+                "Từ 16 đến 35",
+                "Từ 18 đến 35",
+            ],
+            "c",
+        ),
+        (
+            "Tháng Thanh niên là tháng mấy?",
+            ["Tháng 1", "Tháng 3", "Tháng 5", "Tháng 7"],
+            "B",
+        ),
+    ];
+    for (r, (stem, options, answer)) in rows.iter().enumerate() {
+        let row = 3 + r as u32;
+        ws.write_number(row, 0, (r + 1) as f64).unwrap();
+        ws.write_string(row, 1, *stem).unwrap();
+        for (k, o) in options.iter().enumerate() {
+            ws.write_string(row, 2 + k as u16, *o).unwrap();
+        }
+        ws.write_string(row, 6, *answer).unwrap();
+    }
+    // Trailing rows with only a number are not questions.
+    ws.write_number(5, 0, 3.0).unwrap();
+    book.save_to_buffer().unwrap()
+}
+
+#[tokio::test]
+async fn banks_in_the_layouts_and_encodings_organizers_keep_import_exactly() {
+    let app = spawn_app().await;
+    let admin = app.admin().await;
+
+    let r = upload(&app, &admin, "luat-thanh-nien.xlsx", stt_sheet(), &[]).await;
+    assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
+    let qs = stored(&app, &admin, "luat-thanh-nien").await;
+    assert_eq!(qs.len(), 2);
+    assert_eq!(qs[0].1, "Độ tuổi thanh niên theo Luật Thanh niên 2020?");
+    assert_eq!(
+        qs[0].2,
+        [
+            "Từ 15 đến 30",
+            "Từ 16 đến 30",
+            "Từ 16 đến 35",
+            "Từ 18 đến 35"
+        ]
+    );
+    assert_eq!(qs[0].3, [2], "answer c");
+    assert_eq!(qs[1].3, [1], "answer B");
+
+    // Excel's CSV on Vietnamese Windows: Windows-1258, combining tone marks.
+    let mut cp1258 = b"C\xe2u ho\xd2i,A,B,\xd0a\xecp a\xecn\n".to_vec();
+    cp1258.extend(b"\xd0oa\xccn vi\xean co\xec bao nhi\xeau tu\xf4\xd2i?,16,30,B\n");
+    let r = upload(&app, &admin, "doan-vien.csv", cp1258, &[]).await;
+    assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
+    let qs = stored(&app, &admin, "doan-vien").await;
+    assert_eq!(qs[0].1, "Đoàn viên có bao nhiêu tuổi?");
+    assert_eq!(qs[0].1.chars().count(), 28, "composed, not combining marks");
+    assert_eq!(qs[0].3, [1]);
+
+    // Excel's "Unicode Text": UTF-16 LE with a BOM, tab-separated, a .txt.
+    let text = "Câu hỏi\tPhương án 1\tPhương án 2\tĐáp án đúng\r\nThủ đô của Việt Nam?\tHà Nội\tHuế\t1\r\n";
+    let mut utf16 = vec![0xFF, 0xFE];
+    utf16.extend(text.encode_utf16().flat_map(u16::to_le_bytes));
+    let r = upload(&app, &admin, "thu-do.txt", utf16, &[]).await;
+    assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
+    let qs = stored(&app, &admin, "thu-do").await;
+    assert_eq!(qs[0].1, "Thủ đô của Việt Nam?");
+    assert_eq!(qs[0].2, ["Hà Nội", "Huế"]);
+    assert_eq!(qs[0].3, [0]);
+
+    // Moodle's GIFT export: [html] text and repeated names.
+    let gift = "::Câu 1::[html]<p>Cổng <strong>Dịch vụ công</strong>&nbsp;quốc gia?</p>{=<p>dichvucong.gov.vn</p> ~[plain]vneid.gov.vn}\n\n::Câu 1::[html]VNeID miễn phí?{T}\n";
+    let r = upload(&app, &admin, "moodle.gift", gift.as_bytes().to_vec(), &[]).await;
+    assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
+    let qs = stored(&app, &admin, "moodle").await;
+    assert_eq!(qs[0].0, "cau-1");
+    assert_eq!(qs[1].0, "cau-1-2");
+    assert_eq!(qs[0].1, "Cổng Dịch vụ công quốc gia?");
+    assert_eq!(qs[0].2, ["dichvucong.gov.vn", "vneid.gov.vn"]);
+    let all = format!("{qs:?}");
+    for leftover in ["<", "&nbsp;", "[plain]", "[html]"] {
+        assert!(!all.contains(leftover), "{leftover} in {all}");
+    }
+
+    // A file name too short to be a code still gives one.
+    let r = upload(&app, &admin, "a.txt", AIKEN.as_bytes().to_vec(), &[]).await;
+    assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
+    let body: Value = r.json().await.unwrap();
+    assert_eq!(body["slug"], "ngan-hang-a", "{body}");
+}
+
+#[tokio::test]
+async fn no_problem_of_a_bank_is_ever_at_line_0() {
+    let app = spawn_app().await;
+    let admin = app.admin().await;
+    for (name, bytes) in [
+        ("rong.csv", Vec::new()),
+        ("tieu-de.csv", b"x,y,z\n".to_vec()),
+        ("chi-tieu-de.gift", b"// no question\n".to_vec()),
+        ("cu.csv", b"C\xe2u h\xe1i\nTh\xb5nh \xaeo\xb5n\n".to_vec()),
+    ] {
+        let r = upload(&app, &admin, name, bytes, &[("slug", "thu")]).await;
+        let body: Value = r.json().await.unwrap();
+        let details = body["error"]["details"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
+        for d in &details {
+            assert!(d["row"].as_u64().unwrap_or(0) >= 1, "{name}: {body}");
+        }
+    }
 }

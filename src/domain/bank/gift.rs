@@ -112,12 +112,7 @@ fn parse_question(block: &str, lines: &[usize]) -> Result<Parsed, Problem> {
             "The answer block has no closing }.",
         )
     })?;
-    let mut stem = text(&toks[start..open]);
-    for tag in ["[html]", "[moodle]", "[markdown]", "[plain]"] {
-        if let Some(rest) = stem.strip_prefix(tag) {
-            stem = rest.trim().to_string();
-        }
-    }
+    let (mut stem, html) = format_marker(&text(&toks[start..open]));
     let after = text(&toks[close + 1..]);
     if !after.is_empty() {
         stem = format!("{stem} _____ {after}");
@@ -125,7 +120,7 @@ fn parse_question(block: &str, lines: &[usize]) -> Result<Parsed, Problem> {
     let mut inner = &toks[open + 1..close];
     let mut explanation = String::new();
     if let Some(g) = find_seq(inner, 0, "####") {
-        explanation = text(&inner[g + 4..]);
+        explanation = as_text(&format_marker(&text(&inner[g + 4..])).0, html);
         inner = &inner[..g];
     }
     let body = text(inner);
@@ -144,7 +139,7 @@ fn parse_question(block: &str, lines: &[usize]) -> Result<Parsed, Problem> {
         let correct = if head.starts_with('T') { 0 } else { 1 };
         return Ok(Parsed {
             title,
-            stem,
+            stem: as_text(&stem, html),
             options: vec!["Đúng".into(), "Sai".into()],
             option_lines: Vec::new(),
             correct: vec![correct],
@@ -209,7 +204,8 @@ fn parse_question(block: &str, lines: &[usize]) -> Result<Parsed, Problem> {
             part = &part[close + 1..];
         }
         let answer_end = find(part, 0, '#').unwrap_or(part.len());
-        options.push(text(&part[..answer_end]));
+        let (option, option_html) = format_marker(&text(&part[..answer_end]));
+        options.push(as_text(&option, html || option_html));
         let is_correct = match (inner[m].0, weight) {
             (_, Some(w)) => w > 0.0,
             ('=', None) => true,
@@ -221,13 +217,41 @@ fn parse_question(block: &str, lines: &[usize]) -> Result<Parsed, Problem> {
     }
     Ok(Parsed {
         title,
-        stem,
+        stem: as_text(&stem, html),
         options,
         option_lines,
         correct,
         kind: if weighted { "multiple" } else { "single" },
         explanation,
     })
+}
+
+/// A text without its leading Moodle format marker (`[html]`, `[moodle]`,
+/// `[markdown]`, `[plain]`), and whether it was HTML.
+fn format_marker(t: &str) -> (String, bool) {
+    let mut t = t.trim();
+    let mut html = false;
+    while let Some(rest) = t.strip_prefix('[') {
+        let Some((marker, after)) = rest.split_once(']') else {
+            break;
+        };
+        match marker.to_ascii_lowercase().as_str() {
+            "html" => html = true,
+            "moodle" | "markdown" | "plain" => {}
+            _ => break,
+        }
+        t = after.trim_start();
+    }
+    (t.to_string(), html)
+}
+
+/// The plain text of question text in `[html]` format (or that is HTML).
+fn as_text(t: &str, html: bool) -> String {
+    if html || super::html::looks_like_html(t) {
+        super::html::to_text(t)
+    } else {
+        t.to_string()
+    }
 }
 
 /// Topic and difficulty from a `$CATEGORY:` path.
@@ -300,6 +324,8 @@ pub fn parse(text_in: &str) -> Result<RawBank, Vec<Problem>> {
     }
     flush(&mut block, &mut block_lines, &current, &mut blocks);
 
+    // Moodle names need not be unique: a repeated one gets "-2", "-3"…
+    let mut used: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
     for (n, (text, lines, topic, difficulty)) in blocks.into_iter().enumerate() {
         let line = lines.first().copied().unwrap_or(0);
         match parse_question(&text, &lines) {
@@ -309,12 +335,19 @@ pub fn parse(text_in: &str) -> Result<RawBank, Vec<Problem>> {
                         bank.topics.push(t.clone());
                     }
                 }
-                let id = p
+                let base = p
                     .title
                     .as_deref()
-                    .map(slugify)
+                    .map(|t| slugify(&super::html::to_text(t)))
                     .filter(|s| !s.is_empty())
                     .unwrap_or_else(|| format!("q{}", n + 1));
+                let seen = used.entry(base.clone()).or_insert(0);
+                *seen += 1;
+                let id = if *seen == 1 {
+                    base
+                } else {
+                    format!("{base}-{seen}")
+                };
                 bank.questions.push(RawQuestion {
                     line,
                     id,
@@ -405,6 +438,38 @@ $CATEGORY: Đề án 06/khó\n\
         assert_eq!(q[3].options[1], "Dấu = bằng");
         assert_eq!(bank.topics.len(), 2);
         assert_eq!(bank.topics[0].name, "Định danh điện tử");
+    }
+
+    #[test]
+    fn moodle_html_gift_with_repeated_names_imports_as_clean_text() {
+        let gift = "$CATEGORY: $course$/top/Dịch vụ công\n\
+\n\
+::Câu hỏi 1::[html]<p dir=\"ltr\">Cổng <strong>Dịch vụ công</strong>&nbsp;quốc gia có địa chỉ?</p>{\n\
+\t=<p>dichvucong.gov.vn</p>\n\
+\t~[plain]vneid.gov.vn\n\
+\t~<p>chinhphu.vn&nbsp;</p>\n\
+\t####<p>Xem <em>Quyết định</em> 1291</p>\n\
+}\n\
+\n\
+::Câu hỏi 1::[html]Đúng hay sai: VNeID miễn phí?{T}\n";
+        let bank = parse(gift).unwrap();
+        let q = &bank.questions[0];
+        assert_eq!(q.id, "cau-hoi-1");
+        assert_eq!(q.stem, "Cổng Dịch vụ công quốc gia có địa chỉ?");
+        assert_eq!(
+            q.options,
+            ["dichvucong.gov.vn", "vneid.gov.vn", "chinhphu.vn"]
+        );
+        assert_eq!(q.explanation, "Xem Quyết định 1291");
+        assert_eq!(
+            bank.questions[1].id, "cau-hoi-1-2",
+            "a repeated name gets a unique id"
+        );
+        assert_eq!(bank.questions[1].stem, "Đúng hay sai: VNeID miễn phí?");
+        let all = format!("{:?}", bank.questions);
+        for leftover in ["<", "&nbsp;", "[plain]", "[html]"] {
+            assert!(!all.contains(leftover), "{leftover} left in {all}");
+        }
     }
 
     #[test]

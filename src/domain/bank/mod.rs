@@ -11,6 +11,7 @@ pub mod aiken;
 #[cfg(test)]
 mod fuzz;
 pub mod gift;
+pub mod html;
 pub mod mojibake;
 pub mod table;
 pub mod toml_format;
@@ -256,12 +257,23 @@ impl Format {
         if bytes.starts_with(b"PK\x03\x04") {
             return Some(Format::Xlsx);
         }
+        // Excel's "Unicode Text" (.txt): UTF-16 with a BOM, tab-separated.
+        if bytes.starts_with(b"\xFF\xFE") || bytes.starts_with(b"\xFE\xFF") {
+            return Some(Format::Csv);
+        }
         let text = String::from_utf8_lossy(&bytes[..bytes.len().min(64 * 1024)]);
         if text
             .lines()
             .any(|l| l.trim_start().to_ascii_uppercase().starts_with("ANSWER:"))
         {
             Some(Format::Aiken)
+        } else if text
+            .lines()
+            .next()
+            .is_some_and(|l| l.matches('\t').count() >= 2)
+        {
+            // A sheet saved as tab-separated text.
+            Some(Format::Csv)
         } else if text.contains('{') && text.contains('}') {
             Some(Format::Gift)
         } else {
@@ -289,15 +301,25 @@ pub fn parse(format: Format, bytes: &[u8], defaults: &BankDefaults) -> Result<Ba
             ),
         )]);
     }
-    let mut raw = match format {
-        Format::Toml => toml_format::parse(&decode_text(bytes)?)?,
-        Format::Xlsx => table::parse_xlsx(bytes)?,
-        Format::Csv => table::parse_csv(&decode_text(bytes)?)?,
-        Format::Gift => gift::parse(&decode_text(bytes)?)?,
-        Format::Aiken => aiken::parse(&decode_text(bytes)?)?,
-    };
-    defaults.fill(&mut raw);
-    validate(raw)
+    let parsed = (|| {
+        let mut raw = match format {
+            Format::Toml => toml_format::parse(&decode_text(bytes)?)?,
+            Format::Xlsx => table::parse_xlsx(bytes)?,
+            Format::Csv => table::parse_csv(&decode_text(bytes)?)?,
+            Format::Gift => gift::parse(&decode_text(bytes)?)?,
+            Format::Aiken => aiken::parse(&decode_text(bytes)?)?,
+        };
+        defaults.fill(&mut raw);
+        validate(raw)
+    })();
+    // A problem of the whole file (its code, its title) is said at line 1:
+    // no one should look for a line 0.
+    parsed.map_err(|mut problems| {
+        for p in &mut problems {
+            p.row = p.row.max(1);
+        }
+        problems
+    })
 }
 
 /// Slug and title to use when the file has none.
@@ -321,7 +343,7 @@ impl BankDefaults {
         if let Some(s) = self.slug.as_ref().filter(|s| !s.trim().is_empty()) {
             raw.slug = s.clone();
         } else if raw.slug.trim().is_empty() {
-            raw.slug = slugify(&stem);
+            raw.slug = slug_of_file(&stem);
         }
         if let Some(t) = self.title.as_ref().filter(|t| !t.trim().is_empty()) {
             raw.title = t.clone();
@@ -331,24 +353,67 @@ impl BankDefaults {
     }
 }
 
-/// "Dịch vụ công 2023" → "dich-vu-cong-2023".
-pub fn slugify(s: &str) -> String {
-    let folded = fold(s);
-    let mut out = String::new();
-    for c in folded.chars() {
-        if c.is_ascii_alphanumeric() {
-            out.push(c);
-        } else if !out.ends_with('-') && !out.is_empty() {
-            out.push('-');
-        }
+pub use crate::domain::text::slugify;
+
+/// A bank's code from a file name: its slug, "ngan-hang-…" when that is
+/// too short to be a code ("a.txt" → "ngan-hang-a"), "ngan-hang" when
+/// nothing is left.
+pub fn slug_of_file(stem: &str) -> String {
+    match slugify(stem) {
+        s if s.len() >= 2 => s,
+        s if s.is_empty() => "ngan-hang".to_string(),
+        s => format!("ngan-hang-{s}"),
     }
-    out.trim_end_matches('-').chars().take(64).collect()
 }
 
-/// Decodes UTF-8 text (BOM allowed). Invalid bytes are reported with their line,
-/// with the hint that the file is probably in a legacy Vietnamese encoding.
+/// Decodes a text file (see [`decode`]).
 pub fn decode_text(bytes: &[u8]) -> Result<String, Vec<Problem>> {
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    decode(bytes).map(|(text, _)| text)
+}
+
+/// The text of a file and the encoding it was found in: UTF-8 (with or
+/// without BOM), UTF-16 LE/BE with BOM (Excel's "Unicode Text"), else
+/// Windows-1258 (Excel's CSV on Vietnamese Windows), its combining tone
+/// marks composed (NFC). Text typed in TCVN3 or VNI decodes to mojibake,
+/// which `validate` reports at each field with the way to convert it.
+pub fn decode(bytes: &[u8]) -> Result<(String, &'static str), Vec<Problem>> {
+    use unicode_normalization::UnicodeNormalization;
+    if let Some(rest) = bytes.strip_prefix(b"\xEF\xBB\xBF") {
+        return utf8(rest).map(|t| (t, "UTF-8"));
+    }
+    if let Some(rest) = bytes.strip_prefix(b"\xFF\xFE") {
+        return utf16(rest, u16::from_le_bytes).map(|t| (t, "UTF-16"));
+    }
+    if let Some(rest) = bytes.strip_prefix(b"\xFE\xFF") {
+        return utf16(rest, u16::from_be_bytes).map(|t| (t, "UTF-16"));
+    }
+    if let Ok(text) = std::str::from_utf8(bytes) {
+        return Ok((text.to_string(), "UTF-8"));
+    }
+    let (text, _) = encoding_rs::WINDOWS_1258.decode_without_bom_handling(bytes);
+    let text: String = text.nfc().collect();
+    // TCVN3 and VNI are 8-bit too: read as Windows-1258 they are mojibake.
+    if let Some(enc) = mojibake::detect(&text) {
+        let line = text
+            .lines()
+            .position(|l| mojibake::detect(l).is_some())
+            .map_or(1, |i| i + 1);
+        return Err(vec![legacy(line, enc, &mojibake::sample(&text))]);
+    }
+    Ok((text, "Windows-1258"))
+}
+
+/// A file typed in TCVN3 or VNI, and how to convert it.
+fn legacy(line: usize, enc: &str, sample: &str) -> Problem {
+    Problem::new(
+        line,
+        "file",
+        format!("Tệp được gõ bằng bảng mã cũ {enc} (ví dụ {sample:?}), không phải Unicode. Hãy chuyển mã sang Unicode (ví dụ bằng Unikey Toolkit) rồi nhập lại."),
+        format!("The file is not UTF-8 but in the legacy {enc} encoding (e.g. {sample:?}). Convert it to Unicode and import again."),
+    )
+}
+
+fn utf8(bytes: &[u8]) -> Result<String, Vec<Problem>> {
     match std::str::from_utf8(bytes) {
         Ok(s) => Ok(s.to_string()),
         Err(e) => {
@@ -360,6 +425,27 @@ pub fn decode_text(bytes: &[u8]) -> Result<String, Vec<Problem>> {
             Err(vec![not_utf8(line, "file")])
         }
     }
+}
+
+/// UTF-16 text (after its BOM); a broken surrogate is an error at its line.
+fn utf16(bytes: &[u8], unit: fn([u8; 2]) -> u16) -> Result<String, Vec<Problem>> {
+    let units = bytes.chunks_exact(2).map(|p| unit([p[0], p[1]]));
+    let mut out = String::with_capacity(bytes.len() / 2);
+    for c in char::decode_utf16(units) {
+        match c {
+            Ok(c) => out.push(c),
+            Err(_) => {
+                let line = out.matches('\n').count() + 1;
+                return Err(vec![Problem::new(
+                    line,
+                    "file",
+                    "Tệp UTF-16 bị hỏng ở dòng này (ký tự không hợp lệ).",
+                    "The UTF-16 file is broken on this line (an invalid character).",
+                )]);
+            }
+        }
+    }
+    Ok(out)
 }
 
 pub fn not_utf8(line: usize, field: &str) -> Problem {
@@ -947,10 +1033,42 @@ pub(crate) mod tests {
     }
 
     #[test]
-    fn invalid_utf8_is_reported_on_its_line() {
-        let errs = decode_text(b"dong 1\ndong 2\n\xa7\xb5\n").unwrap_err();
+    fn legacy_8_bit_text_is_reported_on_its_line() {
+        let errs = decode_text(b"dong 1\ndong 2\nTh\xb5nh \xaeo\xb5n\n").unwrap_err();
         assert_eq!(errs[0].row, 3);
-        assert!(errs[0].message.contains("TCVN3"));
+        assert!(errs[0].message.contains("TCVN3"), "{}", errs[0].message);
+    }
+
+    #[test]
+    fn excel_encodings_are_read_and_named() {
+        // "Đoàn thanh niên" as Excel saves it on Vietnamese Windows: Đ is
+        // 0xD0, the grave is a combining mark (0xCC) after the vowel.
+        let cp1258 = b"\xd0oa\xccn thanh ni\xean";
+        let (text, enc) = decode(cp1258).unwrap();
+        assert_eq!(text, "Đoàn thanh niên");
+        assert_eq!(enc, "Windows-1258");
+        assert_eq!(text.chars().count(), 15, "composed (NFC)");
+        let mut le = vec![0xFF, 0xFE];
+        le.extend("Câu hỏi\tA".encode_utf16().flat_map(u16::to_le_bytes));
+        assert_eq!(decode(&le).unwrap(), ("Câu hỏi\tA".to_string(), "UTF-16"));
+        let mut be = vec![0xFE, 0xFF];
+        be.extend("Đáp án".encode_utf16().flat_map(u16::to_be_bytes));
+        assert_eq!(decode(&be).unwrap().0, "Đáp án");
+        assert_eq!(
+            decode("Đoàn".as_bytes()).unwrap(),
+            ("Đoàn".to_string(), "UTF-8")
+        );
+        assert!(
+            decode(&[0xFF, 0xFE, 0x00, 0xD8, 0x41, 0x00]).is_err(),
+            "a lone surrogate"
+        );
+    }
+
+    #[test]
+    fn a_file_name_too_short_for_a_code_still_gives_one() {
+        assert_eq!(slug_of_file("a"), "ngan-hang-a");
+        assert_eq!(slug_of_file("!!"), "ngan-hang");
+        assert_eq!(slug_of_file("Câu hỏi 2024"), "cau-hoi-2024");
     }
 
     #[test]

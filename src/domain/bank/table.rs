@@ -37,14 +37,144 @@ pub const COLUMNS: [(&str, &str, &str); 15] = [
 
 const REQUIRED: [&str; 4] = ["stem", "option_a", "option_b", "answer"];
 
-/// Maps each known column key to its index in the header row.
-fn header_map(header: &[String]) -> Result<Vec<Option<usize>>, Vec<Problem>> {
-    let folded: Vec<String> = header.iter().map(|h| fold(h).replace(' ', "_")).collect();
+/// Other headers organizers give each column, written as [`norm_header`]
+/// leaves them (no case, diacritics or punctuation): "Nội dung câu hỏi",
+/// "Đáp án đúng", "ĐA", "Phương án 1"…
+const ALIASES: [(&str, &[&str]); 13] = [
+    ("id", &["ma", "ma cau", "ma so", "id cau hoi"]),
+    (
+        "topic",
+        &[
+            "linh vuc",
+            "chuyen de",
+            "phan",
+            "nhom",
+            "nhom cau hoi",
+            "category",
+        ],
+    ),
+    ("difficulty", &["do kho", "cap do", "muc", "level"]),
+    ("points", &["so diem", "diem so", "score"]),
+    ("kind", &["loai cau hoi", "dang", "dang cau hoi", "type"]),
+    (
+        "stem",
+        &[
+            "noi dung cau hoi",
+            "noi dung",
+            "de bai",
+            "cau",
+            "cau hoi trac nghiem",
+            "question",
+        ],
+    ),
+    (
+        "option_a",
+        &[
+            "a",
+            "dap an a",
+            "lua chon a",
+            "phuong an 1",
+            "lua chon 1",
+            "pa a",
+            "pa1",
+            "pa 1",
+            "option a",
+        ],
+    ),
+    (
+        "option_b",
+        &[
+            "b",
+            "dap an b",
+            "lua chon b",
+            "phuong an 2",
+            "lua chon 2",
+            "pa b",
+            "pa2",
+            "pa 2",
+            "option b",
+        ],
+    ),
+    (
+        "option_c",
+        &[
+            "c",
+            "dap an c",
+            "lua chon c",
+            "phuong an 3",
+            "lua chon 3",
+            "pa c",
+            "pa3",
+            "pa 3",
+            "option c",
+        ],
+    ),
+    (
+        "option_d",
+        &[
+            "d",
+            "dap an d",
+            "lua chon d",
+            "phuong an 4",
+            "lua chon 4",
+            "pa d",
+            "pa4",
+            "pa 4",
+            "option d",
+        ],
+    ),
+    (
+        "answer",
+        &[
+            "dap an dung",
+            "da",
+            "da dung",
+            "dap an chinh xac",
+            "phuong an dung",
+            "cau tra loi dung",
+            "correct",
+            "key",
+        ],
+    ),
+    (
+        "explanation",
+        &[
+            "loi giai",
+            "huong dan",
+            "huong dan giai",
+            "giai thich dap an",
+        ],
+    ),
+    ("source", &["can cu", "tai lieu", "trich dan"]),
+];
+
+/// A header as it is compared: folded (no case or diacritics), words
+/// separated by one space, punctuation dropped ("Đáp án (đúng):" → "dap an dung").
+fn norm_header(h: &str) -> String {
+    fold(h)
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Maps each known column key to its index in the header row (`line`).
+fn header_map(header: &[String], line: usize) -> Result<Vec<Option<usize>>, Vec<Problem>> {
+    let normed: Vec<String> = header.iter().map(|h| norm_header(h)).collect();
     let map: Vec<Option<usize>> = COLUMNS
         .iter()
         .map(|(key, vi, en)| {
-            let vi = fold(vi).replace(' ', "_");
-            folded.iter().position(|h| h == key || *h == vi || h == en)
+            let aliases = ALIASES
+                .iter()
+                .find(|(k, _)| k == key)
+                .map(|(_, a)| *a)
+                .unwrap_or(&[]);
+            let names: Vec<String> = [*key, *vi, *en]
+                .iter()
+                .map(|n| norm_header(n))
+                .chain(aliases.iter().map(|a| a.to_string()))
+                .collect();
+            normed.iter().position(|h| names.contains(h))
         })
         .collect();
     let missing: Vec<Problem> = COLUMNS
@@ -53,9 +183,9 @@ fn header_map(header: &[String]) -> Result<Vec<Option<usize>>, Vec<Problem>> {
         .filter(|((key, _, _), idx)| idx.is_none() && REQUIRED.contains(key))
         .map(|((key, vi, _), _)| {
             Problem::new(
-                1,
+                line,
                 key,
-                format!("Thiếu cột \"{vi}\" ở dòng tiêu đề."),
+                format!("Thiếu cột \"{vi}\" ở dòng tiêu đề (tên khác được nhận: xem hướng dẫn định dạng)."),
                 format!("The header row has no \"{key}\" column."),
             )
         })
@@ -67,12 +197,48 @@ fn header_map(header: &[String]) -> Result<Vec<Option<usize>>, Vec<Problem>> {
     }
 }
 
+/// Sheet rows: (row number, cells).
+type Rows = Vec<(usize, Vec<String>)>;
+
+/// How many rows at the top may come before the header (a title, notes).
+const HEADER_SEARCH_ROWS: usize = 10;
+
+/// The header row (the first of the top rows that names the needed
+/// columns) and the rows below it; when none does, the problems of the
+/// first non-empty row.
+fn split_header(mut rows: Rows) -> Result<(Vec<Option<usize>>, Rows), Vec<Problem>> {
+    let mut first_problems = None;
+    for k in 0..rows.len().min(HEADER_SEARCH_ROWS) {
+        let (line, cells) = &rows[k];
+        if cells.iter().all(|c| c.trim().is_empty()) {
+            continue;
+        }
+        match header_map(cells, *line) {
+            Ok(map) => {
+                let below = rows.split_off(k + 1);
+                return Ok((map, below));
+            }
+            Err(p) => {
+                first_problems.get_or_insert(p);
+            }
+        }
+    }
+    Err(first_problems
+        .unwrap_or_else(|| vec![Problem::new(1, "file", "Tệp trống.", "The file is empty.")]))
+}
+
+/// One answer as written ("B", "b.", "(C)", "2" for the second option).
+fn answer_token(t: &str) -> String {
+    let t = t.trim().trim_matches(|c: char| "()[].:".contains(c)).trim();
+    match t.parse::<usize>() {
+        Ok(n) if (1..=MAX_OPTIONS).contains(&n) => LETTERS[n - 1].to_string(),
+        _ => t.to_uppercase(),
+    }
+}
+
 /// Turns rows (row number, cells) into questions. Row ids default to `q<row>`.
-fn rows_to_questions(
-    header: &[String],
-    rows: Vec<(usize, Vec<String>)>,
-) -> Result<Vec<RawQuestion>, Vec<Problem>> {
-    let map = header_map(header)?;
+fn rows_to_questions(rows: Rows) -> Result<Vec<RawQuestion>, Vec<Problem>> {
+    let (map, rows) = split_header(rows)?;
     let cell = |row: &[String], key: &str| -> String {
         let i = COLUMNS
             .iter()
@@ -82,7 +248,9 @@ fn rows_to_questions(
     };
     let mut out = Vec::new();
     for (line, row) in rows {
-        if row.iter().all(|c| c.trim().is_empty()) {
+        // Empty rows, and rows with only a number (STT) or a topic, are not questions.
+        let content = ["stem", "option_a", "option_b", "answer"];
+        if content.iter().all(|k| cell(&row, k).trim().is_empty()) {
             continue;
         }
         let id = match cell(&row, "id") {
@@ -93,10 +261,9 @@ fn rows_to_questions(
             .map(|i| cell(&row, &format!("option_{}", LETTERS[i].to_lowercase())))
             .collect();
         let answer = cell(&row, "answer")
-            .split([',', ';', ' ', '+'])
-            .map(str::trim)
+            .split([',', ';', ' ', '+', '/'])
+            .map(answer_token)
             .filter(|s| !s.is_empty())
-            .map(str::to_string)
             .collect();
         out.push(RawQuestion {
             line,
@@ -121,7 +288,11 @@ fn rows_to_questions(
 /// CSV with the template's columns (comma or semicolon separated).
 pub fn parse_csv(text: &str) -> Result<RawBank, Vec<Problem>> {
     let first = text.lines().next().unwrap_or("");
-    let delimiter = if first.matches(';').count() > first.matches(',').count() {
+    let count = |c: char| first.matches(c).count();
+    // Excel's "Unicode Text" separates with tabs; Vietnamese-locale CSV with ';'.
+    let delimiter = if count('\t') > count(';').max(count(',')) {
+        b'\t'
+    } else if count(';') > count(',') {
         b';'
     } else {
         b','
@@ -145,17 +316,8 @@ pub fn parse_csv(text: &str) -> Result<RawBank, Vec<Problem>> {
         let line = record.position().map(|p| p.line() as usize).unwrap_or(0);
         rows.push((line, record.iter().map(str::to_string).collect::<Vec<_>>()));
     }
-    if rows.is_empty() {
-        return Err(vec![Problem::new(
-            0,
-            "file",
-            "Tệp trống.",
-            "The file is empty.",
-        )]);
-    }
-    let (_, header) = rows.remove(0);
     Ok(RawBank {
-        questions: rows_to_questions(&header, rows)?,
+        questions: rows_to_questions(rows)?,
         ..Default::default()
     })
 }
@@ -292,17 +454,16 @@ pub fn parse_xlsx(bytes: &[u8]) -> Result<RawBank, Vec<Problem>> {
         .or_else(|| names.first().cloned())
         .ok_or_else(|| unreadable("no sheet".into()))?;
     let mut budget = MAX_SHEET_TEXT_BYTES;
-    let mut rows = read_sheet(&mut wb, &qsheet, &mut budget)?;
+    let rows = read_sheet(&mut wb, &qsheet, &mut budget)?;
     if rows.is_empty() {
         return Err(vec![Problem::new(
-            0,
+            1,
             "file",
             format!("Trang \"{qsheet}\" trống."),
             format!("Sheet \"{qsheet}\" is empty."),
         )]);
     }
-    let (_, header) = rows.remove(0);
-    let questions = rows_to_questions(&header, rows)?;
+    let questions = rows_to_questions(rows)?;
 
     let mut bank = RawBank {
         questions,
@@ -472,6 +633,47 @@ pub(crate) mod tests {
     pub(crate) const CSV: &str = "Mã câu hỏi,Chủ đề,Mức độ,Điểm,Loại,Câu hỏi,Phương án A,Phương án B,Phương án C,Phương án D,Phương án E,Phương án F,Đáp án,Giải thích,Nguồn\n\
         q1,vneid,dễ,1,single,VNeID của cơ quan nào?,Bộ Công an,Bộ Y tế,,,,,A,Bộ Công an phát triển.,vneid.gov.vn\n\
         q2,vneid,khó,2,,Chọn phát biểu đúng,Miễn phí,Có mức 2,Chỉ cho người 18+,,,,\"A,B\",,\n";
+
+    #[test]
+    fn the_common_vietnamese_sheet_layout_is_understood() {
+        let csv = "NGÂN HÀNG CÂU HỎI TÌM HIỂU LUẬT THANH NIÊN\n\
+\n\
+STT,Nội dung câu hỏi,A,B,C,D,Đáp án đúng,Lời giải\n\
+1,Luật Thanh niên quy định độ tuổi thanh niên là?,Từ 15 đến 30,Từ 16 đến 30,Từ 16 đến 35,Từ 18 đến 35,c,Điều 1\n\
+2,Tháng Thanh niên là tháng mấy?,Tháng 1,Tháng 3,Tháng 5,Tháng 7,(B),\n\
+3,,,,,,,\n\
+,,,,,,,\n";
+        let bank = parse_csv(csv).unwrap();
+        assert_eq!(
+            bank.questions.len(),
+            2,
+            "the title, blank and number-only rows are skipped"
+        );
+        let q = &bank.questions[0];
+        assert_eq!(q.line, 4);
+        assert_eq!(q.stem, "Luật Thanh niên quy định độ tuổi thanh niên là?");
+        assert_eq!(
+            q.options[..4],
+            [
+                "Từ 15 đến 30",
+                "Từ 16 đến 30",
+                "Từ 16 đến 35",
+                "Từ 18 đến 35"
+            ]
+        );
+        assert_eq!(q.answer, ["C"]);
+        assert_eq!(q.explanation, "Điều 1");
+        assert_eq!(bank.questions[1].answer, ["B"]);
+    }
+
+    #[test]
+    fn numbered_options_and_tab_separated_text_are_understood() {
+        let text = "Câu hỏi\tPhương án 1\tPhương án 2\tPhương án 3\tĐA\n\
+Câu một?\tX\tY\tZ\t2\n";
+        let bank = parse_csv(text).unwrap();
+        assert_eq!(bank.questions[0].options[..3], ["X", "Y", "Z"]);
+        assert_eq!(bank.questions[0].answer, ["B"], "the second option");
+    }
 
     #[test]
     fn the_csv_example_parses_with_row_numbers() {
