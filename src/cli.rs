@@ -298,6 +298,9 @@ fn import_banks(
         match result {
             Ok(o) => {
                 println!("{name}: {}", o.message);
+                for n in &o.notes {
+                    println!("  {n}");
+                }
                 println!(
                     "  {:<28} {:>5} {:>5} {:>5} {:>6}",
                     "chủ đề / topic", "dễ", "TB", "khó", "tổng"

@@ -25,6 +25,11 @@ pub struct ImportRequest {
 
 /// Parses and validates a file (CPU only; run it on the blocking pool).
 pub fn check(req: &ImportRequest) -> Result<(Bank, Format), AppError> {
+    check_noted(req).map(|(bank, format, _)| (bank, format))
+}
+
+/// Like [`check`], with what was guessed (encoding, answer marking).
+pub fn check_noted(req: &ImportRequest) -> Result<(Bank, Format, Vec<String>), AppError> {
     let in_file = |ps: Vec<Problem>| {
         AppError::Validation(ps.into_iter().map(|p| p.in_file(&req.file_name)).collect())
     };
@@ -38,16 +43,16 @@ pub fn check(req: &ImportRequest) -> Result<(Bank, Format), AppError> {
             in_file(vec![Problem::new(
                 0,
                 "format",
-                format!("Định dạng {f:?} không được hỗ trợ (toml, xlsx, csv, gift, aiken)."),
-                format!("Unsupported format {f:?} (toml, xlsx, csv, gift or aiken)."),
+                format!("Định dạng {f:?} không được hỗ trợ (toml, xlsx, csv, gift, aiken, docx, text)."),
+                format!("Unsupported format {f:?} (toml, xlsx, csv, gift, aiken, docx or text)."),
             )])
         })?,
         None => Format::detect(&req.file_name, &req.bytes).ok_or_else(|| {
             in_file(vec![Problem::new(
                 0,
                 "format",
-                "Không nhận ra định dạng tệp; hãy dùng đuôi .toml, .xlsx, .csv, .gift hoặc .aiken.",
-                "Unknown file format; use a .toml, .xlsx, .csv, .gift or .aiken file.",
+                "Không nhận ra định dạng tệp; hãy dùng tệp Word .docx, Excel .xlsx, .csv, .txt (\"Câu 1:\", \"A.\"…), .gift, .aiken hoặc .toml.",
+                "Unknown file format; use a Word .docx, Excel .xlsx, .csv, .txt (\"Câu 1:\", \"A.\"…), .gift, .aiken or .toml file.",
             )])
         })?,
     };
@@ -56,8 +61,8 @@ pub fn check(req: &ImportRequest) -> Result<(Bank, Format), AppError> {
         title: req.title.clone(),
         file_name: req.file_name.clone(),
     };
-    let bank = bank::parse(format, &req.bytes, &defaults).map_err(in_file)?;
-    Ok((bank, format))
+    let (bank, notes) = bank::parse_noted(format, &req.bytes, &defaults).map_err(in_file)?;
+    Ok((bank, format, notes))
 }
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -71,6 +76,8 @@ pub struct ImportOutcome {
     pub summary: Vec<TopicSummary>,
     pub message: String,
     pub message_en: String,
+    /// What was guessed reading the file (encoding, answer marking).
+    pub notes: Vec<String>,
 }
 
 fn outcome(bank: &Bank, stored: store::Stored) -> ImportOutcome {
@@ -111,6 +118,7 @@ fn outcome(bank: &Bank, stored: store::Stored) -> ImportOutcome {
         summary: summary(bank),
         message,
         message_en,
+        notes: Vec::new(),
     }
 }
 
@@ -162,11 +170,14 @@ pub fn store(
 
 pub async fn import(db: &Db, staff: &Staff, req: ImportRequest) -> Result<ImportOutcome, AppError> {
     staff.require_writer()?;
-    let (bank, format, req) =
-        actix_web::web::block(move || check(&req).map(|(b, f)| (b, f, req))).await??;
+    let (bank, format, notes, req) =
+        actix_web::web::block(move || check_noted(&req).map(|(b, f, n)| (b, f, n, req))).await??;
     let staff = staff.clone();
-    db.write(move |c| store(c, Some(&staff), &bank, format, &req.file_name))
-        .await
+    let mut outcome = db
+        .write(move |c| store(c, Some(&staff), &bank, format, &req.file_name))
+        .await?;
+    outcome.notes = notes;
+    Ok(outcome)
 }
 
 /// The CLI's import: an optional owning unit, no account.
@@ -175,7 +186,7 @@ pub fn import_now(
     unit_code: Option<&str>,
     req: &ImportRequest,
 ) -> Result<ImportOutcome, AppError> {
-    let (bank, format) = check(req)?;
+    let (bank, format, notes) = check_noted(req)?;
     let unit_id = match unit_code {
         Some(code) => Some(units::by_code(conn, code)?.id),
         None => None,
@@ -188,7 +199,9 @@ pub fn import_now(
         &req.file_name,
         format,
     )?;
-    Ok(outcome(&bank, stored))
+    let mut outcome = outcome(&bank, stored);
+    outcome.notes = notes;
+    Ok(outcome)
 }
 
 /// The preview step: the summary and the first questions, or every problem.
@@ -199,12 +212,14 @@ pub struct Preview {
     pub bank: Bank,
     pub summary: Vec<TopicSummary>,
     pub existing_version: Option<i32>,
+    /// What was guessed reading the file (encoding, answer marking).
+    pub notes: Vec<String>,
 }
 
 pub async fn preview(db: &Db, staff: &Staff, req: ImportRequest) -> Result<Preview, AppError> {
     staff.require_writer()?;
-    let (bank, format, req) =
-        actix_web::web::block(move || check(&req).map(|(b, f)| (b, f, req))).await??;
+    let (bank, format, notes, req) =
+        actix_web::web::block(move || check_noted(&req).map(|(b, f, n)| (b, f, n, req))).await??;
     let staff = staff.clone();
     db.write(move |c| {
         let existing_version = match store::bank_by_slug(c, &bank.slug)? {
@@ -236,6 +251,7 @@ pub async fn preview(db: &Db, staff: &Staff, req: ImportRequest) -> Result<Previ
             summary: summary(&bank),
             bank,
             existing_version,
+            notes,
         })
     })
     .await

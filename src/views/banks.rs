@@ -14,15 +14,31 @@ fn upload_form() -> Markup {
         form.card method="post" action="/admin/banks/preview" enctype="multipart/form-data" {
             h2 { "Tải lên ngân hàng câu hỏi" }
             p.mut {
-                "Định dạng: TOML, Excel (.xlsx), CSV, GIFT hoặc Aiken (Moodle). "
+                "Định dạng: Word (.docx, \"Câu 1:\", \"A.\"… với đáp án gạch chân, in đậm, tô đỏ, đánh dấu * hoặc bảng đáp án), Excel (.xlsx), CSV, GIFT hoặc Aiken (Moodle), TOML. "
                 a href="/api/v1/banks/template.xlsx" { "Tải tệp Excel mẫu" } ". "
                 "Bạn sẽ xem trước trước khi xác nhận; nếu có lỗi, không câu nào được nhập."
             }
             label for="file" { "Tệp câu hỏi" }
-            input #file type="file" name="file" required accept=".toml,.xlsx,.csv,.gift,.aiken,.txt";
+            input #file type="file" name="file" required accept=".docx,.xlsx,.csv,.txt,.gift,.aiken,.toml";
             div.row {
                 div { label for="slug" { "Mã ngân hàng (tuỳ chọn)" } input #slug name="slug" placeholder="dich-vu-cong-2023" maxlength="64"; }
                 div { label for="title" { "Tên ngân hàng (tuỳ chọn)" } input #title name="title" maxlength="200"; }
+            }
+            p { button type="submit" { "Xem trước" } }
+        }
+        form.card #paste method="post" action="/admin/banks/preview" enctype="multipart/form-data" {
+            h2 { "Hoặc dán câu hỏi" }
+            p.mut {
+                "Mỗi câu bắt đầu bằng \"Câu 1:\" (hoặc \"1.\"), các phương án \"A.\", \"B.\"… (nhiều phương án trên một dòng thì cách nhau bằng phím Tab). "
+                "Đánh dấu đáp án đúng bằng dấu * trước chữ cái (\"*C.\"), dòng \"Đáp án: C\" sau câu, hoặc \"BẢNG ĐÁP ÁN\" ở cuối (\"1-C 2-A…\"). "
+                "\"Lời giải:\" sau câu là phần giải thích; \"Phần I. …\" hay \"Chủ đề: …\" đặt chủ đề cho các câu sau."
+            }
+            input type="hidden" name="format" value="text";
+            label for="pasted" { "Câu hỏi" }
+            textarea #pasted name="file" rows="10" required placeholder="Câu 1: Cổng Dịch vụ công quốc gia có địa chỉ nào?\nA. vneid.gov.vn\t*B. dichvucong.gov.vn\nC. chinhphu.vn\tD. baochinhphu.vn" {}
+            div.row {
+                div { label for="paste-slug" { "Mã ngân hàng" } input #paste-slug name="slug" placeholder="luat-thanh-nien" maxlength="64"; }
+                div { label for="paste-title" { "Tên ngân hàng" } input #paste-title name="title" maxlength="200"; }
             }
             p { button type="submit" { "Xem trước" } }
         }
@@ -85,6 +101,9 @@ pub fn preview_page(staff: &Staff, p: &Preview) -> Markup {
                 p { strong { (p.bank.title) } " · " code { (p.bank.slug) } " · " (p.bank.questions.len()) " câu hỏi · tệp " (p.file_name) }
                 @if let Some(v) = p.existing_version {
                     p.flash.ok { "Nội dung giống hệt phiên bản " (v) "; xác nhận sẽ không tạo phiên bản mới." }
+                }
+                @if !p.notes.is_empty() {
+                    ul #notes { @for n in &p.notes { li { (n) } } }
                 }
                 (summary_table(&p.summary))
             }

@@ -564,3 +564,200 @@ async fn no_problem_of_a_bank_is_ever_at_line_0() {
         }
     }
 }
+
+fn word_run(text: &str, props: &str) -> String {
+    format!("<w:r><w:rPr>{props}</w:rPr><w:t xml:space=\"preserve\">{text}</w:t></w:r>")
+}
+
+fn word_para(runs: &[String]) -> String {
+    format!("<w:p>{}</w:p>", runs.concat())
+}
+
+const TAB: &str = "<w:r><w:tab/></w:r>";
+
+/// A Word bank typed the way teachers do: a title, "Câu N:", two options
+/// per line separated by a tab, the right one underlined (every letter in
+/// bold, which tells nothing), an explanation.
+fn underlined_docx() -> Vec<u8> {
+    let u = "<w:u w:val=\"single\"/>";
+    let b = "<w:b/>";
+    let body = [
+        word_para(&[word_run("ĐỀ THI TÌM HIỂU DỊCH VỤ CÔNG", b)]),
+        word_para(&[word_run(
+            "Câu 1: Cổng Dịch vụ công quốc gia có địa chỉ nào?",
+            "",
+        )]),
+        word_para(&[
+            word_run("A.", b),
+            word_run(" vneid.gov.vn", ""),
+            TAB.into(),
+            word_run("B.", b),
+            word_run(" dichvucong.gov.vn", u),
+        ]),
+        word_para(&[
+            word_run("C.", b),
+            word_run(" chinhphu.vn", ""),
+            TAB.into(),
+            word_run("D.", b),
+            word_run(" baochinhphu.vn", ""),
+        ]),
+        word_para(&[word_run("Lời giải: Cổng có địa chỉ dichvucong.gov.vn.", "")]),
+        word_para(&[word_run(
+            "Câu 2: Ứng dụng định danh điện tử quốc gia là?",
+            "",
+        )]),
+        word_para(&[
+            word_run("A.", b),
+            word_run(" VNeID", u),
+            TAB.into(),
+            word_run("B.", b),
+            word_run(" Zalo", ""),
+        ]),
+    ]
+    .concat();
+    hoithi::domain::bank::docx::docx_of(&body)
+}
+
+/// The same with the answers in a table after the questions.
+fn answer_table_docx() -> Vec<u8> {
+    let body = [
+        word_para(&[word_run("1. Thủ đô của Việt Nam?", "")]),
+        word_para(&[
+            word_run("A. Huế", ""),
+            TAB.into(),
+            word_run("B. Hà Nội", ""),
+        ]),
+        word_para(&[word_run("2. Sông dài nhất chảy qua Việt Nam?", "")]),
+        word_para(&[
+            word_run("A. Sông Mê Kông", ""),
+            TAB.into(),
+            word_run("B. Sông Hồng", ""),
+        ]),
+        word_para(&[word_run("BẢNG ĐÁP ÁN", "<w:b/>")]),
+        word_para(&[word_run("1-B    2.A", "")]),
+    ]
+    .concat();
+    hoithi::domain::bank::docx::docx_of(&body)
+}
+
+#[tokio::test]
+async fn word_files_and_pasted_text_in_the_exam_convention_import_exactly() {
+    let app = spawn_app().await;
+    let admin = app.admin().await;
+    let r = upload(&app, &admin, "dich-vu-cong.docx", underlined_docx(), &[]).await;
+    assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
+    let body: Value = r.json().await.unwrap();
+    assert!(
+        body["notes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|n| n.as_str().unwrap().contains("gạch chân")),
+        "the rule found is said: {body}"
+    );
+    let qs = stored(&app, &admin, "dich-vu-cong").await;
+    assert_eq!(qs.len(), 2);
+    assert_eq!(qs[0].0, "cau-1");
+    assert_eq!(qs[0].1, "Cổng Dịch vụ công quốc gia có địa chỉ nào?");
+    assert_eq!(
+        qs[0].2,
+        [
+            "vneid.gov.vn",
+            "dichvucong.gov.vn",
+            "chinhphu.vn",
+            "baochinhphu.vn"
+        ]
+    );
+    assert_eq!(qs[0].3, [1]);
+    assert_eq!(qs[1].2, ["VNeID", "Zalo"]);
+    assert_eq!(qs[1].3, [0]);
+
+    let r = upload(&app, &admin, "dia-ly.docx", answer_table_docx(), &[]).await;
+    assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
+    let qs = stored(&app, &admin, "dia-ly").await;
+    assert_eq!(qs[0].2, ["Huế", "Hà Nội"]);
+    assert_eq!(qs[0].3, [1]);
+    assert_eq!(qs[1].3, [0]);
+
+    // A Word file with a picture in a question: said at that question.
+    let picture = hoithi::domain::bank::docx::docx_of(
+        &[
+            word_para(&[
+                word_run("Câu 1: Biểu tượng nào dưới đây?", ""),
+                "<w:r><w:drawing/></w:r>".into(),
+            ]),
+            word_para(&[
+                word_run("*A. Thứ nhất", ""),
+                TAB.into(),
+                word_run("B. Thứ hai", ""),
+            ]),
+        ]
+        .concat(),
+    );
+    let r = upload(&app, &admin, "hinh.docx", picture, &[]).await;
+    assert_eq!(r.status(), 422);
+    let body: Value = r.json().await.unwrap();
+    assert!(
+        body["error"]["details"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("hình ảnh"),
+        "{body}"
+    );
+
+    // Pasted on the bank page: a preview with what was understood, then saved.
+    app.client
+        .post(app.url("/login"))
+        .form(&[
+            ("username", "admin"),
+            ("password", crate::helpers::PASSWORD),
+        ])
+        .send()
+        .await
+        .unwrap();
+    let pasted = "Câu 1: Tháng Thanh niên là tháng mấy?\nA. Tháng 1\t*B. Tháng 3\nC. Tháng 5\tD. Tháng 7\nCâu 2: Luật Thanh niên 2020 quy định độ tuổi?\nA. 15–30\nB. 16–30\nĐáp án: B\n";
+    let form = Form::new()
+        .text("format", "text")
+        .text("file", pasted.to_string())
+        .text("slug", "thang-thanh-nien");
+    let r = app
+        .client
+        .post(app.url("/admin/banks/preview"))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("dấu *") && html.contains("Tháng 3"), "{html}");
+    let upload_id = html
+        .split("name=\"upload_id\" value=\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_string();
+    let r = app
+        .client
+        .post(app.url("/admin/banks/commit"))
+        .form(&[("upload_id", upload_id.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    let qs = stored(&app, &admin, "thang-thanh-nien").await;
+    assert_eq!(qs[0].3, [1]);
+    assert_eq!(qs[1].2, ["15–30", "16–30"]);
+    assert_eq!(qs[1].3, [1]);
+    let bank_page = app
+        .client
+        .get(app.url("/admin/banks"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(bank_page.contains("id=\"pasted\""), "the paste box");
+}

@@ -6,12 +6,14 @@ use proptest::prelude::*;
 
 use super::{parse, table, BankDefaults, Format};
 
-const FORMATS: [Format; 5] = [
+const FORMATS: [Format; 7] = [
     Format::Toml,
     Format::Xlsx,
     Format::Csv,
     Format::Gift,
     Format::Aiken,
+    Format::Docx,
+    Format::Text,
 ];
 
 fn examples() -> Vec<(Format, Vec<u8>)> {
@@ -29,6 +31,18 @@ fn examples() -> Vec<(Format, Vec<u8>)> {
         (
             Format::Aiken,
             super::aiken::tests::EXAMPLE.as_bytes().to_vec(),
+        ),
+        (
+            Format::Docx,
+            super::docx::docx_of(
+                "<w:p><w:r><w:t>Câu 1: Hỏi?</w:t></w:r></w:p><w:p><w:r><w:t>*A. Một</w:t></w:r><w:r><w:tab/></w:r><w:r><w:rPr><w:u/></w:rPr><w:t>B. Hai</w:t></w:r></w:p>",
+            ),
+        ),
+        (
+            Format::Text,
+            "Phần I. Chung\nCâu 1: Hỏi?\nA. Một\t*B. Hai\nLời giải: vì thế.\nBẢNG ĐÁP ÁN\n1-B\n"
+                .as_bytes()
+                .to_vec(),
         ),
     ]
 }

@@ -8,6 +8,8 @@
 //! [`Bank`] or every problem found.
 
 pub mod aiken;
+pub mod docx;
+pub mod exam;
 #[cfg(test)]
 mod fuzz;
 pub mod gift;
@@ -228,6 +230,10 @@ pub enum Format {
     Csv,
     Gift,
     Aiken,
+    /// Word (.docx) in the Vietnamese exam convention.
+    Docx,
+    /// Pasted (or .txt) text in the Vietnamese exam convention.
+    Text,
 }
 
 impl Format {
@@ -238,6 +244,8 @@ impl Format {
             "csv" => Some(Format::Csv),
             "gift" => Some(Format::Gift),
             "aiken" => Some(Format::Aiken),
+            "docx" | "word" => Some(Format::Docx),
+            "text" | "txt" => Some(Format::Text),
             _ => None,
         }
     }
@@ -252,10 +260,15 @@ impl Format {
             "csv" => return Some(Format::Csv),
             "gift" => return Some(Format::Gift),
             "aiken" => return Some(Format::Aiken),
+            "docx" => return Some(Format::Docx),
             _ => {}
         }
         if bytes.starts_with(b"PK\x03\x04") {
-            return Some(Format::Xlsx);
+            return Some(if ext == "doc" || contains(bytes, b"word/document.xml") {
+                Format::Docx
+            } else {
+                Format::Xlsx
+            });
         }
         // Excel's "Unicode Text" (.txt): UTF-16 with a BOM, tab-separated.
         if bytes.starts_with(b"\xFF\xFE") || bytes.starts_with(b"\xFE\xFF") {
@@ -282,12 +295,27 @@ impl Format {
     }
 }
 
+/// Does `hay` hold `needle` (a zip names its entries in the clear)?
+fn contains(hay: &[u8], needle: &[u8]) -> bool {
+    hay.windows(needle.len()).any(|w| w == needle)
+}
+
 /// Parses a file in the given format. `defaults` gives the slug and title for
 /// formats that do not carry them (CSV, GIFT, Aiken, XLSX without its info sheet).
 pub fn parse(format: Format, bytes: &[u8], defaults: &BankDefaults) -> Result<Bank, Vec<Problem>> {
+    parse_noted(format, bytes, defaults).map(|(bank, _)| bank)
+}
+
+/// Like [`parse`], with what was guessed on the way (the encoding, how the
+/// right answers were marked), to show before saving.
+pub fn parse_noted(
+    format: Format,
+    bytes: &[u8],
+    defaults: &BankDefaults,
+) -> Result<(Bank, Vec<String>), Vec<Problem>> {
     if bytes.len() > MAX_FILE_BYTES {
         return Err(vec![Problem::new(
-            0,
+            1,
             "file",
             format!(
                 "Tệp quá lớn ({} MB; tối đa {} MB).",
@@ -302,15 +330,31 @@ pub fn parse(format: Format, bytes: &[u8], defaults: &BankDefaults) -> Result<Ba
         )]);
     }
     let parsed = (|| {
+        let mut notes = Vec::new();
+        let mut text = || -> Result<String, Vec<Problem>> {
+            let (text, encoding) = decode(bytes)?;
+            notes.push(format!("Bảng mã: {encoding}."));
+            Ok(text)
+        };
         let mut raw = match format {
-            Format::Toml => toml_format::parse(&decode_text(bytes)?)?,
+            Format::Toml => toml_format::parse(&text()?)?,
             Format::Xlsx => table::parse_xlsx(bytes)?,
-            Format::Csv => table::parse_csv(&decode_text(bytes)?)?,
-            Format::Gift => gift::parse(&decode_text(bytes)?)?,
-            Format::Aiken => aiken::parse(&decode_text(bytes)?)?,
+            Format::Csv => table::parse_csv(&text()?)?,
+            Format::Gift => gift::parse(&text()?)?,
+            Format::Aiken => aiken::parse(&text()?)?,
+            Format::Text => {
+                let understood = exam::parse_text(&text()?)?;
+                notes.extend(understood.notes);
+                understood.bank
+            }
+            Format::Docx => {
+                let understood = exam::parse(&docx::paragraphs(bytes)?)?;
+                notes.extend(understood.notes);
+                understood.bank
+            }
         };
         defaults.fill(&mut raw);
-        validate(raw)
+        validate(raw).map(|bank| (bank, notes))
     })();
     // A problem of the whole file (its code, its title) is said at line 1:
     // no one should look for a line 0.

@@ -38,9 +38,14 @@ pub async fn preview(
     let _turn = state.uploads.enter().await?;
     let result = async {
         let mut upload = read_multipart(form, "file", MAX_FILE_BYTES).await?;
+        // Pasted text comes as a field without a file name.
+        let file_name = match upload.file_name.trim() {
+            "" => "cau-hoi-dan.txt".to_string(),
+            name => name.to_string(),
+        };
         let req = ImportRequest {
             bytes: upload.take_file()?,
-            file_name: upload.file_name.clone(),
+            file_name,
             format: upload.field("format"),
             slug: upload.field("slug"),
             title: upload.field("title"),

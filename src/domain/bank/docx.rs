@@ -1,0 +1,228 @@
+//! Word (.docx) question banks: the document's paragraphs with each run's
+//! formatting (underline, bold, red, highlight), tabs and line breaks, read
+//! from `word/document.xml` after the zip checks every upload gets. Nothing
+//! in the file is executed; pictures are noted so their questions can be
+//! reported.
+
+use std::io::{Cursor, Read};
+
+use quick_xml::events::{BytesStart, Event};
+use quick_xml::Reader;
+
+use super::exam::{Marks, Para};
+use crate::error::Problem;
+
+/// The most text a document may hold once unzipped.
+const MAX_DOCUMENT_BYTES: u64 = 48 * 1024 * 1024;
+
+fn unreadable(why: impl std::fmt::Display) -> Vec<Problem> {
+    vec![Problem::new(
+        1,
+        "file",
+        format!("Không đọc được tệp Word (.docx): {why}. Hãy lưu lại bằng Word dạng .docx (không phải .doc cũ)."),
+        format!("Cannot read the Word (.docx) file: {why}. Save it again as .docx (not the old .doc)."),
+    )]
+}
+
+/// Is a `w:val` that turns a property on (absent, or not "0"/"false"/"none")?
+fn on(e: &BytesStart<'_>) -> bool {
+    match attr(e, b"val") {
+        None => true,
+        Some(v) => !matches!(v.as_str(), "0" | "false" | "none"),
+    }
+}
+
+fn attr(e: &BytesStart<'_>, name: &[u8]) -> Option<String> {
+    e.attributes()
+        .flatten()
+        .find(|a| a.key.local_name().as_ref() == name)
+        .map(|a| String::from_utf8_lossy(&a.value).into_owned())
+}
+
+/// A colour a person calls red: strong red, little green and blue.
+fn is_red(hex: &str) -> bool {
+    let channel = |i: usize| {
+        hex.get(i..i + 2)
+            .and_then(|h| u8::from_str_radix(h, 16).ok())
+    };
+    matches!((channel(0), channel(2), channel(4)), (Some(r), Some(g), Some(b)) if r >= 0xC0 && g <= 0x50 && b <= 0x50)
+}
+
+/// The paragraphs of a .docx file, numbered from 1.
+pub fn paragraphs(bytes: &[u8]) -> Result<Vec<Para>, Vec<Problem>> {
+    use crate::domain::archive::{check_zip, ZipRefusal, BANK_ZIP_LIMITS};
+    check_zip(bytes, &BANK_ZIP_LIMITS).map_err(|e| match e {
+        ZipRefusal::Unreadable(why) => unreadable(why),
+        refusal => {
+            let (vi, en) = refusal.messages();
+            vec![Problem::new(1, "file", vi, en)]
+        }
+    })?;
+    let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).map_err(unreadable)?;
+    let mut xml = Vec::new();
+    zip.by_name("word/document.xml")
+        .map_err(|_| unreadable("không có word/document.xml"))?
+        .take(MAX_DOCUMENT_BYTES)
+        .read_to_end(&mut xml)
+        .map_err(unreadable)?;
+    parse_document(&xml)
+}
+
+fn parse_document(xml: &[u8]) -> Result<Vec<Para>, Vec<Problem>> {
+    let mut reader = Reader::from_reader(xml);
+    let mut buf = Vec::new();
+    let mut paras: Vec<Para> = Vec::new();
+    let mut current = Para::default();
+    let mut marks = Marks::default();
+    let (mut in_run_props, mut in_text) = (false, false);
+    let new_para = |paras: &mut Vec<Para>, current: &mut Para| {
+        let mut done = std::mem::take(current);
+        done.line = paras.len() + 1;
+        paras.push(done);
+    };
+    loop {
+        let event = reader.read_event_into(&mut buf).map_err(unreadable)?;
+        match &event {
+            Event::Start(e) | Event::Empty(e) => {
+                let empty = matches!(event, Event::Empty(_));
+                match e.local_name().as_ref() {
+                    b"r" if !empty => marks = Marks::default(),
+                    b"rPr" if !empty => in_run_props = true,
+                    b"u" if in_run_props => marks.underline = on(e),
+                    b"b" if in_run_props => marks.bold = on(e),
+                    b"color" if in_run_props => {
+                        marks.red = attr(e, b"val").is_some_and(|v| is_red(&v))
+                    }
+                    b"highlight" if in_run_props => marks.highlight = on(e),
+                    b"shd" if in_run_props => {
+                        marks.highlight =
+                            attr(e, b"fill").is_some_and(|f| f != "auto" && f != "FFFFFF")
+                    }
+                    b"t" if !empty => in_text = true,
+                    b"tab" if !in_run_props => current.chars.push(('\t', marks)),
+                    b"br" | b"cr" => new_para(&mut paras, &mut current),
+                    b"drawing" | b"pict" | b"object" => current.has_image = true,
+                    _ => {}
+                }
+            }
+            Event::End(e) => match e.local_name().as_ref() {
+                b"p" => new_para(&mut paras, &mut current),
+                b"rPr" => in_run_props = false,
+                b"t" => in_text = false,
+                _ => {}
+            },
+            Event::Text(t) if in_text => {
+                let text = t.decode().map_err(unreadable)?;
+                current.chars.extend(text.chars().map(|c| (c, marks)));
+            }
+            Event::GeneralRef(r) if in_text => {
+                let c = match r.resolve_char_ref() {
+                    Ok(Some(c)) => Some(c),
+                    _ => match r.decode().map_err(unreadable)?.as_ref() {
+                        "amp" => Some('&'),
+                        "lt" => Some('<'),
+                        "gt" => Some('>'),
+                        "quot" => Some('"'),
+                        "apos" => Some('\''),
+                        _ => None,
+                    },
+                };
+                if let Some(c) = c.filter(|c| !c.is_control()) {
+                    current.chars.push((c, marks));
+                }
+            }
+            Event::Eof => break,
+            _ => {}
+        }
+        buf.clear();
+    }
+    if !current.chars.is_empty() {
+        new_para(&mut paras, &mut current);
+    }
+    Ok(paras)
+}
+
+/// A minimal .docx holding `body` (the inside of `<w:body>`), for tests.
+pub fn docx_of(body: &str) -> Vec<u8> {
+    use std::io::Write;
+    let mut out = Cursor::new(Vec::new());
+    {
+        let mut zip = zip::ZipWriter::new(&mut out);
+        let opts = zip::write::SimpleFileOptions::default();
+        let files = [
+            ("[Content_Types].xml", "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Types xmlns=\"http://schemas.openxmlformats.org/package/2006/content-types\"><Default Extension=\"rels\" ContentType=\"application/vnd.openxmlformats-package.relationships+xml\"/><Default Extension=\"xml\" ContentType=\"application/xml\"/><Override PartName=\"/word/document.xml\" ContentType=\"application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml\"/></Types>".to_string()),
+            ("_rels/.rels", "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Relationships xmlns=\"http://schemas.openxmlformats.org/package/2006/relationships\"><Relationship Id=\"rId1\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument\" Target=\"word/document.xml\"/></Relationships>".to_string()),
+            ("word/document.xml", format!("<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?><w:document xmlns:w=\"http://schemas.openxmlformats.org/wordprocessingml/2006/main\"><w:body>{body}</w:body></w:document>")),
+        ];
+        for (name, text) in files {
+            if zip.start_file(name, opts).is_err() || zip.write_all(text.as_bytes()).is_err() {
+                return Vec::new();
+            }
+        }
+        if zip.finish().is_err() {
+            return Vec::new();
+        }
+    }
+    out.into_inner()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(text: &str, props: &str) -> String {
+        format!("<w:r><w:rPr>{props}</w:rPr><w:t xml:space=\"preserve\">{text}</w:t></w:r>")
+    }
+
+    #[test]
+    fn runs_keep_their_formatting_tabs_and_breaks() {
+        let body =
+            format!(
+            "<w:p>{}</w:p><w:p>{}<w:r><w:tab/></w:r>{}{}</w:p><w:p>{}<w:r><w:br/></w:r>{}</w:p>",
+            run("Câu 1: Q &amp; A?", ""),
+            run("A. Huế", ""),
+            run("B. ", "<w:b/>"),
+            run("Hà Nội", "<w:u w:val=\"single\"/><w:color w:val=\"FF0000\"/>"),
+            run("dòng một", ""),
+            run("dòng hai", "<w:highlight w:val=\"yellow\"/>"),
+        );
+        let paras =
+            parse_document(format!("<w:document><w:body>{body}</w:body></w:document>").as_bytes())
+                .unwrap();
+        let text: Vec<String> = paras
+            .iter()
+            .map(|p| p.chars.iter().map(|c| c.0).collect())
+            .collect();
+        assert_eq!(
+            text,
+            ["Câu 1: Q & A?", "A. Huế\tB. Hà Nội", "dòng một", "dòng hai"]
+        );
+        let hanoi = paras[1]
+            .chars
+            .iter()
+            .find(|c| c.0 == 'H' && c.1.underline)
+            .unwrap();
+        assert!(hanoi.1.red && !hanoi.1.bold);
+        assert!(paras[1].chars.iter().any(|c| c.0 == 'B' && c.1.bold));
+        assert!(paras[3].chars[0].1.highlight);
+        assert_eq!(paras[3].line, 4);
+    }
+
+    #[test]
+    fn a_docx_file_is_read_after_its_zip_is_checked() {
+        let file = docx_of(
+            "<w:p><w:r><w:t>Câu 1: Hỏi?</w:t></w:r></w:p><w:p><w:r><w:drawing/></w:r></w:p>",
+        );
+        let paras = paragraphs(&file).unwrap();
+        assert_eq!(paras.len(), 2);
+        assert!(paras[1].has_image);
+        assert!(paragraphs(b"PK\x03\x04 broken").is_err());
+        assert!(paragraphs(b"not a zip").unwrap_err()[0].row == 1);
+    }
+
+    #[test]
+    fn red_is_what_a_person_calls_red() {
+        assert!(is_red("FF0000") && is_red("C00000") && is_red("E31B23"));
+        assert!(!is_red("000000") && !is_red("0070C0") && !is_red("FFC000") && !is_red("x"));
+    }
+}
