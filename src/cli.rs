@@ -81,6 +81,10 @@ enum Command {
         /// Bank title for formats that carry none (default: the file name).
         #[arg(long)]
         title: Option<String>,
+        /// Skip questions of unsupported types (a Moodle XML essay…), listing
+        /// them, instead of refusing the file.
+        #[arg(long)]
+        skip_unsupported: bool,
     },
 }
 
@@ -237,7 +241,8 @@ fn run(command: Command) -> Result<(), AppError> {
             unit,
             slug,
             title,
-        } => import_banks(&settings, files, unit, slug, title),
+            skip_unsupported,
+        } => import_banks(&settings, files, unit, slug, title, skip_unsupported),
         Command::ImportUnits { file } => {
             let bytes = std::fs::read(&file).map_err(|e| {
                 AppError::invalid(
@@ -272,6 +277,7 @@ fn import_banks(
     unit: Option<String>,
     slug: Option<String>,
     title: Option<String>,
+    skip_unsupported: bool,
 ) -> Result<(), AppError> {
     use crate::service::banks::{import_now, ImportRequest};
     let db = connect(settings)?;
@@ -292,6 +298,7 @@ fn import_banks(
                     format: None,
                     slug: slug.clone(),
                     title: title.clone(),
+                    skip_unsupported,
                 };
                 db.write_now(|c| import_now(c, unit.as_deref(), &req))
             });

@@ -21,6 +21,8 @@ pub struct ImportRequest {
     pub format: Option<String>,
     pub slug: Option<String>,
     pub title: Option<String>,
+    /// Skip questions of unsupported types (Moodle XML) instead of refusing.
+    pub skip_unsupported: bool,
 }
 
 /// Parses and validates a file (CPU only; run it on the blocking pool).
@@ -60,6 +62,7 @@ pub fn check_noted(req: &ImportRequest) -> Result<(Bank, Format, Vec<String>), A
         slug: req.slug.clone(),
         title: req.title.clone(),
         file_name: req.file_name.clone(),
+        skip_unsupported: req.skip_unsupported,
     };
     let (bank, notes) = bank::parse_noted(format, &req.bytes, &defaults).map_err(in_file)?;
     Ok((bank, format, notes))
@@ -270,6 +273,7 @@ pub async fn commit(db: &Db, staff: &Staff, upload_id: String) -> Result<ImportO
         format: Some(upload.format),
         slug: upload.slug,
         title: upload.title,
+        skip_unsupported: false,
     };
     import(db, staff, req).await
 }

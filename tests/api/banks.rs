@@ -761,3 +761,53 @@ async fn word_files_and_pasted_text_in_the_exam_convention_import_exactly() {
         .unwrap();
     assert!(bank_page.contains("id=\"pasted\""), "the paste box");
 }
+
+#[tokio::test]
+async fn a_moodle_xml_export_imports_and_its_unsupported_questions_are_named_or_skipped() {
+    let app = spawn_app().await;
+    let admin = app.admin().await;
+    let xml = hoithi::domain::bank::moodle_xml::tests_example();
+    let r = upload(&app, &admin, "moodle.xml", xml.as_bytes().to_vec(), &[]).await;
+    assert_eq!(r.status(), 422);
+    let body: Value = r.json().await.unwrap();
+    let message = body["error"]["details"][0]["message"].as_str().unwrap();
+    assert!(
+        message.contains("\"Bài luận\" (câu 4)") && message.contains("essay"),
+        "{body}"
+    );
+    assert_eq!(bank_count(&app, &admin).await, 0, "nothing imported");
+
+    let r = upload(
+        &app,
+        &admin,
+        "moodle.xml",
+        xml.as_bytes().to_vec(),
+        &[("skip_unsupported", "true")],
+    )
+    .await;
+    assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
+    let body: Value = r.json().await.unwrap();
+    assert!(
+        body["notes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|n| n.as_str().unwrap().contains("Bài luận")),
+        "the skipped question is listed: {body}"
+    );
+    let qs = stored(&app, &admin, "moodle").await;
+    assert_eq!(qs.len(), 3);
+    assert_eq!(qs[0].1, "VNeID là ứng dụng của cơ quan nào?");
+    assert_eq!(qs[0].2, ["Bộ Công an", "Bộ Y tế"]);
+    assert_eq!(qs[0].3, [0]);
+    assert_eq!(qs[1].0, "cau-1-2", "a repeated name gets a unique id");
+    assert_eq!(qs[1].3, [0, 1]);
+    assert_eq!(qs[2].2, ["Đúng", "Sai"]);
+    assert_eq!(qs[2].3, [1]);
+    assert!(!format!("{qs:?}").contains('<'), "no tag left");
+
+    // A .txt in the exam convention is recognized by its content.
+    let text = "Câu 1: Thủ đô?\nA. Huế\t*B. Hà Nội\n";
+    let r = upload(&app, &admin, "cau-hoi.txt", text.as_bytes().to_vec(), &[]).await;
+    assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
+}

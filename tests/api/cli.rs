@@ -249,3 +249,29 @@ fn reset_password_prints_a_one_time_password_that_must_be_changed() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("Không có tài khoản khong-co"));
 }
+
+#[test]
+fn import_bank_names_unsupported_moodle_questions_and_skips_them_when_asked() {
+    let db = TestDb::new();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("moodle.xml");
+    std::fs::write(&path, hoithi::domain::bank::moodle_xml::tests_example()).unwrap();
+    let out = hoithi(&db)
+        .args(["import-bank", path.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("\"Bài luận\" (câu 4)"), "{stderr}");
+    let out = hoithi(&db)
+        .args(["import-bank", path.to_str().unwrap(), "--skip-unsupported"])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout} {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(stdout.contains("Đã bỏ qua \"Bài luận\""), "{stdout}");
+}

@@ -6,7 +6,7 @@ use proptest::prelude::*;
 
 use super::{parse, table, BankDefaults, Format};
 
-const FORMATS: [Format; 7] = [
+const FORMATS: [Format; 8] = [
     Format::Toml,
     Format::Xlsx,
     Format::Csv,
@@ -14,6 +14,7 @@ const FORMATS: [Format; 7] = [
     Format::Aiken,
     Format::Docx,
     Format::Text,
+    Format::MoodleXml,
 ];
 
 fn examples() -> Vec<(Format, Vec<u8>)> {
@@ -39,6 +40,18 @@ fn examples() -> Vec<(Format, Vec<u8>)> {
             ),
         ),
         (
+            Format::MoodleXml,
+            // Without its essay (an unsupported type, refused by default).
+            format!(
+                "{}</quiz>\n",
+                super::moodle_xml::tests::EXAMPLE
+                    .split("  <question type=\"essay\">")
+                    .next()
+                    .unwrap_or_default()
+            )
+            .into_bytes(),
+        ),
+        (
             Format::Text,
             "Phần I. Chung\nCâu 1: Hỏi?\nA. Một\t*B. Hai\nLời giải: vì thế.\nBẢNG ĐÁP ÁN\n1-B\n"
                 .as_bytes()
@@ -52,6 +65,7 @@ fn defaults() -> BankDefaults {
         slug: None,
         title: None,
         file_name: "tep.bin".into(),
+        skip_unsupported: false,
     }
 }
 

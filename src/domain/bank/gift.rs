@@ -255,7 +255,7 @@ fn as_text(t: &str, html: bool) -> String {
 }
 
 /// Topic and difficulty from a `$CATEGORY:` path.
-fn category(path: &str) -> (Option<Topic>, String) {
+pub(super) fn category(path: &str) -> (Option<Topic>, String) {
     let segments: Vec<&str> = path
         .split('/')
         .map(str::trim)

@@ -15,6 +15,7 @@ mod fuzz;
 pub mod gift;
 pub mod html;
 pub mod mojibake;
+pub mod moodle_xml;
 pub mod table;
 pub mod toml_format;
 
@@ -234,6 +235,8 @@ pub enum Format {
     Docx,
     /// Pasted (or .txt) text in the Vietnamese exam convention.
     Text,
+    /// Moodle XML (`<quiz><question …>`).
+    MoodleXml,
 }
 
 impl Format {
@@ -246,6 +249,7 @@ impl Format {
             "aiken" => Some(Format::Aiken),
             "docx" | "word" => Some(Format::Docx),
             "text" | "txt" => Some(Format::Text),
+            "xml" | "moodle_xml" | "moodlexml" => Some(Format::MoodleXml),
             _ => None,
         }
     }
@@ -261,6 +265,7 @@ impl Format {
             "gift" => return Some(Format::Gift),
             "aiken" => return Some(Format::Aiken),
             "docx" => return Some(Format::Docx),
+            "xml" => return Some(Format::MoodleXml),
             _ => {}
         }
         if bytes.starts_with(b"PK\x03\x04") {
@@ -280,6 +285,10 @@ impl Format {
             .any(|l| l.trim_start().to_ascii_uppercase().starts_with("ANSWER:"))
         {
             Some(Format::Aiken)
+        } else if text.contains("<quiz") {
+            Some(Format::MoodleXml)
+        } else if exam::looks_like(&text) {
+            Some(Format::Text)
         } else if text
             .lines()
             .next()
@@ -352,6 +361,11 @@ pub fn parse_noted(
                 notes.extend(understood.notes);
                 understood.bank
             }
+            Format::MoodleXml => {
+                let (raw, skipped) = moodle_xml::parse(&text()?, defaults.skip_unsupported)?;
+                notes.extend(skipped);
+                raw
+            }
         };
         defaults.fill(&mut raw);
         validate(raw).map(|bank| (bank, notes))
@@ -372,6 +386,9 @@ pub struct BankDefaults {
     pub slug: Option<String>,
     pub title: Option<String>,
     pub file_name: String,
+    /// Skip the questions of unsupported types (listed in the notes)
+    /// instead of refusing the file.
+    pub skip_unsupported: bool,
 }
 
 impl BankDefaults {

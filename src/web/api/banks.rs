@@ -39,6 +39,7 @@ pub async fn import(
         format: form.field("format"),
         slug: form.field("slug"),
         title: form.field("title"),
+        skip_unsupported: form.field("skip_unsupported").as_deref() == Some("true"),
     };
     let req = ImportRequest {
         bytes: upload.file,
@@ -46,6 +47,7 @@ pub async fn import(
         format: upload.format,
         slug: upload.slug,
         title: upload.title,
+        skip_unsupported: upload.skip_unsupported,
     };
     let outcome = banks::import(&state.db, &staff, req).await?;
     Ok(if outcome.created {
@@ -97,7 +99,7 @@ pub struct ExportQuery {
 /// documented fields are the ones it takes.
 #[derive(ToSchema)]
 pub struct BankUpload {
-    /// Tệp ngân hàng câu hỏi / The bank file (TOML, XLSX, CSV, Aiken, GIFT).
+    /// Tệp ngân hàng câu hỏi / The bank file (DOCX, XLSX, CSV, text, GIFT, Moodle XML, Aiken, TOML).
     #[schema(value_type = String, format = Binary)]
     file: Vec<u8>,
     /// Định dạng, nếu không đoán được từ tên tệp / The format, when the file name does not tell.
@@ -106,6 +108,8 @@ pub struct BankUpload {
     slug: Option<String>,
     /// Tên ngân hàng / The bank's title.
     title: Option<String>,
+    /// "true": bỏ qua câu hỏi loại chưa hỗ trợ (Moodle XML) / skip unsupported question types.
+    skip_unsupported: bool,
 }
 
 /// Xuất một phiên bản (TOML hoặc XLSX) / Export a version

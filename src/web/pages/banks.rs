@@ -49,6 +49,7 @@ pub async fn preview(
             format: upload.field("format"),
             slug: upload.field("slug"),
             title: upload.field("title"),
+            skip_unsupported: false,
         };
         banks::preview(&state.db, &staff, req).await
     }
