@@ -327,14 +327,7 @@ async fn the_bank_pages_preview_commit_and_search_without_diacritics() {
             .is_empty(),
         "preview stores nothing"
     );
-    let upload_id = html
-        .split("name=\"upload_id\" value=\"")
-        .nth(1)
-        .unwrap()
-        .split('"')
-        .next()
-        .unwrap()
-        .to_string();
+    let upload_id = upload_id_of(&html);
 
     let r = app
         .client
@@ -565,6 +558,15 @@ async fn no_problem_of_a_bank_is_ever_at_line_0() {
     }
 }
 
+/// The staged upload a preview page asks to confirm.
+fn upload_id_of(html: &str) -> String {
+    html.split("name=\"upload_id\" value=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .unwrap_or_else(|| panic!("no upload to confirm: {html}"))
+        .to_string()
+}
+
 fn word_run(text: &str, props: &str) -> String {
     format!("<w:r><w:rPr>{props}</w:rPr><w:t xml:space=\"preserve\">{text}</w:t></w:r>")
 }
@@ -730,14 +732,7 @@ async fn word_files_and_pasted_text_in_the_exam_convention_import_exactly() {
     assert_eq!(r.status(), 200);
     let html = r.text().await.unwrap();
     assert!(html.contains("dấu *") && html.contains("Tháng 3"), "{html}");
-    let upload_id = html
-        .split("name=\"upload_id\" value=\"")
-        .nth(1)
-        .unwrap()
-        .split('"')
-        .next()
-        .unwrap()
-        .to_string();
+    let upload_id = upload_id_of(&html);
     let r = app
         .client
         .post(app.url("/admin/banks/commit"))

@@ -48,6 +48,22 @@ fn is_red(hex: &str) -> bool {
     matches!((channel(0), channel(2), channel(4)), (Some(r), Some(g), Some(b)) if r >= 0xC0 && g <= 0x50 && b <= 0x50)
 }
 
+/// The character an XML reference stands for (`&#233;`, `&amp;`…; the five
+/// predefined names only), `None` for any other.
+pub(super) fn reference(r: &quick_xml::events::BytesRef<'_>) -> Result<Option<char>, String> {
+    if let Ok(Some(c)) = r.resolve_char_ref() {
+        return Ok(Some(c));
+    }
+    Ok(match r.decode().map_err(|e| e.to_string())?.as_ref() {
+        "amp" => Some('&'),
+        "lt" => Some('<'),
+        "gt" => Some('>'),
+        "quot" => Some('"'),
+        "apos" => Some('\''),
+        _ => None,
+    })
+}
+
 /// The paragraphs of a .docx file, numbered from 1.
 pub fn paragraphs(bytes: &[u8]) -> Result<Vec<Para>, Vec<Problem>> {
     use crate::domain::archive::{check_zip, ZipRefusal, BANK_ZIP_LIMITS};
@@ -116,17 +132,7 @@ fn parse_document(xml: &[u8]) -> Result<Vec<Para>, Vec<Problem>> {
                 current.chars.extend(text.chars().map(|c| (c, marks)));
             }
             Event::GeneralRef(r) if in_text => {
-                let c = match r.resolve_char_ref() {
-                    Ok(Some(c)) => Some(c),
-                    _ => match r.decode().map_err(unreadable)?.as_ref() {
-                        "amp" => Some('&'),
-                        "lt" => Some('<'),
-                        "gt" => Some('>'),
-                        "quot" => Some('"'),
-                        "apos" => Some('\''),
-                        _ => None,
-                    },
-                };
+                let c = reference(r).map_err(unreadable)?;
                 if let Some(c) = c.filter(|c| !c.is_control()) {
                     current.chars.push((c, marks));
                 }

@@ -125,22 +125,8 @@ pub fn parse(xml: &str, skip_unsupported: bool) -> Result<(RawBank, Vec<String>)
                 text.push_str(&String::from_utf8_lossy(&t.into_inner()));
             }
             Event::GeneralRef(r) => {
-                let c = match r.resolve_char_ref() {
-                    Ok(Some(c)) => Some(c),
-                    _ => match r
-                        .decode()
-                        .map_err(|e| unreadable(line_at(pos), e))?
-                        .as_ref()
-                    {
-                        "amp" => Some('&'),
-                        "lt" => Some('<'),
-                        "gt" => Some('>'),
-                        "quot" => Some('"'),
-                        "apos" => Some('\''),
-                        _ => None,
-                    },
-                };
-                text.extend(c);
+                let c = super::docx::reference(&r).map_err(|e| unreadable(line_at(pos), e))?;
+                text.extend(c.filter(|c| !c.is_control() || c.is_whitespace()));
             }
             Event::End(e) => {
                 let name = String::from_utf8_lossy(e.local_name().as_ref()).into_owned();
