@@ -424,6 +424,18 @@ pub fn logo(
         .optional()?)
 }
 
+/// Has the unit uploaded a logo? (Without reading its bytes: every contest
+/// page asks.)
+pub fn has_logo(conn: &mut DbConn, unit_id: &str) -> Result<bool, AppError> {
+    use super::schema::unit_logos;
+    Ok(unit_logos::table
+        .find(unit_id)
+        .select(unit_logos::unit_id)
+        .first::<String>(conn)
+        .optional()?
+        .is_some())
+}
+
 /// Sets (or with `None` removes) a unit's logo.
 pub fn set_logo(
     conn: &mut DbConn,

@@ -281,7 +281,7 @@ pub fn public_of(
         slug: contest.slug.clone(),
         title: contest.title.clone(),
         description: contest.description.clone(),
-        organizer_logo: units::logo(c, &organizer.code)?.is_some(),
+        organizer_logo: units::has_logo(c, &organizer.id)?,
         organizer: organizer.name,
         organizer_code: organizer.code,
         rules: contest.rules.clone(),

@@ -225,6 +225,15 @@ pub async fn not_found(req: HttpRequest) -> Result<HttpResponse, AppError> {
     })
 }
 
+/// The response replaced by a redirect to `location`.
+fn see_other<B>(res: ServiceResponse<B>, location: String) -> ServiceResponse<EitherBody<B>> {
+    let (req, _) = res.into_parts();
+    let redirect = HttpResponse::SeeOther()
+        .insert_header((header::LOCATION, location))
+        .finish();
+    ServiceResponse::new(req, redirect).map_into_right_body()
+}
+
 /// Outside `/api`, replaces an `AppError` response with an HTML page, and a
 /// 401 with a redirect to the login page.
 pub async fn html_errors(
@@ -250,18 +259,10 @@ pub async fn html_errors(
                 .map(|p| p.as_str())
                 .unwrap_or("/");
             let location = format!("/login?next={}", crate::domain::text::urlencode(next));
-            let (req, _) = res.into_parts();
-            let redirect = HttpResponse::SeeOther()
-                .insert_header((header::LOCATION, location))
-                .finish();
-            return Ok(ServiceResponse::new(req, redirect).map_into_right_body());
+            return Ok(see_other(res, location));
         }
         Some(AppError::PasswordChangeRequired) => {
-            let (req, _) = res.into_parts();
-            let redirect = HttpResponse::SeeOther()
-                .insert_header((header::LOCATION, "/admin/password"))
-                .finish();
-            return Ok(ServiceResponse::new(req, redirect).map_into_right_body());
+            return Ok(see_other(res, "/admin/password".to_string()));
         }
         Some(e) => (e.messages().0, e.problems().to_vec()),
         None if res.response().error().is_some()

@@ -547,11 +547,18 @@ async fn no_problem_of_a_bank_is_ever_at_line_0() {
         ("cu.csv", b"C\xe2u h\xe1i\nTh\xb5nh \xaeo\xb5n\n".to_vec()),
     ] {
         let r = upload(&app, &admin, name, bytes, &[("slug", "thu")]).await;
+        let status = r.status();
         let body: Value = r.json().await.unwrap();
+        assert!(status.is_client_error(), "{name} is refused: {body}");
         let details = body["error"]["details"]
             .as_array()
             .cloned()
             .unwrap_or_default();
+        // An empty upload is refused before any line exists; the rest list lines.
+        assert!(
+            name == "rong.csv" || !details.is_empty(),
+            "{name}: the problems are listed: {body}"
+        );
         for d in &details {
             assert!(d["row"].as_u64().unwrap_or(0) >= 1, "{name}: {body}");
         }
