@@ -85,7 +85,25 @@ enum Command {
         /// them, instead of refusing the file.
         #[arg(long)]
         skip_unsupported: bool,
+        /// Which column holds what, for a sheet whose headers are not known:
+        /// "stem=C,a=D,b=E,c=F,d=G,answer=H" (letters or 1-based numbers;
+        /// also topic, difficulty, points, kind, id, explanation, source).
+        #[arg(long, value_name = "KEY=COL,…")]
+        columns: Option<String>,
+        /// Check the files and print what would be imported, saving nothing.
+        #[arg(long)]
+        dry_run: bool,
     },
+}
+
+/// How `import-bank` reads and stores its files.
+struct BankImport {
+    unit: Option<String>,
+    slug: Option<String>,
+    title: Option<String>,
+    skip_unsupported: bool,
+    columns: Option<String>,
+    dry_run: bool,
 }
 
 pub fn main() -> ExitCode {
@@ -242,7 +260,20 @@ fn run(command: Command) -> Result<(), AppError> {
             slug,
             title,
             skip_unsupported,
-        } => import_banks(&settings, files, unit, slug, title, skip_unsupported),
+            columns,
+            dry_run,
+        } => import_banks(
+            &settings,
+            files,
+            BankImport {
+                unit,
+                slug,
+                title,
+                skip_unsupported,
+                columns,
+                dry_run,
+            },
+        ),
         Command::ImportUnits { file } => {
             let bytes = std::fs::read(&file).map_err(|e| {
                 AppError::invalid(
@@ -274,13 +305,14 @@ fn run(command: Command) -> Result<(), AppError> {
 fn import_banks(
     settings: &Settings,
     files: Vec<std::path::PathBuf>,
-    unit: Option<String>,
-    slug: Option<String>,
-    title: Option<String>,
-    skip_unsupported: bool,
+    how: BankImport,
 ) -> Result<(), AppError> {
-    use crate::service::banks::{import_now, ImportRequest};
-    let db = connect(settings)?;
+    use crate::service::banks::{check_noted, import_now, ImportRequest};
+    let db = if how.dry_run {
+        None
+    } else {
+        Some(connect(settings)?)
+    };
     let mut failed = 0;
     for file in &files {
         let name = file.display().to_string();
@@ -296,23 +328,40 @@ fn import_banks(
                     file_name: name.clone(),
                     bytes,
                     format: None,
-                    slug: slug.clone(),
-                    title: title.clone(),
-                    skip_unsupported,
+                    slug: how.slug.clone(),
+                    title: how.title.clone(),
+                    skip_unsupported: how.skip_unsupported,
+                    columns: how.columns.clone(),
                 };
-                db.write_now(|c| import_now(c, unit.as_deref(), &req))
+                match &db {
+                    Some(db) => db
+                        .write_now(|c| import_now(c, how.unit.as_deref(), &req))
+                        .map(|o| (o.message, o.notes, o.summary)),
+                    None => check_noted(&req).map(|(bank, _, notes)| {
+                        (
+                            format!(
+                                "hợp lệ: ngân hàng {} \"{}\", {} câu hỏi — chưa lưu (--dry-run) / valid, nothing saved.",
+                                bank.slug,
+                                bank.title,
+                                bank.questions.len()
+                            ),
+                            notes,
+                            crate::domain::bank::summary(&bank),
+                        )
+                    }),
+                }
             });
         match result {
-            Ok(o) => {
-                println!("{name}: {}", o.message);
-                for n in &o.notes {
+            Ok((message, notes, summary)) => {
+                println!("{name}: {message}");
+                for n in &notes {
                     println!("  {n}");
                 }
                 println!(
                     "  {:<28} {:>5} {:>5} {:>5} {:>6}",
                     "chủ đề / topic", "dễ", "TB", "khó", "tổng"
                 );
-                for t in &o.summary {
+                for t in &summary {
                     println!(
                         "  {:<28} {:>5} {:>5} {:>5} {:>6}",
                         t.topic, t.easy, t.medium, t.hard, t.total

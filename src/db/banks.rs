@@ -4,7 +4,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use serde::Serialize;
 
-use super::schema::{bank_uploads, bank_versions, banks, questions, units};
+use super::schema::{bank_column_maps, bank_uploads, bank_versions, banks, questions, units};
 use super::{new_id, now, DbConn};
 use crate::domain::bank::{Bank, Difficulty, Format, Kind, Question, Topic};
 use crate::domain::text::fold;
@@ -396,17 +396,27 @@ pub struct Upload {
     pub title: Option<String>,
     pub content: Vec<u8>,
     pub created_at: NaiveDateTime,
+    /// The columns chosen on the preview (`stem=C,…`), if any.
+    pub column_map: Option<String>,
+    pub skip_unsupported: bool,
+}
+
+/// An upload to keep for the confirm step.
+pub struct NewUpload<'a> {
+    pub file_name: &'a str,
+    pub format: Format,
+    pub slug: Option<&'a str>,
+    pub title: Option<&'a str>,
+    pub content: &'a [u8],
+    pub column_map: Option<&'a str>,
+    pub skip_unsupported: bool,
 }
 
 /// Keeps an upload for the confirm step; forgets uploads older than a day.
 pub fn stage_upload(
     conn: &mut DbConn,
     account_id: &str,
-    file_name: &str,
-    format: Format,
-    slug: Option<&str>,
-    title: Option<&str>,
-    content: &[u8],
+    upload: &NewUpload<'_>,
 ) -> Result<String, AppError> {
     diesel::delete(
         bank_uploads::table.filter(bank_uploads::created_at.lt(now() - chrono::Duration::days(1))),
@@ -417,27 +427,72 @@ pub fn stage_upload(
         .values((
             bank_uploads::id.eq(&id),
             bank_uploads::account_id.eq(account_id),
-            bank_uploads::file_name.eq(file_name),
-            bank_uploads::format.eq(serde_json::to_value(format)
+            bank_uploads::file_name.eq(upload.file_name),
+            bank_uploads::format.eq(serde_json::to_value(upload.format)
                 .ok()
                 .and_then(|v| v.as_str().map(str::to_string))
                 .unwrap_or_default()),
-            bank_uploads::slug.eq(slug),
-            bank_uploads::title.eq(title),
-            bank_uploads::content.eq(content),
+            bank_uploads::slug.eq(upload.slug),
+            bank_uploads::title.eq(upload.title),
+            bank_uploads::content.eq(upload.content),
             bank_uploads::created_at.eq(now()),
+            bank_uploads::column_map.eq(upload.column_map),
+            bank_uploads::skip_unsupported.eq(upload.skip_unsupported),
         ))
         .execute(conn)?;
     Ok(id)
 }
 
-/// Takes a staged upload of this account (and removes it).
-pub fn take_upload(conn: &mut DbConn, id: &str, account_id: &str) -> Result<Upload, AppError> {
-    let upload: Upload = bank_uploads::table
+/// A staged upload of this account, left in place.
+pub fn upload(conn: &mut DbConn, id: &str, account_id: &str) -> Result<Upload, AppError> {
+    Ok(bank_uploads::table
         .filter(bank_uploads::id.eq(id))
         .filter(bank_uploads::account_id.eq(account_id))
         .select(Upload::as_select())
-        .first(conn)?;
+        .first(conn)?)
+}
+
+/// Records the choices made on a staged upload's preview.
+pub fn set_upload_choices(
+    conn: &mut DbConn,
+    id: &str,
+    column_map: Option<&str>,
+    skip_unsupported: bool,
+) -> Result<(), AppError> {
+    diesel::update(bank_uploads::table.find(id))
+        .set((
+            bank_uploads::column_map.eq(column_map),
+            bank_uploads::skip_unsupported.eq(skip_unsupported),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// The column choice saved with a bank (by its code), if any.
+pub fn remembered_columns(conn: &mut DbConn, slug: &str) -> Result<Option<String>, AppError> {
+    Ok(bank_column_maps::table
+        .find(slug)
+        .select(bank_column_maps::column_map)
+        .first(conn)
+        .optional()?)
+}
+
+/// Saves a bank's column choice for its next upload.
+pub fn remember_columns(conn: &mut DbConn, slug: &str, column_map: &str) -> Result<(), AppError> {
+    diesel::delete(bank_column_maps::table.find(slug)).execute(conn)?;
+    diesel::insert_into(bank_column_maps::table)
+        .values((
+            bank_column_maps::slug.eq(slug),
+            bank_column_maps::column_map.eq(column_map),
+            bank_column_maps::updated_at.eq(now()),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Takes a staged upload of this account (and removes it).
+pub fn take_upload(conn: &mut DbConn, id: &str, account_id: &str) -> Result<Upload, AppError> {
+    let upload = self::upload(conn, id, account_id)?;
     diesel::delete(bank_uploads::table.find(id)).execute(conn)?;
     Ok(upload)
 }

@@ -103,6 +103,16 @@ diesel::table! {
         title -> Nullable<Text>,
         content -> Binary,
         created_at -> Timestamp,
+        column_map -> Nullable<Text>,
+        skip_unsupported -> Bool,
+    }
+}
+
+diesel::table! {
+    bank_column_maps (slug) {
+        slug -> Text,
+        column_map -> Text,
+        updated_at -> Timestamp,
     }
 }
 
@@ -379,6 +389,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     bank_versions,
     questions,
     bank_uploads,
+    bank_column_maps,
     contests,
     rounds,
     participants,

@@ -23,6 +23,29 @@ pub struct ImportRequest {
     pub title: Option<String>,
     /// Skip questions of unsupported types (Moodle XML) instead of refusing.
     pub skip_unsupported: bool,
+    /// Which column holds what (`stem=C,a=D,…`), for a sheet whose headers
+    /// are not known.
+    pub columns: Option<String>,
+}
+
+impl ImportRequest {
+    fn column_map(&self) -> Result<Option<table::ColumnMap>, Vec<Problem>> {
+        match self.columns.as_deref().map(str::trim) {
+            None | Some("") => Ok(None),
+            Some(spec) => table::ColumnMap::parse(spec).map(Some),
+        }
+    }
+
+    /// The code the bank will be saved under when the file does not say:
+    /// the one given, else one from the file name.
+    fn default_slug(&self) -> String {
+        BankDefaults {
+            slug: self.slug.clone(),
+            file_name: self.file_name.clone(),
+            ..Default::default()
+        }
+        .slug_or_file()
+    }
 }
 
 /// Parses and validates a file (CPU only; run it on the blocking pool).
@@ -63,6 +86,7 @@ pub fn check_noted(req: &ImportRequest) -> Result<(Bank, Format, Vec<String>), A
         title: req.title.clone(),
         file_name: req.file_name.clone(),
         skip_unsupported: req.skip_unsupported,
+        columns: req.column_map().map_err(in_file)?,
     };
     let (bank, notes) = bank::parse_noted(format, &req.bytes, &defaults).map_err(in_file)?;
     Ok((bank, format, notes))
@@ -207,7 +231,7 @@ pub fn import_now(
     Ok(outcome)
 }
 
-/// The preview step: the summary and the first questions, or every problem.
+/// The preview step: the summary and every question, or every problem.
 #[derive(Debug, Clone)]
 pub struct Preview {
     pub upload_id: String,
@@ -219,12 +243,197 @@ pub struct Preview {
     pub notes: Vec<String>,
 }
 
-pub async fn preview(db: &Db, staff: &Staff, req: ImportRequest) -> Result<Preview, AppError> {
+/// A file that needs a choice before it can be read: which column holds
+/// what, or whether to skip the questions of unsupported types. The upload
+/// is kept so the organizer does not send it again.
+#[derive(Debug, Clone)]
+pub struct Choice {
+    pub upload_id: String,
+    pub file_name: String,
+    pub problems: Vec<Problem>,
+    /// The sheet's columns, when columns can be chosen (XLSX, CSV).
+    pub columns: Vec<table::SheetColumn>,
+    /// The columns chosen so far, if any.
+    pub chosen: Option<table::ColumnMap>,
+    /// Questions of unsupported types can be skipped.
+    pub can_skip: bool,
+}
+
+/// A file read: the bank, its format, what was guessed.
+type Checked = (Bank, Format, Vec<String>);
+
+pub enum PreviewOutcome {
+    Ready(Preview),
+    NeedsChoice(Choice),
+}
+
+/// Parses a request; on a problem that a choice can solve, what to offer.
+fn check_or_choice(req: &ImportRequest) -> Result<Result<Checked, Choice>, AppError> {
+    let problems = match check_noted(req) {
+        Ok(ok) => return Ok(Ok(ok)),
+        Err(AppError::Validation(problems)) => problems,
+        Err(e) => return Err(e),
+    };
+    let format = req
+        .format
+        .as_deref()
+        .and_then(Format::parse)
+        .or_else(|| Format::detect(&req.file_name, &req.bytes));
+    let columns = match format {
+        Some(Format::Xlsx) => table::xlsx_columns(&req.bytes),
+        Some(Format::Csv) => bank::decode_text(&req.bytes)
+            .map(|t| table::csv_columns(&t))
+            .unwrap_or_default(),
+        _ => Vec::new(),
+    };
+    let chosen = req.column_map().ok().flatten();
+    // Offer columns when the header was not understood, or when a choice
+    // was made and the file still has problems (to change it).
+    let offer_columns =
+        !columns.is_empty() && (chosen.is_some() || problems.iter().any(|p| p.field == "columns"));
+    let can_skip = format == Some(Format::MoodleXml)
+        && !req.skip_unsupported
+        && problems.iter().any(|p| p.field == "kind");
+    if !offer_columns && !can_skip {
+        return Err(AppError::Validation(problems));
+    }
+    Ok(Err(Choice {
+        upload_id: String::new(),
+        file_name: req.file_name.clone(),
+        problems,
+        columns: if offer_columns { columns } else { Vec::new() },
+        chosen,
+        can_skip,
+    }))
+}
+
+/// Checks a staged or new upload and says what the preview page shows.
+/// Without a column choice, a sheet whose headers are not known is read
+/// with the choice saved for its bank, if there is one.
+pub async fn preview(
+    db: &Db,
+    staff: &Staff,
+    req: ImportRequest,
+) -> Result<PreviewOutcome, AppError> {
     staff.require_writer()?;
-    let (bank, format, notes, req) =
-        actix_web::web::block(move || check_noted(&req).map(|(b, f, n)| (b, f, n, req))).await??;
+    let remembered = if req.columns.is_none() {
+        let key = req.default_slug();
+        db.read(move |c| store::remembered_columns(c, &key)).await?
+    } else {
+        None
+    };
+    let (checked, req) = actix_web::web::block(move || {
+        let first = check_or_choice(&req)?;
+        match (first, remembered) {
+            (Err(choice), Some(spec)) if !choice.columns.is_empty() => {
+                let again = ImportRequest {
+                    columns: Some(spec),
+                    ..req
+                };
+                match check_or_choice(&again)? {
+                    Ok((bank, format, mut notes)) => {
+                        notes.push(
+                            "Đã dùng cách chọn cột lưu từ lần nhập trước của ngân hàng này.".into(),
+                        );
+                        Ok((Ok((bank, format, notes)), again))
+                    }
+                    Err(_) => Ok((
+                        Err(choice),
+                        ImportRequest {
+                            columns: None,
+                            ..again
+                        },
+                    )),
+                }
+            }
+            (first, _) => Ok::<_, AppError>((first, req)),
+        }
+    })
+    .await??;
+    stage(db, staff, req, None, checked).await
+}
+
+/// Reads a staged upload again with the choices made on its page.
+pub async fn choose(
+    db: &Db,
+    staff: &Staff,
+    upload_id: String,
+    columns: Option<String>,
+    skip_unsupported: bool,
+) -> Result<PreviewOutcome, AppError> {
+    staff.require_writer()?;
+    let account = staff.id.clone();
+    let id = upload_id.clone();
+    let upload = db.read(move |c| store::upload(c, &id, &account)).await?;
+    let req = ImportRequest {
+        file_name: upload.file_name,
+        bytes: upload.content,
+        format: Some(upload.format),
+        slug: upload.slug,
+        title: upload.title,
+        skip_unsupported,
+        columns: columns.filter(|c| !c.trim().is_empty()),
+    };
+    let (checked, req) =
+        actix_web::web::block(move || check_or_choice(&req).map(|c| (c, req))).await??;
+    stage(db, staff, req, Some(upload_id), checked).await
+}
+
+/// Keeps the upload (a new one, or the choices of a staged one) and says
+/// what to show.
+async fn stage(
+    db: &Db,
+    staff: &Staff,
+    req: ImportRequest,
+    staged: Option<String>,
+    checked: Result<Checked, Choice>,
+) -> Result<PreviewOutcome, AppError> {
     let staff = staff.clone();
     db.write(move |c| {
+        let columns = req.column_map().ok().flatten().map(|m| m.to_spec());
+        let upload_id = match staged {
+            Some(id) => {
+                store::set_upload_choices(c, &id, columns.as_deref(), req.skip_unsupported)?;
+                id
+            }
+            None => {
+                let format = match &checked {
+                    Ok((_, format, _)) => Some(*format),
+                    Err(_) => req
+                        .format
+                        .as_deref()
+                        .and_then(Format::parse)
+                        .or_else(|| Format::detect(&req.file_name, &req.bytes)),
+                };
+                store::stage_upload(
+                    c,
+                    &staff.id,
+                    &store::NewUpload {
+                        file_name: &req.file_name,
+                        format: format.ok_or_else(|| {
+                            AppError::invalid(
+                                "Không nhận ra định dạng tệp.",
+                                "Unknown file format.",
+                            )
+                        })?,
+                        slug: req.slug.as_deref(),
+                        title: req.title.as_deref(),
+                        content: &req.bytes,
+                        column_map: columns.as_deref(),
+                        skip_unsupported: req.skip_unsupported,
+                    },
+                )?
+            }
+        };
+        let (bank, _, notes) = match checked {
+            Ok(ok) => ok,
+            Err(choice) => {
+                return Ok(PreviewOutcome::NeedsChoice(Choice {
+                    upload_id,
+                    ..choice
+                }))
+            }
+        };
         let existing_version = match store::bank_by_slug(c, &bank.slug)? {
             Some(b) => {
                 let owner = store::owner_path(c, &b)?;
@@ -239,28 +448,20 @@ pub async fn preview(db: &Db, staff: &Staff, req: ImportRequest) -> Result<Previ
             }
             None => None,
         };
-        let upload_id = store::stage_upload(
-            c,
-            &staff.id,
-            &req.file_name,
-            format,
-            req.slug.as_deref(),
-            req.title.as_deref(),
-            &req.bytes,
-        )?;
-        Ok(Preview {
+        Ok(PreviewOutcome::Ready(Preview {
             upload_id,
             file_name: req.file_name,
             summary: summary(&bank),
             bank,
             existing_version,
             notes,
-        })
+        }))
     })
     .await
 }
 
-/// Confirms a previewed upload.
+/// Confirms a previewed upload, with the choices made on its preview; a
+/// column choice is saved with the bank for its next upload.
 pub async fn commit(db: &Db, staff: &Staff, upload_id: String) -> Result<ImportOutcome, AppError> {
     staff.require_writer()?;
     let account = staff.id.clone();
@@ -273,9 +474,24 @@ pub async fn commit(db: &Db, staff: &Staff, upload_id: String) -> Result<ImportO
         format: Some(upload.format),
         slug: upload.slug,
         title: upload.title,
-        skip_unsupported: false,
+        skip_unsupported: upload.skip_unsupported,
+        columns: upload.column_map,
     };
-    import(db, staff, req).await
+    let key = req.default_slug();
+    let columns = req.columns.clone();
+    let outcome = import(db, staff, req).await?;
+    if let Some(spec) = columns {
+        let slug = outcome.slug.clone();
+        db.write(move |c| {
+            store::remember_columns(c, &slug, &spec)?;
+            if key != slug {
+                store::remember_columns(c, &key, &spec)?;
+            }
+            Ok(())
+        })
+        .await?;
+    }
+    Ok(outcome)
 }
 
 pub async fn list(db: &Db, staff: &Staff) -> Result<Vec<BankListItem>, AppError> {

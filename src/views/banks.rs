@@ -7,7 +7,7 @@ use crate::db::banks::BankListItem;
 use crate::domain::bank::{Difficulty, TopicSummary, LETTERS};
 use crate::domain::text::urlencode;
 use crate::error::Problem;
-use crate::service::banks::{Browse, BrowseQuery, Preview, PAGE_SIZE};
+use crate::service::banks::{Browse, BrowseQuery, Choice, Preview, PAGE_SIZE};
 
 fn upload_form() -> Markup {
     html! {
@@ -96,26 +96,119 @@ pub fn preview_page(staff: &Staff, p: &Preview) -> Markup {
         "Xem trước ngân hàng",
         Some(staff),
         html! {
-            h1 { "Xem trước trước khi nhập" }
+            h1 { "Xem trước trước khi lưu" }
             .card {
                 p { strong { (p.bank.title) } " · " code { (p.bank.slug) } " · " (p.bank.questions.len()) " câu hỏi · tệp " (p.file_name) }
                 @if let Some(v) = p.existing_version {
-                    p.flash.ok { "Nội dung giống hệt phiên bản " (v) "; xác nhận sẽ không tạo phiên bản mới." }
+                    p.flash.ok { "Nội dung giống hệt phiên bản " (v) "; lưu sẽ không tạo phiên bản mới." }
                 }
                 @if !p.notes.is_empty() {
+                    h3 { "Những điều đã đoán khi đọc tệp" }
                     ul #notes { @for n in &p.notes { li { (n) } } }
                 }
                 (summary_table(&p.summary))
+                (commit_form(&p.upload_id))
             }
-            h2 { "Các câu đầu tiên (như thí sinh thấy)" }
-            @for (i, q) in p.bank.questions.iter().take(5).enumerate() {
-                @let opts: Vec<ShownOption> = q.options.iter().enumerate().map(|(k, o)| ShownOption { key: LETTERS[k], text: o }).collect();
-                (question_card(i + 1, &q.stem, &opts, q.kind == crate::domain::bank::Kind::Multiple, &format!("p{i}"), &[], true))
+            h2 { "Tất cả câu hỏi, như thí sinh thấy" span.en { "đáp án đúng được đánh dấu cho ban tổ chức" } }
+            div #questions {
+                @for (i, q) in p.bank.questions.iter().enumerate() {
+                    @let opts: Vec<ShownOption> = q.options.iter().enumerate().map(|(k, o)| ShownOption { key: LETTERS[k], text: o }).collect();
+                    @let right: Vec<String> = q.answer_letters().iter().map(|l| l.to_string()).collect();
+                    div.card.preview-q data-id=(q.id) {
+                        (question_card(i + 1, &q.stem, &opts, q.kind == crate::domain::bank::Kind::Multiple, &format!("p{i}"), &right, true))
+                        p.right { "✓ Đáp án đúng: " strong.answer { (right.join(", ")) } }
+                        p.mut { code { (q.id) } " · " (q.topic) " · " (q.difficulty.label_vi()) " · " (q.points) " điểm" }
+                        @if !q.explanation.is_empty() { p { em { "Giải thích: " } (q.explanation) } }
+                    }
+                }
             }
-            form.card method="post" action="/admin/banks/commit" {
-                input type="hidden" name="upload_id" value=(p.upload_id);
-                button type="submit" { "Xác nhận nhập" } " "
-                a href="/admin/banks" { "Huỷ" }
+            (commit_form(&p.upload_id))
+        },
+    )
+}
+
+fn commit_form(upload_id: &str) -> Markup {
+    html! {
+        form.commit method="post" action="/admin/banks/commit" {
+            input type="hidden" name="upload_id" value=(upload_id);
+            button type="submit" { "Lưu ngân hàng" } " "
+            a href="/admin/banks" { "Huỷ" }
+        }
+    }
+}
+
+/// What each column may hold, as the mapping form offers it.
+const MAPPED_FIELDS: [(&str, &str, bool); 14] = [
+    ("stem", "Nội dung câu hỏi", true),
+    ("option_a", "Phương án A", true),
+    ("option_b", "Phương án B", true),
+    ("option_c", "Phương án C", false),
+    ("option_d", "Phương án D", false),
+    ("option_e", "Phương án E", false),
+    ("option_f", "Phương án F", false),
+    ("answer", "Đáp án đúng", true),
+    ("topic", "Chủ đề", false),
+    ("difficulty", "Mức độ", false),
+    ("points", "Điểm", false),
+    ("explanation", "Giải thích", false),
+    ("id", "Mã câu hỏi", false),
+    ("source", "Nguồn", false),
+];
+
+/// A file that needs a choice before its preview: which column holds
+/// what, or whether to skip questions of unsupported types.
+pub fn choice_page(staff: &Staff, c: &Choice) -> Markup {
+    let action = format!("/admin/banks/uploads/{}/choose", c.upload_id);
+    layout(
+        "Chọn cách đọc tệp",
+        Some(staff),
+        html! {
+            h1 { "Cần thêm một lựa chọn" span.en { (c.file_name) } }
+            div.flash.bad role="alert" {
+                "Chưa đọc được tệp. Tệp đã được giữ lại: chọn bên dưới rồi xem trước lại, không cần tải lên lần nữa."
+                (super::error::problem_list(&c.problems))
+            }
+            @if !c.columns.is_empty() {
+                form.card #columns method="post" action=(action) {
+                    h2 { "Cột nào chứa gì?" }
+                    p.mut { "Dòng đầu của bảng được dùng làm tiêu đề. Chọn cột cho từng mục (bắt buộc: nội dung, phương án A, B và đáp án đúng). Lựa chọn được nhớ cho lần tải lên sau của ngân hàng này." }
+                    table {
+                        thead { tr { th { "Cột" } th { "Tiêu đề" } th { "Ví dụ (dòng đầu tiên)" } } }
+                        tbody {
+                            @for col in &c.columns {
+                                tr { td { (col.letter) } td { (col.header) } td.mut { (col.sample) } }
+                            }
+                        }
+                    }
+                    div.row {
+                        @for (key, label, required) in MAPPED_FIELDS {
+                            @let chosen = match &c.chosen {
+                                Some(m) => m.column_of(key),
+                                None => c.columns.iter().find(|col| col.guess == Some(key)).map(|col| col.index),
+                            };
+                            div {
+                                label for={ "col_" (key) } { (label) @if required { " *" } }
+                                select id={ "col_" (key) } name={ "col_" (key) } required[required] {
+                                    option value="" { "— không có —" }
+                                    @for col in &c.columns {
+                                        option value=(col.letter) selected[chosen == Some(col.index)] {
+                                            (col.letter) @if !col.header.is_empty() { " · " (col.header) }
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                    p { button type="submit" { "Đọc lại với các cột này" } " " a href="/admin/banks" { "Huỷ" } }
+                }
+            }
+            @if c.can_skip {
+                form.card #skip method="post" action=(action) {
+                    h2 { "Bỏ qua các câu chưa hỗ trợ?" }
+                    p.mut { "Các câu hỏi loại chưa hỗ trợ (tự luận, điền từ, ghép đôi…) được liệt kê ở trên. Bạn có thể bỏ qua chúng và nhập các câu còn lại; trang xem trước sẽ liệt kê những câu đã bỏ qua." }
+                    input type="hidden" name="skip_unsupported" value="on";
+                    p { button type="submit" { "Bỏ qua và xem trước" } " " a href="/admin/banks" { "Huỷ" } }
+                }
             }
         },
     )

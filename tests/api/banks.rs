@@ -310,7 +310,7 @@ async fn the_bank_pages_preview_commit_and_search_without_diacritics() {
     assert_eq!(r.status(), 200);
     let html = r.text().await.unwrap();
     assert!(
-        html.contains("Xác nhận nhập") && html.contains("Câu 1"),
+        html.contains("Lưu ngân hàng") && html.contains("Câu 1"),
         "{html}"
     );
     assert!(
@@ -587,7 +587,7 @@ const TAB: &str = "<w:r><w:tab/></w:r>";
 /// A Word bank typed the way teachers do: a title, "Câu N:", two options
 /// per line separated by a tab, the right one underlined (every letter in
 /// bold, which tells nothing), an explanation.
-fn underlined_docx() -> Vec<u8> {
+pub fn underlined_docx() -> Vec<u8> {
     let u = "<w:u w:val=\"single\"/>";
     let b = "<w:b/>";
     let body = [
@@ -812,4 +812,296 @@ async fn a_moodle_xml_export_imports_and_its_unsupported_questions_are_named_or_
     let text = "Câu 1: Thủ đô?\nA. Huế\t*B. Hà Nội\n";
     let r = upload(&app, &admin, "cau-hoi.txt", text.as_bytes().to_vec(), &[]).await;
     assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
+}
+
+/// A sheet kept with headers no one else uses, under a title row.
+const UNKNOWN_HEADERS_CSV: &str = "KHẢO SÁT KIẾN THỨC ĐOÀN VIÊN 2024\n\
+Số TT,Nội dung hỏi,Lựa chọn thứ nhất,Lựa chọn thứ hai,Lựa chọn thứ ba,Kết quả\n\
+1,Đoàn TNCS Hồ Chí Minh thành lập năm nào?,1930,1931,1941,b\n\
+2,Ngày thành lập Đoàn là ngày nào?,26/3,19/5,2/9,1\n";
+
+async fn sign_in_pages(app: &TestApp) {
+    let r = app
+        .client
+        .post(app.url("/login"))
+        .form(&[
+            ("username", "admin"),
+            ("password", crate::helpers::PASSWORD),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert!(r.status().is_success() || r.status().is_redirection());
+}
+
+async fn page_preview(app: &TestApp, name: &str, bytes: Vec<u8>) -> (u16, String) {
+    let part = Part::bytes(bytes).file_name(name.to_string());
+    let r = app
+        .client
+        .post(app.url("/admin/banks/preview"))
+        .multipart(Form::new().part("file", part))
+        .send()
+        .await
+        .unwrap();
+    (r.status().as_u16(), r.text().await.unwrap())
+}
+
+/// The choice form's action on a page asking for one.
+fn choice_action(html: &str) -> String {
+    html.split("action=\"/admin/banks/uploads/")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .map(|rest| format!("/admin/banks/uploads/{rest}"))
+        .unwrap_or_else(|| panic!("no choice offered: {html}"))
+}
+
+async fn post_form(app: &TestApp, path: &str, form: &[(&str, &str)]) -> (u16, String) {
+    let r = app
+        .client
+        .post(app.url(path))
+        .form(form)
+        .send()
+        .await
+        .unwrap();
+    (r.status().as_u16(), r.text().await.unwrap())
+}
+
+#[tokio::test]
+async fn a_sheet_with_unknown_headers_is_read_through_columns_chosen_on_its_page_and_remembered() {
+    let app = spawn_app().await;
+    let admin = app.admin().await;
+    sign_in_pages(&app).await;
+    let (status, html) = page_preview(
+        &app,
+        "khao-sat.csv",
+        UNKNOWN_HEADERS_CSV.as_bytes().to_vec(),
+    )
+    .await;
+    assert_eq!(status, 422);
+    assert!(
+        html.contains("id=\"columns\"")
+            && html.contains("name=\"col_stem\"")
+            && html.contains("Nội dung hỏi")
+            && html.contains("Đoàn TNCS Hồ Chí Minh thành lập năm nào?"),
+        "the page shows the sheet's columns and a sample to choose from: {html}"
+    );
+    assert!(html.contains("không cần tải lên lần nữa"), "{html}");
+    let action = choice_action(&html);
+
+    // A choice without the answer column: asked again, with the problem.
+    let (status, html) = post_form(
+        &app,
+        &action,
+        &[
+            ("col_stem", "B"),
+            ("col_option_a", "C"),
+            ("col_option_b", "D"),
+        ],
+    )
+    .await;
+    assert_eq!(status, 422);
+    assert!(
+        html.contains("Thiếu cột &quot;Đáp án&quot;") && html.contains("id=\"columns\""),
+        "{html}"
+    );
+
+    let choice = [
+        ("col_stem", "B"),
+        ("col_option_a", "C"),
+        ("col_option_b", "D"),
+        ("col_option_c", "E"),
+        ("col_option_d", ""),
+        ("col_answer", "F"),
+    ];
+    let (status, html) = post_form(&app, &action, &choice).await;
+    assert_eq!(status, 200, "{html}");
+    assert_eq!(
+        html.matches("class=\"card preview-q\"").count(),
+        2,
+        "every question is shown"
+    );
+    assert!(
+        html.contains("Cột được chọn: stem=B,option_a=C,option_b=D,option_c=E,answer=F"),
+        "{html}"
+    );
+    assert!(
+        html.contains("<strong class=\"answer\">B</strong>"),
+        "the right answer is marked: {html}"
+    );
+    assert_eq!(
+        bank_count(&app, &admin).await,
+        0,
+        "the preview saves nothing"
+    );
+    let (status, _) = post_form(
+        &app,
+        "/admin/banks/commit",
+        &[("upload_id", upload_id_of(&html).as_str())],
+    )
+    .await;
+    assert_eq!(status, 303, "on to the bank page");
+    let qs = stored(&app, &admin, "khao-sat").await;
+    assert_eq!(qs.len(), 2);
+    assert_eq!(qs[0].1, "Đoàn TNCS Hồ Chí Minh thành lập năm nào?");
+    assert_eq!(qs[0].2, ["1930", "1931", "1941"]);
+    assert_eq!(qs[0].3, [1]);
+    assert_eq!(qs[1].3, [0]);
+
+    // The next upload of that bank is read with the same choice.
+    let more = format!(
+        "{UNKNOWN_HEADERS_CSV}3,Tháng Thanh niên là tháng mấy?,Tháng 1,Tháng 3,Tháng 5,B\n"
+    );
+    let (status, html) = page_preview(&app, "khao-sat.csv", more.into_bytes()).await;
+    assert_eq!(status, 200, "{html}");
+    assert!(html.contains("lưu từ lần nhập trước"), "{html}");
+    assert_eq!(html.matches("class=\"card preview-q\"").count(), 3);
+
+    // The API takes the same choice as a field; a bad one is every problem at once.
+    let r = upload(
+        &app,
+        &admin,
+        "api.csv",
+        UNKNOWN_HEADERS_CSV.as_bytes().to_vec(),
+        &[("columns", "stem=B,a=C,b=D,c=E,answer=F")],
+    )
+    .await;
+    assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
+    assert_eq!(stored(&app, &admin, "api").await, qs);
+    let r = upload(
+        &app,
+        &admin,
+        "api2.csv",
+        UNKNOWN_HEADERS_CSV.as_bytes().to_vec(),
+        &[("columns", "stem=B,a=B,answer=Q9")],
+    )
+    .await;
+    assert_eq!(r.status(), 422);
+    let body: Value = r.json().await.unwrap();
+    assert!(
+        body["error"]["details"].as_array().unwrap().len() >= 3,
+        "{body}"
+    );
+
+    // An upload that is not this account's cannot be chosen for.
+    let (status, _) = post_form(&app, "/admin/banks/uploads/khong-co/choose", &choice).await;
+    assert_eq!(status, 404);
+}
+
+#[tokio::test]
+async fn unsupported_moodle_questions_can_be_skipped_on_the_preview_page() {
+    let app = spawn_app().await;
+    let admin = app.admin().await;
+    sign_in_pages(&app).await;
+    let xml = hoithi::domain::bank::moodle_xml::tests_example();
+    let (status, html) = page_preview(&app, "moodle.xml", xml.as_bytes().to_vec()).await;
+    assert_eq!(status, 422);
+    assert!(
+        html.contains("&quot;Bài luận&quot; (câu 4)") && html.contains("id=\"skip\""),
+        "{html}"
+    );
+    assert!(
+        !html.contains("id=\"columns\""),
+        "no columns to choose in XML"
+    );
+    let (status, html) =
+        post_form(&app, &choice_action(&html), &[("skip_unsupported", "on")]).await;
+    assert_eq!(status, 200, "{html}");
+    assert!(
+        html.contains("Đã bỏ qua") && html.contains("Bài luận"),
+        "{html}"
+    );
+    assert_eq!(html.matches("class=\"card preview-q\"").count(), 3);
+    let (status, _) = post_form(
+        &app,
+        "/admin/banks/commit",
+        &[("upload_id", upload_id_of(&html).as_str())],
+    )
+    .await;
+    assert_eq!(status, 303);
+    let qs = stored(&app, &admin, "moodle").await;
+    assert_eq!(qs.len(), 3, "imported without the essay");
+}
+
+#[tokio::test]
+async fn a_workbook_with_one_sheet_per_topic_imports_each_sheet_as_its_topic() {
+    let app = spawn_app().await;
+    let admin = app.admin().await;
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let header = ["STT", "Câu hỏi", "A", "B", "C", "D", "Đáp án"];
+    let sheets: [(&str, &[[&str; 7]]); 2] = [
+        (
+            "Lịch sử Đoàn",
+            &[[
+                "1",
+                "Đoàn thành lập năm nào?",
+                "1930",
+                "1931",
+                "1941",
+                "1945",
+                "B",
+            ]],
+        ),
+        (
+            "Luật Thanh niên",
+            &[
+                [
+                    "1",
+                    "Luật Thanh niên 2020 quy định độ tuổi?",
+                    "15–30",
+                    "16–30",
+                    "16–35",
+                    "18–35",
+                    "b",
+                ],
+                [
+                    "2",
+                    "Tháng Thanh niên là tháng mấy?",
+                    "Tháng 1",
+                    "Tháng 3",
+                    "Tháng 5",
+                    "Tháng 7",
+                    "(B)",
+                ],
+            ],
+        ),
+    ];
+    for (name, rows) in sheets {
+        let sheet = book.add_worksheet();
+        sheet.set_name(name).unwrap();
+        for (c, h) in header.iter().enumerate() {
+            sheet.write_string(0, c as u16, *h).unwrap();
+        }
+        for (r, row) in rows.iter().enumerate() {
+            for (c, v) in row.iter().enumerate() {
+                sheet.write_string(r as u32 + 1, c as u16, *v).unwrap();
+            }
+        }
+    }
+    let r = upload(
+        &app,
+        &admin,
+        "theo-chu-de.xlsx",
+        book.save_to_buffer().unwrap(),
+        &[],
+    )
+    .await;
+    assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
+    let body: Value = r.json().await.unwrap();
+    let topics: Vec<(&str, u64)> = body["summary"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| (t["topic"].as_str().unwrap(), t["total"].as_u64().unwrap()))
+        .collect();
+    assert_eq!(topics, [("Lịch sử Đoàn", 1), ("Luật Thanh niên", 2)]);
+    assert!(
+        body["notes"]
+            .to_string()
+            .contains("Mỗi trang tính là một chủ đề"),
+        "{body}"
+    );
+    let qs = stored(&app, &admin, "theo-chu-de").await;
+    assert_eq!(qs[0].0, "lich-su-doan-q2");
+    assert_eq!(qs[2].1, "Tháng Thanh niên là tháng mấy?");
+    assert_eq!(qs[2].3, [1]);
 }

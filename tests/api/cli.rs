@@ -275,3 +275,68 @@ fn import_bank_names_unsupported_moodle_questions_and_skips_them_when_asked() {
     );
     assert!(stdout.contains("Đã bỏ qua \"Bài luận\""), "{stdout}");
 }
+
+#[test]
+fn import_bank_checks_without_saving_on_dry_run_and_reads_unknown_headers_by_columns() {
+    let db = TestDb::new();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("khao sat 2024.csv");
+    std::fs::write(
+        &path,
+        "Số TT;Nội dung hỏi;Lựa chọn 1;Lựa chọn 2;Lựa chọn 3;Kết quả\n\
+         1;Đoàn TNCS Hồ Chí Minh thành lập năm nào?;1930;1931;1941;B\n\
+         2;Ngày thành lập Đoàn?;26/3;19/5;2/9;a\n",
+    )
+    .unwrap();
+    let file = path.to_str().unwrap();
+    let out = hoithi(&db).args(["import-bank", file]).output().unwrap();
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("[columns]") && stderr.contains("Thiếu cột"),
+        "{stderr}"
+    );
+
+    let columns = "stem=B,a=C,b=D,c=E,answer=F";
+    let out = hoithi(&db)
+        .args(["import-bank", file, "--columns", columns, "--dry-run"])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout} {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        stdout.contains("khao-sat-2024")
+            && stdout.contains("2 câu hỏi")
+            && stdout.contains("--dry-run"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("Cột được chọn: stem=B"),
+        "the choice is said: {stdout}"
+    );
+
+    let out = hoithi(&db)
+        .args(["import-bank", file, "--columns", columns])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("Đã tạo phiên bản 1"),
+        "the dry run saved nothing, so this is the first version: {stdout}"
+    );
+
+    let out = hoithi(&db)
+        .args(["import-bank", file, "--columns", "stem=B,a=B", "--dry-run"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("\"a=B\"") && stderr.contains("Thiếu cột"),
+        "{stderr}"
+    );
+}

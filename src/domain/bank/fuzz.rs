@@ -65,7 +65,7 @@ fn defaults() -> BankDefaults {
         slug: None,
         title: None,
         file_name: "tep.bin".into(),
-        skip_unsupported: false,
+        ..Default::default()
     }
 }
 

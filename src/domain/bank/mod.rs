@@ -240,6 +240,11 @@ pub enum Format {
 }
 
 impl Format {
+    /// Is this a sheet of rows under a header (XLSX, CSV)?
+    pub fn is_table(self) -> bool {
+        matches!(self, Format::Xlsx | Format::Csv)
+    }
+
     pub fn parse(s: &str) -> Option<Format> {
         match s.trim().to_ascii_lowercase().as_str() {
             "toml" => Some(Format::Toml),
@@ -347,8 +352,12 @@ pub fn parse_noted(
         };
         let mut raw = match format {
             Format::Toml => toml_format::parse(&text()?)?,
-            Format::Xlsx => table::parse_xlsx(bytes)?,
-            Format::Csv => table::parse_csv(&text()?)?,
+            Format::Xlsx => {
+                let (raw, sheets) = table::parse_xlsx(bytes, defaults.columns.as_ref())?;
+                notes.extend(sheets);
+                raw
+            }
+            Format::Csv => table::parse_csv(&text()?, defaults.columns.as_ref())?,
             Format::Gift => gift::parse(&text()?)?,
             Format::Aiken => aiken::parse(&text()?)?,
             Format::Text => {
@@ -367,6 +376,9 @@ pub fn parse_noted(
                 raw
             }
         };
+        if let Some(columns) = defaults.columns.as_ref().filter(|_| format.is_table()) {
+            notes.push(format!("Cột được chọn: {}.", columns.to_spec()));
+        }
         defaults.fill(&mut raw);
         validate(raw).map(|bank| (bank, notes))
     })();
@@ -389,9 +401,18 @@ pub struct BankDefaults {
     /// Skip the questions of unsupported types (listed in the notes)
     /// instead of refusing the file.
     pub skip_unsupported: bool,
+    /// Which column holds what, for a sheet whose headers are not known.
+    pub columns: Option<table::ColumnMap>,
 }
 
 impl BankDefaults {
+    /// The code given, else one from the file name.
+    pub fn slug_or_file(&self) -> String {
+        let mut raw = RawBank::default();
+        self.fill(&mut raw);
+        raw.slug
+    }
+
     fn fill(&self, raw: &mut RawBank) {
         let stem = self
             .file_name

@@ -158,10 +158,11 @@ fn norm_header(h: &str) -> String {
         .join(" ")
 }
 
-/// Maps each known column key to its index in the header row (`line`).
-fn header_map(header: &[String], line: usize) -> Result<Vec<Option<usize>>, Vec<Problem>> {
+/// The column keys a header row matched (index into [`COLUMNS`] → column),
+/// whatever is missing.
+fn guess_columns(header: &[String]) -> Vec<Option<usize>> {
     let normed: Vec<String> = header.iter().map(|h| norm_header(h)).collect();
-    let map: Vec<Option<usize>> = COLUMNS
+    COLUMNS
         .iter()
         .map(|(key, vi, en)| {
             let aliases = ALIASES
@@ -176,24 +177,171 @@ fn header_map(header: &[String], line: usize) -> Result<Vec<Option<usize>>, Vec<
                 .collect();
             normed.iter().position(|h| names.contains(h))
         })
-        .collect();
-    let missing: Vec<Problem> = COLUMNS
+        .collect()
+}
+
+/// The problems of a column map without a required column (`line`: the
+/// header row, 1 when there is none).
+fn missing_columns(map: &[Option<usize>], line: usize) -> Vec<Problem> {
+    COLUMNS
         .iter()
-        .zip(&map)
+        .zip(map)
         .filter(|((key, _, _), idx)| idx.is_none() && REQUIRED.contains(key))
         .map(|((key, vi, _), _)| {
             Problem::new(
                 line,
-                key,
-                format!("Thiếu cột \"{vi}\" ở dòng tiêu đề (tên khác được nhận: xem hướng dẫn định dạng)."),
-                format!("The header row has no \"{key}\" column."),
+                "columns",
+                format!("Thiếu cột \"{vi}\" ở dòng tiêu đề (tên khác được nhận: xem hướng dẫn định dạng; hoặc chọn cột cho từng mục)."),
+                format!("The header row has no \"{key}\" column (or map each column by hand)."),
             )
         })
-        .collect();
+        .collect()
+}
+
+/// Maps each known column key to its index in the header row (`line`).
+fn header_map(header: &[String], line: usize) -> Result<Vec<Option<usize>>, Vec<Problem>> {
+    let map = guess_columns(header);
+    let missing = missing_columns(&map, line);
     if missing.is_empty() {
         Ok(map)
     } else {
         Err(missing)
+    }
+}
+
+/// Which column holds what, chosen by the organizer when the headers are
+/// not ones we know: `stem=C,a=D,b=E,c=F,d=G,answer=H` (letters as Excel
+/// names columns, or 1-based numbers).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ColumnMap {
+    /// (index into [`COLUMNS`], 0-based column).
+    cols: Vec<(usize, usize)>,
+}
+
+/// A column's Excel name: 0 → "A", 26 → "AA".
+pub fn column_letter(mut i: usize) -> String {
+    let mut out = Vec::new();
+    loop {
+        out.push(b'A' + (i % 26) as u8);
+        if i < 26 {
+            break;
+        }
+        i = i / 26 - 1;
+    }
+    out.reverse();
+    String::from_utf8(out).unwrap_or_default()
+}
+
+/// "C" → 2, "aa" → 26, "3" → 2; None for anything else or past the
+/// columns a sheet is read to.
+pub fn column_index(s: &str) -> Option<usize> {
+    let s = s.trim();
+    let i = if let Ok(n) = s.parse::<usize>() {
+        n.checked_sub(1)?
+    } else {
+        if s.is_empty() || s.len() > 3 || !s.chars().all(|c| c.is_ascii_alphabetic()) {
+            return None;
+        }
+        s.to_ascii_uppercase()
+            .bytes()
+            .fold(0usize, |acc, b| acc * 26 + (b - b'A' + 1) as usize)
+            - 1
+    };
+    (i < MAX_SHEET_COLUMNS).then_some(i)
+}
+
+/// A column key as the organizer may write it: the template's keys, or a
+/// bare option letter ("a" for option_a).
+fn column_key(name: &str) -> Option<usize> {
+    let name = name.trim().to_ascii_lowercase();
+    let key = match name.as_str() {
+        l if l.len() == 1 && ("a"..="f").contains(&l) => format!("option_{l}"),
+        "question" | "cau_hoi" => "stem".to_string(),
+        other => other.to_string(),
+    };
+    COLUMNS.iter().position(|(k, _, _)| *k == key)
+}
+
+impl ColumnMap {
+    /// Reads `key=column` pairs separated by commas; every problem at once.
+    pub fn parse(spec: &str) -> Result<ColumnMap, Vec<Problem>> {
+        let mut cols: Vec<(usize, usize)> = Vec::new();
+        let mut problems = Vec::new();
+        let mut bad = |vi: String, en: String| problems.push(Problem::new(1, "columns", vi, en));
+        for part in spec
+            .split([',', ';'])
+            .map(str::trim)
+            .filter(|p| !p.is_empty())
+        {
+            let Some((key, col)) = part.split_once('=') else {
+                bad(
+                    format!("\"{part}\" không có dạng mục=cột (ví dụ stem=C)."),
+                    format!("\"{part}\" is not key=column (e.g. stem=C)."),
+                );
+                continue;
+            };
+            let (Some(k), Some(c)) = (column_key(key), column_index(col)) else {
+                bad(
+                    format!("\"{part}\": mục hoặc cột không hợp lệ (mục: stem, a–f, answer, topic, difficulty, points, kind, id, explanation, source; cột: A, B, … hoặc 1, 2, …)."),
+                    format!("\"{part}\": unknown key or column (keys: stem, a–f, answer, topic, difficulty, points, kind, id, explanation, source; columns: A, B, … or 1, 2, …)."),
+                );
+                continue;
+            };
+            if let Some((other, _)) = cols.iter().find(|(ok, oc)| *ok == k || *oc == c) {
+                bad(
+                    format!(
+                        "\"{part}\": mục hoặc cột đã được chọn cho \"{}\".",
+                        COLUMNS[*other].0
+                    ),
+                    format!(
+                        "\"{part}\": the key or column is already given to \"{}\".",
+                        COLUMNS[*other].0
+                    ),
+                );
+                continue;
+            }
+            cols.push((k, c));
+        }
+        let map = ColumnMap { cols };
+        problems.extend(missing_columns(&map.as_map(), 1));
+        if problems.is_empty() {
+            Ok(map)
+        } else {
+            Err(problems)
+        }
+    }
+
+    /// Builds a map from (key, column) pairs, as a form gives them.
+    pub fn from_pairs<'a>(
+        pairs: impl IntoIterator<Item = (&'a str, &'a str)>,
+    ) -> Result<ColumnMap, Vec<Problem>> {
+        let spec: Vec<String> = pairs
+            .into_iter()
+            .filter(|(_, c)| !c.trim().is_empty())
+            .map(|(k, c)| format!("{k}={c}"))
+            .collect();
+        ColumnMap::parse(&spec.join(","))
+    }
+
+    /// The map as `key=C` pairs, the way [`ColumnMap::parse`] reads it.
+    pub fn to_spec(&self) -> String {
+        self.cols
+            .iter()
+            .map(|(k, c)| format!("{}={}", COLUMNS[*k].0, column_letter(*c)))
+            .collect::<Vec<_>>()
+            .join(",")
+    }
+
+    /// The column chosen for `key`, if any.
+    pub fn column_of(&self, key: &str) -> Option<usize> {
+        let k = COLUMNS.iter().position(|(name, _, _)| *name == key)?;
+        self.cols.iter().find(|(ck, _)| *ck == k).map(|(_, c)| *c)
+    }
+
+    fn as_map(&self) -> Vec<Option<usize>> {
+        (0..COLUMNS.len())
+            .map(|k| self.cols.iter().find(|(ck, _)| *ck == k).map(|(_, c)| *c))
+            .collect()
     }
 }
 
@@ -205,8 +353,42 @@ const HEADER_SEARCH_ROWS: usize = 10;
 
 /// The header row (the first of the top rows that names the needed
 /// columns) and the rows below it; when none does, the problems of the
-/// first non-empty row.
-fn split_header(mut rows: Rows) -> Result<(Vec<Option<usize>>, Rows), Vec<Problem>> {
+/// first non-empty row. With a column map chosen by hand, the top rows
+/// up to the first one with an answer in the answer column are the
+/// title and header.
+fn split_header(
+    mut rows: Rows,
+    columns: Option<&ColumnMap>,
+) -> Result<(Vec<Option<usize>>, Rows), Vec<Problem>> {
+    if let Some(columns) = columns {
+        let map = columns.as_map();
+        let answer_col = columns.column_of("answer");
+        let is_answer = |cells: &[String]| {
+            let cell = answer_col
+                .and_then(|c| cells.get(c))
+                .map(String::as_str)
+                .unwrap_or("");
+            let tokens: Vec<String> = split_answers(cell);
+            !tokens.is_empty()
+                && tokens.iter().all(|t| {
+                    LETTERS.contains(&t.as_str())
+                        || ["dung", "sai", "true", "false", "t"].contains(&fold(t).as_str())
+                })
+        };
+        let skip = rows
+            .iter()
+            .take(HEADER_SEARCH_ROWS)
+            .position(|(_, cells)| is_answer(cells))
+            .unwrap_or_else(|| {
+                // No row at the top has a readable answer: the first
+                // non-empty row is the header, the rest are reported.
+                rows.iter()
+                    .position(|(_, cells)| cells.iter().any(|c| !c.trim().is_empty()))
+                    .map_or(0, |i| i + 1)
+            });
+        let below = rows.split_off(skip.min(rows.len()));
+        return Ok((map, below));
+    }
     let mut first_problems = None;
     for k in 0..rows.len().min(HEADER_SEARCH_ROWS) {
         let (line, cells) = &rows[k];
@@ -227,6 +409,14 @@ fn split_header(mut rows: Rows) -> Result<(Vec<Option<usize>>, Rows), Vec<Proble
         .unwrap_or_else(|| vec![Problem::new(1, "file", "Tệp trống.", "The file is empty.")]))
 }
 
+/// The answers written in one cell ("A, C", "b", "(2)").
+fn split_answers(cell: &str) -> Vec<String> {
+    cell.split([',', ';', ' ', '+', '/'])
+        .map(answer_token)
+        .filter(|s| !s.is_empty())
+        .collect()
+}
+
 /// One answer as written ("B", "b.", "(C)", "2" for the second option).
 fn answer_token(t: &str) -> String {
     let t = t.trim().trim_matches(|c: char| "()[].:".contains(c)).trim();
@@ -236,9 +426,14 @@ fn answer_token(t: &str) -> String {
     }
 }
 
-/// Turns rows (row number, cells) into questions. Row ids default to `q<row>`.
-fn rows_to_questions(rows: Rows) -> Result<Vec<RawQuestion>, Vec<Problem>> {
-    let (map, rows) = split_header(rows)?;
+/// Turns rows (row number, cells) into questions. Row ids default to
+/// `<id_prefix>q<row>`.
+fn rows_to_questions(
+    rows: Rows,
+    columns: Option<&ColumnMap>,
+    id_prefix: &str,
+) -> Result<Vec<RawQuestion>, Vec<Problem>> {
+    let (map, rows) = split_header(rows, columns)?;
     let cell = |row: &[String], key: &str| -> String {
         let i = COLUMNS
             .iter()
@@ -254,17 +449,13 @@ fn rows_to_questions(rows: Rows) -> Result<Vec<RawQuestion>, Vec<Problem>> {
             continue;
         }
         let id = match cell(&row, "id") {
-            s if s.trim().is_empty() => format!("q{line}"),
+            s if s.trim().is_empty() => format!("{id_prefix}q{line}"),
             s => s,
         };
         let options = (0..MAX_OPTIONS)
             .map(|i| cell(&row, &format!("option_{}", LETTERS[i].to_lowercase())))
             .collect();
-        let answer = cell(&row, "answer")
-            .split([',', ';', ' ', '+', '/'])
-            .map(answer_token)
-            .filter(|s| !s.is_empty())
-            .collect();
+        let answer = split_answers(&cell(&row, "answer"));
         out.push(RawQuestion {
             line,
             id,
@@ -285,8 +476,8 @@ fn rows_to_questions(rows: Rows) -> Result<Vec<RawQuestion>, Vec<Problem>> {
     Ok(out)
 }
 
-/// CSV with the template's columns (comma or semicolon separated).
-pub fn parse_csv(text: &str) -> Result<RawBank, Vec<Problem>> {
+/// The rows of a CSV (comma, semicolon or tab separated).
+fn csv_rows(text: &str) -> Result<Rows, Vec<Problem>> {
     let first = text.lines().next().unwrap_or("");
     let count = |c: char| first.matches(c).count();
     // Excel's "Unicode Text" separates with tabs; Vietnamese-locale CSV with ';'.
@@ -305,7 +496,7 @@ pub fn parse_csv(text: &str) -> Result<RawBank, Vec<Problem>> {
     let mut rows = Vec::new();
     for record in reader.records() {
         let record = record.map_err(|e| {
-            let line = e.position().map(|p| p.line() as usize).unwrap_or(0);
+            let line = e.position().map(|p| p.line() as usize).unwrap_or(1);
             vec![Problem::new(
                 line,
                 "file",
@@ -313,13 +504,97 @@ pub fn parse_csv(text: &str) -> Result<RawBank, Vec<Problem>> {
                 format!("Malformed CSV: {e}"),
             )]
         })?;
-        let line = record.position().map(|p| p.line() as usize).unwrap_or(0);
-        rows.push((line, record.iter().map(str::to_string).collect::<Vec<_>>()));
+        let line = record.position().map(|p| p.line() as usize).unwrap_or(1);
+        let cells = record
+            .iter()
+            .take(MAX_SHEET_COLUMNS)
+            .map(str::to_string)
+            .collect();
+        rows.push((line, cells));
     }
+    Ok(rows)
+}
+
+/// CSV with the template's columns (comma or semicolon separated), or the
+/// columns chosen by hand.
+pub fn parse_csv(text: &str, columns: Option<&ColumnMap>) -> Result<RawBank, Vec<Problem>> {
     Ok(RawBank {
-        questions: rows_to_questions(rows)?,
+        questions: rows_to_questions(csv_rows(text)?, columns, "")?,
         ..Default::default()
     })
+}
+
+/// One column of a sheet as the mapping form shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SheetColumn {
+    pub index: usize,
+    /// "A", "B", …
+    pub letter: String,
+    /// The text of the header row.
+    pub header: String,
+    /// The same column in the next non-empty row.
+    pub sample: String,
+    /// The key the header was recognized as, if any.
+    pub guess: Option<&'static str>,
+}
+
+/// The columns of the header row (of the top rows, the first with the
+/// most cells filled: a title above it fills one) and a sample row below it.
+fn columns_of_rows(rows: &Rows) -> Vec<SheetColumn> {
+    let filled = |cells: &Vec<String>| cells.iter().filter(|c| !c.trim().is_empty()).count();
+    let mut at = 0;
+    for (i, (_, cells)) in rows.iter().enumerate().take(HEADER_SEARCH_ROWS) {
+        if filled(cells) > filled(&rows[at].1) {
+            at = i;
+        }
+    }
+    let mut below = rows.iter().skip(at).filter(|(_, cells)| filled(cells) > 0);
+    let header = below.next().map(|(_, c)| c.clone()).unwrap_or_default();
+    let sample = below.next().map(|(_, c)| c.clone()).unwrap_or_default();
+    let guesses = guess_columns(&header);
+    let width = header.len().max(sample.len()).min(MAX_SHEET_COLUMNS);
+    let clip = |s: Option<&String>| -> String {
+        let s = s.map(|s| s.trim()).unwrap_or("");
+        match s.char_indices().nth(60) {
+            Some((i, _)) => format!("{}…", &s[..i]),
+            None => s.to_string(),
+        }
+    };
+    (0..width)
+        .map(|i| SheetColumn {
+            index: i,
+            letter: column_letter(i),
+            header: clip(header.get(i)),
+            sample: clip(sample.get(i)),
+            guess: COLUMNS
+                .iter()
+                .zip(&guesses)
+                .find(|(_, g)| **g == Some(i))
+                .map(|((k, _, _), _)| *k),
+        })
+        .collect()
+}
+
+/// The columns of a CSV, for the mapping form.
+pub fn csv_columns(text: &str) -> Vec<SheetColumn> {
+    csv_rows(text)
+        .map(|r| columns_of_rows(&r))
+        .unwrap_or_default()
+}
+
+/// The columns of a workbook's question sheet (the first one holding
+/// questions), for the mapping form.
+pub fn xlsx_columns(bytes: &[u8]) -> Vec<SheetColumn> {
+    let Ok((mut wb, sheets)) = open_xlsx(bytes) else {
+        return Vec::new();
+    };
+    let mut budget = MAX_SHEET_TEXT_BYTES;
+    sheets
+        .iter()
+        .filter_map(|name| read_sheet(&mut wb, name, &mut budget).ok())
+        .find(|rows| !rows.is_empty())
+        .map(|rows| columns_of_rows(&rows))
+        .unwrap_or_default()
 }
 
 fn cell_text(d: &Data) -> String {
@@ -434,11 +709,12 @@ fn data_ref_text(d: &calamine::DataRef<'_>) -> String {
     }
 }
 
-/// An XLSX workbook: the "Câu hỏi" sheet (or the first sheet), plus the
-/// optional topic and info sheets. The zip is checked against
-/// [`BANK_ZIP_LIMITS`](crate::domain::archive::BANK_ZIP_LIMITS) before any
-/// part of it is read, and sheets are read cell by cell within limits.
-pub fn parse_xlsx(bytes: &[u8]) -> Result<RawBank, Vec<Problem>> {
+type Book<'a> = Xlsx<Cursor<&'a [u8]>>;
+
+/// Opens a workbook after its zip checks; with the names of the sheets
+/// that may hold questions (the "Câu hỏi" sheet if there is one, else
+/// every sheet but the topic and info sheets).
+fn open_xlsx(bytes: &[u8]) -> Result<(Book<'_>, Vec<String>), Vec<Problem>> {
     use crate::domain::archive::{check_zip, ZipRefusal, BANK_ZIP_LIMITS};
     check_zip(bytes, &BANK_ZIP_LIMITS).map_err(|e| match e {
         ZipRefusal::Unreadable(why) => unreadable(why),
@@ -447,23 +723,147 @@ pub fn parse_xlsx(bytes: &[u8]) -> Result<RawBank, Vec<Problem>> {
             vec![Problem::new(0, "file", vi, en)]
         }
     })?;
-    let mut wb: Xlsx<_> = Xlsx::new(Cursor::new(bytes)).map_err(|e| unreadable(e.to_string()))?;
+    let wb: Book<'_> = Xlsx::new(Cursor::new(bytes)).map_err(|e| unreadable(e.to_string()))?;
+    let names = wb.sheet_names().to_vec();
+    let sheets: Vec<String> = match names.iter().find(|n| fold(n) == fold(QUESTIONS_SHEET)) {
+        Some(q) => vec![q.clone()],
+        None => names
+            .iter()
+            .filter(|n| {
+                ![TOPICS_SHEET, INFO_SHEET]
+                    .iter()
+                    .any(|s| fold(s) == fold(n))
+            })
+            .cloned()
+            .collect(),
+    };
+    if sheets.is_empty() {
+        return Err(unreadable("no sheet".into()));
+    }
+    Ok((wb, sheets))
+}
+
+/// The questions of a workbook whose sheets each hold one topic (named
+/// after the sheet): ids and problems say their sheet.
+fn sheets_as_topics(
+    sheets: Vec<(String, Rows)>,
+    columns: Option<&ColumnMap>,
+    notes: &mut Vec<String>,
+) -> Result<Vec<RawQuestion>, Vec<Problem>> {
+    let mut parsed: Vec<(String, Vec<RawQuestion>)> = Vec::new();
+    let mut refused: Vec<(String, Vec<Problem>)> = Vec::new();
+    for (n, (name, rows)) in sheets.into_iter().enumerate() {
+        let prefix = match crate::domain::text::slugify(&name) {
+            s if s.is_empty() => format!("trang{}-", n + 1),
+            s => format!(
+                "{}-",
+                s.chars().take(40).collect::<String>().trim_end_matches('-')
+            ),
+        };
+        match rows_to_questions(rows, columns, &prefix) {
+            Ok(qs) if qs.is_empty() => {}
+            Ok(qs) => parsed.push((name, qs)),
+            Err(p) => refused.push((name, p)),
+        }
+    }
+    let in_sheet = |name: &str, problems: Vec<Problem>| -> Vec<Problem> {
+        problems
+            .into_iter()
+            .map(|mut p| {
+                p.message = format!("Trang \"{name}\": {}", p.message);
+                p.message_en = format!("Sheet \"{name}\": {}", p.message_en);
+                p
+            })
+            .collect()
+    };
+    if parsed.is_empty() {
+        return Err(match refused.into_iter().next() {
+            Some((name, p)) => in_sheet(&name, p),
+            None => vec![Problem::new(
+                1,
+                "file",
+                "Tệp không có câu hỏi nào.",
+                "The workbook has no questions.",
+            )],
+        });
+    }
+    for (name, _) in &refused {
+        notes.push(format!(
+            "Trang \"{name}\" không có dòng tiêu đề câu hỏi nên được bỏ qua."
+        ));
+    }
+    if parsed.len() == 1 {
+        return Ok(parsed.pop().map(|(_, qs)| qs).unwrap_or_default());
+    }
+    // Several sheets: each is a topic, checked on its own so that a
+    // problem says which sheet its row is in.
+    let mut problems = Vec::new();
+    let mut out = Vec::new();
+    let mut counts = Vec::new();
+    for (name, mut qs) in parsed {
+        for q in &mut qs {
+            if q.topic.trim().is_empty() {
+                q.topic = name.trim().to_string();
+            }
+        }
+        let alone = RawBank {
+            slug: "sheet".into(),
+            title: name.clone(),
+            questions: qs.clone(),
+            ..Default::default()
+        };
+        if let Err(p) = super::validate(alone) {
+            problems.extend(in_sheet(&name, p));
+        }
+        counts.push(format!("{} ({} câu)", name.trim(), qs.len()));
+        out.extend(qs);
+    }
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    notes.push(format!(
+        "Mỗi trang tính là một chủ đề: {}.",
+        counts.join(", ")
+    ));
+    Ok(out)
+}
+
+/// An XLSX workbook: the "Câu hỏi" sheet (or every sheet, each a topic
+/// when there are several), plus the optional topic and info sheets. The
+/// zip is checked against
+/// [`BANK_ZIP_LIMITS`](crate::domain::archive::BANK_ZIP_LIMITS) before any
+/// part of it is read, and sheets are read cell by cell within limits.
+pub fn parse_xlsx(
+    bytes: &[u8],
+    columns: Option<&ColumnMap>,
+) -> Result<(RawBank, Vec<String>), Vec<Problem>> {
+    let (mut wb, sheets) = open_xlsx(bytes)?;
     let names = wb.sheet_names().to_vec();
     let find = |wanted: &str| names.iter().find(|n| fold(n) == fold(wanted)).cloned();
-    let qsheet = find(QUESTIONS_SHEET)
-        .or_else(|| names.first().cloned())
-        .ok_or_else(|| unreadable("no sheet".into()))?;
     let mut budget = MAX_SHEET_TEXT_BYTES;
-    let rows = read_sheet(&mut wb, &qsheet, &mut budget)?;
-    if rows.is_empty() {
-        return Err(vec![Problem::new(
-            1,
-            "file",
-            format!("Trang \"{qsheet}\" trống."),
-            format!("Sheet \"{qsheet}\" is empty."),
-        )]);
+    let mut notes = Vec::new();
+    let mut filled = Vec::new();
+    for name in sheets {
+        let rows = read_sheet(&mut wb, &name, &mut budget)?;
+        if !rows.is_empty() {
+            filled.push((name, rows));
+        }
     }
-    let questions = rows_to_questions(rows)?;
+    let questions = match filled.len() {
+        0 => {
+            return Err(vec![Problem::new(
+                1,
+                "file",
+                "Tệp Excel trống.",
+                "The workbook is empty.",
+            )])
+        }
+        1 => {
+            let (_, rows) = filled.pop().unwrap_or_default();
+            rows_to_questions(rows, columns, "")?
+        }
+        _ => sheets_as_topics(filled, columns, &mut notes)?,
+    };
 
     let mut bank = RawBank {
         questions,
@@ -504,7 +904,7 @@ pub fn parse_xlsx(bytes: &[u8]) -> Result<RawBank, Vec<Problem>> {
             }
         }
     }
-    Ok(bank)
+    Ok((bank, notes))
 }
 
 fn xlsx_error(e: rust_xlsxwriter::XlsxError) -> String {
@@ -643,7 +1043,7 @@ STT,Nội dung câu hỏi,A,B,C,D,Đáp án đúng,Lời giải\n\
 2,Tháng Thanh niên là tháng mấy?,Tháng 1,Tháng 3,Tháng 5,Tháng 7,(B),\n\
 3,,,,,,,\n\
 ,,,,,,,\n";
-        let bank = parse_csv(csv).unwrap();
+        let bank = parse_csv(csv, None).unwrap();
         assert_eq!(
             bank.questions.len(),
             2,
@@ -670,14 +1070,14 @@ STT,Nội dung câu hỏi,A,B,C,D,Đáp án đúng,Lời giải\n\
     fn numbered_options_and_tab_separated_text_are_understood() {
         let text = "Câu hỏi\tPhương án 1\tPhương án 2\tPhương án 3\tĐA\n\
 Câu một?\tX\tY\tZ\t2\n";
-        let bank = parse_csv(text).unwrap();
+        let bank = parse_csv(text, None).unwrap();
         assert_eq!(bank.questions[0].options[..3], ["X", "Y", "Z"]);
         assert_eq!(bank.questions[0].answer, ["B"], "the second option");
     }
 
     #[test]
     fn the_csv_example_parses_with_row_numbers() {
-        let raw = parse_csv(CSV).unwrap();
+        let raw = parse_csv(CSV, None).unwrap();
         assert_eq!(raw.questions[1].line, 3);
         let bank = validate(RawBank {
             slug: "x1".into(),
@@ -692,9 +1092,9 @@ Câu một?\tX\tY\tZ\t2\n";
     #[test]
     fn semicolons_and_english_headers_work_and_missing_columns_are_named() {
         let csv = "stem;option_a;option_b;answer\nHỏi?;Có;Không;B\n";
-        let raw = parse_csv(csv).unwrap();
+        let raw = parse_csv(csv, None).unwrap();
         assert_eq!(raw.questions[0].id, "q2");
-        let errs = parse_csv("stem,answer\nx,A\n").unwrap_err();
+        let errs = parse_csv("stem,answer\nx,A\n", None).unwrap_err();
         assert_eq!(errs.len(), 2);
         assert!(errs.iter().all(|e| e.row == 1));
     }
@@ -702,7 +1102,7 @@ Câu một?\tX\tY\tZ\t2\n";
     #[test]
     fn the_template_reads_back_as_one_valid_question() {
         let bytes = template_xlsx().unwrap();
-        let raw = parse_xlsx(&bytes).unwrap();
+        let raw = parse_xlsx(&bytes, None).unwrap().0;
         assert_eq!(raw.questions.len(), 1);
         assert_eq!(raw.questions[0].line, 2);
         validate(RawBank {
@@ -719,18 +1119,18 @@ Câu một?\tX\tY\tZ\t2\n";
             &validate(RawBank {
                 slug: "x1".into(),
                 title: "Tiêu đề".into(),
-                ..parse_csv(CSV).unwrap()
+                ..parse_csv(CSV, None).unwrap()
             })
             .unwrap(),
         );
         let bank = validate(toml_format::parse(&toml).unwrap()).unwrap();
-        let again = validate(parse_xlsx(&write_xlsx(&bank).unwrap()).unwrap()).unwrap();
+        let again = validate(parse_xlsx(&write_xlsx(&bank).unwrap(), None).unwrap().0).unwrap();
         assert_eq!(bank, again);
     }
 
     #[test]
     fn a_file_that_is_not_a_workbook_is_a_clear_error() {
-        let errs = parse_xlsx(b"not a zip").unwrap_err();
+        let errs = parse_xlsx(b"not a zip", None).unwrap_err();
         assert!(errs[0].message.contains("Excel"));
     }
 
@@ -741,14 +1141,15 @@ Câu một?\tX\tY\tZ\t2\n";
 
     #[test]
     fn a_two_cell_sheet_spanning_the_whole_grid_is_read_as_two_cells() {
-        let errs = parse_xlsx(&hostile::two_cell_extent_xlsx()).unwrap_err();
+        let errs = parse_xlsx(&hostile::two_cell_extent_xlsx(), None).unwrap_err();
         assert!(errs[0].message.contains("1048576"), "{errs:?}");
     }
 
     #[test]
     fn a_cell_bomb_is_refused_whether_its_size_is_declared_or_hidden() {
         for lie in [false, true] {
-            let errs = parse_xlsx(&hostile::cell_bomb_xlsx(300 * 1024 * 1024, lie)).unwrap_err();
+            let errs =
+                parse_xlsx(&hostile::cell_bomb_xlsx(300 * 1024 * 1024, lie), None).unwrap_err();
             assert!(
                 errs[0].message.contains("bom nén") || errs[0].message.contains("khác kích thước"),
                 "{errs:?}"
@@ -770,8 +1171,216 @@ Câu một?\tX\tY\tZ\t2\n";
             sheet.write_string(1, c as u16, *v).unwrap();
         }
         sheet.write_string(1, 500, "rác").unwrap();
-        let raw = parse_xlsx(&wb.save_to_buffer().unwrap()).unwrap();
+        let raw = parse_xlsx(&wb.save_to_buffer().unwrap(), None).unwrap().0;
         assert_eq!(raw.questions.len(), 1);
         assert_eq!(raw.questions[0].stem, "Hỏi?");
+    }
+
+    #[test]
+    fn column_names_and_letters_round_trip() {
+        for (i, l) in [(0, "A"), (2, "C"), (25, "Z"), (26, "AA"), (63, "BL")] {
+            assert_eq!(column_letter(i), l);
+            assert_eq!(column_index(l), Some(i));
+            assert_eq!(column_index(&l.to_lowercase()), Some(i));
+        }
+        assert_eq!(column_index("3"), Some(2));
+        for bad in ["", "0", "A1", "ZZZZ", "BM", "65", "-1", "Ă"] {
+            assert_eq!(column_index(bad), None, "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn a_column_map_is_read_with_every_problem_at_once() {
+        let map = ColumnMap::parse("stem=C, a=D,b=E ,c=F,d=G,answer=8,topic=b").unwrap();
+        assert_eq!(map.column_of("stem"), Some(2));
+        assert_eq!(map.column_of("option_d"), Some(6));
+        assert_eq!(map.column_of("answer"), Some(7));
+        assert_eq!(map.column_of("topic"), Some(1));
+        assert_eq!(
+            map.to_spec(),
+            "stem=C,option_a=D,option_b=E,option_c=F,option_d=G,answer=H,topic=B"
+        );
+        assert_eq!(ColumnMap::parse(&map.to_spec()).unwrap(), map);
+
+        let errs = ColumnMap::parse("stem=C,a=C,mau=D,b,answer=ZZZZ").unwrap_err();
+        let text: Vec<&str> = errs.iter().map(|p| p.message.as_str()).collect();
+        assert!(
+            text.iter()
+                .any(|m| m.contains("\"a=C\"") && m.contains("stem")),
+            "{text:?}"
+        );
+        assert!(text.iter().any(|m| m.contains("\"mau=D\"")), "{text:?}");
+        assert!(
+            text.iter().any(|m| m.contains("\"b\" không có dạng")),
+            "{text:?}"
+        );
+        assert!(text.iter().any(|m| m.contains("answer=ZZZZ")), "{text:?}");
+        // option_a, option_b and answer are still missing.
+        assert_eq!(
+            errs.iter()
+                .filter(|p| p.message.starts_with("Thiếu cột"))
+                .count(),
+            3
+        );
+        assert!(errs.iter().all(|p| p.row == 1 && p.field == "columns"));
+    }
+
+    #[test]
+    fn unknown_headers_are_read_through_a_column_map() {
+        let csv = "Danh sách câu hỏi thi
+Số TT,Nội dung hỏi,Lựa chọn thứ nhất,Lựa chọn thứ hai,Lựa chọn thứ ba,Kết quả
+1,Đoàn TNCS Hồ Chí Minh thành lập năm nào?,1930,1931,1941,b
+2,Ngày thành lập Đoàn là ngày nào?,26/3,19/5,2/9,1
+";
+        let errs = parse_csv(csv, None).unwrap_err();
+        assert!(errs.iter().all(|p| p.field == "columns"), "{errs:?}");
+        let columns = csv_columns(csv);
+        assert_eq!(columns.len(), 6);
+        assert_eq!(
+            columns[1].header, "Nội dung hỏi",
+            "the title above the header is passed over"
+        );
+        assert_eq!(columns[5].sample, "b");
+        let map = ColumnMap::parse("stem=B,a=C,b=D,c=E,answer=F").unwrap();
+        let raw = parse_csv(csv, Some(&map)).unwrap();
+        assert_eq!(
+            raw.questions.len(),
+            2,
+            "the title and header rows are skipped"
+        );
+        let q = &raw.questions[0];
+        assert_eq!(q.line, 3);
+        assert_eq!(q.stem, "Đoàn TNCS Hồ Chí Minh thành lập năm nào?");
+        assert_eq!(q.options[..3], ["1930", "1931", "1941"]);
+        assert_eq!(q.answer, ["B"]);
+        assert_eq!(raw.questions[1].answer, ["A"]);
+        // A bad answer below the first question is reported, not skipped.
+        let bad = format!("{csv}3,Hỏi?,x,y,z,Q\n");
+        let raw = parse_csv(&bad, Some(&map)).unwrap();
+        assert_eq!(raw.questions.len(), 3);
+        assert!(validate(RawBank {
+            slug: "x1".into(),
+            title: "X".into(),
+            ..raw
+        })
+        .is_err());
+    }
+
+    #[test]
+    fn the_columns_offered_are_the_header_and_a_sample_with_guesses() {
+        let csv = "STT,Nội dung câu hỏi,Cột lạ,Đáp án
+1,Hỏi gì?,X,A
+";
+        let cols = csv_columns(csv);
+        assert_eq!(cols.len(), 4);
+        assert_eq!(
+            (
+                cols[1].letter.as_str(),
+                cols[1].header.as_str(),
+                cols[1].sample.as_str()
+            ),
+            ("B", "Nội dung câu hỏi", "Hỏi gì?")
+        );
+        assert_eq!(cols[1].guess, Some("stem"));
+        assert_eq!(cols[2].guess, None);
+        assert_eq!(cols[3].guess, Some("answer"));
+    }
+
+    fn sheet(wb: &mut Workbook, name: &str, rows: &[&[&str]]) {
+        let s = wb.add_worksheet();
+        s.set_name(name).unwrap();
+        for (r, row) in rows.iter().enumerate() {
+            for (c, v) in row.iter().enumerate() {
+                s.write_string(r as u32, c as u16, *v).unwrap();
+            }
+        }
+    }
+
+    #[test]
+    fn a_workbook_with_one_sheet_per_topic_takes_each_sheet_name_as_topic() {
+        let header: &[&str] = &["STT", "Câu hỏi", "A", "B", "C", "D", "Đáp án"];
+        let mut wb = Workbook::new();
+        sheet(&mut wb, "Hướng dẫn", &[&["Mỗi trang là một chủ đề."]]);
+        sheet(
+            &mut wb,
+            "Lịch sử Đoàn",
+            &[
+                header,
+                &[
+                    "1",
+                    "Đoàn thành lập năm?",
+                    "1930",
+                    "1931",
+                    "1941",
+                    "1945",
+                    "B",
+                ],
+                &["2", "Ngày thành lập?", "26/3", "19/5", "2/9", "1/6", "A"],
+            ],
+        );
+        sheet(
+            &mut wb,
+            "Pháp luật",
+            &[
+                header,
+                &[
+                    "1",
+                    "Luật Thanh niên năm?",
+                    "2005",
+                    "2020",
+                    "2015",
+                    "2010",
+                    "B",
+                ],
+            ],
+        );
+        sheet(&mut wb, "Sheet4", &[]);
+        let bytes = wb.save_to_buffer().unwrap();
+        let (raw, notes) = parse_xlsx(&bytes, None).unwrap();
+        assert_eq!(raw.questions.len(), 3);
+        let topics: Vec<&str> = raw.questions.iter().map(|q| q.topic.as_str()).collect();
+        assert_eq!(topics, ["Lịch sử Đoàn", "Lịch sử Đoàn", "Pháp luật"]);
+        let ids: Vec<&str> = raw.questions.iter().map(|q| q.id.as_str()).collect();
+        assert_eq!(ids, ["lich-su-doan-q2", "lich-su-doan-q3", "phap-luat-q2"]);
+        assert!(
+            notes
+                .iter()
+                .any(|n| n.contains("Mỗi trang tính là một chủ đề")
+                    && n.contains("Pháp luật (1 câu)")),
+            "{notes:?}"
+        );
+        assert!(
+            notes
+                .iter()
+                .any(|n| n.contains("\"Hướng dẫn\"") && n.contains("bỏ qua")),
+            "{notes:?}"
+        );
+        let bank = validate(RawBank {
+            slug: "x1".into(),
+            title: "X".into(),
+            ..raw
+        })
+        .unwrap();
+        assert_eq!(bank.topics.len(), 2);
+
+        // A problem says its sheet as well as its row.
+        let mut wb = Workbook::new();
+        sheet(
+            &mut wb,
+            "Lịch sử",
+            &[header, &["1", "Hỏi?", "x", "y", "", "", "B"]],
+        );
+        sheet(
+            &mut wb,
+            "Pháp luật",
+            &[header, &["1", "Hỏi?", "x", "y", "", "", "E"]],
+        );
+        let errs = parse_xlsx(&wb.save_to_buffer().unwrap(), None).unwrap_err();
+        assert_eq!(errs.len(), 1, "{errs:?}");
+        assert_eq!(errs[0].row, 2);
+        assert!(
+            errs[0].message.starts_with("Trang \"Pháp luật\": "),
+            "{errs:?}"
+        );
     }
 }

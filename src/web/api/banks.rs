@@ -13,7 +13,8 @@ use crate::web::read_multipart;
 
 /// Nhập ngân hàng câu hỏi / Import a question bank
 ///
-/// Multipart upload: `file`, and optionally `format`, `slug`, `title`.
+/// Multipart upload: `file`, and optionally `format`, `slug`, `title`,
+/// `skip_unsupported` (`true`) and `columns` (`stem=C,a=D,…`).
 /// 201 with the new version, 200 when identical content already existed,
 /// 422 with every problem when the file is invalid.
 #[utoipa::path(
@@ -40,6 +41,7 @@ pub async fn import(
         slug: form.field("slug"),
         title: form.field("title"),
         skip_unsupported: form.field("skip_unsupported").as_deref() == Some("true"),
+        columns: form.field("columns"),
     };
     let req = ImportRequest {
         bytes: upload.file,
@@ -48,6 +50,7 @@ pub async fn import(
         slug: upload.slug,
         title: upload.title,
         skip_unsupported: upload.skip_unsupported,
+        columns: upload.columns,
     };
     let outcome = banks::import(&state.db, &staff, req).await?;
     Ok(if outcome.created {
@@ -110,6 +113,10 @@ pub struct BankUpload {
     title: Option<String>,
     /// "true": bỏ qua câu hỏi loại chưa hỗ trợ (Moodle XML) / skip unsupported question types.
     skip_unsupported: bool,
+    /// Cột nào chứa gì, khi tiêu đề bảng không nhận ra được / which column
+    /// holds what when the sheet's headers are not known:
+    /// `stem=C,a=D,b=E,c=F,d=G,answer=H`.
+    columns: Option<String>,
 }
 
 /// Xuất một phiên bản (TOML hoặc XLSX) / Export a version

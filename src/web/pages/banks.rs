@@ -5,8 +5,8 @@ use super::{html, see_other};
 use crate::auth::{AppState, Staff};
 use crate::domain::bank::MAX_FILE_BYTES;
 use crate::error::AppError;
-use crate::service::banks::{self, BrowseQuery, ImportRequest};
-use crate::views::banks::{browse_page, list_page, preview_page};
+use crate::service::banks::{self, BrowseQuery, ImportRequest, PreviewOutcome};
+use crate::views::banks::{browse_page, choice_page, list_page, preview_page};
 use crate::views::Flash;
 use crate::web::read_multipart;
 
@@ -50,18 +50,63 @@ pub async fn preview(
             slug: upload.field("slug"),
             title: upload.field("title"),
             skip_unsupported: false,
+            columns: None,
         };
         banks::preview(&state.db, &staff, req).await
     }
     .await;
+    outcome_page(&state, &staff, result).await
+}
+
+/// The preview, or the choice a file needs, or the bank list with the
+/// file's problems.
+async fn outcome_page(
+    state: &AppState,
+    staff: &Staff,
+    result: Result<PreviewOutcome, AppError>,
+) -> Result<HttpResponse, AppError> {
     match result {
-        Ok(p) => Ok(html(preview_page(&staff, &p))),
+        Ok(PreviewOutcome::Ready(p)) => Ok(html(preview_page(staff, &p))),
+        Ok(PreviewOutcome::NeedsChoice(c)) => {
+            let mut resp = html(choice_page(staff, &c));
+            *resp.status_mut() = actix_web::http::StatusCode::UNPROCESSABLE_ENTITY;
+            Ok(resp)
+        }
         Err(e @ (AppError::Validation(_) | AppError::InvalidInput { .. })) => {
             let (vi, en) = e.messages();
-            list_with(&state, &staff, Some(Flash::Bad(vi, en)), Some(&e)).await
+            list_with(state, staff, Some(Flash::Bad(vi, en)), Some(&e)).await
         }
         Err(e) => Err(e),
     }
+}
+
+/// The choices made on a staged upload's page: `col_<key>` = a column
+/// letter for each field, and/or `skip_unsupported`.
+pub async fn choose(
+    state: web::Data<AppState>,
+    staff: Staff,
+    upload_id: web::Path<String>,
+    form: web::Form<Vec<(String, String)>>,
+) -> Result<HttpResponse, AppError> {
+    let _turn = state.uploads.enter().await?;
+    let form = form.into_inner();
+    let pairs: Vec<(&str, &str)> = form
+        .iter()
+        .filter_map(|(k, v)| Some((k.strip_prefix("col_")?, v.as_str())))
+        .filter(|(_, v)| !v.trim().is_empty())
+        .collect();
+    let columns = (!pairs.is_empty()).then(|| {
+        pairs
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join(",")
+    });
+    let skip = form
+        .iter()
+        .any(|(k, v)| k == "skip_unsupported" && v == "on");
+    let result = banks::choose(&state.db, &staff, upload_id.into_inner(), columns, skip).await;
+    outcome_page(&state, &staff, result).await
 }
 
 #[derive(Deserialize)]

@@ -82,6 +82,7 @@ crate::web::route_table! {
     post "/admin/activity-scheme" => activities::save_scheme,
     get "/admin/banks" => banks::index,
     post "/admin/banks/preview" => banks::preview,
+    post "/admin/banks/uploads/{id}/choose" => banks::choose,
     post "/admin/banks/commit" => banks::commit,
     get "/admin/banks/{slug}" => banks::browse,
 }
