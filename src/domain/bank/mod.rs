@@ -357,7 +357,11 @@ pub fn parse_noted(
                 notes.extend(sheets);
                 raw
             }
-            Format::Csv => table::parse_csv(&text()?, defaults.columns.as_ref())?,
+            Format::Csv => {
+                let (raw, layout) = table::parse_csv(&text()?, defaults.columns.as_ref())?;
+                notes.extend(layout);
+                raw
+            }
             Format::Gift => gift::parse(&text()?)?,
             Format::Aiken => aiken::parse(&text()?)?,
             Format::Text => {

@@ -432,8 +432,20 @@ fn rows_to_questions(
     rows: Rows,
     columns: Option<&ColumnMap>,
     id_prefix: &str,
+    notes: &mut Vec<String>,
 ) -> Result<Vec<RawQuestion>, Vec<Problem>> {
     let (map, rows) = split_header(rows, columns)?;
+    if columns.is_none() {
+        let found: Vec<String> = COLUMNS
+            .iter()
+            .zip(&map)
+            .filter_map(|((_, vi, _), c)| Some(format!("{vi}: cột {}", column_letter((*c)?))))
+            .collect();
+        let note = format!("Bố cục bảng đã nhận: {}.", found.join(" · "));
+        if !notes.contains(&note) {
+            notes.push(note);
+        }
+    }
     let cell = |row: &[String], key: &str| -> String {
         let i = COLUMNS
             .iter()
@@ -517,11 +529,19 @@ fn csv_rows(text: &str) -> Result<Rows, Vec<Problem>> {
 
 /// CSV with the template's columns (comma or semicolon separated), or the
 /// columns chosen by hand.
-pub fn parse_csv(text: &str, columns: Option<&ColumnMap>) -> Result<RawBank, Vec<Problem>> {
-    Ok(RawBank {
-        questions: rows_to_questions(csv_rows(text)?, columns, "")?,
-        ..Default::default()
-    })
+pub fn parse_csv(
+    text: &str,
+    columns: Option<&ColumnMap>,
+) -> Result<(RawBank, Vec<String>), Vec<Problem>> {
+    let mut notes = Vec::new();
+    let questions = rows_to_questions(csv_rows(text)?, columns, "", &mut notes)?;
+    Ok((
+        RawBank {
+            questions,
+            ..Default::default()
+        },
+        notes,
+    ))
 }
 
 /// One column of a sheet as the mapping form shows it.
@@ -760,7 +780,7 @@ fn sheets_as_topics(
                 s.chars().take(40).collect::<String>().trim_end_matches('-')
             ),
         };
-        match rows_to_questions(rows, columns, &prefix) {
+        match rows_to_questions(rows, columns, &prefix, notes) {
             Ok(qs) if qs.is_empty() => {}
             Ok(qs) => parsed.push((name, qs)),
             Err(p) => refused.push((name, p)),
@@ -860,7 +880,7 @@ pub fn parse_xlsx(
         }
         1 => {
             let (_, rows) = filled.pop().unwrap_or_default();
-            rows_to_questions(rows, columns, "")?
+            rows_to_questions(rows, columns, "", &mut notes)?
         }
         _ => sheets_as_topics(filled, columns, &mut notes)?,
     };
@@ -1043,7 +1063,7 @@ STT,Nội dung câu hỏi,A,B,C,D,Đáp án đúng,Lời giải\n\
 2,Tháng Thanh niên là tháng mấy?,Tháng 1,Tháng 3,Tháng 5,Tháng 7,(B),\n\
 3,,,,,,,\n\
 ,,,,,,,\n";
-        let bank = parse_csv(csv, None).unwrap();
+        let bank = parse_csv(csv, None).unwrap().0;
         assert_eq!(
             bank.questions.len(),
             2,
@@ -1064,20 +1084,26 @@ STT,Nội dung câu hỏi,A,B,C,D,Đáp án đúng,Lời giải\n\
         assert_eq!(q.answer, ["C"]);
         assert_eq!(q.explanation, "Điều 1");
         assert_eq!(bank.questions[1].answer, ["B"]);
+        let (_, notes) = parse_csv(csv, None).unwrap();
+        assert_eq!(
+            notes,
+            ["Bố cục bảng đã nhận: Câu hỏi: cột B · Phương án A: cột C · Phương án B: cột D · Phương án C: cột E · Phương án D: cột F · Đáp án: cột G · Giải thích: cột H."],
+            "the preview says how the sheet was read"
+        );
     }
 
     #[test]
     fn numbered_options_and_tab_separated_text_are_understood() {
         let text = "Câu hỏi\tPhương án 1\tPhương án 2\tPhương án 3\tĐA\n\
 Câu một?\tX\tY\tZ\t2\n";
-        let bank = parse_csv(text, None).unwrap();
+        let bank = parse_csv(text, None).unwrap().0;
         assert_eq!(bank.questions[0].options[..3], ["X", "Y", "Z"]);
         assert_eq!(bank.questions[0].answer, ["B"], "the second option");
     }
 
     #[test]
     fn the_csv_example_parses_with_row_numbers() {
-        let raw = parse_csv(CSV, None).unwrap();
+        let raw = parse_csv(CSV, None).unwrap().0;
         assert_eq!(raw.questions[1].line, 3);
         let bank = validate(RawBank {
             slug: "x1".into(),
@@ -1092,7 +1118,7 @@ Câu một?\tX\tY\tZ\t2\n";
     #[test]
     fn semicolons_and_english_headers_work_and_missing_columns_are_named() {
         let csv = "stem;option_a;option_b;answer\nHỏi?;Có;Không;B\n";
-        let raw = parse_csv(csv, None).unwrap();
+        let raw = parse_csv(csv, None).unwrap().0;
         assert_eq!(raw.questions[0].id, "q2");
         let errs = parse_csv("stem,answer\nx,A\n", None).unwrap_err();
         assert_eq!(errs.len(), 2);
@@ -1119,7 +1145,7 @@ Câu một?\tX\tY\tZ\t2\n";
             &validate(RawBank {
                 slug: "x1".into(),
                 title: "Tiêu đề".into(),
-                ..parse_csv(CSV, None).unwrap()
+                ..parse_csv(CSV, None).unwrap().0
             })
             .unwrap(),
         );
@@ -1242,7 +1268,7 @@ Số TT,Nội dung hỏi,Lựa chọn thứ nhất,Lựa chọn thứ hai,Lựa 
         );
         assert_eq!(columns[5].sample, "b");
         let map = ColumnMap::parse("stem=B,a=C,b=D,c=E,answer=F").unwrap();
-        let raw = parse_csv(csv, Some(&map)).unwrap();
+        let raw = parse_csv(csv, Some(&map)).unwrap().0;
         assert_eq!(
             raw.questions.len(),
             2,
@@ -1256,7 +1282,7 @@ Số TT,Nội dung hỏi,Lựa chọn thứ nhất,Lựa chọn thứ hai,Lựa 
         assert_eq!(raw.questions[1].answer, ["A"]);
         // A bad answer below the first question is reported, not skipped.
         let bad = format!("{csv}3,Hỏi?,x,y,z,Q\n");
-        let raw = parse_csv(&bad, Some(&map)).unwrap();
+        let raw = parse_csv(&bad, Some(&map)).unwrap().0;
         assert_eq!(raw.questions.len(), 3);
         assert!(validate(RawBank {
             slug: "x1".into(),
