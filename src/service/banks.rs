@@ -28,6 +28,21 @@ pub struct ImportRequest {
     pub columns: Option<String>,
 }
 
+/// A staged upload, read again with the choices made on its preview.
+impl From<store::Upload> for ImportRequest {
+    fn from(upload: store::Upload) -> Self {
+        ImportRequest {
+            file_name: upload.file_name,
+            bytes: upload.content,
+            format: Some(upload.format),
+            slug: upload.slug,
+            title: upload.title,
+            skip_unsupported: upload.skip_unsupported,
+            columns: upload.column_map,
+        }
+    }
+}
+
 impl ImportRequest {
     fn column_map(&self) -> Result<Option<table::ColumnMap>, Vec<Problem>> {
         match self.columns.as_deref().map(str::trim) {
@@ -366,13 +381,9 @@ pub async fn choose(
     let id = upload_id.clone();
     let upload = db.read(move |c| store::upload(c, &id, &account)).await?;
     let req = ImportRequest {
-        file_name: upload.file_name,
-        bytes: upload.content,
-        format: Some(upload.format),
-        slug: upload.slug,
-        title: upload.title,
         skip_unsupported,
         columns: columns.filter(|c| !c.trim().is_empty()),
+        ..ImportRequest::from(upload)
     };
     let (checked, req) =
         actix_web::web::block(move || check_or_choice(&req).map(|c| (c, req))).await??;
@@ -468,15 +479,7 @@ pub async fn commit(db: &Db, staff: &Staff, upload_id: String) -> Result<ImportO
     let upload = db
         .write(move |c| store::take_upload(c, &upload_id, &account))
         .await?;
-    let req = ImportRequest {
-        file_name: upload.file_name,
-        bytes: upload.content,
-        format: Some(upload.format),
-        slug: upload.slug,
-        title: upload.title,
-        skip_unsupported: upload.skip_unsupported,
-        columns: upload.column_map,
-    };
+    let req = ImportRequest::from(upload);
     let key = req.default_slug();
     let columns = req.columns.clone();
     let outcome = import(db, staff, req).await?;

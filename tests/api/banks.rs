@@ -982,9 +982,24 @@ async fn a_sheet_with_unknown_headers_is_read_through_columns_chosen_on_its_page
         "{body}"
     );
 
-    // An upload that is not this account's cannot be chosen for.
+    // An upload that does not exist, or is another account's, cannot be
+    // chosen for (nor read through the page that offers the choice).
     let (status, _) = post_form(&app, "/admin/banks/uploads/khong-co/choose", &choice).await;
     assert_eq!(status, 404);
+    let (status, html) =
+        page_preview(&app, "khac.csv", UNKNOWN_HEADERS_CSV.as_bytes().to_vec()).await;
+    assert_eq!(status, 422);
+    app.create_user("btc-khac", "admin", None);
+    let other = app.login("btc-khac").await;
+    let r = app
+        .client
+        .post(app.url(&choice_action(&html)))
+        .bearer_auth(&other)
+        .form(&choice)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 404);
 }
 
 #[tokio::test]
