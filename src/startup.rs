@@ -64,6 +64,7 @@ impl Application {
             answers: crate::service::answer_writer::AnswerWriter::start(db.clone()),
             open_attempts: Arc::default(),
             overall: Arc::default(),
+            boards: Arc::default(),
             uploads: Arc::new(crate::service::gate::WorkGate::for_uploads()),
             otp_hourly_budget: settings.otp_hourly_budget,
             revoked: Arc::default(),

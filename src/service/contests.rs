@@ -190,7 +190,8 @@ pub async fn update(
     staff.require_writer()?;
     input.slug = slug.clone();
     let (st, staff) = (state.clone(), staff.clone());
-    state
+    let cached = slug.clone();
+    let done = state
         .db
         .write(move |c| {
             let existing = store::by_slug(c, &slug)?;
@@ -199,7 +200,10 @@ pub async fn update(
                 store::update(c, &existing, settings, links)
             })
         })
-        .await
+        .await;
+    // Whatever the outcome, this instance's copies of the boards are dropped.
+    state.boards.forget(&cached);
+    done
 }
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]

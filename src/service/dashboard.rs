@@ -139,7 +139,7 @@ pub async fn dashboard(
     if !rounds.contains(&round) {
         return Err(AppError::NotFound);
     }
-    let board = rankings::leaderboard(
+    let board = rankings::leaderboard_cached(
         state,
         slug.clone(),
         round,
@@ -148,8 +148,10 @@ pub async fn dashboard(
             ..BoardQuery::default()
         },
     )
-    .await?;
-    let units = rankings::unit_board(
+    .await?
+    .value
+    .clone();
+    let units = rankings::unit_board_cached(
         state,
         slug.clone(),
         round,
@@ -158,8 +160,13 @@ pub async fn dashboard(
             metric: Some(Metric::Rate),
         },
     )
-    .await?;
-    let live = rankings::live(state, slug.clone(), round).await?;
+    .await?
+    .value
+    .clone();
+    let live = rankings::live(state, slug.clone(), round)
+        .await?
+        .value
+        .clone();
     // The dashboard shows the published list (masked) to everyone who may
     // read it; organizers prepare prizes on their own page.
     let prizes = prizes::published(state, slug.clone(), round).await?;

@@ -8,6 +8,7 @@ pub mod answer_writer;
 pub mod attempts;
 pub mod backup;
 pub mod banks;
+pub mod board_cache;
 pub mod contests;
 pub mod dashboard;
 pub mod demo;

@@ -274,7 +274,8 @@ pub async fn publish(
     number: i32,
 ) -> Result<Prizes, AppError> {
     let (staff, now) = (staff.clone(), state.now());
-    state
+    let cached = slug.clone();
+    let done = state
         .db
         .write(move |c| {
             let contest = managed(c, &staff, &slug)?;
@@ -315,7 +316,10 @@ pub async fn publish(
             crate::service::activities::record_round(c, &contest, &round, now)?;
             build(c, &contest, &round, Access::Full)
         })
-        .await
+        .await;
+    // Whatever the outcome, this instance's copies of the boards are dropped.
+    state.boards.forget(&cached);
+    done
 }
 
 /// One published prize list, checked against the SHA-256 announced with it.

@@ -18,6 +18,7 @@ use crate::domain::identity::mask_phone;
 use crate::domain::ranking;
 use crate::error::AppError;
 use crate::service::attempts::finish_open_in_round;
+use crate::service::board_cache::{BoardKey, Built};
 use crate::service::contests::{round_view, RoundView};
 use crate::service::state::AppState;
 
@@ -112,7 +113,8 @@ pub async fn close_round(
     staff.require_writer()?;
     let (staff, st) = (staff.clone(), state.clone());
     let now = state.now();
-    state
+    let cached = slug.clone();
+    let done = state
         .db
         .write(move |c| {
             let contest = contest_store::by_slug(c, &slug)?;
@@ -129,7 +131,10 @@ pub async fn close_round(
             finalize(c, &contest, &round, now)?;
             Ok(round_view(&round_of(c, &contest, number)?, now))
         })
-        .await
+        .await;
+    // Whatever the outcome, this instance's copies of the boards are dropped.
+    state.boards.forget(&cached);
+    done
 }
 
 /// Opens a closed round again until a new time (admin only; e.g. closed by
@@ -146,7 +151,8 @@ pub async fn reopen_round(
 ) -> Result<RoundView, AppError> {
     staff.require_admin()?;
     let (staff, now) = (staff.clone(), state.now());
-    state
+    let cached = slug.clone();
+    let done = state
         .db
         .write(move |c| {
             let contest = contest_store::by_slug(c, &slug)?;
@@ -200,7 +206,10 @@ pub async fn reopen_round(
             )?;
             Ok(round_view(&round_of(c, &contest, number)?, now))
         })
-        .await
+        .await;
+    // Whatever the outcome, this instance's copies of the boards are dropped.
+    state.boards.forget(&cached);
+    done
 }
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -247,19 +256,60 @@ const _: () = assert!(
     "BoardQuery documents these limits"
 );
 
-/// A page of a round's board (public: masked phones, no personal data).
+/// A page of a round's board (public: masked phones, no personal data),
+/// read from the database: exports and other exact readers.
 pub async fn leaderboard(
     state: &AppState,
     slug: String,
     number: i32,
     q: BoardQuery,
 ) -> Result<Board, AppError> {
+    leaderboard_until(state, slug, number, q)
+        .await
+        .map(|(b, _)| b)
+}
+
+/// The same page from this instance's copies (at most
+/// [`MAX_STALE`](crate::service::board_cache::MAX_STALE) old, exact once frozen): the
+/// public board, its API and the dashboard.
+pub async fn leaderboard_cached(
+    state: &AppState,
+    slug: String,
+    number: i32,
+    q: BoardQuery,
+) -> Result<Arc<Built<Board>>, AppError> {
+    let (limit, offset) = ranking::page(q.limit, q.offset)?;
+    let key = BoardKey::People {
+        slug: slug.clone(),
+        round: number,
+        unit: q.unit.clone().filter(|u| !u.is_empty()),
+        limit,
+        offset,
+    };
+    let st = state.clone();
+    let build = move || async move {
+        let (board, until) = leaderboard_until(&st, slug, number, q).await?;
+        Built::new(board, until)
+    };
+    state.boards.people.get(key, state.now(), build).await
+}
+
+/// A page of the board, and until when (on the application's clock) it
+/// holds by itself: a board that is not final changes at the round's end.
+async fn leaderboard_until(
+    state: &AppState,
+    slug: String,
+    number: i32,
+    q: BoardQuery,
+) -> Result<(Board, Option<NaiveDateTime>), AppError> {
     let (limit, offset) = ranking::page(q.limit, q.offset)?;
     let st = state.clone();
     let now = state.now();
     // A board is a read; only a round that has just become due to be frozen
     // (once per round) takes the writer.
-    let work = move |c: &mut DbConn, may_write: bool| -> Result<Option<Board>, AppError> {
+    let work = move |c: &mut DbConn,
+                     may_write: bool|
+          -> Result<Option<(Board, Option<NaiveDateTime>)>, AppError> {
         let contest = contest_store::by_slug(c, &slug)?;
         let round = round_of(c, &contest, number)?;
         let due = round.finalized_at.is_none() && round.status(now) == RoundStatus::Closed;
@@ -292,14 +342,17 @@ pub async fn leaderboard(
                 masked_phone: mask_phone(&row.phone),
             });
         }
-        Ok(Some(Board {
+        let until = (!is_final)
+            .then(|| round.end() + chrono::Duration::seconds(contest.grace_seconds as i64));
+        let board = Board {
             contest_title: contest.title,
             round: number,
             is_final,
             actual: round.actual.filter(|_| is_final),
             total: crate::db::unit_stats::participants(c, &round.id, scope.as_deref())?,
             entries,
-        }))
+        };
+        Ok(Some((board, until)))
     };
     let again = work.clone();
     if let Some(board) = state.db.read(move |c| work(c, false)).await? {
@@ -323,7 +376,9 @@ pub(crate) fn same_place(a: &results::BoardRow, b: &results::BoardRow, is_final:
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, Default, utoipa::ToSchema)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, Serialize, Default, utoipa::ToSchema,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Metric {
     #[default]
@@ -391,6 +446,24 @@ fn top10_points(entries: &[UnitEntry], key: impl Fn(&UnitEntry) -> i64) -> Vec<i
         }
     }
     points
+}
+
+/// A unit board from this instance's copies (see [`leaderboard_cached`]).
+pub async fn unit_board_cached(
+    state: &AppState,
+    slug: String,
+    number: i32,
+    q: UnitQuery,
+) -> Result<Arc<Built<UnitBoard>>, AppError> {
+    let key = BoardKey::Units {
+        slug: slug.clone(),
+        round: number,
+        parent: q.parent.clone().filter(|p| !p.is_empty()),
+        metric: q.metric.unwrap_or_default(),
+    };
+    let st = state.clone();
+    let build = move || async move { Built::new(unit_board(&st, slug, number, q).await?, None) };
+    state.boards.units.get(key, state.now(), build).await
 }
 
 /// Collective ranking of the children of `parent` (default: the contest's eligible root).
@@ -656,25 +729,42 @@ pub struct Live {
 }
 
 /// Attempts in progress and submitted in a round, and people with a result
-/// (public: counts only).
-pub async fn live(state: &AppState, slug: String, number: i32) -> Result<Live, AppError> {
-    let now = state.now();
-    state
-        .db
-        .read(move |c| {
-            let contest = contest_store::by_slug(c, &slug)?;
-            let round = round_of(c, &contest, number)?;
-            let (in_progress, submitted) = attempt_store::status_counts(c, &round.id)?;
-            Ok(Live {
-                round: number,
-                status: round.status(now),
-                in_progress,
-                submitted,
-                participants: crate::db::attempts::count_results(c, &round.id)?,
-                at: crate::domain::vn_time::fmt_vn(now),
+/// (public: counts only), from this instance's copies: at most
+/// [`MAX_STALE`](crate::service::board_cache::MAX_STALE) old, and never past the round's
+/// opening or end (its status changes then).
+pub async fn live(
+    state: &AppState,
+    slug: String,
+    number: i32,
+) -> Result<Arc<Built<Live>>, AppError> {
+    let key = BoardKey::Live {
+        slug: slug.clone(),
+        round: number,
+    };
+    let st = state.clone();
+    let build = move || async move {
+        let now = st.now();
+        let (live, until) = st
+            .db
+            .read(move |c| {
+                let contest = contest_store::by_slug(c, &slug)?;
+                let round = round_of(c, &contest, number)?;
+                let (in_progress, submitted) = attempt_store::status_counts(c, &round.id)?;
+                let until = [round.opens_at, round.end()].into_iter().find(|t| now < *t);
+                let live = Live {
+                    round: number,
+                    status: round.status(now),
+                    in_progress,
+                    submitted,
+                    participants: crate::db::attempts::count_results(c, &round.id)?,
+                    at: crate::domain::vn_time::fmt_vn(now),
+                };
+                Ok((live, until))
             })
-        })
-        .await
+            .await?;
+        Built::new(live, until)
+    };
+    state.boards.live.get(key, state.now(), build).await
 }
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]

@@ -212,7 +212,8 @@ pub async fn decide(
     let decision = ReviewDecision::try_from(input.decision.clone())
         .map_err(|e| AppError::Validation(vec![Problem::new(0, "decision", e.vi, e.en)]))?;
     let (staff, now) = (staff.clone(), state.now());
-    state
+    let cached = slug.clone();
+    let done = state
         .db
         .write(move |c| {
             let contest = managed(c, &staff, &slug)?;
@@ -290,5 +291,8 @@ pub async fn decide(
             }
             Ok(())
         })
-        .await
+        .await;
+    // Whatever the outcome, this instance's copies of the boards are dropped.
+    state.boards.forget(&cached);
+    done
 }

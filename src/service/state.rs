@@ -59,6 +59,8 @@ pub struct AppState {
     pub open_attempts: Arc<crate::service::open_attempts::OpenAttempts>,
     /// Per-instance cache of overall (cross-round) rankings, a few seconds old at most.
     pub overall: Arc<crate::service::rankings::OverallCache>,
+    /// Per-instance copies of the boards everyone refreshes, at most 2 s old.
+    pub boards: Arc<crate::service::board_cache::Boards>,
     /// Turns for parsing uploaded files (bounded, with a bounded queue).
     pub uploads: Arc<crate::service::gate::WorkGate>,
     /// One-time codes a contest may send per hour.

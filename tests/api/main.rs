@@ -9,6 +9,7 @@ mod activities;
 mod auth;
 mod backup;
 mod banks;
+mod board_cache;
 mod browser;
 mod cli;
 mod faults;

@@ -385,8 +385,9 @@ pub async fn leaderboard(
     q: web::Query<BoardQuery>,
 ) -> Result<HttpResponse, AppError> {
     let params::Round { slug, n } = path.into_inner();
-    Ok(HttpResponse::Ok()
-        .json(crate::service::rankings::leaderboard(&state, slug, n, q.into_inner()).await?))
+    let board =
+        crate::service::rankings::leaderboard_cached(&state, slug, n, q.into_inner()).await?;
+    Ok(super::cached_json(&board))
 }
 
 /// Xếp hạng tập thể / Unit board
@@ -402,8 +403,9 @@ pub async fn unit_board(
     q: web::Query<UnitQuery>,
 ) -> Result<HttpResponse, AppError> {
     let params::Round { slug, n } = path.into_inner();
-    Ok(HttpResponse::Ok()
-        .json(crate::service::rankings::unit_board(&state, slug, n, q.into_inner()).await?))
+    let board =
+        crate::service::rankings::unit_board_cached(&state, slug, n, q.into_inner()).await?;
+    Ok(super::cached_json(&board))
 }
 
 /// Phân tích câu hỏi (ban tổ chức) / Item analysis

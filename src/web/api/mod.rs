@@ -108,3 +108,10 @@ impl<T> From<Vec<T>> for Entries<T> {
         Entries { entries }
     }
 }
+
+/// A board from an instance's copies: its JSON, serialized once per copy.
+pub fn cached_json<V>(built: &crate::service::board_cache::Built<V>) -> actix_web::HttpResponse {
+    actix_web::HttpResponse::Ok()
+        .content_type(actix_web::http::header::ContentType::json())
+        .body(built.json.clone())
+}

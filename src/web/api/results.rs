@@ -44,9 +44,13 @@ pub async fn live(
     path: web::Path<params::Round>,
 ) -> Result<HttpResponse, AppError> {
     let params::Round { slug, n } = path.into_inner();
-    Ok(HttpResponse::Ok()
-        .insert_header(("cache-control", "no-store"))
-        .json(rankings::live(&state, slug, n).await?))
+    let live = rankings::live(&state, slug, n).await?;
+    let mut resp = super::cached_json(&live);
+    resp.headers_mut().insert(
+        actix_web::http::header::CACHE_CONTROL,
+        actix_web::http::header::HeaderValue::from_static("no-store"),
+    );
+    Ok(resp)
 }
 
 /// Danh sách giải (đã công bố, kèm SHA-256) / Prize list

@@ -423,7 +423,9 @@ pub async fn board(
     slug: web::Path<String>,
     q: web::Query<BoardParams>,
 ) -> Result<HttpResponse, AppError> {
-    use crate::service::rankings::{leaderboard, unit_board, BoardQuery, UnitQuery};
+    use crate::service::rankings::{
+        leaderboard_cached as leaderboard, unit_board_cached as unit_board, BoardQuery, UnitQuery,
+    };
     let slug = slug.into_inner();
     let public = contests::public(&state, slug.clone()).await?;
     let number = q.round.or_else(|| {
@@ -462,9 +464,9 @@ pub async fn board(
     Ok(html(view::board(
         &origin,
         &public,
-        &b,
-        &u,
+        &b.value,
+        &u.value,
         unit.as_deref(),
-        &live,
+        &live.value,
     )))
 }
