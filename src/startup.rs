@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use actix_web::dev::Server;
-use actix_web::middleware::{from_fn, NormalizePath, TrailingSlash};
+use actix_web::middleware::from_fn;
 use actix_web::{web, App, HttpMessage, HttpServer};
 use tracing_actix_web::{RequestId, TracingLogger};
 
@@ -174,7 +174,7 @@ fn run(
             .wrap(from_fn(crate::web::edge::guard))
             .wrap(from_fn(html_errors))
             .wrap(from_fn(crate::web::edge::headers))
-            .wrap(NormalizePath::new(TrailingSlash::Trim))
+            .wrap(from_fn(crate::web::edge::trim_path))
             .wrap(from_fn(request_id_header))
             // gzip, brotli or zstd as the client accepts: a paper page and
             // its assets are a third of their size on a phone's connection.

@@ -154,3 +154,12 @@ async fn a_wrong_method_on_a_known_api_path_is_405_with_allow() {
     assert_eq!(r.status(), 405);
     assert_eq!(r.headers()["allow"], "GET, POST");
 }
+
+#[tokio::test]
+async fn a_trailing_or_doubled_slash_reaches_the_same_route_with_its_query() {
+    let app = spawn_app().await;
+    for path in ["/healthz/", "//healthz", "/api/v1//openapi.json/?x=1"] {
+        let r = app.client.get(app.url(path)).send().await.unwrap();
+        assert_eq!(r.status(), 200, "{path}");
+    }
+}
