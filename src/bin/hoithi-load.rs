@@ -61,9 +61,17 @@ struct Args {
     /// fail the run; any other error or a lost answer still does.
     #[arg(long)]
     allow_503: bool,
-    /// Server process id: report its peak memory (VmHWM) after the run.
+    /// Server process id: report its peak memory (VmHWM) and the CPU time
+    /// it used during the run, per operation.
     #[arg(long)]
     server_pid: Vec<u32>,
+    /// Connections reading the top-100 board and the unit board of the open
+    /// round, one after the other, for as long as the participants run.
+    #[arg(long, default_value_t = 0)]
+    board_readers: usize,
+    /// With `--participants 0`: how long the board readers read, in seconds.
+    #[arg(long, default_value_t = 10.0)]
+    board_seconds: f64,
 }
 
 struct Stats {
@@ -350,6 +358,59 @@ async fn healthz_rate(args: &Args, client: &reqwest::Client) -> f64 {
     done.load(Ordering::Relaxed) as f64 / t.elapsed().as_secs_f64()
 }
 
+/// The board readers: each reads the top-100 board, then the unit board,
+/// until `stop`.
+fn board_readers(
+    args: &Args,
+    client: &reqwest::Client,
+    round: i64,
+    stats: &Shared,
+    stop: &Arc<std::sync::atomic::AtomicBool>,
+) -> Vec<tokio::task::JoinHandle<()>> {
+    (0..args.board_readers)
+        .map(|i| {
+            let base = args.url[i % args.url.len()]
+                .trim_end_matches('/')
+                .to_string();
+            let slug = args.contest.clone();
+            let (client, stats, stop) = (client.clone(), stats.clone(), stop.clone());
+            tokio::spawn(async move {
+                let top =
+                    format!("{base}/api/v1/contests/{slug}/rounds/{round}/leaderboard?limit=100");
+                let units = format!("{base}/api/v1/contests/{slug}/rounds/{round}/units");
+                while !stop.load(Ordering::Relaxed) {
+                    call(&stats, "board top-100", client.get(&top)).await;
+                    call(&stats, "board units", client.get(&units)).await;
+                }
+            })
+        })
+        .collect()
+}
+
+/// Clock ticks per second of /proc/PID/stat (USER_HZ; 100 on Linux).
+fn clock_ticks() -> f64 {
+    std::process::Command::new("getconf")
+        .arg("CLK_TCK")
+        .output()
+        .ok()
+        .and_then(|o| String::from_utf8(o.stdout).ok())
+        .and_then(|s| s.trim().parse::<f64>().ok())
+        .filter(|t| *t > 0.0)
+        .unwrap_or(100.0)
+}
+
+/// CPU seconds (user + system) a process has used so far.
+fn cpu_seconds(pid: u32, ticks: f64) -> Option<f64> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // Fields after the command name (which may hold spaces) in parentheses.
+    let rest = &stat[stat.rfind(')')? + 2..];
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    // utime and stime are fields 14 and 15 of the line, 12 and 13 here.
+    let user: f64 = fields.get(11)?.parse().ok()?;
+    let system: f64 = fields.get(12)?.parse().ok()?;
+    Some((user + system) / ticks)
+}
+
 fn peak_rss_mb(pid: u32) -> Option<f64> {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
     let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
@@ -419,6 +480,15 @@ async fn main() -> std::process::ExitCode {
         leaves
     });
 
+    // The board readers read the open round (else the first).
+    let rounds = info["rounds"].as_array().cloned().unwrap_or_default();
+    let round = rounds
+        .iter()
+        .find(|r| r["status"] == "open")
+        .or(rounds.first())
+        .and_then(|r| r["number"].as_i64())
+        .unwrap_or(1);
+
     let healthz = healthz_rate(&args, &client).await;
     if healthz > 0.0 {
         println!(
@@ -428,10 +498,18 @@ async fn main() -> std::process::ExitCode {
     }
 
     let stats: Shared = Arc::default();
+    let ticks = clock_ticks();
+    let cpu_before: Vec<Option<f64>> = args
+        .server_pid
+        .iter()
+        .map(|p| cpu_seconds(*p, ticks))
+        .collect();
     let started = Instant::now();
     if let Ok(mut s) = stats.lock() {
         s.origin = started;
     }
+    let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let readers = board_readers(&args, &client, round, &stats, &stop);
     let mut tasks = Vec::with_capacity(args.participants);
     for i in 0..args.participants {
         let delay = Duration::from_secs_f64(
@@ -450,7 +528,20 @@ async fn main() -> std::process::ExitCode {
             acked.extend(a);
         }
     }
+    if args.participants == 0 && args.board_readers > 0 {
+        tokio::time::sleep(Duration::from_secs_f64(args.board_seconds.max(0.0))).await;
+    }
+    stop.store(true, Ordering::Relaxed);
+    for r in readers {
+        let _ = r.await;
+    }
     let wall = started.elapsed().as_secs_f64();
+    let cpu_used: Vec<Option<f64>> = args
+        .server_pid
+        .iter()
+        .zip(&cpu_before)
+        .map(|(p, before)| Some(cpu_seconds(*p, ticks)? - (*before)?))
+        .collect();
 
     println!(
         "\n{} participants, {} attempts in {wall:.1} s ({} URL(s))",
@@ -466,13 +557,21 @@ async fn main() -> std::process::ExitCode {
     let mut unavailable = 0u64;
     let mut save_rate = 0.0;
     let mut save_sustained = 0.0;
+    let mut requests = 0u64;
+    let mut saves = 0u64;
+    let mut board_reads = 0u64;
     {
         let s = stats.lock().unwrap_or_else(|p| p.into_inner());
         for (name, e) in &s.by_endpoint {
             let n = e.latency_us.len();
+            requests += n;
+            if name.starts_with("board") {
+                board_reads += n;
+            }
             let rate = n as f64 / wall;
             let sustained = e.sustained();
             if *name == "save answer" {
+                saves = n;
                 save_rate = rate;
                 save_sustained = sustained.unwrap_or(rate);
             }
@@ -513,11 +612,44 @@ async fn main() -> std::process::ExitCode {
             );
         }
     }
-    if healthz > 0.0 {
+    if healthz > 0.0 && saves > 0 {
         println!(
             "answer saves: {save_rate:.0}/s over the whole run, {save_sustained:.0}/s sustained = {:.1}% of the /healthz rate",
             100.0 * save_sustained / healthz
         );
+    }
+    if board_reads > 0 {
+        let rate = board_reads as f64 / wall;
+        let share = if healthz > 0.0 {
+            format!(" = {:.1}% of the /healthz rate", 100.0 * rate / healthz)
+        } else {
+            String::new()
+        };
+        println!(
+            "board reads: {rate:.0}/s{share} ({} readers)",
+            args.board_readers
+        );
+    }
+    for (pid, cpu) in args.server_pid.iter().zip(&cpu_used) {
+        let Some(cpu) = cpu else {
+            println!("server pid {pid}: CPU time not readable");
+            continue;
+        };
+        let per = |n: u64| cpu * 1e6 / n.max(1) as f64;
+        let mut line = format!(
+            "server CPU: {cpu:.1} s over the run (pid {pid}) = {:.0} µs per request ({requests} requests)",
+            per(requests)
+        );
+        if saves > 0 {
+            line.push_str(&format!(
+                "; {:.0} µs per save with all of it charged to the {saves} saves",
+                per(saves)
+            ));
+        }
+        if board_reads > 0 && saves == 0 {
+            line.push_str(&format!("; {:.0} µs per board read", per(board_reads)));
+        }
+        println!("{line}");
     }
 
     // Verification: every acknowledged answer and submission is stored.
