@@ -10,7 +10,7 @@ use std::thread;
 use chrono::NaiveDateTime;
 use tokio::sync::oneshot;
 
-use crate::db::attempts::{save_answer, still_open};
+use crate::db::attempts::{save_answers, still_open, NewAnswer};
 use crate::db::Db;
 use crate::error::AppError;
 
@@ -121,14 +121,19 @@ fn store_batch(
     db.write_in_turn(runtime, |c| {
         // Inside the transaction: attempts finished meanwhile take no more answers.
         let open = still_open(c, &ids)?;
-        let mut saved = Vec::with_capacity(batch.len());
-        for job in batch {
-            let ok = open.contains(&job.attempt_id);
-            if ok {
-                save_answer(c, &job.attempt_id, job.position, &job.choices, job.at)?;
-            }
-            saved.push(ok);
-        }
+        let saved: Vec<bool> = batch.iter().map(|j| open.contains(&j.attempt_id)).collect();
+        let answers: Vec<NewAnswer<'_>> = batch
+            .iter()
+            .zip(&saved)
+            .filter(|(_, ok)| **ok)
+            .map(|(j, _)| NewAnswer {
+                attempt_id: &j.attempt_id,
+                position: j.position,
+                choices: &j.choices,
+                at: j.at,
+            })
+            .collect();
+        save_answers(c, &answers)?;
         Ok(saved)
     })
 }

@@ -25,5 +25,6 @@ mod page_access;
 mod participant_pages;
 mod rankings;
 mod review;
+mod saves;
 mod security;
 mod units;
