@@ -10,6 +10,7 @@ use crate::error::AppError;
 pub const ENV_BIND: &str = "HOITHI_BIND";
 pub const ENV_DATABASE_URL: &str = "HOITHI_DATABASE_URL";
 pub const ENV_POOL_SIZE: &str = "HOITHI_POOL_SIZE";
+pub const ENV_MAX_CONNECTIONS: &str = "HOITHI_MAX_CONNECTIONS";
 pub const ENV_JWT_SECRET: &str = "HOITHI_JWT_SECRET";
 pub const ENV_TOKEN_HOURS: &str = "HOITHI_TOKEN_HOURS";
 
@@ -162,6 +163,9 @@ pub struct Settings {
     pub rate_limits: bool,
     /// One-time codes a contest may send per hour (the SMS bill's ceiling).
     pub otp_hourly_budget: u32,
+    /// Client connections the instance keeps open at once (all workers);
+    /// None: as many as the open-files limit allows.
+    pub max_connections: Option<u64>,
 }
 
 /// The public address: scheme, host and port, no path.
@@ -346,7 +350,12 @@ impl Settings {
                 ))
             })?,
         };
+        let max_connections = match get(ENV_MAX_CONNECTIONS) {
+            None => None,
+            Some(_) => Some(number(&get, ENV_MAX_CONNECTIONS, 0, 64..=100_000)?),
+        };
         Ok(Settings {
+            max_connections,
             public_url,
             trusted_proxies,
             rate_limits,
@@ -516,6 +525,13 @@ mod tests {
     #[test]
     fn out_of_range_numbers_and_short_secrets_are_refused() {
         assert!(settings(&[(ENV_POOL_SIZE, "1")]).is_err());
+        assert!(settings(&[(ENV_MAX_CONNECTIONS, "10")]).is_err());
+        assert_eq!(
+            settings(&[(ENV_MAX_CONNECTIONS, "4000")])
+                .unwrap()
+                .max_connections,
+            Some(4000)
+        );
         assert!(settings(&[(ENV_POOL_SIZE, "abc")]).is_err());
         assert!(settings(&[(ENV_JWT_SECRET, "short")]).is_err());
         assert!(settings(&[(ENV_TOKEN_HOURS, "0")]).is_err());

@@ -98,7 +98,7 @@ impl Application {
             .local_addr()
             .map_err(|e| AppError::Internal(e.to_string()))?
             .port();
-        let max_connections = connection_cap(raise_open_files_limit());
+        let max_connections = connection_cap(raise_open_files_limit(), settings.max_connections);
         let edge = crate::web::edge::Edge {
             public_url: settings.public_url.clone(),
             trusted_proxies: settings.trusted_proxies.clone(),
@@ -147,13 +147,17 @@ pub fn raise_open_files_limit() -> u64 {
 
 /// Connections each worker accepts: the open-files limit less a reserve for
 /// database connections, files and the listener, shared by the workers, so
-/// the process sheds load by not accepting instead of failing to open files.
-pub fn connection_cap(open_files: u64) -> usize {
+/// the process sheds load by not accepting instead of failing to open files;
+/// fewer when `HOITHI_MAX_CONNECTIONS` says so (each open connection holds
+/// its buffers: memory is capped by capping connections).
+pub fn connection_cap(open_files: u64, configured: Option<u64>) -> usize {
     let workers = std::thread::available_parallelism()
         .map(|n| n.get() as u64)
         .unwrap_or(1);
     let reserve = 256u64;
-    (open_files.saturating_sub(reserve) / workers).clamp(64, 25_000) as usize
+    let by_files = open_files.saturating_sub(reserve);
+    let total = configured.map_or(by_files, |c| c.min(by_files));
+    (total / workers).clamp(32, 25_000) as usize
 }
 
 fn run(
@@ -284,4 +288,23 @@ fn otp_sender(settings: &Settings) -> Result<Arc<dyn crate::service::otp::OtpSen
         }),
         None => Arc::new(LogSender),
     })
+}
+
+#[cfg(test)]
+mod connection_tests {
+    use super::connection_cap;
+
+    #[test]
+    fn the_configured_maximum_caps_the_connections_the_files_allow() {
+        let by_files = connection_cap(100_000, None);
+        let capped = connection_cap(100_000, Some(2_000));
+        assert!(capped < by_files);
+        let workers = std::thread::available_parallelism().map_or(1, |n| n.get());
+        assert!(capped * workers <= 2_000.max(32 * workers));
+        assert_eq!(
+            connection_cap(1_000, Some(50_000)),
+            connection_cap(1_000, None),
+            "never above the files"
+        );
+    }
 }
