@@ -3,7 +3,8 @@
 # backend, and prints the reports. Usage:
 #   bash benches/load.sh [participants] [sqlite|postgres|both]
 # PostgreSQL: the local server (trust auth, user postgres); the script
-# creates a fresh database hoithi_bench and starts two instances on it.
+# creates a fresh database hoithi_bench and starts INSTANCES (default 2)
+# instances on it. BOARD_READERS=N adds N connections reading the boards.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 N="${1:-2000}"
@@ -22,25 +23,37 @@ if [ "$WHICH" != postgres ]; then
   wait_up 18100
   for run in 1 2 3; do
     echo "--- run $run"
-    "$BIN/hoithi-load" --url http://127.0.0.1:18100 --participants "$N" --ramp 10 --phone-prefix "07$run" --server-pid "$pid"
+    "$BIN/hoithi-load" --url http://127.0.0.1:18100 --participants "$N" --ramp 10 --phone-prefix "07$run" \
+      --board-readers "${BOARD_READERS:-0}" --server-pid "$pid"
   done
   kill "$pid"
 fi
 
 if [ "$WHICH" != sqlite ]; then
-  echo "### PostgreSQL, two instances, $N participants, ramp 10 s"
+  K="${INSTANCES:-2}"
+  echo "### PostgreSQL, $K instance(s), $N participants, ramp 10 s"
   psql -q -h 127.0.0.1 -U postgres -d postgres -c "DROP DATABASE IF EXISTS hoithi_bench" -c "CREATE DATABASE hoithi_bench"
   url=postgres://postgres@127.0.0.1:5432/hoithi_bench
-  HOITHI_BIND=127.0.0.1:18101 HOITHI_DATABASE_URL=$url HOITHI_POOL_SIZE=16 RUST_LOG=warn HOITHI_RATE_LIMITS=off "$BIN/hoithi" serve >"$work/pg1.log" 2>&1 &
-  p1=$!
-  wait_up 18101
-  HOITHI_BIND=127.0.0.1:18102 HOITHI_DATABASE_URL=$url HOITHI_POOL_SIZE=16 HOITHI_DEMO=off RUST_LOG=warn HOITHI_RATE_LIMITS=off "$BIN/hoithi" serve >"$work/pg2.log" 2>&1 &
-  p2=$!
-  wait_up 18102
+  urls=(); pids=()
+  for k in $(seq 1 "$K"); do
+    port=$((18100 + k))
+    demo=$([ "$k" = 1 ] && echo on || echo off)
+    HOITHI_BIND=127.0.0.1:$port HOITHI_DATABASE_URL=$url HOITHI_POOL_SIZE=16 HOITHI_DEMO=$demo RUST_LOG=warn HOITHI_RATE_LIMITS=off \
+      "$BIN/hoithi" serve >"$work/pg$k.log" 2>&1 &
+    pids+=("$!"); urls+=(--url "http://127.0.0.1:$port")
+    wait_up "$port"
+  done
+  # PostgreSQL's own CPU (every postgres process), in clock ticks.
+  pg_ticks() { for p in $(pgrep -x postgres); do awk '{print $14 + $15}' "/proc/$p/stat" 2>/dev/null; done | awk '{s+=$1} END {print s+0}'; }
   for run in 1 2 3; do
     echo "--- run $run"
-    "$BIN/hoithi-load" --url http://127.0.0.1:18101 --url http://127.0.0.1:18102 --participants "$N" --ramp 10 \
-      --phone-prefix "08$run" --server-pid "$p1" --server-pid "$p2"
+    before=$(pg_ticks)
+    "$BIN/hoithi-load" "${urls[@]}" --participants "$N" --ramp 10 --phone-prefix "08$run" \
+      --board-readers "${BOARD_READERS:-0}" $(printf -- '--server-pid %s ' "${pids[@]}") | tee "$work/run.log"
+    after=$(pg_ticks)
+    saves=$(awk '$1 == "save" && $2 == "answer" {print $3}' "$work/run.log")
+    awk -v t=$((after - before)) -v hz="$(getconf CLK_TCK)" -v n="${saves:-0}" \
+      'BEGIN {printf "PostgreSQL CPU: %.1f s over the run = %.0f µs per save with all of it charged to the %d saves\n", t/hz, (n > 0 ? t/hz*1e6/n : 0), n}'
   done
-  kill "$p1" "$p2"
+  kill "${pids[@]}"
 fi

@@ -33,7 +33,7 @@ pub const ENV_BACKUP_KEEP: &str = "HOITHI_BACKUP_KEEP";
 pub const DEFAULT_SWEEP_SECONDS: u64 = 5;
 pub const DEFAULT_BIND: &str = "127.0.0.1:8080";
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://hoithi.db";
-pub const DEFAULT_POOL_SIZE: u32 = 8;
+pub const DEFAULT_POOL_SIZE: u32 = 16;
 pub const DEFAULT_TOKEN_HOURS: i64 = 12;
 
 /// Which database the URL points at. The scheme decides; anything else is an error.
