@@ -321,6 +321,8 @@ pub async fn start(
             participants::lock(c, &participant_id)?;
             let p = participants::by_id(c, &participant_id)?;
             let contest = contests::by_id(c, &p.contest_id)?;
+            // Attempts already made in the round (an expired one included).
+            let mut made = 0;
             let round: Option<Round> = if practice {
                 None
             } else {
@@ -337,7 +339,8 @@ pub async fn start(
                     }
                     finish(c, &st, open, AttemptStatus::Expired, now, None)?;
                 }
-                if previous.len() as i32 >= contest.attempts_per_round {
+                made = previous.len() as i32;
+                if made >= contest.attempts_per_round {
                     return Err(AppError::conflict(
                         format!(
                             "Bạn đã dùng hết {} lượt thi của vòng này.",
@@ -363,10 +366,7 @@ pub async fn start(
                 (None, true, false) => now + chrono::Duration::hours(UNTIMED_PRACTICE_HOURS),
                 (None, _, _) => deadline(now, contest.minutes, None),
             };
-            let number = match &round {
-                Some(r) => store::in_round(c, &p.id, &r.id)?.len() as i32 + 1,
-                None => 0,
-            };
+            let number = if round.is_some() { made + 1 } else { 0 };
             let a = Attempt {
                 id: new_id(),
                 contest_id: contest.id.clone(),
