@@ -10,11 +10,7 @@ cd "$(dirname "$0")/.."
 READERS="${1:-64}"
 SECONDS_EACH="${2:-10}"
 N="${3:-2000}"
-cargo build --release --bins >/dev/null
-BIN=target/release
-work="$(mktemp -d)"
-trap 'kill $(jobs -p) 2>/dev/null || true' EXIT
-wait_up() { for _ in $(seq 1 100); do (exec 3<>/dev/tcp/127.0.0.1/"$1") 2>/dev/null && return 0; sleep 0.2; done; return 1; }
+. benches/common.sh
 
 HOITHI_BIND=127.0.0.1:18300 HOITHI_DATABASE_URL="sqlite://$work/boards.db" RUST_LOG=warn HOITHI_RATE_LIMITS=off \
   "$BIN/hoithi" serve >"$work/server.log" 2>&1 &

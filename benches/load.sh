@@ -9,12 +9,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 N="${1:-2000}"
 WHICH="${2:-both}"
-cargo build --release --bins >/dev/null
-BIN=target/release
-work="$(mktemp -d)"
-trap 'kill $(jobs -p) 2>/dev/null || true' EXIT
-
-wait_up() { for _ in $(seq 1 100); do (exec 3<>/dev/tcp/127.0.0.1/"$1") 2>/dev/null && return 0; sleep 0.2; done; return 1; }
+. benches/common.sh
 
 if [ "$WHICH" != postgres ]; then
   echo "### SQLite, $N participants, ramp 10 s"

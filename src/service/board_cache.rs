@@ -19,6 +19,7 @@
 
 use std::collections::HashMap;
 use std::future::Future;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -33,9 +34,11 @@ use crate::service::rankings::{Board, Live, Metric, UnitBoard};
 pub const FRESH: Duration = Duration::from_secs(1);
 /// A copy older than this is never served.
 pub const MAX_STALE: Duration = Duration::from_secs(2);
-/// Keys kept per kind of board; past this, boards are built for each
-/// request (a flood of odd offsets cannot grow memory).
+/// Keys kept per kind of board, and bytes (twice the JSON: the value and
+/// its JSON) kept per kind; past either, new keys are built for each
+/// request, so a flood of odd offsets or 500-row pages cannot grow memory.
 pub const MAX_KEYS: usize = 2_048;
+pub const MAX_BYTES: usize = 64 * 1024 * 1024;
 
 /// Which board: a page of the person board, a unit board, the live counts.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -101,15 +104,24 @@ struct Slot<V> {
     current: Mutex<Option<Copy<V>>>,
     /// Held by whoever builds this key's next copy.
     building: Arc<tokio::sync::Mutex<()>>,
+    /// The cache's count of bytes kept, which this slot's copy is part of.
+    bytes: Arc<AtomicUsize>,
 }
 
-impl<V> Default for Slot<V> {
-    fn default() -> Self {
-        Slot {
-            current: Mutex::new(None),
-            building: Arc::default(),
+impl<V> Drop for Slot<V> {
+    /// A slot dropped from the map may still get a copy from a rebuild that
+    /// was under way: what it holds is given back when its last user goes.
+    fn drop(&mut self) {
+        let current = self.current.get_mut().unwrap_or_else(|p| p.into_inner());
+        if let Some(old) = current.take() {
+            self.bytes.fetch_sub(weight(&old.built), Ordering::Relaxed);
         }
     }
+}
+
+/// What a copy counts against [`MAX_BYTES`].
+fn weight<V>(built: &Built<V>) -> usize {
+    2 * built.json.len()
 }
 
 impl<V> Slot<V> {
@@ -129,19 +141,33 @@ impl<V> Slot<V> {
     /// Keeps a copy whose build began at `started` (its age counts from
     /// then: what it read may be that old).
     fn store(&self, built: Arc<Built<V>>, started: Instant) {
-        *self.current() = Some(Copy { built, at: started });
+        self.bytes.fetch_add(weight(&built), Ordering::Relaxed);
+        let old = self.current().replace(Copy { built, at: started });
+        if let Some(old) = old {
+            self.bytes.fetch_sub(weight(&old.built), Ordering::Relaxed);
+        }
+    }
+
+    /// Gives back what this slot's copy counted (the slot is dropped).
+    fn release(&self) {
+        let old = self.current().take();
+        if let Some(old) = old {
+            self.bytes.fetch_sub(weight(&old.built), Ordering::Relaxed);
+        }
     }
 }
 
 /// One kind of board's copies on this instance.
 pub struct Cache<V> {
     slots: Mutex<HashMap<BoardKey, Arc<Slot<V>>>>,
+    bytes: Arc<AtomicUsize>,
 }
 
 impl<V> Default for Cache<V> {
     fn default() -> Self {
         Cache {
             slots: Mutex::new(HashMap::new()),
+            bytes: Arc::default(),
         }
     }
 }
@@ -157,17 +183,29 @@ impl<V: Send + Sync + 'static> Cache<V> {
         if let Some(s) = slots.get(key) {
             return Some(s.clone());
         }
-        if slots.len() >= MAX_KEYS {
+        let full = |slots: &HashMap<BoardKey, Arc<Slot<V>>>| {
+            slots.len() >= MAX_KEYS || self.bytes.load(Ordering::Relaxed) >= MAX_BYTES
+        };
+        if full(&slots) {
             slots.retain(|_, s| {
-                s.current()
+                let live = s
+                    .current()
                     .as_ref()
-                    .is_some_and(|c| c.at.elapsed() < MAX_STALE)
+                    .is_some_and(|c| c.at.elapsed() < MAX_STALE);
+                if !live {
+                    s.release();
+                }
+                live
             });
-            if slots.len() >= MAX_KEYS {
+            if full(&slots) {
                 return None;
             }
         }
-        let slot = Arc::new(Slot::default());
+        let slot = Arc::new(Slot {
+            current: Mutex::new(None),
+            building: Arc::default(),
+            bytes: self.bytes.clone(),
+        });
         slots.insert(key.clone(), slot.clone());
         Some(slot)
     }
@@ -222,7 +260,18 @@ impl<V: Send + Sync + 'static> Cache<V> {
     /// Drops every copy of a contest's boards (after a close, a reopening,
     /// a re-ranking on this instance).
     pub fn forget(&self, slug: &str) {
-        self.slots().retain(|k, _| k.slug() != slug);
+        self.slots().retain(|k, s| {
+            let keep = k.slug() != slug;
+            if !keep {
+                s.release();
+            }
+            keep
+        });
+    }
+
+    /// Bytes the copies count against [`MAX_BYTES`].
+    pub fn bytes(&self) -> usize {
+        self.bytes.load(Ordering::Relaxed)
     }
 }
 
@@ -368,5 +417,31 @@ mod tests {
             "not kept: the cache is full"
         );
         assert!(cache.slots().len() <= MAX_KEYS);
+    }
+
+    #[tokio::test]
+    async fn big_boards_count_against_the_byte_budget_and_a_forget_gives_it_back() {
+        let cache = Cache::<String>::default();
+        let page = "x".repeat(1024 * 1024);
+        let mut kept = 0;
+        for n in 0..100 {
+            let page = page.clone();
+            let _ = cache
+                .get(key(n), at(8), move || async move { Built::new(page, None) })
+                .await;
+            if cache
+                .slots()
+                .get(&key(n))
+                .is_some_and(|s| s.current().is_some())
+            {
+                kept += 1;
+            }
+        }
+        let per_copy = 2 * (1024 * 1024 + 2);
+        assert!(kept < 100 && kept >= MAX_BYTES / per_copy, "kept {kept}");
+        assert!(cache.bytes() < MAX_BYTES + per_copy);
+        cache.forget("hoi-thi");
+        assert_eq!(cache.bytes(), 0);
+        assert!(cache.slots().is_empty());
     }
 }
