@@ -68,41 +68,38 @@ enum Command {
     },
     /// Import a unit tree from CSV (code,name,level,parent_code,members).
     ImportUnits { file: std::path::PathBuf },
-    /// Import question banks (TOML, XLSX, CSV, GIFT, Aiken); each file is all or nothing.
+    /// Import question banks (Word, XLSX, CSV, text, Moodle XML, GIFT, Aiken, TOML); each file is all or nothing.
     ImportBank {
         #[arg(required = true)]
         files: Vec<std::path::PathBuf>,
-        /// The unit that owns new banks (its organizers may update them).
-        #[arg(long)]
-        unit: Option<String>,
-        /// Bank slug for formats that carry none (default: from the file name).
-        #[arg(long)]
-        slug: Option<String>,
-        /// Bank title for formats that carry none (default: the file name).
-        #[arg(long)]
-        title: Option<String>,
-        /// Skip questions of unsupported types (a Moodle XML essay…), listing
-        /// them, instead of refusing the file.
-        #[arg(long)]
-        skip_unsupported: bool,
-        /// Which column holds what, for a sheet whose headers are not known:
-        /// "stem=C,a=D,b=E,c=F,d=G,answer=H" (letters or 1-based numbers;
-        /// also topic, difficulty, points, kind, id, explanation, source).
-        #[arg(long, value_name = "KEY=COL,…")]
-        columns: Option<String>,
-        /// Check the files and print what would be imported, saving nothing.
-        #[arg(long)]
-        dry_run: bool,
+        #[command(flatten)]
+        how: BankImport,
     },
 }
 
 /// How `import-bank` reads and stores its files.
+#[derive(clap::Args)]
 struct BankImport {
+    /// The unit that owns new banks (its organizers may update them).
+    #[arg(long)]
     unit: Option<String>,
+    /// Bank slug for formats that carry none (default: from the file name).
+    #[arg(long)]
     slug: Option<String>,
+    /// Bank title for formats that carry none (default: the file name).
+    #[arg(long)]
     title: Option<String>,
+    /// Skip questions of unsupported types (a Moodle XML essay…), listing
+    /// them, instead of refusing the file.
+    #[arg(long)]
     skip_unsupported: bool,
+    /// Which column holds what, for a sheet whose headers are not known:
+    /// "stem=C,a=D,b=E,c=F,d=G,answer=H" (letters or 1-based numbers;
+    /// also topic, difficulty, points, kind, id, explanation, source).
+    #[arg(long, value_name = "KEY=COL,…")]
     columns: Option<String>,
+    /// Check the files and print what would be imported, saving nothing.
+    #[arg(long)]
     dry_run: bool,
 }
 
@@ -254,26 +251,7 @@ fn run(command: Command) -> Result<(), AppError> {
             println!("Người dùng phải đổi mật khẩu này ở lần đăng nhập tới / it must be changed at the next sign-in.");
             Ok(())
         }
-        Command::ImportBank {
-            files,
-            unit,
-            slug,
-            title,
-            skip_unsupported,
-            columns,
-            dry_run,
-        } => import_banks(
-            &settings,
-            files,
-            BankImport {
-                unit,
-                slug,
-                title,
-                skip_unsupported,
-                columns,
-                dry_run,
-            },
-        ),
+        Command::ImportBank { files, how } => import_banks(&settings, files, how),
         Command::ImportUnits { file } => {
             let bytes = std::fs::read(&file).map_err(|e| {
                 AppError::invalid(
