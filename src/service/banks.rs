@@ -44,6 +44,23 @@ impl From<store::Upload> for ImportRequest {
 }
 
 impl ImportRequest {
+    /// The format the form named, if it named one.
+    fn named_format(&self) -> Option<&str> {
+        self.format
+            .as_deref()
+            .map(str::trim)
+            .filter(|f| !f.is_empty())
+    }
+
+    /// The format named, else the one the file name or content shows;
+    /// None when the name is unknown or nothing shows.
+    fn requested_format(&self) -> Option<Format> {
+        match self.named_format() {
+            Some(f) => Format::parse(f),
+            None => Format::detect(&self.file_name, &self.bytes),
+        }
+    }
+
     fn column_map(&self) -> Result<Option<table::ColumnMap>, Vec<Problem>> {
         match self.columns.as_deref().map(str::trim) {
             None | Some("") => Ok(None),
@@ -73,29 +90,22 @@ pub fn check_noted(req: &ImportRequest) -> Result<(Bank, Format, Vec<String>), A
     let in_file = |ps: Vec<Problem>| {
         AppError::Validation(ps.into_iter().map(|p| p.in_file(&req.file_name)).collect())
     };
-    let format = match req
-        .format
-        .as_deref()
-        .map(str::trim)
-        .filter(|f| !f.is_empty())
-    {
-        Some(f) => Format::parse(f).ok_or_else(|| {
-            in_file(vec![Problem::new(
+    let format = req.requested_format().ok_or_else(|| {
+        in_file(vec![match req.named_format() {
+            Some(f) => Problem::new(
                 0,
                 "format",
-                format!("Định dạng {f:?} không được hỗ trợ (toml, xlsx, csv, gift, aiken, docx, text)."),
-                format!("Unsupported format {f:?} (toml, xlsx, csv, gift, aiken, docx or text)."),
-            )])
-        })?,
-        None => Format::detect(&req.file_name, &req.bytes).ok_or_else(|| {
-            in_file(vec![Problem::new(
+                format!("Định dạng {f:?} không được hỗ trợ (toml, xlsx, csv, gift, aiken, docx, text, xml)."),
+                format!("Unsupported format {f:?} (toml, xlsx, csv, gift, aiken, docx, text or xml)."),
+            ),
+            None => Problem::new(
                 0,
                 "format",
-                "Không nhận ra định dạng tệp; hãy dùng tệp Word .docx, Excel .xlsx, .csv, .txt (\"Câu 1:\", \"A.\"…), .gift, .aiken hoặc .toml.",
-                "Unknown file format; use a Word .docx, Excel .xlsx, .csv, .txt (\"Câu 1:\", \"A.\"…), .gift, .aiken or .toml file.",
-            )])
-        })?,
-    };
+                "Không nhận ra định dạng tệp; hãy dùng tệp Word .docx, Excel .xlsx, .csv, .txt (\"Câu 1:\", \"A.\"…), Moodle .xml, .gift, .aiken hoặc .toml.",
+                "Unknown file format; use a Word .docx, Excel .xlsx, .csv, .txt (\"Câu 1:\", \"A.\"…), Moodle .xml, .gift, .aiken or .toml file.",
+            ),
+        }])
+    })?;
     let defaults = BankDefaults {
         slug: req.slug.clone(),
         title: req.title.clone(),
@@ -266,6 +276,8 @@ pub struct Choice {
     pub upload_id: String,
     pub file_name: String,
     pub problems: Vec<Problem>,
+    /// The format the file was read as.
+    pub format: Format,
     /// The sheet's columns, when columns can be chosen (XLSX, CSV).
     pub columns: Vec<table::SheetColumn>,
     /// The columns chosen so far, if any.
@@ -289,14 +301,12 @@ fn check_or_choice(req: &ImportRequest) -> Result<Result<Checked, Choice>, AppEr
         Err(AppError::Validation(problems)) => problems,
         Err(e) => return Err(e),
     };
-    let format = req
-        .format
-        .as_deref()
-        .and_then(Format::parse)
-        .or_else(|| Format::detect(&req.file_name, &req.bytes));
+    let Some(format) = req.requested_format() else {
+        return Err(AppError::Validation(problems));
+    };
     let columns = match format {
-        Some(Format::Xlsx) => table::xlsx_columns(&req.bytes),
-        Some(Format::Csv) => bank::decode_text(&req.bytes)
+        Format::Xlsx => table::xlsx_columns(&req.bytes),
+        Format::Csv => bank::decode_text(&req.bytes)
             .map(|t| table::csv_columns(&t))
             .unwrap_or_default(),
         _ => Vec::new(),
@@ -306,7 +316,7 @@ fn check_or_choice(req: &ImportRequest) -> Result<Result<Checked, Choice>, AppEr
     // was made and the file still has problems (to change it).
     let offer_columns =
         !columns.is_empty() && (chosen.is_some() || problems.iter().any(|p| p.field == "columns"));
-    let can_skip = format == Some(Format::MoodleXml)
+    let can_skip = format == Format::MoodleXml
         && !req.skip_unsupported
         && problems.iter().any(|p| p.field == "kind");
     if !offer_columns && !can_skip {
@@ -314,6 +324,7 @@ fn check_or_choice(req: &ImportRequest) -> Result<Result<Checked, Choice>, AppEr
     }
     Ok(Err(Choice {
         upload_id: String::new(),
+        format,
         file_name: req.file_name.clone(),
         problems,
         columns: if offer_columns { columns } else { Vec::new() },
@@ -409,24 +420,15 @@ async fn stage(
             }
             None => {
                 let format = match &checked {
-                    Ok((_, format, _)) => Some(*format),
-                    Err(_) => req
-                        .format
-                        .as_deref()
-                        .and_then(Format::parse)
-                        .or_else(|| Format::detect(&req.file_name, &req.bytes)),
+                    Ok((_, format, _)) => *format,
+                    Err(choice) => choice.format,
                 };
                 store::stage_upload(
                     c,
                     &staff.id,
                     &store::NewUpload {
                         file_name: &req.file_name,
-                        format: format.ok_or_else(|| {
-                            AppError::invalid(
-                                "Không nhận ra định dạng tệp.",
-                                "Unknown file format.",
-                            )
-                        })?,
+                        format,
                         slug: req.slug.as_deref(),
                         title: req.title.as_deref(),
                         content: &req.bytes,
