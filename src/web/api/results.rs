@@ -444,7 +444,14 @@ pub async fn share(
         return Err(AppError::NotFound);
     }
     let slug = access::open_link(&state, path.into_inner().token).await?;
-    let board = rankings::leaderboard(&state, slug.clone(), n, BoardQuery::default()).await?;
-    let units = rankings::unit_board(&state, slug, n, UnitQuery::default()).await?;
+    // Read by everyone the link was sent to: from this instance's copies.
+    let board = rankings::leaderboard_cached(&state, slug.clone(), n, BoardQuery::default())
+        .await?
+        .value
+        .clone();
+    let units = rankings::unit_board_cached(&state, slug, n, UnitQuery::default())
+        .await?
+        .value
+        .clone();
     Ok(HttpResponse::Ok().json(Shared { board, units }))
 }
