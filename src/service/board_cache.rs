@@ -310,6 +310,10 @@ mod tests {
             .unwrap_or_default()
     }
 
+    /// How long a test build takes: long enough that a reader who waited
+    /// for one cannot be mistaken for one who did not, on a busy machine.
+    const BUILD_MS: u64 = 200;
+
     async fn get(
         cache: &Cache<usize>,
         builds: &Arc<AtomicUsize>,
@@ -319,7 +323,7 @@ mod tests {
         let builds = builds.clone();
         cache
             .get(key(1), now, move || async move {
-                tokio::time::sleep(Duration::from_millis(50)).await;
+                tokio::time::sleep(Duration::from_millis(BUILD_MS)).await;
                 let n = builds.fetch_add(1, Ordering::SeqCst) + 1;
                 Built::new(n, until)
             })
@@ -356,8 +360,11 @@ mod tests {
         let t = Instant::now();
         assert_eq!(get(&cache, &builds, at(8), None).await, 1);
         assert_eq!(get(&cache, &builds, at(8), None).await, 1);
-        assert!(t.elapsed() < Duration::from_millis(40), "no one waited");
-        tokio::time::sleep(Duration::from_millis(200)).await;
+        assert!(
+            t.elapsed() < Duration::from_millis(BUILD_MS * 3 / 4),
+            "no one waited"
+        );
+        tokio::time::sleep(Duration::from_millis(BUILD_MS * 2)).await;
         assert_eq!(builds.load(Ordering::SeqCst), 2, "one rebuild");
         assert_eq!(get(&cache, &builds, at(8), None).await, 2, "the new copy");
     }
