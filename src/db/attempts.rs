@@ -112,26 +112,51 @@ pub fn answers_of(
         .collect())
 }
 
-/// Stores (or overwrites) one answer. The upsert differs per backend, so it
-/// runs on the inner connection; both speak `ON CONFLICT … DO UPDATE`.
 /// Which of `ids` are attempts still open (any number of ids).
+///
+/// On SQLite each id is one primary-key lookup through the same prepared
+/// statement: a variable `IN` list is prepared again for every batch size,
+/// and SQLite's planner chose the `(status, deadline)` index for it, i.e. it
+/// scanned every open attempt once per answer batch (in the opening minute,
+/// thousands of rows for each batch). PostgreSQL gets one `= ANY($1)`.
 pub fn still_open(
     conn: &mut DbConn,
     ids: &[&str],
 ) -> Result<std::collections::HashSet<String>, AppError> {
     let mut open = std::collections::HashSet::new();
-    for chunk in ids.chunks(500) {
-        open.extend(
-            attempts::table
-                .filter(attempts::id.eq_any(chunk))
-                .filter(attempts::status.eq(OPEN))
-                .select(attempts::id)
-                .load::<String>(conn)?,
-        );
+    match conn {
+        DbConn::Sqlite(c) => {
+            for id in ids {
+                if open.contains(*id) {
+                    continue;
+                }
+                let status: Option<String> = attempts::table
+                    .find(*id)
+                    .select(attempts::status)
+                    .first(c)
+                    .optional()?;
+                if status.as_deref() == Some(OPEN) {
+                    open.insert((*id).to_string());
+                }
+            }
+        }
+        DbConn::Postgres(c) => {
+            for chunk in ids.chunks(500) {
+                open.extend(
+                    attempts::table
+                        .filter(attempts::id.eq_any(chunk))
+                        .filter(attempts::status.eq(OPEN))
+                        .select(attempts::id)
+                        .load::<String>(c)?,
+                );
+            }
+        }
     }
     Ok(open)
 }
 
+/// Stores (or overwrites) one answer. The upsert differs per backend, so it
+/// runs on the inner connection; both speak `ON CONFLICT … DO UPDATE`.
 pub fn save_answer(
     conn: &mut DbConn,
     attempt_id: &str,
