@@ -40,7 +40,7 @@ use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
 use diesel::r2d2::{ManageConnection, Pool, PooledConnection};
 use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
-use tokio::sync::{Semaphore, SemaphorePermit};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 use crate::config::{DatabaseUrl, DbOptions};
 use crate::error::AppError;
@@ -380,8 +380,15 @@ pub struct Db {
 }
 
 /// Takes a permit within `wait`, or says the database is too busy.
-async fn enter(gate: &Semaphore, wait: Duration) -> Result<SemaphorePermit<'_>, AppError> {
-    match tokio::time::timeout(wait, gate.acquire()).await {
+///
+/// The permit is moved into the blocking closure and dropped there, as soon
+/// as the connection is given back: held until the async caller was polled
+/// again, it also covered the wait for a busy worker thread to resume that
+/// caller — under the opening-minute load tens of milliseconds per read, so
+/// 16 permits let through ~300 reads a second and reloads queued for
+/// seconds while the readers idled.
+async fn enter(gate: &Arc<Semaphore>, wait: Duration) -> Result<OwnedSemaphorePermit, AppError> {
+    match tokio::time::timeout(wait, gate.clone().acquire_owned()).await {
         Ok(permit) => permit.map_err(closed),
         Err(_) => Err(AppError::Unavailable(format!(
             "no database connection became free within {} ms",
@@ -501,7 +508,7 @@ impl Db {
         F: FnOnce(&mut DbConn) -> Result<T, AppError> + Send + 'static,
     {
         let started = Instant::now();
-        let _permit = enter(&self.read_gate, self.wait).await?;
+        let permit = enter(&self.read_gate, self.wait).await?;
         let pool = self.read.clone();
         let left = self
             .wait
@@ -509,7 +516,10 @@ impl Db {
             .max(Duration::from_millis(10));
         web::block(move || {
             let mut conn = pool.get_timeout(left)?;
-            on(&mut conn, f)
+            let out = on(&mut conn, f);
+            drop(conn);
+            drop(permit);
+            out
         })
         .await?
     }
@@ -540,7 +550,7 @@ impl Db {
             return g.write(f).await;
         }
         let started = Instant::now();
-        let _permit = enter(&self.write_gate, self.wait).await?;
+        let permit = enter(&self.write_gate, self.wait).await?;
         let pool = self.write.clone();
         let health = self.health.clone();
         let left = self
@@ -552,6 +562,7 @@ impl Db {
                 .get_timeout(left)
                 .map_err(AppError::from)
                 .and_then(|mut conn| on(&mut conn, |c| c.transaction(f)));
+            drop(permit);
             health.record(&out);
             out
         })
