@@ -21,6 +21,11 @@ use rand::seq::IndexedRandom;
 use rand::Rng;
 use serde_json::{json, Value};
 
+/// The server's allocator: with glibc's, malloc/free were a fifth of the
+/// generator's CPU, taken from the server it shares the cores with.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser, Clone)]
 #[command(
     name = "hoithi-load",
@@ -72,6 +77,20 @@ struct Args {
     /// With `--participants 0`: how long the board readers read, in seconds.
     #[arg(long, default_value_t = 10.0)]
     board_seconds: f64,
+    /// After the run, this many fresh participants go through the journey
+    /// one kind of request at a time (all register, then all start, save,
+    /// reload, submit, then as many board reads), and the CPU the server
+    /// (`--server-pid`) and every `--cpu-of` process used is reported per
+    /// kind. 0: no probe.
+    #[arg(long, default_value_t = 0)]
+    cost_probe: usize,
+    /// Connections the cost probe uses.
+    #[arg(long, default_value_t = 32)]
+    cost_concurrency: usize,
+    /// Also measure the CPU of every local process with this name (e.g.
+    /// `postgres`): over the run, charged to the saves, and per probed kind.
+    #[arg(long)]
+    cpu_of: Vec<String>,
 }
 
 struct Stats {
@@ -197,6 +216,168 @@ struct Acked {
     submitted: bool,
 }
 
+/// Where one simulated participant sends its requests, and where they are
+/// recorded.
+#[derive(Clone)]
+struct Target {
+    client: reqwest::Client,
+    stats: Shared,
+    base: String,
+    slug: String,
+}
+
+/// A started paper: the attempt and each question's position and option keys.
+struct Paper {
+    id: String,
+    questions: Vec<(i64, Vec<String>)>,
+}
+
+impl Target {
+    fn new(args: &Args, i: usize, client: &reqwest::Client, stats: &Shared) -> Target {
+        Target {
+            client: client.clone(),
+            stats: stats.clone(),
+            base: args.url[i % args.url.len()]
+                .trim_end_matches('/')
+                .to_string(),
+            slug: args.contest.clone(),
+        }
+    }
+
+    /// Registers participant `i`; its token.
+    async fn register(&self, args: &Args, units: &[String], i: usize) -> Option<String> {
+        let phone = format!(
+            "{}{:0width$}",
+            args.phone_prefix,
+            i,
+            width = 10usize.saturating_sub(args.phone_prefix.len())
+        );
+        let unit = units
+            .get(i % units.len().max(1))
+            .cloned()
+            .unwrap_or_default();
+        let body = json!({
+            "full_name": format!("Thí sinh thử tải {i}"), "birth_date": "2000-01-15", "phone": phone,
+            "unit_code": unit, "category": if i % 3 == 0 { "thanh_nien" } else { "doan_vien" }, "consent": true
+        });
+        let (status, reg) = call(
+            &self.stats,
+            "register",
+            self.client
+                .post(format!(
+                    "{}/api/v1/contests/{}/participants",
+                    self.base, self.slug
+                ))
+                .json(&body),
+        )
+        .await;
+        reg.filter(|_| status == 200 || status == 201)
+            .and_then(|v| v["token"].as_str().map(str::to_string))
+    }
+
+    async fn start(&self, token: &str) -> Option<Paper> {
+        let (status, started) = call(
+            &self.stats,
+            "start",
+            self.client
+                .post(format!(
+                    "{}/api/v1/contests/{}/attempts",
+                    self.base, self.slug
+                ))
+                .bearer_auth(token)
+                .json(&json!({})),
+        )
+        .await;
+        let paper = started.filter(|_| status == 201)?;
+        let questions = paper["questions"]
+            .as_array()
+            .map(|qs| {
+                qs.iter()
+                    .map(|q| {
+                        let keys = q["options"]
+                            .as_array()
+                            .map(|o| {
+                                o.iter()
+                                    .filter_map(|x| x["key"].as_str().map(str::to_string))
+                                    .collect()
+                            })
+                            .unwrap_or_default();
+                        (q["position"].as_i64().unwrap_or(0), keys)
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        Some(Paper {
+            id: paper["attempt_id"].as_str().unwrap_or_default().to_string(),
+            questions,
+        })
+    }
+
+    /// Saves one choice; whether the server acknowledged it (204).
+    async fn save(&self, token: &str, attempt: &str, position: i64, choice: &str) -> bool {
+        let (status, _) = call(
+            &self.stats,
+            "save answer",
+            self.client
+                .put(format!(
+                    "{}/api/v1/attempts/{attempt}/answers/{position}",
+                    self.base
+                ))
+                .bearer_auth(token)
+                .json(&json!({ "choices": [choice] })),
+        )
+        .await;
+        status == 204
+    }
+
+    async fn reload(&self, token: &str, attempt: &str) {
+        call(
+            &self.stats,
+            "reload attempt",
+            self.client
+                .get(format!("{}/api/v1/attempts/{attempt}", self.base))
+                .bearer_auth(token),
+        )
+        .await;
+    }
+
+    /// Submits with a random prediction; whether the server took it.
+    async fn submit(&self, token: &str, attempt: &str) -> bool {
+        let prediction = rand::rng().random_range(0..50);
+        let (status, _) = call(
+            &self.stats,
+            "submit",
+            self.client
+                .post(format!("{}/api/v1/attempts/{attempt}/submit", self.base))
+                .bearer_auth(token)
+                .json(&json!({ "prediction": prediction })),
+        )
+        .await;
+        status == 200
+    }
+
+    /// Reads the top-100 board (`top`) or the unit board of a round.
+    async fn board(&self, round: i64, top: bool) {
+        let (name, path) = if top {
+            ("board top-100", "leaderboard?limit=100")
+        } else {
+            ("board units", "units")
+        };
+        let url = format!(
+            "{}/api/v1/contests/{}/rounds/{round}/{path}",
+            self.base, self.slug
+        );
+        call(&self.stats, name, self.client.get(url)).await;
+    }
+}
+
+/// A random option key of a question ("A" when it has none).
+fn any_key(keys: &[String]) -> String {
+    keys.choose(&mut rand::rng())
+        .cloned()
+        .unwrap_or_else(|| "A".into())
+}
+
 async fn participant(
     i: usize,
     args: Arc<Args>,
@@ -204,33 +385,8 @@ async fn participant(
     client: reqwest::Client,
     stats: Shared,
 ) -> Vec<Acked> {
-    let base = args.url[i % args.url.len()]
-        .trim_end_matches('/')
-        .to_string();
-    let slug = &args.contest;
-    let phone = format!(
-        "{}{:0width$}",
-        args.phone_prefix,
-        i,
-        width = 10 - args.phone_prefix.len()
-    );
-    let unit = units[i % units.len()].clone();
-    let body = json!({
-        "full_name": format!("Thí sinh thử tải {i}"), "birth_date": "2000-01-15", "phone": phone,
-        "unit_code": unit, "category": if i % 3 == 0 { "thanh_nien" } else { "doan_vien" }, "consent": true
-    });
-    let (status, reg) = call(
-        &stats,
-        "register",
-        client
-            .post(format!("{base}/api/v1/contests/{slug}/participants"))
-            .json(&body),
-    )
-    .await;
-    let Some(token) = reg
-        .filter(|_| status == 200 || status == 201)
-        .and_then(|v| v["token"].as_str().map(str::to_string))
-    else {
+    let target = Target::new(&args, i, &client, &stats);
+    let Some(token) = target.register(&args, &units, i).await else {
         return vec![];
     };
     let attempts = if rand::rng().random_bool(args.second_attempt.clamp(0.0, 1.0)) {
@@ -240,86 +396,36 @@ async fn participant(
     };
     let mut out = Vec::new();
     for _ in 0..attempts {
-        let (status, started) = call(
-            &stats,
-            "start",
-            client
-                .post(format!("{base}/api/v1/contests/{slug}/attempts"))
-                .bearer_auth(&token)
-                .json(&json!({})),
-        )
-        .await;
-        let Some(paper) = started.filter(|_| status == 201) else {
+        let Some(paper) = target.start(&token).await else {
             break;
         };
-        let id = paper["attempt_id"].as_str().unwrap_or_default().to_string();
-        let questions = paper["questions"].as_array().cloned().unwrap_or_default();
         let mut acked = Acked {
             token: token.clone(),
-            base: base.clone(),
-            attempt_id: id.clone(),
+            base: target.base.clone(),
+            attempt_id: paper.id.clone(),
             answers: HashMap::new(),
             submitted: false,
         };
-        for (n, q) in questions.iter().enumerate() {
-            let pos = q["position"].as_i64().unwrap_or(0);
-            let keys: Vec<String> = q["options"]
-                .as_array()
-                .map(|o| {
-                    o.iter()
-                        .filter_map(|x| x["key"].as_str().map(str::to_string))
-                        .collect()
-                })
-                .unwrap_or_default();
+        for (n, (pos, keys)) in paper.questions.iter().enumerate() {
             let times = if rand::rng().random_bool(args.change.clamp(0.0, 1.0)) {
                 2
             } else {
                 1
             };
             for _ in 0..times {
-                let choice = keys
-                    .choose(&mut rand::rng())
-                    .cloned()
-                    .unwrap_or_else(|| "A".into());
-                let url = format!("{base}/api/v1/attempts/{id}/answers/{pos}");
-                let (status, _) = call(
-                    &stats,
-                    "save answer",
-                    client
-                        .put(url)
-                        .bearer_auth(&token)
-                        .json(&json!({"choices": [choice.clone()]})),
-                )
-                .await;
-                if status == 204 {
-                    acked.answers.insert(pos, vec![choice]);
+                let choice = any_key(keys);
+                if target.save(&token, &paper.id, *pos, &choice).await {
+                    acked.answers.insert(*pos, vec![choice]);
                 }
                 if args.think_ms > 0 {
                     tokio::time::sleep(Duration::from_millis(args.think_ms)).await;
                 }
             }
-            if n == questions.len() / 2 {
-                call(
-                    &stats,
-                    "reload attempt",
-                    client
-                        .get(format!("{base}/api/v1/attempts/{id}"))
-                        .bearer_auth(&token),
-                )
-                .await;
+            if n == paper.questions.len() / 2 {
+                target.reload(&token, &paper.id).await;
             }
         }
-        let prediction = rand::rng().random_range(0..50);
-        let (status, _) = call(
-            &stats,
-            "submit",
-            client
-                .post(format!("{base}/api/v1/attempts/{id}/submit"))
-                .bearer_auth(&token)
-                .json(&json!({"prediction": prediction})),
-        )
-        .await;
-        acked.submitted = status == 200;
+        acked.submitted = target.submit(&token, &paper.id).await;
         out.push(acked);
     }
     out
@@ -370,18 +476,12 @@ fn board_readers(
 ) -> Vec<tokio::task::JoinHandle<()>> {
     (0..args.board_readers)
         .map(|i| {
-            let base = args.url[i % args.url.len()]
-                .trim_end_matches('/')
-                .to_string();
-            let slug = args.contest.clone();
-            let (client, stats, stop) = (client.clone(), stats.clone(), stop.clone());
+            let target = Target::new(args, i, client, stats);
+            let stop = stop.clone();
             tokio::spawn(async move {
-                let top =
-                    format!("{base}/api/v1/contests/{slug}/rounds/{round}/leaderboard?limit=100");
-                let units = format!("{base}/api/v1/contests/{slug}/rounds/{round}/units");
                 while !stop.load(Ordering::Relaxed) {
-                    call(&stats, "board top-100", client.get(&top)).await;
-                    call(&stats, "board units", client.get(&units)).await;
+                    target.board(round, true).await;
+                    target.board(round, false).await;
                 }
             })
         })
@@ -410,6 +510,236 @@ fn cpu_seconds(pid: u32, ticks: f64) -> Option<f64> {
     let user: f64 = fields.get(11)?.parse().ok()?;
     let system: f64 = fields.get(12)?.parse().ok()?;
     Some((user + system) / ticks)
+}
+
+/// CPU seconds used so far by every process whose command name is `name`.
+fn cpu_seconds_of(name: &str, ticks: f64) -> f64 {
+    let Ok(dir) = std::fs::read_dir("/proc") else {
+        return 0.0;
+    };
+    dir.filter_map(|e| e.ok()?.file_name().to_str()?.parse::<u32>().ok())
+        .filter(|pid| {
+            std::fs::read_to_string(format!("/proc/{pid}/comm"))
+                .is_ok_and(|comm| comm.trim_end() == name)
+        })
+        .filter_map(|pid| cpu_seconds(pid, ticks))
+        .sum()
+}
+
+/// CPU seconds so far: the server processes together, then each `--cpu-of`.
+#[derive(Clone)]
+struct CpuSnapshot {
+    server: Option<f64>,
+    others: Vec<f64>,
+}
+
+impl CpuSnapshot {
+    fn now(args: &Args, ticks: f64) -> CpuSnapshot {
+        let server = if args.server_pid.is_empty() {
+            None
+        } else {
+            args.server_pid
+                .iter()
+                .map(|p| cpu_seconds(*p, ticks))
+                .sum::<Option<f64>>()
+        };
+        CpuSnapshot {
+            server,
+            others: args
+                .cpu_of
+                .iter()
+                .map(|n| cpu_seconds_of(n, ticks))
+                .collect(),
+        }
+    }
+
+    /// The CPU used since `before`, in the same shape.
+    fn since(&self, before: &CpuSnapshot) -> CpuSnapshot {
+        CpuSnapshot {
+            server: self.server.zip(before.server).map(|(a, b)| a - b),
+            others: self
+                .others
+                .iter()
+                .zip(&before.others)
+                .map(|(a, b)| a - b)
+                .collect(),
+        }
+    }
+}
+
+/// Runs `f` on every item with at most `concurrency` at once; the results
+/// of the calls that did not panic, in no particular order.
+async fn in_parallel<T, R, F, Fut>(items: Vec<T>, concurrency: usize, f: F) -> Vec<R>
+where
+    T: Send + 'static,
+    R: Send + 'static,
+    F: Fn(T) -> Fut + Clone + Send + 'static,
+    Fut: std::future::Future<Output = R> + Send,
+{
+    let gate = Arc::new(tokio::sync::Semaphore::new(concurrency.max(1)));
+    let tasks: Vec<_> = items
+        .into_iter()
+        .map(|item| {
+            let (gate, f) = (gate.clone(), f.clone());
+            tokio::spawn(async move {
+                let _permit = gate.acquire_owned().await.ok();
+                f(item).await
+            })
+        })
+        .collect();
+    let mut out = Vec::with_capacity(tasks.len());
+    for t in tasks {
+        if let Ok(r) = t.await {
+            out.push(r);
+        }
+    }
+    out
+}
+
+/// One kind of request measured by the cost probe.
+struct ProbeRow {
+    name: &'static str,
+    cpu: CpuSnapshot,
+}
+
+/// The cost probe (`--cost-probe N`): N fresh participants go through the
+/// journey one kind of request at a time, so the CPU used in each phase is
+/// that kind's alone. Prints a table and "server CPU per save: …"; returns
+/// the requests that failed.
+async fn cost_probe(
+    args: &Arc<Args>,
+    units: &Arc<Vec<String>>,
+    client: &reqwest::Client,
+    round: i64,
+    ticks: f64,
+) -> u64 {
+    let n = args.cost_probe;
+    let c = args.cost_concurrency;
+    let stats: Shared = Arc::default();
+    let mut rows: Vec<ProbeRow> = Vec::new();
+    let mut measure = |name: &'static str, before: CpuSnapshot| {
+        rows.push(ProbeRow {
+            name,
+            cpu: CpuSnapshot::now(args, ticks).since(&before),
+        })
+    };
+    // Indices after the run's, so the phones are new.
+    let people: Vec<(Target, usize)> = (args.participants..args.participants + n)
+        .map(|i| (Target::new(args, i, client, &stats), i))
+        .collect();
+    let before = CpuSnapshot::now(args, ticks);
+    let (a, u) = (args.clone(), units.clone());
+    let registered = in_parallel(people, c, move |(t, i)| {
+        let (a, u) = (a.clone(), u.clone());
+        async move { Some((t.register(&a, &u, i).await?, t)) }
+    })
+    .await;
+    measure("register", before);
+    let before = CpuSnapshot::now(args, ticks);
+    let started = in_parallel(
+        registered.into_iter().flatten().collect(),
+        c,
+        |(token, t)| async move {
+            let paper = t.start(&token).await?;
+            Some((Arc::new((t, token, paper.id)), paper.questions))
+        },
+    )
+    .await;
+    measure("start", before);
+    let attempts: Vec<_> = started.iter().flatten().map(|(a, _)| a.clone()).collect();
+    let saves: Vec<_> = started
+        .into_iter()
+        .flatten()
+        .flat_map(|(a, qs)| {
+            qs.into_iter()
+                .map(move |(pos, keys)| (a.clone(), pos, any_key(&keys)))
+        })
+        .collect();
+    let before = CpuSnapshot::now(args, ticks);
+    in_parallel(saves, c, |(a, pos, key)| async move {
+        let (t, token, id) = &*a;
+        t.save(token, id, pos, &key).await
+    })
+    .await;
+    measure("save answer", before);
+    let before = CpuSnapshot::now(args, ticks);
+    in_parallel(attempts.clone(), c, |a| async move {
+        let (t, token, id) = &*a;
+        t.reload(token, id).await
+    })
+    .await;
+    measure("reload attempt", before);
+    let before = CpuSnapshot::now(args, ticks);
+    in_parallel(attempts, c, |a| async move {
+        let (t, token, id) = &*a;
+        t.submit(token, id).await
+    })
+    .await;
+    measure("submit", before);
+    for top in [true, false] {
+        let readers: Vec<_> = (0..n)
+            .map(|i| Target::new(args, i, client, &stats))
+            .collect();
+        let before = CpuSnapshot::now(args, ticks);
+        in_parallel(
+            readers,
+            c,
+            move |t| async move { t.board(round, top).await },
+        )
+        .await;
+        measure(if top { "board top-100" } else { "board units" }, before);
+    }
+
+    println!(
+        "\nserver CPU per operation (cost probe: {n} participants, one kind of request at a time over {c} connections)"
+    );
+    let mut header = format!("{:<16} {:>9} {:>11}", "operation", "requests", "server µs");
+    for name in &args.cpu_of {
+        header.push_str(&format!(" {:>12}", format!("{name} µs")));
+    }
+    println!("{header} {:>9}  errors", "p99 ms");
+    let s = stats.lock().unwrap_or_else(|p| p.into_inner());
+    let mut failed = 0u64;
+    let mut save_line = None;
+    for row in &rows {
+        let Some(e) = s.by_endpoint.get(row.name) else {
+            continue;
+        };
+        let count = e.latency_us.len().max(1) as f64;
+        let us = |sec: f64| format!("{:.0}", sec * 1e6 / count);
+        let server = row.cpu.server.map(us).unwrap_or_else(|| "-".into());
+        let mut line = format!("{:<16} {:>9} {:>11}", row.name, e.latency_us.len(), server);
+        for other in &row.cpu.others {
+            line.push_str(&format!(" {:>12}", us(*other)));
+        }
+        let bad: u64 = e
+            .statuses
+            .iter()
+            .filter(|(st, _)| !(200..300).contains(*st))
+            .map(|(_, c)| *c)
+            .sum();
+        failed += bad;
+        println!(
+            "{line} {:>9.1}  {}",
+            e.latency_us.value_at_quantile(0.99) as f64 / 1000.0,
+            if bad == 0 {
+                "-".to_string()
+            } else {
+                bad.to_string()
+            }
+        );
+        if row.name == "save answer" {
+            let mut text = format!("server CPU per save: {server} µs (cost probe)");
+            for (name, other) in args.cpu_of.iter().zip(&row.cpu.others) {
+                text.push_str(&format!(" + {} µs {name}", us(*other)));
+            }
+            save_line = Some(text);
+        }
+    }
+    if let Some(line) = save_line {
+        println!("{line}");
+    }
+    failed
 }
 
 fn peak_rss_mb(pid: u32) -> Option<f64> {
@@ -500,6 +830,7 @@ async fn main() -> std::process::ExitCode {
 
     let stats: Shared = Arc::default();
     let ticks = clock_ticks();
+    let others_before = CpuSnapshot::now(&args, ticks);
     let cpu_before: Vec<Option<f64>> = args
         .server_pid
         .iter()
@@ -543,6 +874,7 @@ async fn main() -> std::process::ExitCode {
         .zip(&cpu_before)
         .map(|(p, before)| Some(cpu_seconds(*p, ticks)? - (*before)?))
         .collect();
+    let others_used = CpuSnapshot::now(&args, ticks).since(&others_before);
 
     println!(
         "\n{} participants, {} attempts in {wall:.1} s ({} URL(s))",
@@ -652,6 +984,12 @@ async fn main() -> std::process::ExitCode {
         }
         println!("{line}");
     }
+    for (name, cpu) in args.cpu_of.iter().zip(&others_used.others) {
+        println!(
+            "{name} CPU: {cpu:.1} s over the run = {:.0} µs per save with all of it charged to the {saves} saves",
+            cpu * 1e6 / saves.max(1) as f64
+        );
+    }
 
     // Verification: every acknowledged answer and submission is stored.
     let mut lost_answers = 0usize;
@@ -691,6 +1029,9 @@ async fn main() -> std::process::ExitCode {
             Some(mb) => println!("server pid {pid}: peak RSS {mb:.0} MB"),
             None => println!("server pid {pid}: memory not readable"),
         }
+    }
+    if args.cost_probe > 0 {
+        errors += cost_probe(&args, &units, &client, round, ticks).await;
     }
     println!("503 answers (each retried after Retry-After): {unavailable}; other errors: {errors}");
     if errors == 0 && lost_answers == 0 && lost_submits == 0 {
