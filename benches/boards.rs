@@ -316,12 +316,17 @@ async fn main() {
                     })
                     .collect();
                 let now = hoithi::db::now();
-                let ok = db.write_now(|c| {
-                    for (id, pos) in &batch {
-                        hoithi::db::attempts::save_answer(c, id, *pos, &["A".to_string()], now)?;
-                    }
-                    Ok(())
-                });
+                let choices = ["A".to_string()];
+                let answers: Vec<_> = batch
+                    .iter()
+                    .map(|(id, pos)| hoithi::db::attempts::NewAnswer {
+                        attempt_id: id,
+                        position: *pos,
+                        choices: &choices,
+                        at: now,
+                    })
+                    .collect();
+                let ok = db.write_now(|c| hoithi::db::attempts::save_answers(c, &answers));
                 if ok.is_ok() {
                     saved.fetch_add(batch.len() as u64, Ordering::Relaxed);
                 }
