@@ -30,6 +30,7 @@ pub mod settings;
 pub mod throttle;
 pub mod unit_stats;
 pub mod units;
+pub mod workers;
 
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
@@ -359,15 +360,17 @@ impl WriteHealth {
 
 /// The application's handle on the database. Cheap to clone.
 ///
-/// Async callers first take a permit from a gate sized like the pool, so
-/// under a burst the requests wait in the async queue (cheap, fair) rather
-/// than as hundreds of blocking threads parked on the pool. Both waits are
-/// bounded by `DbOptions::wait`: past it, the request gets 503.
+/// Reads (and on PostgreSQL writes) are queued for as many threads as the
+/// pool has connections ([`workers`]), so under a burst requests wait in one
+/// FIFO queue rather than as hundreds of blocking threads parked on the
+/// pool. Waits are bounded by `DbOptions::wait`: past it, the request gets
+/// 503.
 #[derive(Clone)]
 pub struct Db {
     read: Pool<Manager>,
     write: Pool<Manager>,
-    read_gate: Arc<Semaphore>,
+    /// The threads that run reads; on PostgreSQL also the writes (one pool).
+    workers: Arc<workers::Workers>,
     write_gate: Arc<Semaphore>,
     wait: Duration,
     url: DatabaseUrl,
@@ -379,14 +382,9 @@ pub struct Db {
     group: Option<group::GroupWriter>,
 }
 
-/// Takes a permit within `wait`, or says the database is too busy.
-///
-/// The permit is moved into the blocking closure and dropped there, as soon
-/// as the connection is given back: held until the async caller was polled
-/// again, it also covered the wait for a busy worker thread to resume that
-/// caller — under the opening-minute load tens of milliseconds per read, so
-/// 16 permits let through ~300 reads a second and reloads queued for
-/// seconds while the readers idled.
+/// Takes a permit within `wait`, or says the database is too busy. The
+/// caller drops it inside its blocking closure, with the connection, not
+/// when it is polled again (see [`workers`] for why that wait matters).
 async fn enter(gate: &Arc<Semaphore>, wait: Duration) -> Result<OwnedSemaphorePermit, AppError> {
     match tokio::time::timeout(wait, gate.clone().acquire_owned()).await {
         Ok(permit) => permit.map_err(closed),
@@ -464,17 +462,16 @@ impl Db {
         };
         let size = options.pool_size.max(2);
         let read = build(size);
-        let read_gate = Arc::new(Semaphore::new(size as usize));
         let (write, write_gate) = if url.is_sqlite() {
             (build(1), Arc::new(Semaphore::new(1)))
         } else {
-            // One pool: reads and writes share its connections and its gate.
-            (read.clone(), read_gate.clone())
+            // One pool: reads and writes share its connections and threads.
+            (read.clone(), Arc::new(Semaphore::new(size as usize)))
         };
         let db = Db {
             read,
             write,
-            read_gate,
+            workers: Arc::new(workers::Workers::new("db-worker", size as usize)),
             write_gate,
             wait: options.wait,
             url: url.clone(),
@@ -501,27 +498,19 @@ impl Db {
         &self.health
     }
 
-    /// Runs `f` with a read connection on the blocking pool.
+    /// Runs `f` with a read connection on the next free database thread.
     pub async fn read<T, F>(&self, f: F) -> Result<T, AppError>
     where
         T: Send + 'static,
         F: FnOnce(&mut DbConn) -> Result<T, AppError> + Send + 'static,
     {
-        let started = Instant::now();
-        let permit = enter(&self.read_gate, self.wait).await?;
         let pool = self.read.clone();
-        let left = self
-            .wait
-            .saturating_sub(started.elapsed())
-            .max(Duration::from_millis(10));
-        web::block(move || {
-            let mut conn = pool.get_timeout(left)?;
-            let out = on(&mut conn, f);
-            drop(conn);
-            drop(permit);
-            out
-        })
-        .await?
+        self.workers
+            .run(self.wait, move |left| {
+                let mut conn = pool.get_timeout(left)?;
+                on(&mut conn, f)
+            })
+            .await
     }
 
     /// On SQLite, sends every later `write` through one group-commit thread
@@ -549,6 +538,21 @@ impl Db {
         if let Some(g) = &self.group {
             return g.write(f).await;
         }
+        if !self.url.is_sqlite() {
+            let (pool, health) = (self.write.clone(), self.health.clone());
+            return self
+                .workers
+                .run(self.wait, move |left| {
+                    let out = pool
+                        .get_timeout(left)
+                        .map_err(AppError::from)
+                        .and_then(|mut conn| on(&mut conn, |c| c.transaction(f)));
+                    health.record(&out);
+                    out
+                })
+                .await;
+        }
+        // SQLite outside a server (no group commit): one writer at a time.
         let started = Instant::now();
         let permit = enter(&self.write_gate, self.wait).await?;
         let pool = self.write.clone();
