@@ -4,7 +4,9 @@
 #   bash benches/load.sh [participants] [sqlite|postgres|both]
 # PostgreSQL: the local server (trust auth, user postgres); the script
 # creates a fresh database hoithi_bench and starts INSTANCES (default 2)
-# instances on it. BOARD_READERS=N adds N connections reading the boards.
+# instances on it. BOARD_READERS=N adds N connections reading the boards;
+# PROBE=N (default 1000) sets the participants of the cost probe that
+# measures the server's CPU per kind of request after each run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 N="${1:-2000}"
@@ -16,10 +18,10 @@ if [ "$WHICH" != postgres ]; then
   HOITHI_BIND=127.0.0.1:18100 HOITHI_DATABASE_URL="sqlite://$work/bench.db" RUST_LOG=warn HOITHI_RATE_LIMITS=off "$BIN/hoithi" serve >"$work/sqlite.log" 2>&1 &
   pid=$!
   wait_up 18100
-  for run in 1 2 3; do
+  for run in ${RUNS:-1 2 3}; do
     echo "--- run $run"
     "$BIN/hoithi-load" --url http://127.0.0.1:18100 --participants "$N" --ramp 10 --phone-prefix "07$run" \
-      --board-readers "${BOARD_READERS:-0}" --server-pid "$pid"
+      --board-readers "${BOARD_READERS:-0}" --server-pid "$pid" --cost-probe "${PROBE:-1000}"
   done
   kill "$pid"
 fi
@@ -38,17 +40,12 @@ if [ "$WHICH" != sqlite ]; then
     pids+=("$!"); urls+=(--url "http://127.0.0.1:$port")
     wait_up "$port"
   done
-  # PostgreSQL's own CPU (every postgres process), in clock ticks.
-  pg_ticks() { for p in $(pgrep -x postgres); do awk '{print $14 + $15}' "/proc/$p/stat" 2>/dev/null; done | awk '{s+=$1} END {print s+0}'; }
-  for run in 1 2 3; do
+  # --cpu-of postgres: PostgreSQL's own CPU (every postgres process) too.
+  for run in ${RUNS:-1 2 3}; do
     echo "--- run $run"
-    before=$(pg_ticks)
     "$BIN/hoithi-load" "${urls[@]}" --participants "$N" --ramp 10 --phone-prefix "08$run" \
-      --board-readers "${BOARD_READERS:-0}" $(printf -- '--server-pid %s ' "${pids[@]}") | tee "$work/run.log"
-    after=$(pg_ticks)
-    saves=$(awk '$1 == "save" && $2 == "answer" {print $3}' "$work/run.log")
-    awk -v t=$((after - before)) -v hz="$(getconf CLK_TCK)" -v n="${saves:-0}" \
-      'BEGIN {printf "PostgreSQL CPU: %.1f s over the run = %.0f µs per save with all of it charged to the %d saves\n", t/hz, (n > 0 ? t/hz*1e6/n : 0), n}'
+      --board-readers "${BOARD_READERS:-0}" $(printf -- '--server-pid %s ' "${pids[@]}") \
+      --cpu-of postgres --cost-probe "${PROBE:-1000}"
   done
   kill "${pids[@]}"
 fi
