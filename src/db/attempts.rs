@@ -118,7 +118,11 @@ pub fn answers_of(
 /// statement: a variable `IN` list is prepared again for every batch size,
 /// and SQLite's planner chose the `(status, deadline)` index for it, i.e. it
 /// scanned every open attempt once per answer batch (in the opening minute,
-/// thousands of rows for each batch). PostgreSQL gets one `= ANY($1)`.
+/// thousands of rows for each batch). PostgreSQL gets one `id = ANY($1)`
+/// without the status in its filter: with the status there, a planner
+/// working from old statistics (autovacuum late or off) took the same index
+/// and read every open attempt per batch (~4,000 index entries per scan in
+/// a probe); the status is checked here instead.
 pub fn still_open(
     conn: &mut DbConn,
     ids: &[&str],
@@ -142,12 +146,14 @@ pub fn still_open(
         }
         DbConn::Postgres(c) => {
             for chunk in ids.chunks(500) {
+                let rows: Vec<(String, String)> = attempts::table
+                    .filter(attempts::id.eq_any(chunk))
+                    .select((attempts::id, attempts::status))
+                    .load(c)?;
                 open.extend(
-                    attempts::table
-                        .filter(attempts::id.eq_any(chunk))
-                        .filter(attempts::status.eq(OPEN))
-                        .select(attempts::id)
-                        .load::<String>(c)?,
+                    rows.into_iter()
+                        .filter(|(_, status)| status == OPEN)
+                        .map(|(id, _)| id),
                 );
             }
         }
