@@ -41,8 +41,12 @@ if [ "$WHICH" != sqlite ]; then
     wait_up "$port"
   done
   # --cpu-of postgres: PostgreSQL's own CPU (every postgres process) too.
+  # Each run starts from a vacuumed and analyzed database, as autovacuum
+  # would leave it (it may be off on a test server, and the runs then slow
+  # down one after the other on dead rows and missing statistics).
   for run in ${RUNS:-1 2 3}; do
     echo "--- run $run"
+    psql -q -h 127.0.0.1 -U postgres -d hoithi_bench -c "VACUUM ANALYZE"
     "$BIN/hoithi-load" "${urls[@]}" --participants "$N" --ramp 10 --phone-prefix "08$run" \
       --board-readers "${BOARD_READERS:-0}" $(printf -- '--server-pid %s ' "${pids[@]}") \
       --cpu-of postgres --cost-probe "${PROBE:-1000}"
