@@ -130,8 +130,9 @@ pub fn still_open(
     let mut open = std::collections::HashSet::new();
     match conn {
         DbConn::Sqlite(c) => {
+            let mut asked = std::collections::HashSet::new();
             for id in ids {
-                if open.contains(*id) {
+                if !asked.insert(*id) {
                     continue;
                 }
                 let status: Option<String> = attempts::table
