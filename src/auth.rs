@@ -482,6 +482,10 @@ mod tests {
         let token = keys.issue(&claims(60)).unwrap();
         assert!(keys.verify(&token).is_ok());
         assert!(
+            keys.remembered().contains_key(&token),
+            "a checked token is kept"
+        );
+        assert!(
             keys.verify(&token).is_ok(),
             "the second use is served from memory"
         );
@@ -495,6 +499,10 @@ mod tests {
             &token[at + 1..]
         );
         assert!(keys.verify(&altered).is_err());
+        assert!(
+            !keys.remembered().contains_key(&altered),
+            "a refused token is not kept"
+        );
         clock.advance(chrono::Duration::seconds(60 + LEEWAY_SECONDS + 1));
         assert!(keys.verify(&token).is_err(), "memory never outlives exp");
     }
