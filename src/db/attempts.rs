@@ -6,7 +6,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::schema::{answers, attempts, round_results};
-use super::DbConn;
+use super::{prepared, DbConn};
 use crate::domain::paper::{Paper, Score};
 use crate::domain::ranking::Standing;
 use crate::error::AppError;
@@ -16,7 +16,7 @@ pub use crate::domain::paper::AttemptStatus;
 pub const OPEN: &str = AttemptStatus::Open.as_str();
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
-#[diesel(table_name = attempts)]
+#[diesel(table_name = attempts, treat_none_as_default_value = false)]
 pub struct Attempt {
     pub id: String,
     pub contest_id: String,
@@ -304,19 +304,18 @@ pub fn finish(
     duration_ms: i64,
     prediction: Option<i64>,
 ) -> Result<bool, AppError> {
-    let n = diesel::update(
-        attempts::table
-            .filter(attempts::id.eq(id))
-            .filter(attempts::status.eq(OPEN)),
+    let n = prepared::update(
+        attempts::table,
+        attempts::id.eq(id).and(attempts::status.eq(OPEN)),
+        (
+            attempts::status.eq(status.as_str()),
+            attempts::finished_at.eq(Some(at)),
+            attempts::score.eq(Some(score.score)),
+            attempts::correct.eq(Some(score.correct)),
+            attempts::duration_ms.eq(Some(duration_ms)),
+            attempts::prediction.eq(prediction),
+        ),
     )
-    .set((
-        attempts::status.eq(status.as_str()),
-        attempts::finished_at.eq(Some(at)),
-        attempts::score.eq(Some(score.score)),
-        attempts::correct.eq(Some(score.correct)),
-        attempts::duration_ms.eq(Some(duration_ms)),
-        attempts::prediction.eq(prediction),
-    ))
     .execute(conn)?;
     Ok(n == 1)
 }
@@ -337,7 +336,7 @@ pub fn overdue(
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
-#[diesel(table_name = round_results)]
+#[diesel(table_name = round_results, treat_none_as_default_value = false)]
 pub struct RoundResult {
     pub round_id: String,
     pub participant_id: String,
@@ -415,19 +414,25 @@ pub fn store_result(conn: &mut DbConn, r: &RoundResult, existing: bool) -> Resul
                 .eq(r.score)
                 .and(rr::duration_ms.eq(r.duration_ms))
                 .and(rr::finished_at.gt(r.finished_at)));
-        diesel::update(round_results::table.filter(key).filter(beaten))
-            .set((
+        prepared::update(
+            round_results::table,
+            key.and(beaten),
+            (
                 rr::attempt_id.eq(&r.attempt_id),
                 rr::score.eq(r.score),
                 rr::max_score.eq(r.max_score),
                 rr::duration_ms.eq(r.duration_ms),
                 rr::finished_at.eq(r.finished_at),
                 rr::prediction.eq(r.prediction),
-            ))
-            .execute(conn)?;
-        diesel::update(round_results::table.filter(key))
-            .set(rr::attempts_used.eq(rr::attempts_used + 1))
-            .execute(conn)?;
+            ),
+        )
+        .execute(conn)?;
+        prepared::update(
+            round_results::table,
+            key,
+            rr::attempts_used.eq(rr::attempts_used + 1),
+        )
+        .execute(conn)?;
     }
     Ok(())
 }

@@ -21,6 +21,7 @@ pub mod group;
 pub mod json;
 pub mod otp;
 pub mod participants;
+pub mod prepared;
 pub mod prizes;
 pub mod results;
 pub mod review;

@@ -9,7 +9,7 @@ use crate::domain::contest::Category;
 use crate::error::AppError;
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
-#[diesel(table_name = participants)]
+#[diesel(table_name = participants, treat_none_as_default_value = false)]
 pub struct Participant {
     pub id: String,
     pub contest_id: String,

@@ -6,7 +6,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::schema::auth_failures as af;
-use super::DbConn;
+use super::{prepared, DbConn};
 use crate::domain::throttle::Record;
 use crate::error::AppError;
 
@@ -51,13 +51,16 @@ pub fn lock(conn: &mut DbConn, key: &str, now: NaiveDateTime) -> Result<Option<R
 }
 
 pub fn store(conn: &mut DbConn, key: &str, r: &Record) -> Result<(), AppError> {
-    diesel::update(af::table.find(key))
-        .set((
+    prepared::update(
+        af::table,
+        af::key.eq(key),
+        (
             af::failures.eq(r.failures),
             af::locked_until.eq(r.locked_until),
             af::last_failure_at.eq(r.last_failure_at),
-        ))
-        .execute(conn)?;
+        ),
+    )
+    .execute(conn)?;
     Ok(())
 }
 

@@ -8,13 +8,13 @@ use std::collections::HashMap;
 use diesel::prelude::*;
 
 use super::schema::{unit_round_stats, units};
-use super::DbConn;
+use super::{prepared, DbConn};
 use crate::domain::contest::Category;
 use crate::domain::units::subtree_range;
 use crate::error::AppError;
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Queryable, Insertable)]
-#[diesel(table_name = unit_round_stats)]
+#[diesel(table_name = unit_round_stats, treat_none_as_default_value = false)]
 pub struct UnitStat {
     pub round_id: String,
     pub unit_id: String,
@@ -63,15 +63,18 @@ pub fn apply(
             .execute(c)?,
     };
     use unit_round_stats::dsl as s;
-    diesel::update(unit_round_stats::table.find((round_id, unit_id)))
-        .set((
+    prepared::update(
+        unit_round_stats::table,
+        s::round_id.eq(round_id).and(s::unit_id.eq(unit_id)),
+        (
             s::participants.eq(s::participants + d_people),
             s::member_participants.eq(s::member_participants + d_people * member),
             s::total_score.eq(s::total_score + d_score),
             s::perfect.eq(s::perfect + d_perfect),
             s::attempts.eq(s::attempts + 1),
-        ))
-        .execute(conn)?;
+        ),
+    )
+    .execute(conn)?;
     Ok(())
 }
 
