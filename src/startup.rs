@@ -183,7 +183,7 @@ fn run(
             // gzip, brotli or zstd as the client accepts: a paper page and
             // its assets are a third of their size on a phone's connection.
             .wrap(actix_web::middleware::Compress::default())
-            .wrap(TracingLogger::default())
+            .wrap(TracingLogger::<crate::web::trace::RequestSpan>::new())
             .configure(routes)
             .default_service(web::to(not_found))
     })

@@ -6,6 +6,7 @@ pub mod edge;
 pub mod limits;
 pub mod pages;
 pub mod request;
+pub mod trace;
 
 use actix_web::body::{EitherBody, MessageBody};
 use actix_web::dev::{ResourceDef, ServiceRequest, ServiceResponse};
