@@ -233,7 +233,9 @@ pub fn token_of(req: &HttpRequest) -> Option<String> {
 
 fn token_from(req: &HttpRequest, cookie: &str) -> Option<String> {
     if let Some(h) = req.headers().get(actix_web::http::header::AUTHORIZATION) {
-        let v = h.to_str().ok()?;
+        // UTF-8 (checked many bytes at a time) rather than `to_str`'s
+        // byte-by-byte check: the signature check refuses any other byte.
+        let v = std::str::from_utf8(h.as_bytes()).ok()?;
         return v.strip_prefix("Bearer ").map(|t| t.trim().to_string());
     }
     req.cookie(cookie).map(|c| c.value().to_string())

@@ -13,6 +13,7 @@
 //! `HOITHI_TRUSTED_PROXIES`.
 
 use std::net::{IpAddr, SocketAddr};
+use std::sync::LazyLock;
 
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
@@ -322,18 +323,30 @@ pub async fn headers(
         .is_some_and(|e| e.secure_cookies());
     let mut res = next.call(req).await?;
     let h = res.headers_mut();
-    let mut set = |name: &'static str, value: &'static str| {
-        let name = HeaderName::from_static(name);
+    // Checked once: `from_static` validates every byte when called at run
+    // time (the policy alone was ~2,000 instructions per response).
+    static VALUES: LazyLock<[HeaderValue; 5]> = LazyLock::new(|| {
+        [
+            CONTENT_SECURITY_POLICY,
+            "DENY",
+            "nosniff",
+            "same-origin",
+            "max-age=15552000",
+        ]
+        .map(HeaderValue::from_static)
+    });
+    let names = [
+        header::CONTENT_SECURITY_POLICY,
+        header::X_FRAME_OPTIONS,
+        header::X_CONTENT_TYPE_OPTIONS,
+        header::REFERRER_POLICY,
+        header::STRICT_TRANSPORT_SECURITY,
+    ];
+    let count = if https { 5 } else { 4 };
+    for (name, value) in names.into_iter().zip(VALUES.iter()).take(count) {
         if !h.contains_key(&name) {
-            h.insert(name, HeaderValue::from_static(value));
+            h.insert(name, value.clone());
         }
-    };
-    set("content-security-policy", CONTENT_SECURITY_POLICY);
-    set("x-frame-options", "DENY");
-    set("x-content-type-options", "nosniff");
-    set("referrer-policy", "same-origin");
-    if https {
-        set("strict-transport-security", "max-age=15552000");
     }
     Ok(res)
 }
