@@ -60,6 +60,12 @@ where
     W: QueryFragment<DB>,
 {
     fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, DB>) -> QueryResult<()> {
+        // As diesel's own: nothing to set is an error, not `SET  WHERE`.
+        if self.set.is_noop(out.backend())? {
+            return Err(diesel::result::Error::QueryBuilderError(Box::new(
+                diesel::result::EmptyChangeset,
+            )));
+        }
         out.push_sql("UPDATE ");
         self.from.walk_ast(out.reborrow())?;
         out.push_sql(" SET ");
@@ -146,6 +152,33 @@ mod tests {
         assert_eq!(n, 0);
         assert_eq!(cached.load(Ordering::SeqCst), 2);
         assert_eq!(rows(&mut c), vec![(1, 3, None), (2, 3, None)]);
+    }
+
+    #[derive(AsChangeset)]
+    #[diesel(table_name = t)]
+    struct Note {
+        note: Option<String>,
+    }
+
+    #[test]
+    fn nothing_to_set_is_refused_and_changes_nothing() {
+        let (mut c, _) = counted();
+        let refused = update(t::table, t::id.eq(1), &Note { note: None }).execute(&mut c);
+        assert!(matches!(
+            refused,
+            Err(diesel::result::Error::QueryBuilderError(_))
+        ));
+        let set = update(
+            t::table,
+            t::id.eq(1),
+            &Note {
+                note: Some("n".into()),
+            },
+        )
+        .execute(&mut c)
+        .expect("update");
+        assert_eq!(set, 1);
+        assert_eq!(rows(&mut c)[0], (1, 0, Some("n".into())));
     }
 
     #[test]
