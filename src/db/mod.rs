@@ -463,12 +463,17 @@ impl Db {
         };
         let size = options.pool_size.max(2);
         let read = build(size);
-        let (write, write_gate) = if url.is_sqlite() {
-            (build(1), Arc::new(Semaphore::new(1)))
+        // On PostgreSQL one pool: reads and writes share its connections
+        // and threads.
+        let write = if url.is_sqlite() {
+            build(1)
         } else {
-            // One pool: reads and writes share its connections and threads.
-            (read.clone(), Arc::new(Semaphore::new(size as usize)))
+            read.clone()
         };
+        // Turns at the one SQLite writer (group commit, the answer writer,
+        // writes outside a server); on PostgreSQL writes go to the workers
+        // and only the answer writer's thread takes it.
+        let write_gate = Arc::new(Semaphore::new(1));
         let db = Db {
             read,
             write,
