@@ -77,6 +77,10 @@ pub struct Keys {
 /// Verified tokens kept at most (a few MB).
 const VERIFIED_TOKENS: usize = 20_000;
 
+/// Far longer than any token this server issues (200–400 bytes): a longer
+/// one is refused before it is hashed, decoded or remembered.
+const MAX_TOKEN_BYTES: usize = 2_048;
+
 /// Seconds a token stays valid past its `exp` (clock skew between instances).
 const LEEWAY_SECONDS: i64 = 5;
 
@@ -166,6 +170,9 @@ impl Keys {
 
     /// Verifies signature, algorithm (HS256 only, so `alg: none` fails) and expiry.
     pub fn verify(&self, token: &str) -> Result<Claims, AppError> {
+        if token.len() > MAX_TOKEN_BYTES {
+            return Err(AppError::Unauthorized("invalid token"));
+        }
         let known = self.remembered().get(token).cloned();
         let claims = match known {
             Some(c) => c,
@@ -507,6 +514,19 @@ mod tests {
         );
         clock.advance(chrono::Duration::seconds(60 + LEEWAY_SECONDS + 1));
         assert!(keys.verify(&token).is_err(), "memory never outlives exp");
+    }
+
+    #[test]
+    fn an_oversized_token_is_refused_even_when_signed() {
+        let keys = Keys::new(b"0123456789abcdef0123456789abcdef");
+        let mut big = claims(60);
+        big.sub = "x".repeat(MAX_TOKEN_BYTES);
+        let token = keys.issue(&big).unwrap();
+        assert!(token.len() > MAX_TOKEN_BYTES);
+        assert!(keys.verify(&token).is_err());
+        assert!(keys.remembered().is_empty());
+        // A token of the usual size still passes.
+        assert!(keys.verify(&keys.issue(&claims(60)).unwrap()).is_ok());
     }
 
     #[test]
