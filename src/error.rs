@@ -84,6 +84,15 @@ pub enum AppError {
     /// The server is busy with this kind of work (imports); try again soon.
     #[error("busy; retry after {retry_after} s")]
     Busy { retry_after: u64 },
+    /// Too many request bodies in flight on this instance.
+    #[error("overloaded with unfinished request bodies; retry after {retry_after} s")]
+    Overloaded { retry_after: u64 },
+    /// A request body that did not arrive within its deadline.
+    #[error("the request body arrived too slowly")]
+    SlowBody,
+    /// A request body larger than any route takes (bytes).
+    #[error("request body larger than {limit} bytes")]
+    TooLarge { limit: u64 },
     #[error("database unavailable: {0}")]
     Unavailable(String),
     #[error("database error: {0}")]
@@ -132,6 +141,9 @@ impl AppError {
             AppError::TooManyRequests { .. } => "rate_limited",
             AppError::Locked { .. } => "locked",
             AppError::Busy { .. } => "busy",
+            AppError::Overloaded { .. } => "overloaded",
+            AppError::SlowBody => "body_timeout",
+            AppError::TooLarge { .. } => "too_large",
             AppError::Unavailable(_) => "unavailable",
             AppError::Database(DieselError::NotFound) => "not_found",
             AppError::Database(DieselError::DatabaseError(
@@ -226,6 +238,27 @@ impl AppError {
                     wait_en(*retry_after)
                 ),
             ),
+            AppError::Overloaded { retry_after } => (
+                format!(
+                    "Máy chủ đang nhận quá nhiều dữ liệu cùng lúc, vui lòng thử lại sau {}.",
+                    wait_vi(*retry_after)
+                ),
+                format!(
+                    "The server is receiving too much at once; please try again in {}.",
+                    wait_en(*retry_after)
+                ),
+            ),
+            AppError::SlowBody => (
+                "Dữ liệu gửi lên đến quá chậm nên máy chủ đã ngắt kết nối. Hãy kiểm tra mạng rồi thử lại.".into(),
+                "The request body arrived too slowly, so the server closed the connection. Check the network and try again.".into(),
+            ),
+            AppError::TooLarge { limit } => {
+                let (vi, en) = crate::domain::text::size_in_words(*limit);
+                (
+                    format!("Dữ liệu gửi lên quá lớn (tối đa {vi})."),
+                    format!("The request body is too large (at most {en})."),
+                )
+            }
             AppError::AttemptClosed => (
                 "Bài thi đã hết giờ hoặc đã nộp; không thể lưu thêm.".into(),
                 "The attempt is over (time is up or it was submitted); nothing more can be saved."
@@ -248,7 +281,8 @@ impl AppError {
         match self {
             AppError::TooManyRequests { retry_after }
             | AppError::Locked { retry_after, .. }
-            | AppError::Busy { retry_after } => Some((*retry_after).max(1)),
+            | AppError::Busy { retry_after }
+            | AppError::Overloaded { retry_after } => Some((*retry_after).max(1)),
             AppError::Unavailable(_) => Some(3),
             _ => None,
         }
@@ -360,7 +394,9 @@ impl ResponseError for AppError {
             AppError::TooManyRequests { .. } | AppError::Locked { .. } => {
                 StatusCode::TOO_MANY_REQUESTS
             }
-            AppError::Busy { .. } => StatusCode::SERVICE_UNAVAILABLE,
+            AppError::Busy { .. } | AppError::Overloaded { .. } => StatusCode::SERVICE_UNAVAILABLE,
+            AppError::SlowBody => StatusCode::REQUEST_TIMEOUT,
+            AppError::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::Forbidden | AppError::CrossSite | AppError::PasswordChangeRequired => {
                 StatusCode::FORBIDDEN
             }

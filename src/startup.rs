@@ -94,14 +94,23 @@ impl Application {
                 settings.bind
             ))
         })?;
-        let port = listener
+        let local = listener
             .local_addr()
-            .map_err(|e| AppError::Internal(e.to_string()))?
-            .port();
+            .map_err(|e| AppError::Internal(e.to_string()))?;
+        let port = local.port();
+        if settings.public_url.is_none() && !local.ip().is_loopback() {
+            tracing::warn!(
+                bind = %local,
+                "HOITHI_PUBLIC_URL is not set while listening beyond this machine: links in shares, \
+                 QR posters and results point to {}; set HOITHI_PUBLIC_URL to the address people use",
+                crate::web::edge::fallback_origin(local)
+            );
+        }
         let max_connections = connection_cap(raise_open_files_limit(), settings.max_connections);
         let edge = crate::web::edge::Edge {
             public_url: settings.public_url.clone(),
             trusted_proxies: settings.trusted_proxies.clone(),
+            fallback_origin: crate::web::edge::fallback_origin(local),
         };
         let limits = crate::web::limits::IpLimits::new(settings.rate_limits);
         let server = run(listener, state.clone(), edge, limits, max_connections)?;
@@ -169,13 +178,18 @@ fn run(
 ) -> Result<Server, AppError> {
     let data = web::Data::new(state);
     // What only the web layer needs lives beside the application state.
+    let bodies = web::Data::new(std::sync::Arc::new(crate::web::body::Bodies::new(
+        crate::web::body::BodyRules::new(limits.enabled()),
+    )));
     let (edge, limits) = (web::Data::new(edge), web::Data::new(limits));
     let server = HttpServer::new(move || {
         App::new()
             .app_data(data.clone())
             .app_data(edge.clone())
             .app_data(limits.clone())
+            .app_data(bodies.clone())
             .wrap(from_fn(crate::web::edge::guard))
+            .wrap(from_fn(crate::web::body::guard_bodies))
             .wrap(from_fn(html_errors))
             .wrap(from_fn(crate::web::edge::headers))
             .wrap(from_fn(crate::web::edge::trim_path))

@@ -412,7 +412,12 @@ pub struct NewUpload<'a> {
     pub skip_unsupported: bool,
 }
 
-/// Keeps an upload for the confirm step; forgets uploads older than a day.
+/// Staged uploads one account keeps at once; a newer one drops the oldest
+/// (each holds a file of up to 10 MB until it is confirmed or a day old).
+pub const MAX_STAGED_PER_ACCOUNT: i64 = 3;
+
+/// Keeps an upload for the confirm step; forgets uploads older than a day
+/// and the account's oldest beyond [`MAX_STAGED_PER_ACCOUNT`].
 pub fn stage_upload(
     conn: &mut DbConn,
     account_id: &str,
@@ -440,6 +445,17 @@ pub fn stage_upload(
             bank_uploads::skip_unsupported.eq(upload.skip_unsupported),
         ))
         .execute(conn)?;
+    let beyond: Vec<String> = bank_uploads::table
+        .filter(bank_uploads::account_id.eq(account_id))
+        .order((bank_uploads::created_at.desc(), bank_uploads::id.desc()))
+        .select(bank_uploads::id)
+        .offset(MAX_STAGED_PER_ACCOUNT)
+        .limit(1000)
+        .load(conn)?;
+    if !beyond.is_empty() {
+        diesel::delete(bank_uploads::table.filter(bank_uploads::id.eq_any(&beyond)))
+            .execute(conn)?;
+    }
     Ok(id)
 }
 

@@ -78,6 +78,12 @@ impl DbConn {
                         "the SQLite path is not valid UTF-8".into(),
                     )
                 })?;
+                private_file(path).map_err(|e| {
+                    diesel::ConnectionError::BadConnection(format!(
+                        "cannot make {} private to its owner: {e}",
+                        path.display()
+                    ))
+                })?;
                 let mut c = SqliteConnection::establish(path_str)?;
                 c.batch_execute(
                     "PRAGMA busy_timeout = 15000;
@@ -94,6 +100,39 @@ impl DbConn {
     pub fn is_sqlite(&self) -> bool {
         matches!(self, DbConn::Sqlite(_))
     }
+}
+
+/// Makes a SQLite database file readable by its owner only (0600), creating
+/// it so if it does not exist yet, and its `-wal` and `-shm` files too when
+/// they exist (SQLite creates them with the database file's mode). The file
+/// holds personal data and the token-signing secret; under the usual umask
+/// 022 it would be created world-readable.
+pub fn private_file(path: &std::path::Path) -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+        if path.as_os_str() == ":memory:" {
+            return Ok(());
+        }
+        std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .mode(0o600)
+            .open(path)?;
+        let private = std::fs::Permissions::from_mode(0o600);
+        std::fs::set_permissions(path, private.clone())?;
+        for suffix in ["-wal", "-shm", "-journal"] {
+            let mut side = path.as_os_str().to_os_string();
+            side.push(suffix);
+            match std::fs::set_permissions(&side, private.clone()) {
+                Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(e),
+                _ => {}
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = path;
+    Ok(())
 }
 
 /// A pooled connection with what the pool needs to heal: whether its last

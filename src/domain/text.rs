@@ -148,9 +148,30 @@ pub fn urlencode(s: &str) -> String {
     out
 }
 
+/// A size limit as people say it: "200 KB", "11 MB" (whole units; a size
+/// under 1 KB in bytes). The same words in Vietnamese and English.
+pub fn size_in_words(bytes: u64) -> (String, String) {
+    let words = if bytes >= 1024 * 1024 {
+        format!("{} MB", bytes / 1024 / 1024)
+    } else if bytes >= 1024 {
+        format!("{} KB", bytes / 1024)
+    } else {
+        format!("{bytes} byte")
+    };
+    (words.clone(), words)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sizes_read_as_people_say_them() {
+        assert_eq!(size_in_words(200 * 1024).0, "200 KB");
+        assert_eq!(size_in_words(11 * 1024 * 1024).0, "11 MB");
+        assert_eq!(size_in_words(4096).1, "4 KB");
+        assert_eq!(size_in_words(10).0, "10 byte");
+    }
 
     #[test]
     fn a_title_suggests_its_contest_code() {

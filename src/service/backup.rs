@@ -67,6 +67,9 @@ pub fn take(url: &DatabaseUrl, target: &Path) -> Result<Snapshot, AppError> {
         )
     })?;
     let mut conn = open_sqlite(source, false)?;
+    // Created empty and private first: VACUUM INTO fills an empty file and
+    // keeps its mode, so the copy is never readable by others, even briefly.
+    db::private_file(&partial).map_err(|e| io_error(&partial, e))?;
     let copied = store::vacuum_into(&mut conn, partial_str).and_then(|()| {
         std::fs::File::open(&partial)
             .and_then(|f| f.sync_all())
@@ -141,7 +144,8 @@ pub enum SchemaStatus {
 pub struct Report {
     pub target: String,
     pub backend: &'static str,
-    pub integrity: String,
+    /// What the integrity check found wrong (empty: sound).
+    pub integrity: Vec<String>,
     pub schema_version: Option<String>,
     pub schema: SchemaStatus,
     pub counts: Vec<(&'static str, i64)>,
@@ -150,7 +154,7 @@ pub struct Report {
 
 impl Report {
     pub fn ok(&self) -> bool {
-        self.integrity == "ok"
+        self.integrity.is_empty()
             && matches!(self.schema, SchemaStatus::Current | SchemaStatus::Older)
             && self.prizes.iter().all(PrizeCheck::matches)
     }
@@ -158,7 +162,7 @@ impl Report {
     /// The report as printed: Vietnamese first, English after.
     pub fn render(&self) -> String {
         let mut out = format!("Kiểm tra / check: {} ({})\n", self.target, self.backend);
-        out.push_str(&format!("  Toàn vẹn / integrity: {}\n", self.integrity));
+        out.push_str(&integrity_in_words(&self.integrity));
         let version = self.schema_version.as_deref().unwrap_or("—");
         let schema = match self.schema {
             SchemaStatus::Current => "khớp với chương trình / matches this program",
@@ -210,6 +214,48 @@ impl Report {
     }
 }
 
+/// The integrity lines of the report: "ok", or how many problems and the
+/// first of them as SQLite words them.
+fn integrity_in_words(problems: &[String]) -> String {
+    if problems.is_empty() {
+        return "  Toàn vẹn / integrity: ok\n".to_string();
+    }
+    let n = problems.len();
+    let more = if n >= store::MAX_INTEGRITY_PROBLEMS {
+        "ít nhất / at least "
+    } else {
+        ""
+    };
+    let mut out = format!(
+        "  Toàn vẹn / integrity: HỎNG — {more}{n} lỗi cấu trúc; tệp này không dùng được để phục hồi / DAMAGED — {more}{n} structural problem(s); do not restore from this file\n"
+    );
+    for p in problems.iter().take(10) {
+        out.push_str(&format!("    - {p}\n"));
+    }
+    if n > 10 {
+        out.push_str(&format!(
+            "    … và {} lỗi khác / and {} more\n",
+            n - 10,
+            n - 10
+        ));
+    }
+    out
+}
+
+/// Why a file cannot be checked at all, in words.
+fn unreadable(path: &Path, e: impl std::fmt::Display) -> AppError {
+    AppError::invalid(
+        format!(
+            "Không đọc được {} như một cơ sở dữ liệu SQLite (tệp hỏng, bị cắt cụt hoặc không phải bản sao lưu hoithi): {e}.",
+            path.display()
+        ),
+        format!(
+            "Cannot read {} as an SQLite database (damaged, truncated, or not a hoithi backup): {e}.",
+            path.display()
+        ),
+    )
+}
+
 /// Checks a backup file or a restored database (a postgres:// URL): opens
 /// it without changing it and reports its integrity, schema version,
 /// counts and published prize lists.
@@ -223,15 +269,18 @@ pub fn check(target: &str) -> Result<Report, AppError> {
                     format!("There is no file {}.", path.display()),
                 ));
             }
-            let mut c = open_sqlite(path, true)?;
-            let integrity = store::quick_check(&mut c)?;
+            if std::fs::File::open(path).is_err() {
+                return Err(unreadable(path, "không mở được tệp / cannot open the file"));
+            }
+            let mut c = open_sqlite(path, true).map_err(|e| unreadable(path, e))?;
+            let integrity = store::integrity_check(&mut c).map_err(|e| unreadable(path, e))?;
             (DbConn::Sqlite(c), integrity, "sqlite")
         }
         DatabaseUrl::Postgres(u) => {
             let c = diesel::PgConnection::establish(u)
                 .map_err(|e| AppError::Unavailable(format!("{url}: {e}")))?;
             // PostgreSQL checks pages itself; a restored dump that loads is sound.
-            (DbConn::Postgres(c), "ok".to_string(), "postgresql")
+            (DbConn::Postgres(c), Vec::new(), "postgresql")
         }
     };
     let schema_version = store::schema_version(&mut conn).ok().flatten();
@@ -245,7 +294,14 @@ pub fn check(target: &str) -> Result<Report, AppError> {
     let (counts, prizes) = if schema == SchemaStatus::Missing {
         (Vec::new(), Vec::new())
     } else {
-        (store::counts(&mut conn)?, verify_published(&mut conn)?)
+        let counted = store::counts(&mut conn)
+            .and_then(|counts| verify_published(&mut conn).map(|prizes| (counts, prizes)));
+        match counted {
+            Ok(found) => found,
+            // A damaged file may not even be counted: the problems say why.
+            Err(_) if !integrity.is_empty() => (Vec::new(), Vec::new()),
+            Err(e) => return Err(e),
+        }
     };
     Ok(Report {
         target: url.to_string(),

@@ -250,15 +250,18 @@ pub async fn set_logo(
     bytes: Option<Vec<u8>>,
 ) -> Result<(), AppError> {
     staff.require_writer()?;
-    let kind = bytes
-        .as_deref()
-        .map(crate::domain::images::check_logo)
-        .transpose()?;
+    // Decoding a picture whole is CPU work: off the async workers.
+    let logo = match bytes {
+        Some(b) => {
+            Some(actix_web::web::block(move || crate::domain::images::decode_logo(&b)).await??)
+        }
+        None => None,
+    };
     let staff = staff.clone();
     db.write(move |c| {
         let unit = store::by_code(c, &code)?;
         staff.require_manage(&unit.path)?;
-        let logo = kind.zip(bytes.as_deref());
+        let logo = logo.as_ref().map(|l| (l.content_type, l.bytes.as_slice()));
         store::set_logo(c, &unit.id, logo)
     })
     .await

@@ -15,7 +15,7 @@
 use std::net::{IpAddr, SocketAddr};
 use std::sync::LazyLock;
 
-use actix_web::body::MessageBody;
+use actix_web::body::{EitherBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::{self, HeaderMap, HeaderName, HeaderValue};
 use actix_web::http::Method;
@@ -32,6 +32,10 @@ use crate::error::AppError;
 pub struct Edge {
     pub public_url: Option<PublicUrl>,
     pub trusted_proxies: Vec<IpNet>,
+    /// The origin of absolute links when no public URL is set: the address
+    /// the server listens on (`http://localhost:PORT` on a wildcard bind),
+    /// never a request's `Host`.
+    pub fallback_origin: String,
 }
 
 impl Edge {
@@ -147,19 +151,36 @@ pub fn json_has_forbidden(s: &[u8]) -> bool {
 }
 
 /// Does `origin` (an `Origin` header) name this site? It must match the
-/// public URL's origin, or carry the request's own `Host` as its authority.
-pub fn same_origin(origin: &str, host: Option<&str>, public: Option<&PublicUrl>) -> bool {
+/// public URL's origin, or be the request's own scheme and `Host` (`scheme`
+/// is `http` unless a trusted proxy said otherwise: an `https://` origin is
+/// another site for a server reached over http).
+pub fn same_origin(
+    origin: &str,
+    host: Option<&str>,
+    scheme: &str,
+    public: Option<&PublicUrl>,
+) -> bool {
     let origin = origin.trim().to_ascii_lowercase();
     if public.is_some_and(|p| p.origin == origin) {
         return true;
     }
     let authority = origin
-        .strip_prefix("https://")
-        .or_else(|| origin.strip_prefix("http://"));
+        .strip_prefix(scheme)
+        .and_then(|rest| rest.strip_prefix("://"));
     match (authority, host) {
         (Some(a), Some(h)) => !a.is_empty() && a.eq_ignore_ascii_case(h.trim()),
         _ => false,
     }
+}
+
+/// Is the request's peer one of the trusted proxies?
+fn from_trusted_proxy(req: &HttpRequest) -> bool {
+    let trusted = req
+        .app_data::<web::Data<Edge>>()
+        .map(|e| e.trusted_proxies.as_slice())
+        .unwrap_or(&[]);
+    req.peer_addr()
+        .is_some_and(|a| trusted.iter().any(|n| n.contains(&a.ip())))
 }
 
 fn is_unsafe(m: &Method) -> bool {
@@ -177,7 +198,13 @@ pub fn cross_site_refusal(req: &HttpRequest, public: Option<&PublicUrl>) -> Opti
     let headers = req.headers();
     let text = |h: &HeaderName| headers.get(h).and_then(|v| v.to_str().ok());
     if let Some(origin) = text(&header::ORIGIN) {
-        return (!same_origin(origin, text(&header::HOST), public)).then_some(AppError::CrossSite);
+        let scheme = if from_trusted_proxy(req) {
+            req.connection_info().scheme().to_ascii_lowercase()
+        } else {
+            "http".to_string()
+        };
+        return (!same_origin(origin, text(&header::HOST), &scheme, public))
+            .then_some(AppError::CrossSite);
     }
     if let Some(site) = text(&HeaderName::from_static("sec-fetch-site")) {
         return (!matches!(site, "same-origin" | "none")).then_some(AppError::CrossSite);
@@ -187,41 +214,54 @@ pub fn cross_site_refusal(req: &HttpRequest, public: Option<&PublicUrl>) -> Opti
     (session && !bearer).then_some(AppError::CrossSite)
 }
 
-/// Checks the URL, the origin and small text bodies before routing.
+/// Checks the URL, the origin and small text bodies before routing. A
+/// refusal is a response, not an error, so it passes back through the
+/// middleware that adds the security headers, the request id and, on page
+/// paths, the HTML error page.
 pub async fn guard(
-    mut req: ServiceRequest,
+    req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
-) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, actix_web::Error> {
+    match check(req).await {
+        Ok(req) => next.call(req).await.map(|r| r.map_into_left_body()),
+        Err((req, e)) => Ok(req.error_response(e).map_into_right_body()),
+    }
+}
+
+async fn check(mut req: ServiceRequest) -> Result<ServiceRequest, (ServiceRequest, AppError)> {
     let uri = req.uri();
     if percent_has(uri.path().as_bytes(), forbidden_in_url) {
-        return Err(control_char_error("Đường dẫn", "path").into());
+        return Err((req, control_char_error("Đường dẫn", "path")));
     }
     if uri
         .query()
         .is_some_and(|q| percent_has(q.as_bytes(), forbidden_in_url))
     {
-        return Err(control_char_error("Tham số truy vấn", "query").into());
+        return Err((req, control_char_error("Tham số truy vấn", "query")));
     }
     let public = req
         .app_data::<web::Data<Edge>>()
         .and_then(|e| e.public_url.clone());
     if let Some(e) = cross_site_refusal(req.request(), public.as_ref()) {
-        return Err(e.into());
+        return Err((req, e));
     }
     let kind = body_kind(req.headers());
     if kind != BodyKind::Other {
-        let bytes = read_body(&mut req).await?;
+        let bytes = match read_body(&mut req).await {
+            Ok(b) => b,
+            Err(e) => return Err((req, e)),
+        };
         let bad = match kind {
             BodyKind::Json => json_has_forbidden(&bytes),
             BodyKind::Form => percent_has(&bytes, forbidden),
             BodyKind::Other => false,
         };
         if bad {
-            return Err(control_char_error("Dữ liệu gửi lên", "request body").into());
+            return Err((req, control_char_error("Dữ liệu gửi lên", "request body")));
         }
         req.set_payload(actix_web::dev::Payload::from(bytes));
     }
-    next.call(req).await
+    Ok(req)
 }
 
 #[derive(PartialEq, Eq, Clone, Copy)]
@@ -249,8 +289,20 @@ fn body_kind(headers: &HeaderMap) -> BodyKind {
 
 async fn read_body(req: &mut ServiceRequest) -> Result<web::Bytes, AppError> {
     use futures_util::StreamExt;
+    let declared = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<usize>().ok());
+    if declared.is_some_and(|n| n > MAX_CHECKED_BODY) {
+        return Err(AppError::TooLarge {
+            limit: MAX_CHECKED_BODY as u64,
+        });
+    }
     let mut payload = req.take_payload();
-    let mut out = web::BytesMut::new();
+    // Sized once from the declared length: growing by doubling held up to
+    // twice the body for every connection still sending one.
+    let mut out = web::BytesMut::with_capacity(declared.unwrap_or(0));
     while let Some(chunk) = payload.next().await {
         let chunk = chunk.map_err(|e| {
             AppError::invalid(
@@ -259,10 +311,9 @@ async fn read_body(req: &mut ServiceRequest) -> Result<web::Bytes, AppError> {
             )
         })?;
         if out.len() + chunk.len() > MAX_CHECKED_BODY {
-            return Err(AppError::invalid(
-                "Dữ liệu gửi lên quá lớn.",
-                "The request body is too large.",
-            ));
+            return Err(AppError::TooLarge {
+                limit: MAX_CHECKED_BODY as u64,
+            });
         }
         out.extend_from_slice(&chunk);
     }
@@ -414,30 +465,27 @@ fn parse_hop(hop: &str) -> Option<IpAddr> {
         .and_then(|(ip, _)| ip.parse().ok())
 }
 
-/// The site's own origin for links and QR posters: `HOITHI_PUBLIC_URL` when
-/// set; else the scheme and host a trusted proxy forwarded; else this
-/// request's `Host` (the server itself speaks plain http). Forwarded host
-/// headers from anyone else are ignored, so a link cannot be pointed away.
+/// The site's own origin for absolute links (shares, QR posters):
+/// `HOITHI_PUBLIC_URL` when set, else the address the server listens on.
+/// Never the request's `Host` or a forwarded host: a link must not be
+/// pointed away by whoever sends the request.
 pub fn site_origin(req: &HttpRequest) -> String {
-    let edge = req.app_data::<web::Data<Edge>>();
-    if let Some(u) = edge.and_then(|e| e.public_url.as_ref()) {
-        return u.origin.clone();
+    match req.app_data::<web::Data<Edge>>() {
+        Some(e) => match &e.public_url {
+            Some(u) => u.origin.clone(),
+            None => e.fallback_origin.clone(),
+        },
+        None => "http://localhost".to_string(),
     }
-    let trusted = edge.map(|e| e.trusted_proxies.as_slice()).unwrap_or(&[]);
-    let peer_trusted = req
-        .peer_addr()
-        .is_some_and(|a| trusted.iter().any(|n| n.contains(&a.ip())));
-    if peer_trusted {
-        let info = req.connection_info();
-        return format!("{}://{}", info.scheme(), info.host());
+}
+
+/// The origin of links when no public URL is set, from the listening address.
+pub fn fallback_origin(local: SocketAddr) -> String {
+    if local.ip().is_unspecified() {
+        format!("http://localhost:{}", local.port())
+    } else {
+        format!("http://{local}")
     }
-    let host = req
-        .headers()
-        .get(header::HOST)
-        .and_then(|h| h.to_str().ok())
-        .filter(|h| h.bytes().all(|b| b.is_ascii_graphic()))
-        .unwrap_or("localhost");
-    format!("http://{host}")
 }
 
 /// The client's address for a request, by the app's proxy settings.
@@ -469,28 +517,27 @@ mod tests {
     #[test]
     fn only_this_sites_origin_is_same_origin() {
         let public = PublicUrl::parse("https://hoithi.example.vn").unwrap();
-        assert!(same_origin(
-            "http://127.0.0.1:8080",
-            Some("127.0.0.1:8080"),
-            None
-        ));
+        let host = Some("127.0.0.1:8080");
+        assert!(same_origin("http://127.0.0.1:8080", host, "http", None));
+        // The right host with another scheme is another origin.
+        assert!(!same_origin("https://127.0.0.1:8080", host, "http", None));
+        assert!(same_origin("https://127.0.0.1:8080", host, "https", None));
         assert!(same_origin(
             "https://hoithi.example.vn",
             Some("10.0.0.5:8080"),
+            "http",
             Some(&public)
         ));
-        assert!(!same_origin(
-            "https://evil.example",
-            Some("127.0.0.1:8080"),
-            None
-        ));
+        assert!(!same_origin("https://evil.example", host, "http", None));
         assert!(!same_origin(
             "https://a.hoithi.example.vn",
             Some("hoithi.example.vn"),
+            "https",
             Some(&public)
         ));
-        assert!(!same_origin("null", Some("127.0.0.1:8080"), None));
-        assert!(!same_origin("http://", Some(""), None));
+        assert!(!same_origin("null", host, "http", None));
+        assert!(!same_origin("http://", Some(""), "http", None));
+        assert!(!same_origin("httpx://127.0.0.1:8080", host, "http", None));
     }
 
     fn hdrs(pairs: &[(&'static str, &'static str)]) -> HeaderMap {
@@ -536,6 +583,17 @@ mod tests {
             client_ip_from(Some(ip("2001:db8::1")), &HeaderMap::new(), &[]),
             Some(ip("2001:db8::1"))
         );
+    }
+
+    #[test]
+    fn links_without_a_public_url_use_the_listening_address() {
+        let sa = |s: &str| s.parse::<SocketAddr>().unwrap();
+        assert_eq!(
+            fallback_origin(sa("127.0.0.1:8080")),
+            "http://127.0.0.1:8080"
+        );
+        assert_eq!(fallback_origin(sa("0.0.0.0:8080")), "http://localhost:8080");
+        assert_eq!(fallback_origin(sa("[::1]:8080")), "http://[::1]:8080");
     }
 
     #[test]

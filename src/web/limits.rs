@@ -67,6 +67,11 @@ impl IpLimits {
         }
     }
 
+    /// Are the per-address limits on (`HOITHI_RATE_LIMITS`)?
+    pub fn enabled(&self) -> bool {
+        self.enabled
+    }
+
     /// Counts one request at `door` from `ip`; 429 with `Retry-After` past the limit.
     pub fn check_ip(&self, door: Door, ip: Option<IpAddr>) -> Result<(), AppError> {
         let (Some(ip), true) = (ip, self.enabled) else {
@@ -101,7 +106,7 @@ pub fn check(req: &HttpRequest, door: Door) -> Result<(), AppError> {
 }
 
 /// IPv6 addresses count per /64.
-fn bucket(ip: IpAddr) -> IpAddr {
+pub fn bucket(ip: IpAddr) -> IpAddr {
     match ip {
         IpAddr::V6(v6) => {
             let mut seg = v6.segments();

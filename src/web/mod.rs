@@ -2,6 +2,7 @@
 //! and the middleware that renders errors as pages outside `/api`.
 
 pub mod api;
+pub mod body;
 pub mod edge;
 pub mod limits;
 pub mod pages;
@@ -307,13 +308,7 @@ pub fn extractor_error(err: impl std::fmt::Display, _req: &HttpRequest) -> actix
 }
 
 fn too_large(limit: usize) -> AppError {
-    let (vi, en) = if limit >= 1024 * 1024 {
-        let mb = limit / 1024 / 1024;
-        (format!("{mb} MB"), format!("{mb} MB"))
-    } else {
-        let kb = limit / 1024;
-        (format!("{kb} KB"), format!("{kb} KB"))
-    };
+    let (vi, en) = crate::domain::text::size_in_words(limit as u64);
     AppError::invalid(
         format!("Tệp quá lớn (tối đa {vi})."),
         format!("The upload is too large (at most {en})."),
@@ -401,7 +396,7 @@ pub async fn read_multipart(
         while let Some(chunk) = field.next().await {
             let chunk = chunk.map_err(bad)?;
             if bytes.len() + chunk.len() > max {
-                return Err(too_large(max.max(1024 * 1024)));
+                return Err(too_large(max));
             }
             bytes.extend_from_slice(&chunk);
         }

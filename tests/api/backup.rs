@@ -297,3 +297,107 @@ async fn scheduled_backups_keep_the_last_n_and_admins_see_the_last_one() {
     let page = units_page(page_login_as(&second, "bantochuc").await).await;
     assert!(page.contains("Cây đơn vị") && !page.contains("Sao lưu tự động"));
 }
+
+#[cfg(unix)]
+fn mode_of(path: &std::path::Path) -> u32 {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(path).unwrap().permissions().mode() & 0o777
+}
+
+/// The database holds personal data and the token-signing secret: it, its
+/// WAL files and every backup are the owner's alone, and a file left
+/// world-readable by the previous release is made private on start.
+#[cfg(unix)]
+#[tokio::test]
+async fn the_database_its_wal_and_every_backup_are_readable_by_their_owner_only() {
+    use std::os::unix::fs::PermissionsExt;
+    let db = Arc::new(TestDb::sqlite());
+    let path = db.url.trim_start_matches("sqlite://").to_string();
+    // Left 0644 as the previous release created it under umask 022.
+    std::fs::write(&path, b"").unwrap();
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let app = spawn_with(db.clone(), Arc::new(SystemClock), settings_for(&db)).await;
+    let _admin = contest_fixture(&app, 15, 1).await;
+    join(&app, "0912345670", "CD-A1", "doan_vien").await;
+    for suffix in ["", "-wal", "-shm"] {
+        let file = std::path::PathBuf::from(format!("{path}{suffix}"));
+        assert!(file.exists(), "{}", file.display());
+        assert_eq!(mode_of(&file), 0o600, "{}", file.display());
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("copy.db");
+    let out = hoithi(&db.url, &["backup", file.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", text(&out));
+    assert_eq!(mode_of(&file), 0o600);
+}
+
+/// Flips bytes of an index so that SQLite's quick check still passes but
+/// the full check finds rows missing from it.
+fn damage_an_index(file: &std::path::Path) {
+    let (page_size, root): (i64, i64) = {
+        let url = file.to_str().unwrap();
+        let mut c = diesel::SqliteConnection::establish(url).unwrap();
+        #[derive(diesel::QueryableByName)]
+        struct N {
+            #[diesel(sql_type = diesel::sql_types::BigInt)]
+            n: i64,
+        }
+        use diesel::RunQueryDsl;
+        let size = diesel::sql_query("SELECT page_size AS n FROM pragma_page_size()")
+            .get_result::<N>(&mut c)
+            .unwrap()
+            .n;
+        let root = diesel::sql_query(
+            "SELECT rootpage AS n FROM sqlite_master WHERE type = 'index' \
+             AND tbl_name = 'participants' ORDER BY name LIMIT 1",
+        )
+        .get_result::<N>(&mut c)
+        .unwrap()
+        .n;
+        (size, root)
+    };
+    let mut bytes = std::fs::read(file).unwrap();
+    // The last bytes of the index's root page: the end of a cell's record
+    // (the row id the index entry points to).
+    let end = (root * page_size) as usize;
+    for i in 1..=2 {
+        bytes[end - i] ^= 0x05;
+    }
+    std::fs::write(file, bytes).unwrap();
+}
+
+#[tokio::test]
+async fn a_damaged_backup_fails_its_check_and_says_what_is_wrong() {
+    let db = Arc::new(TestDb::sqlite());
+    let app = spawn_with(db.clone(), Arc::new(SystemClock), settings_for(&db)).await;
+    let _admin = contest_fixture(&app, 15, 1).await;
+    for i in 0..6 {
+        join(&app, &format!("091234567{i}"), "CD-A1", "doan_vien").await;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("copy.db");
+    let file_str = file.to_str().unwrap().to_string();
+    let out = hoithi(&db.url, &["backup", &file_str]);
+    assert!(out.status.success(), "{}", text(&out));
+    damage_an_index(&file);
+
+    let check = hoithi(&db.url, &["backup", "--check", &file_str]);
+    let report = text(&check);
+    assert!(!check.status.success(), "{report}");
+    assert!(report.contains("HỎNG"), "{report}");
+    assert!(
+        report.contains("index"),
+        "SQLite's words are shown: {report}"
+    );
+    assert!(report.contains("Kết quả / result: CÓ LỖI"), "{report}");
+
+    // A file that is not a database at all is named as such, not as a
+    // server error.
+    let junk = dir.path().join("junk.db");
+    std::fs::write(&junk, vec![0x5au8; 8192]).unwrap();
+    let check = hoithi(&db.url, &["backup", "--check", junk.to_str().unwrap()]);
+    let report = text(&check);
+    assert!(!check.status.success(), "{report}");
+    assert!(report.contains("Không đọc được"), "{report}");
+    assert!(!report.contains("ngoài ý muốn"), "{report}");
+}

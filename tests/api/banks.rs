@@ -566,7 +566,7 @@ async fn no_problem_of_a_bank_is_ever_at_line_0() {
 }
 
 /// The staged upload a preview page asks to confirm.
-fn upload_id_of(html: &str) -> String {
+pub fn upload_id_of(html: &str) -> String {
     html.split("name=\"upload_id\" value=\"")
         .nth(1)
         .and_then(|rest| rest.split('"').next())

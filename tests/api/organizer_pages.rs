@@ -665,12 +665,25 @@ async fn a_unit_logo_is_the_emblem_of_its_contests_and_their_shared_previews() {
     assert!(r.text().await.unwrap().contains("PNG hoặc JPEG"));
     let r = upload(vec![0u8; 300 * 1024], "big.png").await.unwrap();
     assert_eq!(r.status(), 400);
-    assert!(r.text().await.unwrap().contains("200 KB"));
+    let page = r.text().await.unwrap();
+    assert!(page.contains("Tệp quá lớn (tối đa 200 KB)"), "{page}");
+    assert!(!page.contains("1 MB"), "{page}");
 
-    let mut png = b"\x89PNG\r\n\x1a\n\0\0\0\x0dIHDR".to_vec();
-    png.extend(64u32.to_be_bytes());
-    png.extend(64u32.to_be_bytes());
-    png.extend([8, 6, 0, 0, 0]);
+    // A PNG header alone (or before anything else) is not a picture.
+    let mut header_only = b"\x89PNG\r\n\x1a\n\0\0\0\x0dIHDR".to_vec();
+    header_only.extend(64u32.to_be_bytes());
+    header_only.extend(64u32.to_be_bytes());
+    header_only.extend([8, 6, 0, 0, 0]);
+    header_only.extend_from_slice(b"<html><script>alert(1)</script></html>");
+    let r = upload(header_only, "logo.png").await.unwrap();
+    assert_eq!(r.status(), 400);
+    assert!(r.text().await.unwrap().contains("hỏng"));
+    // A real one is stored as this program encodes it again.
+    let picture = image::RgbaImage::from_pixel(64, 48, image::Rgba([11, 92, 173, 255]));
+    let mut png = std::io::Cursor::new(Vec::new());
+    picture.write_to(&mut png, image::ImageFormat::Png).unwrap();
+    let mut png = png.into_inner();
+    png.extend_from_slice(b"<!-- trailing bytes are not kept -->");
     let r = upload(png.clone(), "logo.png").await.unwrap();
     assert_eq!(r.status(), 303);
     let logo = app
@@ -680,7 +693,10 @@ async fn a_unit_logo_is_the_emblem_of_its_contests_and_their_shared_previews() {
         .await
         .unwrap();
     assert_eq!(logo.headers()["content-type"], "image/png");
-    assert_eq!(logo.bytes().await.unwrap().to_vec(), png);
+    let stored = logo.bytes().await.unwrap().to_vec();
+    assert_ne!(stored, png);
+    let decoded = image::load_from_memory(&stored).unwrap();
+    assert_eq!((decoded.width(), decoded.height()), (64, 48));
     let home = text(&app.client, &app, &format!("/c/{CONTEST}")).await;
     assert!(
         home.contains(&format!(

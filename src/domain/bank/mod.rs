@@ -31,6 +31,8 @@ pub const MAX_FILE_BYTES: usize = 10 * 1024 * 1024;
 pub const MAX_QUESTIONS: usize = 20_000;
 pub const MAX_STEM_CHARS: usize = 2_000;
 pub const MAX_OPTION_CHARS: usize = 1_000;
+/// An explanation (shown after the round closes) is a paragraph or two.
+pub const MAX_EXPLANATION_CHARS: usize = 4_000;
 pub const MAX_OPTIONS: usize = 6;
 pub const LETTERS: [&str; MAX_OPTIONS] = ["A", "B", "C", "D", "E", "F"];
 pub const TRUE_FALSE_OPTIONS: [&str; 2] = ["Đúng", "Sai"];
@@ -724,6 +726,14 @@ pub fn validate(raw: RawBank) -> Result<Bank, Vec<Problem>> {
                 format!("The stem is longer than {MAX_STEM_CHARS} characters."),
             );
         }
+        if q.explanation.chars().count() > MAX_EXPLANATION_CHARS {
+            p(
+                line,
+                "explanation",
+                format!("Phần giải thích dài quá {MAX_EXPLANATION_CHARS} ký tự."),
+                format!("The explanation is longer than {MAX_EXPLANATION_CHARS} characters."),
+            );
+        }
 
         let mut options: Vec<String> = q.options.iter().map(|o| clean(o)).collect();
         while options.last().is_some_and(|o| o.is_empty()) {
@@ -1011,6 +1021,8 @@ pub(crate) mod tests {
         long_stem.stem = "x".repeat(MAX_STEM_CHARS + 1);
         let mut seven = raw_question(12, "j");
         seven.options = (1..=7).map(|i| format!("PA {i}")).collect();
+        let mut long_explanation = raw_question(13, "k");
+        long_explanation.explanation = "giải thích ".repeat(MAX_EXPLANATION_CHARS / 10);
         let got = problems(vec![
             no_answer,
             not_an_option,
@@ -1023,6 +1035,7 @@ pub(crate) mod tests {
             tf_other,
             long_stem,
             seven,
+            long_explanation,
         ]);
         let expect: Vec<(usize, String)> = [
             (2, "answer"),
@@ -1036,6 +1049,7 @@ pub(crate) mod tests {
             (10, "options"),
             (11, "stem"),
             (12, "options"),
+            (13, "explanation"),
         ]
         .iter()
         .map(|(l, f)| (*l, f.to_string()))

@@ -28,11 +28,13 @@ use crate::web::read_multipart;
     security(("bearer" = []), ("staffCookie" = []))
 )]
 pub async fn import(
+    req: actix_web::HttpRequest,
     state: web::Data<AppState>,
     staff: Staff,
     form: actix_multipart::Multipart,
 ) -> Result<HttpResponse, AppError> {
     staff.require_writer()?;
+    crate::web::limits::check(&req, crate::web::limits::Door::Upload)?;
     let _turn = state.uploads.enter().await?;
     let mut form = read_multipart(form, "file", MAX_FILE_BYTES).await?;
     let upload = BankUpload {

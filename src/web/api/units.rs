@@ -95,11 +95,13 @@ pub async fn update(
     security(("bearer" = []), ("staffCookie" = []))
 )]
 pub async fn import(
+    req: actix_web::HttpRequest,
     state: web::Data<AppState>,
     staff: Staff,
     body: web::Payload,
 ) -> Result<HttpResponse, AppError> {
     staff.require_writer()?;
+    crate::web::limits::check(&req, crate::web::limits::Door::Upload)?;
     let _turn = state.uploads.enter().await?;
     let bytes = crate::web::read_limited(body, MAX_IMPORT_BYTES).await?;
     let summary = units::import(&state, &staff, bytes).await?;

@@ -30,11 +30,13 @@ pub async fn index(state: web::Data<AppState>, staff: Staff) -> Result<HttpRespo
 }
 
 pub async fn preview(
+    http: actix_web::HttpRequest,
     state: web::Data<AppState>,
     staff: Staff,
     form: actix_multipart::Multipart,
 ) -> Result<HttpResponse, AppError> {
     staff.require_writer()?;
+    crate::web::limits::check(&http, crate::web::limits::Door::Upload)?;
     let _turn = state.uploads.enter().await?;
     let result = async {
         let mut upload = read_multipart(form, "file", MAX_FILE_BYTES).await?;

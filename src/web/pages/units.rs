@@ -87,11 +87,13 @@ pub async fn update(
 }
 
 pub async fn import(
+    req: actix_web::HttpRequest,
     state: web::Data<AppState>,
     staff: Staff,
     form: actix_multipart::Multipart,
 ) -> Result<HttpResponse, AppError> {
     staff.require_writer()?;
+    crate::web::limits::check(&req, crate::web::limits::Door::Upload)?;
     let _turn = state.uploads.enter().await?;
     let result = match crate::web::read_multipart(form, "file", MAX_IMPORT_BYTES)
         .await
@@ -134,12 +136,14 @@ pub async fn logo(
 /// Uploads a unit's logo (PNG or JPEG, at most 200 KB), shown on its
 /// contests' pages and posters and in shared previews.
 pub async fn upload_logo(
+    req: actix_web::HttpRequest,
     state: web::Data<AppState>,
     staff: Staff,
     code: web::Path<String>,
     form: actix_multipart::Multipart,
 ) -> Result<HttpResponse, AppError> {
     staff.require_writer()?;
+    crate::web::limits::check(&req, crate::web::limits::Door::Upload)?;
     let limit = crate::domain::images::MAX_LOGO_BYTES + 1;
     let result = match crate::web::read_multipart(form, "file", limit)
         .await

@@ -1,0 +1,223 @@
+//! The edge, second pass (issue #25): slow and oversized request bodies, an
+//! address's unfinished bodies, and refusals that carry the security
+//! headers like every other response.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+
+use crate::helpers::{
+    contest_fixture, settings_for, spawn_app, spawn_with, TestApp, TestDb, CONTEST,
+};
+
+/// Sends a request head announcing `length` bytes of JSON and `sent` of
+/// them, then nothing more.
+async fn stalled(port: u16, length: usize, sent: usize) -> TcpStream {
+    let mut s = TcpStream::connect(("127.0.0.1", port)).await.unwrap();
+    let head = format!(
+        "POST /api/v1/contests/{CONTEST}/sessions HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n\
+         Content-Type: application/json\r\nContent-Length: {length}\r\n\r\n"
+    );
+    s.write_all(head.as_bytes()).await.unwrap();
+    let mut body = b"{\"phone\":\"".to_vec();
+    body.resize(sent, b'1');
+    s.write_all(&body).await.unwrap();
+    s
+}
+
+/// Everything the server sends until it closes the connection, or None if
+/// it is still open after `wait`.
+async fn until_closed(s: &mut TcpStream, wait: Duration) -> Option<String> {
+    let mut out = Vec::new();
+    let read = tokio::time::timeout(wait, async {
+        let mut buf = [0u8; 4096];
+        loop {
+            match s.read(&mut buf).await {
+                Ok(0) | Err(_) => break,
+                Ok(n) => out.extend_from_slice(&buf[..n]),
+            }
+        }
+    })
+    .await;
+    read.ok()
+        .map(|_| String::from_utf8_lossy(&out).into_owned())
+}
+
+#[tokio::test]
+async fn a_stalled_body_gets_408_and_its_connection_is_closed_within_the_deadline() {
+    let app = spawn_app().await;
+    let started = Instant::now();
+    let mut s = stalled(app.port, 262_000, 10_000).await;
+    // 10 s of grace for 10 KB (the rate floor gives it no more), and a margin.
+    let answer = until_closed(&mut s, Duration::from_secs(25))
+        .await
+        .expect("the stalled connection was still open after 25 s");
+    let took = started.elapsed();
+    assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
+    assert!(answer.contains("body_timeout"), "{answer}");
+    assert!(
+        answer.to_ascii_lowercase().contains("x-request-id"),
+        "{answer}"
+    );
+    assert!(took >= Duration::from_secs(9), "closed too early: {took:?}");
+    // The instance still answers.
+    let r = app.client.get(app.url("/healthz")).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+}
+
+#[tokio::test]
+async fn a_body_larger_than_any_route_takes_is_refused_before_it_is_read() {
+    let app = spawn_app().await;
+    let mut s = stalled(app.port, 50_000_000, 100).await;
+    let answer = until_closed(&mut s, Duration::from_secs(5))
+        .await
+        .expect("an oversized body was waited for");
+    assert!(answer.starts_with("HTTP/1.1 413"), "{answer}");
+    assert!(answer.contains("too_large"), "{answer}");
+    // JSON above the 256 KB the API takes: refused from its declared length.
+    let mut s = stalled(app.port, 300_000, 100).await;
+    let answer = until_closed(&mut s, Duration::from_secs(5))
+        .await
+        .expect("an oversized JSON body was waited for");
+    assert!(answer.starts_with("HTTP/1.1 413"), "{answer}");
+}
+
+#[tokio::test]
+async fn one_address_cannot_hold_more_than_its_share_of_unfinished_bodies() {
+    let db = Arc::new(TestDb::new());
+    let mut settings = settings_for(&db);
+    settings.rate_limits = true;
+    let app = spawn_with(db, Arc::new(hoithi::service::state::SystemClock), settings).await;
+    let mut held = Vec::new();
+    for _ in 0..32 {
+        held.push(stalled(app.port, 262_000, 1_000).await);
+    }
+    // Give the server time to take the 32 in.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let mut extra = stalled(app.port, 262_000, 1_000).await;
+    let answer = until_closed(&mut extra, Duration::from_secs(5))
+        .await
+        .expect("a 33rd unfinished body from one address was waited for");
+    assert!(answer.starts_with("HTTP/1.1 429"), "{answer}");
+    assert!(answer.contains("retry-after"), "{answer}");
+    // Others are served meanwhile, and so is a body that arrives whole.
+    let r = app.client.get(app.url("/healthz")).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    drop(held);
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let r = app
+        .client
+        .post(app.url(&format!("/api/v1/contests/{CONTEST}/sessions")))
+        .json(&serde_json::json!({"phone": "0912000111", "birth_date": "2000-01-01"}))
+        .send()
+        .await
+        .unwrap();
+    assert_ne!(r.status(), 429, "the places were given back");
+}
+
+fn assert_security_headers(r: &reqwest::Response, what: &str) {
+    let h = r.headers();
+    for name in [
+        "content-security-policy",
+        "x-frame-options",
+        "x-content-type-options",
+        "referrer-policy",
+        "x-request-id",
+    ] {
+        assert!(h.contains_key(name), "{what}: no {name} in {h:?}");
+    }
+}
+
+async fn content_type(r: &reqwest::Response) -> String {
+    r.headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_string()
+}
+
+#[tokio::test]
+async fn refusals_at_the_edge_carry_the_security_headers_and_pages_get_html() {
+    let app: TestApp = spawn_app().await;
+    let plain = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    // A foreign origin, on the API and on a page.
+    for (path, html) in [
+        (format!("/api/v1/contests/{CONTEST}/sessions"), false),
+        ("/login".to_string(), true),
+    ] {
+        let r = plain
+            .post(app.url(&path))
+            .header("origin", "https://evil.example")
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body("username=a&password=b")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 403, "{path}");
+        assert_security_headers(&r, &path);
+        let ct = content_type(&r).await;
+        assert_eq!(ct.starts_with("text/html"), html, "{path}: {ct}");
+    }
+    // A NUL in the path, on the API and on a page.
+    for (path, html) in [
+        ("/api/v1/contests/dv%00c".to_string(), false),
+        (format!("/c/{CONTEST}%00"), true),
+    ] {
+        let r = plain.get(app.url(&path)).send().await.unwrap();
+        assert_eq!(r.status(), 400, "{path}");
+        assert_security_headers(&r, &path);
+        let ct = content_type(&r).await;
+        assert_eq!(ct.starts_with("text/html"), html, "{path}: {ct}");
+        let body = r.text().await.unwrap();
+        assert!(body.contains("ký tự điều khiển"), "{path}: {body}");
+    }
+}
+
+#[tokio::test]
+async fn links_never_follow_the_requests_host_header() {
+    let app = spawn_app().await;
+    contest_fixture(&app, 15, 1).await;
+    for path in [format!("/c/{CONTEST}"), format!("/c/{CONTEST}/board")] {
+        let html = app
+            .client
+            .get(app.url(&path))
+            .header("host", "evil.example")
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(!html.contains("evil.example"), "{path}: {html}");
+        assert!(
+            html.contains(&format!("http://127.0.0.1:{}/", app.port)),
+            "{path}: links use the listening address: {html}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn an_https_origin_is_another_site_for_a_server_reached_over_http() {
+    let app = spawn_app().await;
+    let plain = reqwest::Client::new();
+    for (origin, refused) in [
+        (format!("https://127.0.0.1:{}", app.port), true),
+        (format!("http://127.0.0.1:{}", app.port), false),
+    ] {
+        let r = plain
+            .post(app.url("/login"))
+            .header("origin", &origin)
+            .header("cookie", "hoithi_token=x")
+            .form(&[("username", "nobody"), ("password", "")])
+            .send()
+            .await
+            .unwrap();
+        let status = r.status().as_u16();
+        assert_eq!(status == 403, refused, "{origin}: {status}");
+    }
+}
