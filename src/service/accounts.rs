@@ -8,8 +8,9 @@ use crate::domain::accounts::{
     check_password, check_role_unit, generate_password, may_create, may_reset, Role, Seat, Username,
 };
 use crate::domain::text::clean;
-use crate::domain::throttle::{counter_key, device_after_success};
+use crate::domain::throttle::{counter_key, device_after_success, subject_of};
 use crate::error::{AppError, Problem};
+use crate::service::throttle::STAFF_PREFIX;
 use crate::service::{sessions, throttle};
 
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
@@ -306,6 +307,9 @@ pub struct AccountRow {
     pub one_time: bool,
     /// May the caller reset this account's password?
     pub resettable: bool,
+    /// The end of the longest sign-in lock in force on the account (its
+    /// shared counter or one of its devices), if any.
+    pub locked_until: Option<chrono::NaiveDateTime>,
 }
 
 fn seat(staff: &Staff) -> Seat<'_> {
@@ -329,10 +333,22 @@ pub async fn list(state: &AppState, staff: &Staff) -> Result<Vec<AccountRow>, Ap
                 .ok_or(AppError::Forbidden)?,
         ),
     };
-    let rows = state
+    let now = state.now();
+    let (rows, locks) = state
         .db
-        .read(move |c| store::listed(c, scope.as_deref()))
+        .read(move |c| {
+            let rows = store::listed(c, scope.as_deref())?;
+            let locks = crate::db::throttle::locked_with_prefix(c, STAFF_PREFIX, now)?;
+            Ok((rows, locks))
+        })
         .await?;
+    // Newest lock end first: the first one seen of an account is its longest.
+    let mut locked = std::collections::HashMap::new();
+    for (key, until, _) in locks {
+        if let Some(name) = subject_of(&key).strip_prefix(STAFF_PREFIX) {
+            locked.entry(name.to_string()).or_insert(until);
+        }
+    }
     let mut out = Vec::with_capacity(rows.len());
     for r in rows {
         let role = Role::parse(&r.role)
@@ -343,6 +359,7 @@ pub async fn list(state: &AppState, staff: &Staff) -> Result<Vec<AccountRow>, Ap
         };
         out.push(AccountRow {
             resettable: r.id != staff.id && may_reset(seat(staff), target),
+            locked_until: locked.get(&r.username).copied(),
             username: r.username,
             display_name: r.display_name,
             role,

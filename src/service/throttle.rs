@@ -24,8 +24,11 @@ pub fn participant_prefix(contest_id: &str) -> String {
 /// devices' keys.
 pub fn staff_key(username: &Username) -> String {
     let u: String = username.as_str().chars().take(64).collect();
-    format!("s:{}", subject_part(&u))
+    format!("{STAFF_PREFIX}{}", subject_part(&u))
 }
+
+/// What every staff key starts with.
+pub const STAFF_PREFIX: &str = "s:";
 
 /// Clears every counter of a subject (untrusted and every device): an
 /// unlock, or a new password. Returns how many there were.

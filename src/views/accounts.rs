@@ -9,6 +9,7 @@ use super::{flash, layout, Flash};
 use crate::auth::Staff;
 use crate::db::units::UnitView;
 use crate::domain::accounts::{Role, Username, MIN_PASSWORD_CHARS};
+use crate::domain::vn_time::fmt_vn;
 use crate::error::Problem;
 use crate::service::accounts::AccountRow;
 
@@ -142,7 +143,13 @@ pub fn page_with_notice(
                     tbody {
                         @for r in rows {
                             tr {
-                                td { code { (r.username) } @if r.one_time { br; span.mut { "chưa đổi mật khẩu một lần" } } }
+                                td {
+                                    code { (r.username) }
+                                    @if r.one_time { br; span.mut { "chưa đổi mật khẩu một lần" } }
+                                    @if let Some(until) = r.locked_until {
+                                        br; span.bad { "tạm khóa đăng nhập đến " (fmt_vn(until)) }
+                                    }
+                                }
                                 td { (r.display_name) }
                                 td { (r.role.label_vi()) }
                                 td { @if let Some((code, name)) = &r.unit { (name) " (" (code) ")" } @else { "—" } }
@@ -156,7 +163,7 @@ pub fn page_with_notice(
                                             button.secondary type="submit" { "Đặt lại mật khẩu" }
                                         }
                                     }
-                                    @if is_admin {
+                                    @if is_admin && r.locked_until.is_some() {
                                         form method="post" action={ "/admin/accounts/" (r.username) "/unlock" } {
                                             label.opt {
                                                 input type="checkbox" name="confirm" value="yes" required;

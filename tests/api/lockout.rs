@@ -206,6 +206,23 @@ async fn an_admin_unlocks_an_account_by_api_and_page_and_every_unlock_is_audited
         404
     );
     assert_eq!(login(&app, "btc-xa", PASSWORD, None).await.0, 429);
+    // The list says who is locked.
+    let list: Value = app
+        .get("/api/v1/accounts", &admin)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let locked_until = |list: &Value, who: &str| {
+        list.as_array()
+            .unwrap()
+            .iter()
+            .find(|a| a["username"] == who)
+            .map(|a| a["locked_until"].clone())
+            .unwrap()
+    };
+    assert!(locked_until(&list, "btc-xa").is_string(), "{list}");
+    assert!(locked_until(&list, "btc-huyen").is_null(), "{list}");
     let r = unlock(admin.clone(), "btc-xa").await.unwrap();
     assert_eq!(r.status(), 200);
     let body: Value = r.json().await.unwrap();
@@ -235,6 +252,11 @@ async fn an_admin_unlocks_an_account_by_api_and_page_and_every_unlock_is_audited
         .await
         .unwrap();
     assert!(page.contains("/admin/accounts/btc-xa/unlock"), "{page}");
+    assert!(page.contains("tạm khóa đăng nhập đến"), "{page}");
+    assert!(
+        !page.contains("/admin/accounts/btc-huyen/unlock"),
+        "not locked"
+    );
     let r = browser
         .post(app.url("/admin/accounts/btc-xa/unlock"))
         .form(&[("confirm", "")])
@@ -253,6 +275,13 @@ async fn an_admin_unlocks_an_account_by_api_and_page_and_every_unlock_is_audited
     assert!(r.text().await.unwrap().contains("Đã mở khóa đăng nhập"));
     assert_eq!(audited(&app, "sign_in_unlocked", "btc-xa"), 2);
     assert_eq!(login(&app, "btc-xa", PASSWORD, None).await.0, 200);
+    let list: Value = app
+        .get("/api/v1/accounts", &admin)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert!(locked_until(&list, "btc-xa").is_null(), "{list}");
 }
 
 #[tokio::test]

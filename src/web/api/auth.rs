@@ -185,6 +185,10 @@ struct AccountOut {
     one_time_password: bool,
     /// May the caller reset this account's password?
     resettable: bool,
+    /// Khóa đăng nhập đến (UTC) / Sign-in locked until (UTC): the longest
+    /// lock in force after wrong passwords, if any (an admin may clear it
+    /// with `POST /accounts/{username}/unlock`).
+    locked_until: Option<chrono::NaiveDateTime>,
 }
 
 /// Danh sách tài khoản (quản trị: tất cả; ban tổ chức: trong đơn vị) / Accounts in the caller's reach
@@ -205,6 +209,7 @@ pub async fn accounts(state: web::Data<AppState>, staff: Staff) -> Result<HttpRe
             unit: r.unit.map(|(code, name)| UnitName { code, name }),
             one_time_password: r.one_time,
             resettable: r.resettable,
+            locked_until: r.locked_until,
         })
         .collect();
     Ok(HttpResponse::Ok().json(out))
