@@ -128,3 +128,18 @@ pub fn prune(
     )
     .execute(conn)?)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::escape_like;
+
+    #[test]
+    fn like_patterns_match_usernames_literally() {
+        // `_` and `%` are allowed or typed in usernames: "a_b" must not
+        // clear the counters of "axb", nor "%" everyone's.
+        assert_eq!(escape_like("s:a_b"), "s:a\\_b");
+        assert_eq!(escape_like("s:%"), "s:\\%");
+        assert_eq!(escape_like("s:a\\b"), "s:a\\\\b");
+        assert_eq!(escape_like("p:c-1:0912000111"), "p:c-1:0912000111");
+    }
+}

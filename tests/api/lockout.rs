@@ -302,6 +302,31 @@ async fn a_password_reset_by_an_admin_clears_the_lock() {
     assert_eq!(s, 200, "the new password lets its owner in: {body}");
 }
 
+#[tokio::test]
+async fn unlocking_a_name_with_an_underscore_clears_only_that_account() {
+    let app = spawn_app().await;
+    let admin = app.admin().await;
+    app.create_user("btc_a", "viewer", None);
+    app.create_user("btcxa", "viewer", None);
+    // btcxa's own device locks itself.
+    let (_, body) = login(&app, "btcxa", PASSWORD, None).await;
+    let device = device_of(&body);
+    for _ in 0..5 {
+        assert_eq!(login(&app, "btcxa", WRONG, Some(&device)).await.0, 401);
+    }
+    // `_` is a LIKE wildcard: clearing btc_a's devices must not reach btcxa's.
+    let r = app
+        .client
+        .post(app.url("/api/v1/accounts/btc_a/unlock"))
+        .bearer_auth(&admin)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.json::<Value>().await.unwrap()["cleared"], 0);
+    assert_eq!(login(&app, "btcxa", PASSWORD, Some(&device)).await.0, 429);
+}
+
 fn hoithi(db: &TestDb) -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_hoithi"));
     c.env("HOITHI_DATABASE_URL", &db.url)
