@@ -19,6 +19,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::db::{accounts, units, Db};
 use crate::domain::accounts::Role;
+use crate::domain::throttle::DeviceClaim;
 use crate::domain::units::is_within;
 use crate::error::AppError;
 use crate::service::state::{Clock, SystemClock};
@@ -26,6 +27,14 @@ use crate::service::state::{Clock, SystemClock};
 pub const COOKIE_NAME: &str = "hoithi_token";
 /// The participant's own cookie, separate from staff sessions.
 pub const PARTICIPANT_COOKIE: &str = "hoithi_participant";
+/// Staff browsers keep their device token here (see `domain::throttle`).
+pub const STAFF_DEVICE_COOKIE: &str = "hoithi_staff_device";
+/// Participants' browsers keep their device token here.
+pub const PARTICIPANT_DEVICE_COOKIE: &str = "hoithi_participant_device";
+/// API clients send their device token back in this header.
+pub const DEVICE_TOKEN_HEADER: &str = "x-device-token";
+/// A device token is good for a year.
+pub const DEVICE_TOKEN_DAYS: i64 = 365;
 /// Participants stay signed in for a whole multi-week contest.
 pub const PARTICIPANT_TOKEN_HOURS: i64 = 24 * 45;
 
@@ -36,6 +45,10 @@ pub enum TokenKind {
     Participant,
     /// A read-only share link to a contest's results.
     Share,
+    /// A device token: this client signed in as `sub` (a throttle subject)
+    /// before. It only decides which failure counter a sign-in try counts
+    /// against; it opens no session and passes no other check.
+    Device,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -50,7 +63,8 @@ pub struct Claims {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub contest: Option<String>,
     /// The session this token belongs to (staff and participant tokens);
-    /// revoking the session revokes the token.
+    /// revoking the session revokes the token. For a device token, the
+    /// device id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sid: Option<String>,
     pub iat: i64,
@@ -165,6 +179,35 @@ impl Keys {
             sid: None,
             iat: self.now(),
             exp,
+        })
+    }
+
+    /// A device token for a throttle subject (`s:{username}` or
+    /// `p:{contest}:{phone}`) and a device id, good for a year.
+    pub fn issue_device(&self, subject: &str, device: &str) -> Result<String, AppError> {
+        let iat = self.now();
+        self.issue(&Claims {
+            sub: subject.to_string(),
+            kind: TokenKind::Device,
+            role: None,
+            contest: None,
+            sid: Some(device.to_string()),
+            iat,
+            exp: iat + DEVICE_TOKEN_DAYS * 24 * 3600,
+        })
+    }
+
+    /// The subject and device of a valid device token; anything else
+    /// (forged, expired, oversized, another kind) is `None`: untrusted, no
+    /// error.
+    pub fn device(&self, token: Option<&str>) -> Option<DeviceClaim> {
+        let claims = self.verify(token?).ok()?;
+        if claims.kind != TokenKind::Device {
+            return None;
+        }
+        Some(DeviceClaim {
+            subject: claims.sub,
+            device: claims.sid?,
         })
     }
 
@@ -527,6 +570,43 @@ mod tests {
         assert!(keys.remembered().is_empty());
         // A token of the usual size still passes.
         assert!(keys.verify(&keys.issue(&claims(60)).unwrap()).is_ok());
+    }
+
+    #[test]
+    fn a_device_token_names_its_subject_and_device_and_nothing_else_passes() {
+        let keys = Keys::new(b"0123456789abcdef0123456789abcdef");
+        let other = Keys::new(b"another secret another secret 00");
+        let t = keys.issue_device("s:admin", "dev-1").unwrap();
+        assert_eq!(
+            keys.device(Some(&t)),
+            Some(DeviceClaim {
+                subject: "s:admin".into(),
+                device: "dev-1".into()
+            })
+        );
+        // Forged, another kind, garbage, oversized: untrusted.
+        assert_eq!(
+            keys.device(Some(&other.issue_device("s:admin", "d").unwrap())),
+            None
+        );
+        assert_eq!(keys.device(Some(&keys.issue(&claims(60)).unwrap())), None);
+        assert_eq!(keys.device(Some("garbage")), None);
+        assert_eq!(keys.device(Some(&"a".repeat(MAX_TOKEN_BYTES + 1))), None);
+        assert_eq!(keys.device(None), None);
+        // And a device token is no session: its kind is its own.
+        assert_eq!(keys.verify(&t).unwrap().kind, TokenKind::Device);
+    }
+
+    #[test]
+    fn a_device_token_expires_after_a_year() {
+        use crate::service::state::ManualClock;
+        let clock = Arc::new(ManualClock::new(chrono::Utc::now().naive_utc()));
+        let keys = Keys::with_clock(b"0123456789abcdef0123456789abcdef", clock.clone());
+        let t = keys.issue_device("s:a", "d").unwrap();
+        clock.advance(chrono::Duration::days(DEVICE_TOKEN_DAYS - 1));
+        assert!(keys.device(Some(&t)).is_some());
+        clock.advance(chrono::Duration::days(2));
+        assert!(keys.device(Some(&t)).is_none());
     }
 
     #[test]

@@ -1,5 +1,5 @@
 //! Command line: `serve` (the default), `migrate`, `create-user`,
-//! `reset-password`, `backup`, `import-units`, `import-bank`.
+//! `reset-password`, `unlock`, `backup`, `import-units`, `import-bank`.
 
 use std::io::Read;
 use std::process::ExitCode;
@@ -51,6 +51,12 @@ enum Command {
     /// Give an account a new one-time password (printed once; it must be
     /// changed at the next sign-in) and end every session of it.
     ResetPassword {
+        #[arg(long)]
+        username: String,
+    },
+    /// Clear every sign-in lock of an account (after wrong passwords, its
+    /// own or anyone's); audited.
+    Unlock {
         #[arg(long)]
         username: String,
     },
@@ -249,6 +255,17 @@ fn run(command: Command) -> Result<(), AppError> {
             );
             println!("Mật khẩu một lần / one-time password: {password}");
             println!("Người dùng phải đổi mật khẩu này ở lần đăng nhập tới / it must be changed at the next sign-in.");
+            Ok(())
+        }
+        Command::Unlock { username } => {
+            let db = connect(&settings)?;
+            let cleared = db.write_now(|c| {
+                crate::service::accounts::unlock_from_cli(c, &username, crate::db::now())
+            })?;
+            println!(
+                "Đã mở khóa đăng nhập của {u} ({cleared} bộ đếm đã xóa) / sign-in locks of {u} cleared ({cleared} counters).",
+                u = username.trim()
+            );
             Ok(())
         }
         Command::ImportBank { files, how } => import_banks(&settings, files, how),

@@ -7,7 +7,7 @@ use diesel::prelude::*;
 
 use super::schema::auth_failures as af;
 use super::{prepared, DbConn};
-use crate::domain::throttle::Record;
+use crate::domain::throttle::{Record, DEVICE_MARK};
 use crate::error::AppError;
 
 type Row = (i32, Option<NaiveDateTime>, NaiveDateTime);
@@ -68,6 +68,30 @@ pub fn clear(conn: &mut DbConn, key: &str) -> Result<bool, AppError> {
     Ok(diesel::delete(af::table.find(key)).execute(conn)? > 0)
 }
 
+/// Deletes every counter of a subject: its untrusted one and those of its
+/// devices (`{subject}#d:…`). Returns how many there were.
+pub fn clear_subject(conn: &mut DbConn, subject: &str) -> Result<usize, AppError> {
+    let devices = format!("{}{}%", escape_like(subject), DEVICE_MARK);
+    Ok(
+        diesel::delete(
+            af::table.filter(af::key.eq(subject).or(af::key.like(devices).escape('\\'))),
+        )
+        .execute(conn)?,
+    )
+}
+
+/// `s` matched literally by LIKE (with `ESCAPE '\'`).
+fn escape_like(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for ch in s.chars() {
+        if matches!(ch, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(ch);
+    }
+    out
+}
+
 /// Keys starting with `prefix` that are locked now, with their lock's end.
 pub fn locked_with_prefix(
     conn: &mut DbConn,
@@ -75,7 +99,11 @@ pub fn locked_with_prefix(
     now: NaiveDateTime,
 ) -> Result<Vec<(String, NaiveDateTime, i32)>, AppError> {
     let rows: Vec<(String, Option<NaiveDateTime>, i32)> = af::table
-        .filter(af::key.like(format!("{prefix}%")))
+        .filter(
+            af::key
+                .like(format!("{}%", escape_like(prefix)))
+                .escape('\\'),
+        )
         .filter(af::locked_until.gt(now))
         .select((af::key, af::locked_until, af::failures))
         .order(af::locked_until.desc())
@@ -99,4 +127,19 @@ pub fn prune(
             .filter(af::locked_until.is_null().or(af::locked_until.le(now))),
     )
     .execute(conn)?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::escape_like;
+
+    #[test]
+    fn like_patterns_match_usernames_literally() {
+        // `_` and `%` are allowed or typed in usernames: "a_b" must not
+        // clear the counters of "axb", nor "%" everyone's.
+        assert_eq!(escape_like("s:a_b"), "s:a\\_b");
+        assert_eq!(escape_like("s:%"), "s:\\%");
+        assert_eq!(escape_like("s:a\\b"), "s:a\\\\b");
+        assert_eq!(escape_like("p:c-1:0912000111"), "p:c-1:0912000111");
+    }
 }

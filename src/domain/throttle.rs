@@ -7,6 +7,15 @@
 //! and every later one locks the key if it fails — 15 minutes, then 30, 60,
 //! … doubling up to 24 hours. A day without a try after the last lock ends
 //! forgets the count.
+//!
+//! Device tokens (OWASP's "device cookies") keep a lock from being turned on
+//! its owner: a client that signed in successfully holds a signed token
+//! naming the subject (username, or contest and phone) and a random device
+//! id. A try that presents a valid device token for its own subject counts
+//! against that device's counter (`{subject}#d:{device}`); any other try
+//! counts against the subject's untrusted counter (`{subject}`). A lock of
+//! the untrusted counter does not stop a trusted device, and a device's own
+//! failures lock only that device.
 
 use chrono::{Duration, NaiveDateTime};
 
@@ -62,9 +71,119 @@ pub fn begin(prev: Option<Record>, now: NaiveDateTime) -> Try {
     })
 }
 
+/// What separates a subject from a device id in a counter's key. Subjects
+/// never contain it (see [`subject_part`]).
+pub const DEVICE_MARK: &str = "#d:";
+
+/// The longest device id a token may carry (ours are 36-character UUIDs).
+pub const MAX_DEVICE_ID: usize = 64;
+
+/// A verified device token: the subject it was issued for and its device.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeviceClaim {
+    pub subject: String,
+    pub device: String,
+}
+
+/// A subject's part of a key: `#` is replaced so that no typed name (a
+/// username such as `admin#d:…`) can make the key of someone's device.
+pub fn subject_part(raw: &str) -> String {
+    raw.replace('#', "?")
+}
+
+/// Is this a device id as we make them (bounded, URL-safe, no key marks)?
+pub fn is_device_id(id: &str) -> bool {
+    !id.is_empty()
+        && id.len() <= MAX_DEVICE_ID
+        && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+}
+
+/// The counter of one device of a subject.
+pub fn device_key(subject: &str, device: &str) -> String {
+    format!("{subject}{DEVICE_MARK}{device}")
+}
+
+/// Which counter a try of `subject` counts against: the device's own when
+/// the client presented a valid device token issued for this very subject
+/// (with a well-formed device id), else the subject's untrusted counter.
+pub fn counter_key(subject: &str, device: Option<&DeviceClaim>) -> String {
+    match device {
+        Some(d) if d.subject == subject && is_device_id(&d.device) => {
+            device_key(subject, &d.device)
+        }
+        _ => subject.to_string(),
+    }
+}
+
+/// The device id a successful sign-in's new token carries: the presented
+/// one when it was valid for this subject (its counter stays the same),
+/// else `fresh`.
+pub fn device_after_success(subject: &str, device: Option<&DeviceClaim>, fresh: String) -> String {
+    match device {
+        Some(d) if d.subject == subject && is_device_id(&d.device) => d.device.clone(),
+        _ => fresh,
+    }
+}
+
+/// The subject a stored key counts for (the key less its device part).
+pub fn subject_of(key: &str) -> &str {
+    key.split_once(DEVICE_MARK).map_or(key, |(s, _)| s)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn claim(subject: &str, device: &str) -> DeviceClaim {
+        DeviceClaim {
+            subject: subject.into(),
+            device: device.into(),
+        }
+    }
+
+    #[test]
+    fn a_device_token_for_the_subject_counts_against_that_device_only() {
+        let d = claim("s:admin", "0f8e-11");
+        assert_eq!(counter_key("s:admin", Some(&d)), "s:admin#d:0f8e-11");
+        assert_eq!(counter_key("s:admin", None), "s:admin");
+        // Another subject's token is no trust here.
+        assert_eq!(counter_key("s:root", Some(&d)), "s:root");
+        let p = claim("p:c1:0912000111", "ab");
+        assert_eq!(counter_key("p:c1:0912000112", Some(&p)), "p:c1:0912000112");
+        assert_eq!(
+            counter_key("p:c1:0912000111", Some(&p)),
+            "p:c1:0912000111#d:ab"
+        );
+    }
+
+    #[test]
+    fn malformed_device_ids_are_untrusted() {
+        for bad in ["", "a#d:b", "a%", "a_b", &"x".repeat(MAX_DEVICE_ID + 1)] {
+            assert_eq!(
+                counter_key("s:u", Some(&claim("s:u", bad))),
+                "s:u",
+                "{bad:?}"
+            );
+        }
+        assert!(is_device_id("6f1c2d3e-0000-4000-8000-00000000abcd"));
+    }
+
+    #[test]
+    fn a_typed_name_cannot_make_a_device_key() {
+        let typed = format!("s:{}", subject_part("admin#d:6f1c"));
+        assert_ne!(typed, device_key("s:admin", "6f1c"));
+        assert_eq!(subject_of(&typed), typed);
+        assert_eq!(subject_of("s:admin#d:6f1c"), "s:admin");
+        assert_eq!(subject_of("s:admin"), "s:admin");
+    }
+
+    #[test]
+    fn success_keeps_a_valid_device_id_and_gives_others_a_fresh_one() {
+        let d = claim("s:a", "dev1");
+        assert_eq!(device_after_success("s:a", Some(&d), "new".into()), "dev1");
+        assert_eq!(device_after_success("s:b", Some(&d), "new".into()), "new");
+        assert_eq!(device_after_success("s:a", None, "new".into()), "new");
+    }
 
     fn t0() -> NaiveDateTime {
         chrono::NaiveDate::from_ymd_opt(2026, 11, 29)

@@ -8,7 +8,9 @@ use crate::domain::accounts::{
     check_password, check_role_unit, generate_password, may_create, may_reset, Role, Seat, Username,
 };
 use crate::domain::text::clean;
+use crate::domain::throttle::{counter_key, device_after_success, subject_of};
 use crate::error::{AppError, Problem};
+use crate::service::throttle::STAFF_PREFIX;
 use crate::service::{sessions, throttle};
 
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
@@ -112,16 +114,31 @@ pub struct Login {
     pub password: String,
 }
 
-/// Checks a username and password and opens a session; returns the token
-/// and the role. Every try is counted per username (known or not) in the
-/// database: a few wrong passwords lock the username for a growing time.
-/// Unknown users cost one hash verification too, so timing does not tell.
+/// A successful sign-in: the session token, the role, and the device
+/// token the client keeps so that failures made elsewhere do not lock it.
+pub struct SignedIn {
+    pub token: String,
+    pub role: Role,
+    pub device_token: String,
+}
+
+/// Checks a username and password and opens a session. Every try is
+/// counted in the database: against the client's own device counter when
+/// it presents a valid device token for this username (`device_token`,
+/// from an earlier successful sign-in), else against the username's
+/// untrusted counter (known or not). A few wrong passwords lock that
+/// counter for a growing time; a lock of the untrusted counter does not
+/// stop a trusted device. Unknown users cost one hash verification too, so
+/// timing does not tell.
 pub async fn login_with_password(
     state: &AppState,
     login: Login,
-) -> Result<(String, Role), AppError> {
+    device_token: Option<&str>,
+) -> Result<SignedIn, AppError> {
     let username = login.username;
-    let key = throttle::staff_key(&username);
+    let subject = throttle::staff_key(&username);
+    let device = state.keys.device(device_token);
+    let key = counter_key(&subject, device.as_ref());
     let now = state.now();
     let k = key.clone();
     let account = state
@@ -151,7 +168,86 @@ pub async fn login_with_password(
         })
         .await?;
     let token = state.keys.issue_staff(&account.id, role, hours, &sid)?;
-    Ok((token, role))
+    let device_id = device_after_success(&subject, device.as_ref(), throttle::fresh_device_id());
+    let device_token = state.keys.issue_device(&subject, &device_id)?;
+    Ok(SignedIn {
+        token,
+        role,
+        device_token,
+    })
+}
+
+/// What an audit entry says when sign-in locks were cleared.
+fn cleared_detail(how: &str, cleared: usize) -> String {
+    format!(
+        "{how}: {cleared} bộ đếm đăng nhập sai đã xóa / {cleared} sign-in failure counters cleared"
+    )
+}
+
+/// An admin clears every sign-in lock of `username` (its untrusted counter
+/// and those of its devices); audited. Returns how many counters there were.
+pub async fn unlock_by(
+    state: &AppState,
+    staff: &Staff,
+    username: Username,
+) -> Result<usize, AppError> {
+    staff.require_admin()?;
+    let (staff, now) = (staff.clone(), state.now());
+    state
+        .db
+        .write(move |c| {
+            let account = store::by_username(c, username.as_str())?.ok_or(AppError::NotFound)?;
+            let cleared = throttle::clear_all(c, &throttle::staff_key(&username))?;
+            audit(
+                c,
+                Audit {
+                    account_id: &staff.id,
+                    contest_id: None,
+                    unit_id: account.unit_id.as_deref(),
+                    action: "sign_in_unlocked",
+                    subject: &account.username,
+                    detail: cleared_detail("mở khóa / unlock", cleared),
+                },
+                now,
+            )?;
+            Ok(cleared)
+        })
+        .await
+}
+
+/// `hoithi unlock --username U`: clears every sign-in lock of the account
+/// (the operator has the machine). Audited under the account itself, as no
+/// staff member is signed in. Returns how many counters there were.
+pub fn unlock_from_cli(
+    conn: &mut DbConn,
+    username: &str,
+    now: chrono::NaiveDateTime,
+) -> Result<usize, AppError> {
+    let username = Username::from(username);
+    let account = account_for_cli(conn, &username)?;
+    let cleared = throttle::clear_all(conn, &throttle::staff_key(&username))?;
+    audit(
+        conn,
+        Audit {
+            account_id: &account.id,
+            contest_id: None,
+            unit_id: account.unit_id.as_deref(),
+            action: "sign_in_unlocked",
+            subject: &account.username,
+            detail: cleared_detail("hoithi unlock (dòng lệnh / command line)", cleared),
+        },
+        now,
+    )?;
+    Ok(cleared)
+}
+
+fn account_for_cli(conn: &mut DbConn, username: &Username) -> Result<store::Account, AppError> {
+    store::by_username(conn, username.as_str())?.ok_or_else(|| {
+        AppError::invalid(
+            format!("Không có tài khoản {username}."),
+            format!("There is no account {username}."),
+        )
+    })
 }
 
 /// Ends this token's session (on every instance at once) and clears the cookie.
@@ -211,6 +307,9 @@ pub struct AccountRow {
     pub one_time: bool,
     /// May the caller reset this account's password?
     pub resettable: bool,
+    /// The end of the longest sign-in lock in force on the account (its
+    /// shared counter or one of its devices), if any.
+    pub locked_until: Option<chrono::NaiveDateTime>,
 }
 
 fn seat(staff: &Staff) -> Seat<'_> {
@@ -234,10 +333,22 @@ pub async fn list(state: &AppState, staff: &Staff) -> Result<Vec<AccountRow>, Ap
                 .ok_or(AppError::Forbidden)?,
         ),
     };
-    let rows = state
+    let now = state.now();
+    let (rows, locks) = state
         .db
-        .read(move |c| store::listed(c, scope.as_deref()))
+        .read(move |c| {
+            let rows = store::listed(c, scope.as_deref())?;
+            let locks = crate::db::throttle::locked_with_prefix(c, STAFF_PREFIX, now)?;
+            Ok((rows, locks))
+        })
         .await?;
+    // Newest lock end first: the first one seen of an account is its longest.
+    let mut locked = std::collections::HashMap::new();
+    for (key, until, _) in locks {
+        if let Some(name) = subject_of(&key).strip_prefix(STAFF_PREFIX) {
+            locked.entry(name.to_string()).or_insert(until);
+        }
+    }
     let mut out = Vec::with_capacity(rows.len());
     for r in rows {
         let role = Role::parse(&r.role)
@@ -248,6 +359,7 @@ pub async fn list(state: &AppState, staff: &Staff) -> Result<Vec<AccountRow>, Ap
         };
         out.push(AccountRow {
             resettable: r.id != staff.id && may_reset(seat(staff), target),
+            locked_until: locked.get(&r.username).copied(),
             username: r.username,
             display_name: r.display_name,
             role,
@@ -417,6 +529,8 @@ pub async fn reset_by(
             }
             store::set_password_hash(c, &account.id, &hash, true)?;
             sessions::revoke_all(c, &account.id, None, now)?;
+            // The new password is the way back in: no lock may stand in it.
+            let cleared = throttle::clear_all(c, &throttle::staff_key(&username))?;
             audit(
                 c,
                 Audit {
@@ -425,7 +539,7 @@ pub async fn reset_by(
                     unit_id: unit.as_ref().map(|u| u.id.as_str()),
                     action: "password_reset",
                     subject: &account.username,
-                    detail: String::new(),
+                    detail: cleared_detail("đặt lại mật khẩu / password reset", cleared),
                 },
                 now,
             )
@@ -435,23 +549,32 @@ pub async fn reset_by(
 }
 
 /// `hoithi reset-password --username U`: a new one-time password for any
-/// account (the operator has the machine), every session of it ended.
+/// account (the operator has the machine), every session and every
+/// sign-in lock of it ended; audited under the account itself.
 pub fn reset_from_cli(
     conn: &mut DbConn,
     username: &str,
     now: chrono::NaiveDateTime,
 ) -> Result<String, AppError> {
     let username = Username::from(username);
-    let account = store::by_username(conn, username.as_str())?.ok_or_else(|| {
-        AppError::invalid(
-            format!("Không có tài khoản {username}."),
-            format!("There is no account {username}."),
-        )
-    })?;
+    let account = account_for_cli(conn, &username)?;
     let password = generate_password();
     let hash = hash_password(&password)?;
     store::set_password_hash(conn, &account.id, &hash, true)?;
     sessions::revoke_all(conn, &account.id, None, now)?;
+    let cleared = throttle::clear_all(conn, &throttle::staff_key(&username))?;
+    audit(
+        conn,
+        Audit {
+            account_id: &account.id,
+            contest_id: None,
+            unit_id: account.unit_id.as_deref(),
+            action: "password_reset",
+            subject: &account.username,
+            detail: cleared_detail("hoithi reset-password (dòng lệnh / command line)", cleared),
+        },
+        now,
+    )?;
     Ok(password)
 }
 

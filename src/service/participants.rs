@@ -7,6 +7,7 @@ use crate::db::participants::{self as store, Participant};
 use crate::db::{new_id, units};
 use crate::domain::contest::{check_registration, parse_birth_date, RegistrationInput};
 use crate::domain::identity::{keyed_hash, Phone};
+use crate::domain::throttle::{counter_key, device_after_success, subject_of, DeviceClaim};
 use crate::domain::units::is_within;
 use crate::error::{AppError, Problem};
 use crate::service::state::AppState;
@@ -17,6 +18,14 @@ pub struct Registered {
     pub token: String,
     /// false: the phone was already registered (signed in instead).
     pub created: bool,
+    /// The device token this client keeps (see `domain::throttle`).
+    pub device_token: String,
+}
+
+/// A participant's sign-in: the session token and the device token.
+pub struct SignedIn {
+    pub token: String,
+    pub device_token: String,
 }
 
 fn birth_mismatch() -> AppError {
@@ -33,6 +42,8 @@ enum Entry {
         participant_id: String,
         session_id: String,
         created: bool,
+        /// The throttle subject of the phone (for the device token).
+        subject: String,
     },
     WrongBirthDate,
     WrongCode,
@@ -44,23 +55,26 @@ pub async fn register(
     input: RegistrationInput,
     device_id: Option<String>,
     ip: Option<String>,
+    device_token: Option<&str>,
 ) -> Result<Registered, AppError> {
+    let device = state.keys.device(device_token);
     // Two first registrations of one phone at once: on PostgreSQL the second
     // insert fails on the unique (contest, phone) key; tried again, it finds
     // the first one's row and signs in like any repeat registration.
-    let entry = match register_once(state, &slug, &input, &device_id, &ip).await {
+    let entry = match register_once(state, &slug, &input, &device_id, &ip, &device).await {
         Err(AppError::Database(diesel::result::Error::DatabaseError(
             diesel::result::DatabaseErrorKind::UniqueViolation,
             _,
-        ))) => register_once(state, &slug, &input, &device_id, &ip).await?,
+        ))) => register_once(state, &slug, &input, &device_id, &ip, &device).await?,
         other => other?,
     };
-    let (participant_id, session_id, created) = match entry {
+    let (participant_id, session_id, created, subject) = match entry {
         Entry::In {
             participant_id,
             session_id,
             created,
-        } => (participant_id, session_id, created),
+            subject,
+        } => (participant_id, session_id, created, subject),
         Entry::WrongBirthDate => return Err(birth_mismatch()),
         Entry::WrongCode => return Err(otp::wrong_code()),
     };
@@ -71,7 +85,19 @@ pub async fn register(
         participant_id,
         token,
         created,
+        device_token: device_token_for(state, &subject, device.as_ref())?,
     })
+}
+
+/// The device token a successful sign-in or registration hands out: the
+/// presented device id when it was valid for this phone, else a new one.
+fn device_token_for(
+    state: &AppState,
+    subject: &str,
+    device: Option<&DeviceClaim>,
+) -> Result<String, AppError> {
+    let id = device_after_success(subject, device, throttle::fresh_device_id());
+    state.keys.issue_device(subject, &id)
 }
 
 async fn register_once(
@@ -80,15 +106,17 @@ async fn register_once(
     input: &RegistrationInput,
     device_id: &Option<String>,
     ip: &Option<String>,
+    device: &Option<DeviceClaim>,
 ) -> Result<Entry, AppError> {
     let st = state.clone();
     let now = state.now();
     let today = crate::domain::vn_time::today(now);
-    let (slug, input, device_id, ip) = (
+    let (slug, input, device_id, ip, device) = (
         slug.to_string(),
         input.clone(),
         device_id.clone(),
         ip.clone(),
+        device.clone(),
     );
     state
         .db
@@ -100,7 +128,8 @@ async fn register_once(
             // and the same counted tries as the sign-in form.
             if let Some(phone) = &phone {
                 if let Some(existing) = store::by_phone(c, &contest.id, phone.as_str())? {
-                    let key = throttle::participant_key(&contest.id, phone);
+                    let subject = throttle::participant_key(&contest.id, phone);
+                    let key = counter_key(&subject, device.as_ref());
                     throttle::begin_try(c, &key, now, false)?;
                     let ok = if contest.uses_otp() {
                         otp::verify(c, &st, &contest.id, phone, code)?
@@ -115,7 +144,7 @@ async fn register_once(
                         });
                     }
                     throttle::succeeded(c, &key)?;
-                    return signed_in(c, existing.id, false, now);
+                    return signed_in(c, existing.id, false, subject, now);
                 }
             }
             let r = check_registration(&input, contest.age_min, contest.age_max, today)
@@ -138,8 +167,16 @@ async fn register_once(
                         "Pick a unit from the contest's list.",
                     )])
                 })?;
-            if contest.uses_otp() && !otp::verify(c, &st, &contest.id, &r.phone, code)? {
-                return Ok(Entry::WrongCode);
+            let subject = throttle::participant_key(&contest.id, &r.phone);
+            if contest.uses_otp() {
+                // A code is a proof like a birth date: its tries count
+                // against the phone's counter as the sign-in's do.
+                let key = counter_key(&subject, device.as_ref());
+                throttle::begin_try(c, &key, now, false)?;
+                if !otp::verify(c, &st, &contest.id, &r.phone, code)? {
+                    return Ok(Entry::WrongCode);
+                }
+                throttle::succeeded(c, &key)?;
             }
             let p = Participant {
                 id: new_id(),
@@ -161,7 +198,7 @@ async fn register_once(
                 same_as: None,
             };
             store::insert(c, &p)?;
-            signed_in(c, p.id, true, now)
+            signed_in(c, p.id, true, subject, now)
         })
         .await
 }
@@ -170,6 +207,7 @@ fn signed_in(
     c: &mut crate::db::DbConn,
     participant_id: String,
     created: bool,
+    subject: String,
     now: chrono::NaiveDateTime,
 ) -> Result<Entry, AppError> {
     let session_id = sessions::open(
@@ -183,28 +221,36 @@ fn signed_in(
         participant_id,
         session_id,
         created,
+        subject,
     })
 }
 
 /// Signs a registered person in with phone and birth date (or code). Every
-/// try is counted per phone and contest; a few wrong ones lock the phone.
+/// try is counted per phone and contest — against this client's own device
+/// counter when it presents a valid device token for the phone (from an
+/// earlier registration or sign-in), else against the phone's untrusted
+/// counter; a few wrong ones lock that counter.
 pub async fn sign_in(
     state: &AppState,
     slug: String,
     phone: String,
     birth_date: String,
     code: Option<String>,
-) -> Result<String, AppError> {
+    device_token: Option<&str>,
+) -> Result<SignedIn, AppError> {
     let wrong = || AppError::Unauthorized("phone or birth date does not match");
     let phone = Phone::parse(&phone).ok_or_else(wrong)?;
+    let device = state.keys.device(device_token);
     let s = slug.clone();
     let st = state.clone();
     let now = state.now();
+    let d = device.clone();
     let entry = state
         .db
         .write(move |c| {
             let contest = contests_store::by_slug(c, &s)?;
-            let key = throttle::participant_key(&contest.id, &phone);
+            let subject = throttle::participant_key(&contest.id, &phone);
+            let key = counter_key(&subject, d.as_ref());
             throttle::begin_try(c, &key, now, false)?;
             let p = store::by_phone(c, &contest.id, phone.as_str())?;
             let ok = match &p {
@@ -217,7 +263,7 @@ pub async fn sign_in(
             match p.filter(|_| ok) {
                 Some(p) => {
                     throttle::succeeded(c, &key)?;
-                    signed_in(c, p.id, false, now)
+                    signed_in(c, p.id, false, subject, now)
                 }
                 None => Ok(Entry::WrongBirthDate),
             }
@@ -227,10 +273,14 @@ pub async fn sign_in(
         Entry::In {
             participant_id,
             session_id,
+            subject,
             ..
-        } => state
-            .keys
-            .issue_participant(&participant_id, &slug, &session_id),
+        } => Ok(SignedIn {
+            token: state
+                .keys
+                .issue_participant(&participant_id, &slug, &session_id)?,
+            device_token: device_token_for(state, &subject, device.as_ref())?,
+        }),
         _ => Err(wrong()),
     }
 }
@@ -260,7 +310,9 @@ pub struct Lock {
 }
 
 /// The contest's locked phones, for its organizers (full phones: they must
-/// recognise the person who calls them).
+/// recognise the person who calls them). A phone locked on several
+/// counters (untrusted, or a device's own) is listed once, with its
+/// longest lock.
 pub async fn locks(state: &AppState, staff: &Staff, slug: String) -> Result<Vec<Lock>, AppError> {
     staff.require_writer()?;
     let staff = staff.clone();
@@ -270,20 +322,25 @@ pub async fn locks(state: &AppState, staff: &Staff, slug: String) -> Result<Vec<
         .read(move |c| {
             let contest = crate::service::access::managed(c, &staff, &slug)?;
             let prefix = throttle::participant_prefix(&contest.id);
+            let mut seen = std::collections::HashSet::new();
             Ok(crate::db::throttle::locked_with_prefix(c, &prefix, now)?
                 .into_iter()
-                .map(|(key, locked_until, failures)| Lock {
-                    phone: key[prefix.len()..].to_string(),
-                    failures,
-                    locked_until,
+                .filter_map(|(key, locked_until, failures)| {
+                    let phone = subject_of(&key).get(prefix.len()..)?.to_string();
+                    seen.insert(phone.clone()).then_some(Lock {
+                        phone,
+                        failures,
+                        locked_until,
+                    })
                 })
                 .collect())
         })
         .await
 }
 
-/// Clears a phone's sign-in lock, for an organizer who has checked who is
-/// calling; written to the contest's audit log.
+/// Clears a phone's sign-in locks — every counter of it, untrusted and
+/// each device's, with their doubling history — for an organizer who has
+/// checked who is calling; written to the contest's audit log.
 pub async fn unlock(
     state: &AppState,
     staff: &Staff,
@@ -299,8 +356,8 @@ pub async fn unlock(
         .db
         .write(move |c| {
             let contest = crate::service::access::managed(c, &staff, &slug)?;
-            let key = throttle::participant_key(&contest.id, &phone);
-            if !crate::db::throttle::clear(c, &key)? {
+            let subject = throttle::participant_key(&contest.id, &phone);
+            if throttle::clear_all(c, &subject)? == 0 {
                 return Err(AppError::NotFound);
             }
             let masked = phone.masked();

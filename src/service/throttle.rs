@@ -6,7 +6,7 @@ use chrono::NaiveDateTime;
 use crate::db::{throttle as store, DbConn};
 use crate::domain::accounts::Username;
 use crate::domain::identity::Phone;
-use crate::domain::throttle::{begin, Try, FORGET_AFTER_HOURS};
+use crate::domain::throttle::{begin, subject_part, Try, FORGET_AFTER_HOURS};
 use crate::error::AppError;
 
 /// The throttle key of a phone's sign-in tries in a contest.
@@ -19,10 +19,26 @@ pub fn participant_prefix(contest_id: &str) -> String {
     format!("p:{contest_id}:")
 }
 
-/// The throttle key of a username's sign-in tries (at most 64 characters of it).
+/// The throttle subject of a username's sign-in tries (at most 64
+/// characters of it): its untrusted counter's key, and the stem of its
+/// devices' keys.
 pub fn staff_key(username: &Username) -> String {
     let u: String = username.as_str().chars().take(64).collect();
-    format!("s:{u}")
+    format!("{STAFF_PREFIX}{}", subject_part(&u))
+}
+
+/// What every staff key starts with.
+pub const STAFF_PREFIX: &str = "s:";
+
+/// Clears every counter of a subject (untrusted and every device): an
+/// unlock, or a new password. Returns how many there were.
+pub fn clear_all(conn: &mut DbConn, subject: &str) -> Result<usize, AppError> {
+    store::clear_subject(conn, subject)
+}
+
+/// A fresh random device id for a client that holds no valid device token.
+pub fn fresh_device_id() -> String {
+    uuid::Uuid::new_v4().to_string()
 }
 
 /// Counts one try of `key` before it is checked; `Locked` (429 with

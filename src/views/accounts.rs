@@ -8,7 +8,8 @@ use super::fields::Fields;
 use super::{flash, layout, Flash};
 use crate::auth::Staff;
 use crate::db::units::UnitView;
-use crate::domain::accounts::{Role, MIN_PASSWORD_CHARS};
+use crate::domain::accounts::{Role, Username, MIN_PASSWORD_CHARS};
+use crate::domain::vn_time::fmt_vn;
 use crate::error::Problem;
 use crate::service::accounts::AccountRow;
 
@@ -58,6 +59,20 @@ pub fn page(
     problems: &[Problem],
     shown: Option<Shown<'_>>,
 ) -> Markup {
+    page_with_notice(staff, rows, units, form, problems, shown, None)
+}
+
+/// The accounts page; `unlocked`: the account whose sign-in locks were
+/// just cleared, said at the top.
+pub fn page_with_notice(
+    staff: &Staff,
+    rows: &[AccountRow],
+    units: &[UnitView],
+    form: &AccountForm,
+    problems: &[Problem],
+    shown: Option<Shown<'_>>,
+    unlocked: Option<&Username>,
+) -> Markup {
     let fields = Fields::new(problems, &ACCOUNT_FIELDS);
     let others = fields.others(&ACCOUNT_FIELDS);
     let bad = (!problems.is_empty()).then(|| {
@@ -73,6 +88,12 @@ pub fn page(
         html! {
             h1 { "Tài khoản" }
             @if let Some(s) = &shown { (shown_card(s)) }
+            @if let Some(u) = unlocked {
+                p.flash.ok role="status" #unlocked {
+                    "Đã mở khóa đăng nhập của " strong { (u.as_str()) }
+                    ": mọi lần nhập sai trước đây được xóa. / Sign-in locks cleared."
+                }
+            }
             (flash(bad, &others))
             details.card open[!problems.is_empty() || rows.len() <= 1] {
                 summary { "Tạo tài khoản" }
@@ -122,7 +143,13 @@ pub fn page(
                     tbody {
                         @for r in rows {
                             tr {
-                                td { code { (r.username) } @if r.one_time { br; span.mut { "chưa đổi mật khẩu một lần" } } }
+                                td {
+                                    code { (r.username) }
+                                    @if r.one_time { br; span.mut { "chưa đổi mật khẩu một lần" } }
+                                    @if let Some(until) = r.locked_until {
+                                        br; span.bad { "tạm khóa đăng nhập đến " (fmt_vn(until)) }
+                                    }
+                                }
                                 td { (r.display_name) }
                                 td { (r.role.label_vi()) }
                                 td { @if let Some((code, name)) = &r.unit { (name) " (" (code) ")" } @else { "—" } }
@@ -134,6 +161,15 @@ pub fn page(
                                                 span { "Mật khẩu cũ hết hiệu lực và mọi phiên đăng nhập kết thúc" }
                                             }
                                             button.secondary type="submit" { "Đặt lại mật khẩu" }
+                                        }
+                                    }
+                                    @if is_admin && r.locked_until.is_some() {
+                                        form method="post" action={ "/admin/accounts/" (r.username) "/unlock" } {
+                                            label.opt {
+                                                input type="checkbox" name="confirm" value="yes" required;
+                                                span { "Xóa mọi lần nhập sai mật khẩu (kể cả khóa do người khác đoán mật khẩu)" }
+                                            }
+                                            button.secondary type="submit" { "Mở khóa đăng nhập" }
                                         }
                                     }
                                 }

@@ -4,7 +4,9 @@
 use actix_web::cookie::Cookie;
 use actix_web::HttpRequest;
 
-use crate::auth::{is_staff_request, AppState, COOKIE_NAME};
+use crate::auth::{
+    is_staff_request, AppState, COOKIE_NAME, DEVICE_TOKEN_DAYS, DEVICE_TOKEN_HEADER,
+};
 use crate::error::AppError;
 
 /// Marks a browser across registrations (duplicate review, not identity).
@@ -29,6 +31,28 @@ pub fn client_ip(req: &HttpRequest) -> Option<String> {
 pub fn session_cookie(req: &HttpRequest, state: &AppState, token: String) -> Cookie<'static> {
     let age = actix_web::cookie::time::Duration::hours(state.token_hours);
     crate::web::edge::cookie(req, COOKIE_NAME, token, Some(age))
+}
+
+/// The device token a sign-in try comes with (see `domain::throttle`): the
+/// `X-Device-Token` header (API clients), else the given cookie (browsers).
+/// Unchecked here; `Keys::device` bounds and verifies it.
+pub fn device_token(req: &HttpRequest, cookie: &str) -> Option<String> {
+    match req.headers().get(DEVICE_TOKEN_HEADER) {
+        Some(h) => std::str::from_utf8(h.as_bytes())
+            .ok()
+            .map(|t| t.trim().to_string()),
+        None => req.cookie(cookie).map(|c| c.value().to_string()),
+    }
+}
+
+/// The cookie that keeps a browser's device token for a year.
+pub fn device_token_cookie(
+    req: &HttpRequest,
+    name: &'static str,
+    token: String,
+) -> Cookie<'static> {
+    let age = actix_web::cookie::time::Duration::days(DEVICE_TOKEN_DAYS);
+    crate::web::edge::cookie(req, name, token, Some(age))
 }
 
 pub fn clear_cookie(req: &HttpRequest) -> Cookie<'static> {

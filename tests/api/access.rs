@@ -308,6 +308,12 @@ fn matrix(app: &TestApp) -> Vec<Row> {
             Some(json!({})),
             [200, 200, 403, 403, 401, 401, 401],
         ),
+        (
+            "post",
+            "/accounts/{username}/unlock",
+            None,
+            [200, 403, 403, 403, 401, 401, 401],
+        ),
         ("get", "/units", None, [200, 200, 200, 403, 401, 401, 401]),
         ("get", "/units/{code}", None, staff_read),
         ("get", "/banks", None, [200, 200, 200, 403, 401, 401, 401]),

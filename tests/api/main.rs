@@ -18,6 +18,7 @@ mod health;
 mod helpers;
 mod hostile_files;
 mod journey;
+mod lockout;
 mod migrations;
 mod multi_instance;
 mod organizer_pages;

@@ -53,6 +53,14 @@ fn code_in(sms: &Value) -> String {
 /// The fixture contest switched to SMS codes, on a server whose webhook is
 /// the stand-in gateway; `budget` caps the codes per contest and hour.
 async fn otp_contest(budget: Option<u32>) -> (TestApp, Arc<Mutex<Vec<Value>>>) {
+    otp_contest_on(budget, Arc::new(hoithi::service::state::SystemClock)).await
+}
+
+/// [`otp_contest`] on the given clock.
+async fn otp_contest_on(
+    budget: Option<u32>,
+    clock: Arc<dyn hoithi::service::state::Clock>,
+) -> (TestApp, Arc<Mutex<Vec<Value>>>) {
     let (url, seen) = gateway().await;
     let db = Arc::new(TestDb::new());
     let mut settings = settings_for(&db);
@@ -61,7 +69,7 @@ async fn otp_contest(budget: Option<u32>) -> (TestApp, Arc<Mutex<Vec<Value>>>) {
     if let Some(b) = budget {
         settings.otp_hourly_budget = b;
     }
-    let app = spawn_with(db, Arc::new(hoithi::service::state::SystemClock), settings).await;
+    let app = spawn_with(db, clock, settings).await;
     let admin = contest_fixture(&app, 15, 1).await;
     let edit: Value = json!({
         "title": "Hội thi OTP", "unit_code": "TINH", "bank_slug": "dich-vu-cong-truc-tuyen-2023",
@@ -197,4 +205,63 @@ async fn a_contest_sends_no_more_codes_an_hour_than_its_budget() {
         3,
         "the gateway was asked three times"
     );
+}
+
+/// Issue #25: one-time codes on a first registration were tried without
+/// the phone's counter (ten wrong codes over two SMS, then the right one
+/// registered). They count like every other proof: the fifth wrong one
+/// locks the phone, and the right code then waits like a right birth date.
+#[tokio::test]
+async fn wrong_codes_on_a_first_registration_lock_the_phone_like_wrong_birth_dates() {
+    let clock = Arc::new(hoithi::service::state::ManualClock::new(hoithi::db::now()));
+    let (app, seen) = otp_contest_on(None, clock.clone()).await;
+    let phone = "0912345678";
+    let otp_url = app.url(&format!("/api/v1/contests/{CONTEST}/otp"));
+    let reg_url = app.url(&format!("/api/v1/contests/{CONTEST}/participants"));
+    let mut statuses = Vec::new();
+    let mut code = String::new();
+    for sms in 0..2 {
+        let r = app
+            .client
+            .post(&otp_url)
+            .json(&json!({ "phone": phone }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 202);
+        code = code_in(&seen.lock().unwrap()[sms].clone());
+        let wrong = if code == "000000" { "111111" } else { "000000" };
+        for _ in 0..5 {
+            let mut body = registration(phone, "CD-A1");
+            body["otp"] = json!(wrong);
+            let r = app.client.post(&reg_url).json(&body).send().await.unwrap();
+            statuses.push(r.status().as_u16());
+        }
+        // The next code may be asked for a minute later.
+        clock.advance(chrono::Duration::seconds(61));
+    }
+    assert_eq!(&statuses[..5], &[401; 5], "{statuses:?}");
+    assert_eq!(&statuses[5..], &[429; 5], "{statuses:?}");
+    let mut body = registration(phone, "CD-A1");
+    body["otp"] = json!(code);
+    let r = app.client.post(&reg_url).json(&body).send().await.unwrap();
+    assert_eq!(r.status(), 429, "the right code waits for the lock to end");
+    let (registered, locks) = app
+        .db
+        .connect()
+        .read_now(|c| {
+            use diesel::prelude::*;
+            use hoithi::db::schema::{auth_failures, participants};
+            let registered = participants::table
+                .filter(participants::phone.eq("0912345678"))
+                .count()
+                .get_result::<i64>(c)?;
+            let locks = auth_failures::table
+                .filter(auth_failures::locked_until.is_not_null())
+                .count()
+                .get_result::<i64>(c)?;
+            Ok((registered, locks))
+        })
+        .unwrap();
+    assert_eq!((registered, locks), (0, 1));
 }

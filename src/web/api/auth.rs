@@ -2,28 +2,39 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::auth::{AppState, Staff};
+use crate::auth::{AppState, Staff, STAFF_DEVICE_COOKIE};
 use crate::domain::accounts::check_password;
 use crate::domain::accounts::Role;
 use crate::error::AppError;
 use crate::service::{self, accounts};
 use crate::web::api::params;
 use crate::web::limits::Door;
-use crate::web::request::{clear_cookie, session_cookie};
+use crate::web::request::{clear_cookie, device_token, session_cookie};
 
 #[derive(Serialize, ToSchema)]
 struct TokenOut {
     token: String,
     expires_in: i64,
     role: Role,
+    /// Keep it and send it back in the `X-Device-Token` header at later
+    /// sign-ins: wrong passwords sent from elsewhere then do not lock this
+    /// client out (its own wrong passwords still do). Good for a year; it
+    /// opens no session.
+    device_token: String,
 }
 
 /// Đăng nhập tài khoản ban tổ chức / Staff sign-in
+///
+/// Every try is counted: against the client's own device counter when it
+/// sends a valid device token for this username (`X-Device-Token`, from an
+/// earlier successful sign-in's `device_token`), else against the
+/// username's shared counter. Five wrong ones lock that counter (429).
 #[utoipa::path(
     post,
     path = "/auth/login",
     request_body = accounts::Login,
-    responses((status = 200, body = TokenOut))
+    params(("X-Device-Token" = Option<String>, Header, description = "Thẻ thiết bị từ lần đăng nhập trước / The device token of an earlier sign-in")),
+    responses((status = 200, body = TokenOut), (status = 429, description = "Tạm khóa / Locked (Retry-After)"))
 )]
 pub async fn login(
     req: HttpRequest,
@@ -31,11 +42,13 @@ pub async fn login(
     body: web::Json<accounts::Login>,
 ) -> Result<HttpResponse, AppError> {
     crate::web::limits::check(&req, Door::StaffLogin)?;
-    let (token, role) = accounts::login_with_password(&state, body.into_inner()).await?;
+    let device = device_token(&req, STAFF_DEVICE_COOKIE);
+    let s = accounts::login_with_password(&state, body.into_inner(), device.as_deref()).await?;
     Ok(HttpResponse::Ok().json(TokenOut {
-        token,
+        token: s.token,
         expires_in: state.token_hours * 3600,
-        role,
+        role: s.role,
+        device_token: s.device_token,
     }))
 }
 
@@ -100,21 +113,24 @@ pub async fn change_password(
     crate::web::limits::check(&req, Door::StaffLogin)?;
     let body = body.into_inner();
     check_password(&body.new_password)?;
-    let (token, role) = accounts::login_with_password(
+    let device = device_token(&req, STAFF_DEVICE_COOKIE);
+    let s = accounts::login_with_password(
         &state,
         accounts::Login {
             username: staff.username.as_str().into(),
             password: body.current_password,
         },
+        device.as_deref(),
     )
     .await?;
-    accounts::set_password(&state, &staff, &token, body.new_password).await?;
+    accounts::set_password(&state, &staff, &s.token, body.new_password).await?;
     Ok(HttpResponse::Ok()
-        .cookie(session_cookie(&req, &state, token.clone()))
+        .cookie(session_cookie(&req, &state, s.token.clone()))
         .json(TokenOut {
-            token,
+            token: s.token,
             expires_in: state.token_hours * 3600,
-            role,
+            role: s.role,
+            device_token: s.device_token,
         }))
 }
 
@@ -169,6 +185,10 @@ struct AccountOut {
     one_time_password: bool,
     /// May the caller reset this account's password?
     resettable: bool,
+    /// Khóa đăng nhập đến (UTC) / Sign-in locked until (UTC): the longest
+    /// lock in force after wrong passwords, if any (an admin may clear it
+    /// with `POST /accounts/{username}/unlock`).
+    locked_until: Option<chrono::NaiveDateTime>,
 }
 
 /// Danh sách tài khoản (quản trị: tất cả; ban tổ chức: trong đơn vị) / Accounts in the caller's reach
@@ -189,6 +209,7 @@ pub async fn accounts(state: web::Data<AppState>, staff: Staff) -> Result<HttpRe
             unit: r.unit.map(|(code, name)| UnitName { code, name }),
             one_time_password: r.one_time,
             resettable: r.resettable,
+            locked_until: r.locked_until,
         })
         .collect();
     Ok(HttpResponse::Ok().json(out))
@@ -223,6 +244,38 @@ pub async fn reset_password(
     Ok(HttpResponse::Ok().json(ResetOut {
         username: username.to_string(),
         one_time_password: password,
+    }))
+}
+
+#[derive(Serialize, ToSchema)]
+struct UnlockOut {
+    username: String,
+    /// How many failure counters were cleared (the shared one and those of
+    /// the account's devices).
+    cleared: usize,
+}
+
+/// Mở khóa đăng nhập của tài khoản (quản trị) / Clear an account's sign-in locks (admin)
+///
+/// Clears every failure counter of the username — the shared one and those
+/// of its devices — with their doubling history. Audited.
+#[utoipa::path(
+    post,
+    path = "/accounts/{username}/unlock",
+    params(params::Account),
+    responses((status = 200, body = UnlockOut), (status = 404, description = "Không có tài khoản / No such account")),
+    security(("bearer" = []), ("staffCookie" = []))
+)]
+pub async fn unlock(
+    state: web::Data<AppState>,
+    staff: Staff,
+    path: web::Path<params::Account>,
+) -> Result<HttpResponse, AppError> {
+    let username = path.into_inner().username;
+    let cleared = service::accounts::unlock_by(&state, &staff, username.clone()).await?;
+    Ok(HttpResponse::Ok().json(UnlockOut {
+        username: username.to_string(),
+        cleared,
     }))
 }
 

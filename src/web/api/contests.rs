@@ -4,7 +4,7 @@ use utoipa::ToSchema;
 
 use super::{params, Entries};
 
-use crate::auth::{AppState, ParticipantAuth, Staff};
+use crate::auth::{AppState, ParticipantAuth, Staff, PARTICIPANT_DEVICE_COOKIE};
 use crate::domain::contest::{ContestInput, RegistrationInput};
 use crate::error::AppError;
 use crate::service::attempts::{AttemptView, ResultView};
@@ -13,7 +13,7 @@ use crate::service::participants::Lock;
 use crate::service::rankings::{Board, BoardQuery, ItemView, UnitBoard, UnitQuery};
 use crate::service::{attempts, contests, participants};
 use crate::web::limits::Door;
-use crate::web::request::{client_ip, optional_json, refuse_staff, DEVICE_COOKIE};
+use crate::web::request::{client_ip, device_token, optional_json, refuse_staff, DEVICE_COOKIE};
 
 /// Tạo hội thi / Create a contest
 #[utoipa::path(
@@ -113,7 +113,7 @@ pub async fn reopen_round(
 #[utoipa::path(
     post,
     path = "/contests/{slug}/participants",
-    params(params::Slug),
+    params(params::Slug, ("X-Device-Token" = Option<String>, Header, description = "Thẻ thiết bị từ lần đăng ký / đăng nhập trước / The device token of an earlier registration or sign-in")),
     request_body = RegistrationInput,
     responses(
         (status = 201, description = "Đã đăng ký / Registered", body = RegisteredOut),
@@ -129,17 +129,20 @@ pub async fn register(
     crate::web::limits::check(&req, Door::Entry)?;
     refuse_staff(&req, &state)?;
     let device = req.cookie(DEVICE_COOKIE).map(|c| c.value().to_string());
+    let trust = device_token(&req, PARTICIPANT_DEVICE_COOKIE);
     let r = participants::register(
         &state,
         path.into_inner().slug,
         body.into_inner(),
         device,
         client_ip(&req),
+        trust.as_deref(),
     )
     .await?;
     let body = RegisteredOut {
         participant_id: r.participant_id,
         token: r.token,
+        device_token: r.device_token,
     };
     Ok(if r.created {
         HttpResponse::Created()
@@ -154,11 +157,18 @@ pub async fn register(
 pub struct RegisteredOut {
     pub participant_id: String,
     pub token: String,
+    /// Keep it and send it back in the `X-Device-Token` header at later
+    /// sign-ins: wrong birth dates or codes sent from elsewhere then do not
+    /// lock this client out (its own wrong tries still do). Good for a
+    /// year; it opens no session.
+    pub device_token: String,
 }
 
 #[derive(Serialize, ToSchema)]
 pub struct SessionToken {
     pub token: String,
+    /// As in `RegisteredOut`: send it back in `X-Device-Token`.
+    pub device_token: String,
 }
 
 /// Where the code went (masked) and how long it is good for (seconds).
@@ -213,7 +223,7 @@ pub async fn request_otp(
 #[utoipa::path(
     post,
     path = "/contests/{slug}/sessions",
-    params(params::Slug),
+    params(params::Slug, ("X-Device-Token" = Option<String>, Header, description = "Thẻ thiết bị từ lần đăng ký / đăng nhập trước / The device token of an earlier registration or sign-in")),
     request_body = SignIn,
     responses((status = 200, body = SessionToken))
 )]
@@ -226,9 +236,20 @@ pub async fn session(
     crate::web::limits::check(&req, Door::Entry)?;
     refuse_staff(&req, &state)?;
     let b = body.into_inner();
-    let token =
-        participants::sign_in(&state, path.into_inner().slug, b.phone, b.birth_date, b.otp).await?;
-    Ok(HttpResponse::Ok().json(SessionToken { token }))
+    let trust = device_token(&req, PARTICIPANT_DEVICE_COOKIE);
+    let s = participants::sign_in(
+        &state,
+        path.into_inner().slug,
+        b.phone,
+        b.birth_date,
+        b.otp,
+        trust.as_deref(),
+    )
+    .await?;
+    Ok(HttpResponse::Ok().json(SessionToken {
+        token: s.token,
+        device_token: s.device_token,
+    }))
 }
 
 /// Thí sinh đăng xuất / Participant sign-out

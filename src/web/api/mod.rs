@@ -42,6 +42,7 @@ mod table {
         get "/accounts" => auth::accounts,
         post "/accounts" => auth::create_account,
         post "/accounts/{username}/password-reset" => auth::reset_password,
+        post "/accounts/{username}/unlock" => auth::unlock,
         get "/units" => units::list,
         post "/units" => units::create,
         post "/units/import" => units::import,

@@ -34,6 +34,7 @@ pub const PREFIX: &str = "/api/v1";
         auth::accounts,
         auth::create_account,
         auth::reset_password,
+        auth::unlock,
         units::list,
         units::create,
         units::import,

@@ -6,13 +6,13 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 
 use super::{html, Confirm};
-use crate::auth::{AppState, Staff};
+use crate::auth::{AppState, Staff, STAFF_DEVICE_COOKIE};
 use crate::domain::accounts::{check_password, Username};
 use crate::error::{AppError, Problem};
 use crate::service::accounts::{self, NewAccount};
-use crate::views::accounts::{page, password_page, AccountForm, Shown};
+use crate::views::accounts::{page, page_with_notice, password_page, AccountForm, Shown};
 use crate::web::limits::Door;
-use crate::web::request::session_cookie;
+use crate::web::request::{device_token, session_cookie};
 
 async fn render(
     state: &AppState,
@@ -107,6 +107,30 @@ pub async fn reset(
     render(&state, &staff, &form, &[], Some(shown), StatusCode::OK).await
 }
 
+/// "Mở khóa đăng nhập" (admins): clears every sign-in lock of the account
+/// (audited), and says so on the accounts page.
+pub async fn unlock(
+    state: web::Data<AppState>,
+    staff: Staff,
+    path: web::Path<AccountPath>,
+    confirm: web::Form<Confirm>,
+) -> Result<HttpResponse, AppError> {
+    confirm.required()?;
+    let username = Username::from(path.into_inner().username);
+    accounts::unlock_by(&state, &staff, username.clone()).await?;
+    let rows = accounts::list(&state, &staff).await?;
+    let units = crate::service::units::list(&state.db, &staff, None).await?;
+    let form = AccountForm {
+        role: "organizer".into(),
+        ..AccountForm::default()
+    };
+    let body =
+        page_with_notice(&staff, &rows, &units, &form, &[], None, Some(&username)).into_string();
+    Ok(HttpResponse::Ok()
+        .content_type("text/html; charset=utf-8")
+        .body(body))
+}
+
 pub async fn password_form(staff: Staff) -> HttpResponse {
     html(password_page(&staff, &[], false))
 }
@@ -164,8 +188,9 @@ pub async fn change_password(
         username: staff.username.as_str().into(),
         password: form.current_password,
     };
-    let token = match accounts::login_with_password(&state, login).await {
-        Ok((token, _)) => token,
+    let device = device_token(&req, STAFF_DEVICE_COOKIE);
+    let token = match accounts::login_with_password(&state, login, device.as_deref()).await {
+        Ok(s) => s.token,
         Err(AppError::Unauthorized(_)) => {
             let wrong = Problem::new(
                 0,

@@ -2,13 +2,12 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 
 use super::{html, see_other};
-use crate::auth::AppState;
-use crate::auth::Staff;
+use crate::auth::{AppState, Staff, STAFF_DEVICE_COOKIE};
 use crate::error::AppError;
 use crate::service::accounts::{end_session, login_with_password, Login};
 use crate::views;
 use crate::web::limits::Door;
-use crate::web::request::{clear_cookie, session_cookie};
+use crate::web::request::{clear_cookie, device_token, device_token_cookie, session_cookie};
 
 #[derive(Deserialize)]
 pub struct NextQuery {
@@ -52,17 +51,24 @@ pub async fn login(
     let form = form.into_inner();
     let next = safe_next(form.next.as_deref());
     let username = form.username.clone();
+    let device = device_token(&req, STAFF_DEVICE_COOKIE);
     match login_with_password(
         &state,
         Login {
             username: form.username.into(),
             password: form.password,
         },
+        device.as_deref(),
     )
     .await
     {
-        Ok((token, _role)) => Ok(HttpResponse::SeeOther()
-            .cookie(session_cookie(&req, &state, token))
+        Ok(s) => Ok(HttpResponse::SeeOther()
+            .cookie(session_cookie(&req, &state, s.token))
+            .cookie(device_token_cookie(
+                &req,
+                STAFF_DEVICE_COOKIE,
+                s.device_token,
+            ))
             .insert_header((actix_web::http::header::LOCATION, next))
             .finish()),
         Err(AppError::Unauthorized(_)) => {

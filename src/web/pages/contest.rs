@@ -6,14 +6,19 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 
 use super::{html, see_other};
-use crate::auth::{AppState, ParticipantAuth, PARTICIPANT_COOKIE, PARTICIPANT_TOKEN_HOURS};
+use crate::auth::{
+    AppState, ParticipantAuth, PARTICIPANT_COOKIE, PARTICIPANT_DEVICE_COOKIE,
+    PARTICIPANT_TOKEN_HOURS,
+};
 use crate::domain::contest::RegistrationInput;
 use crate::error::AppError;
 use crate::service::{attempts, contests, participants};
 use crate::views::contest::{self as view, Me, RegisterValues};
 use crate::views::Flash;
 use crate::web::limits::Door;
-use crate::web::request::{client_ip, refuse_staff, DEVICE_COOKIE};
+use crate::web::request::{
+    client_ip, device_token, device_token_cookie, refuse_staff, DEVICE_COOKIE,
+};
 
 fn participant_cookie(req: &HttpRequest, token: String) -> Cookie<'static> {
     let age = actix_web::cookie::time::Duration::hours(PARTICIPANT_TOKEN_HOURS);
@@ -121,10 +126,19 @@ pub async fn register(
         sign_in: None,
     };
     let device = req.cookie(DEVICE_COOKIE).map(|c| c.value().to_string());
+    let trust = device_token(&req, PARTICIPANT_DEVICE_COOKIE);
     crate::web::limits::check(&req, Door::Entry)?;
     let result = match refuse_staff(&req, &state) {
         Ok(()) => {
-            participants::register(&state, slug.clone(), input, device, client_ip(&req)).await
+            participants::register(
+                &state,
+                slug.clone(),
+                input,
+                device,
+                client_ip(&req),
+                trust.as_deref(),
+            )
+            .await
         }
         Err(e) => Err(e),
     };
@@ -132,6 +146,8 @@ pub async fn register(
         Ok(r) => {
             let mut resp = see_other(&format!("/c/{slug}"));
             let _ = resp.add_cookie(&participant_cookie(&req, r.token));
+            let trusted = device_token_cookie(&req, PARTICIPANT_DEVICE_COOKIE, r.device_token);
+            let _ = resp.add_cookie(&trusted);
             Ok(resp)
         }
         Err(
@@ -173,16 +189,27 @@ pub async fn sign_in(
     let f = form.into_inner();
     crate::web::limits::check(&req, Door::Entry)?;
     let phone_typed = f.phone.clone();
+    let trust = device_token(&req, PARTICIPANT_DEVICE_COOKIE);
     let result = match refuse_staff(&req, &state) {
         Ok(()) => {
-            participants::sign_in(&state, slug.clone(), f.phone, f.birth_date, f.otp.clone()).await
+            participants::sign_in(
+                &state,
+                slug.clone(),
+                f.phone,
+                f.birth_date,
+                f.otp.clone(),
+                trust.as_deref(),
+            )
+            .await
         }
         Err(e) => Err(e),
     };
     match result {
-        Ok(token) => {
+        Ok(s) => {
             let mut resp = see_other(&format!("/c/{slug}"));
-            let _ = resp.add_cookie(&participant_cookie(&req, token));
+            let _ = resp.add_cookie(&participant_cookie(&req, s.token));
+            let trusted = device_token_cookie(&req, PARTICIPANT_DEVICE_COOKIE, s.device_token);
+            let _ = resp.add_cookie(&trusted);
             Ok(resp)
         }
         // The reason goes into the sign-in panel, shown open with the phone

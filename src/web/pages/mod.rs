@@ -28,6 +28,7 @@ crate::web::route_table! {
     get "/admin/accounts" => accounts::index,
     post "/admin/accounts" => accounts::create,
     post "/admin/accounts/{username}/reset" => accounts::reset,
+    post "/admin/accounts/{username}/unlock" => accounts::unlock,
     get "/admin/password" => accounts::password_form,
     post "/admin/password" => accounts::change_password,
     get "/admin/units" => units::index,
