@@ -107,6 +107,11 @@ impl DbConn {
 /// they exist (SQLite creates them with the database file's mode). The file
 /// holds personal data and the token-signing secret; under the usual umask
 /// 022 it would be created world-readable.
+///
+/// An existing file is never opened here, only `chmod`ed by its path:
+/// closing a descriptor of a database file drops every POSIX lock this
+/// process holds on it, including SQLite's own, and a connection would then
+/// read a stale snapshot.
 pub fn private_file(path: &std::path::Path) -> std::io::Result<()> {
     #[cfg(unix)]
     {
@@ -114,11 +119,16 @@ pub fn private_file(path: &std::path::Path) -> std::io::Result<()> {
         if path.as_os_str() == ":memory:" {
             return Ok(());
         }
-        std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
+        match std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
             .mode(0o600)
-            .open(path)?;
+            .open(path)
+        {
+            Ok(_) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+            Err(e) => return Err(e),
+        }
         let private = std::fs::Permissions::from_mode(0o600);
         std::fs::set_permissions(path, private.clone())?;
         for suffix in ["-wal", "-shm", "-journal"] {
