@@ -492,6 +492,29 @@ pub async fn for_organizer(
         .await
 }
 
+/// The topic summary (questions per topic and difficulty, no keys) of the
+/// bank version a contest uses, for its organizers' edit form: a contest
+/// built on a bank its organizer no longer sees (an owner who stopped
+/// sharing) is still edited on the same version.
+pub async fn bank_summary(
+    state: &AppState,
+    staff: &Staff,
+    slug: String,
+) -> Result<Vec<crate::domain::bank::TopicSummary>, AppError> {
+    let staff = staff.clone();
+    state
+        .db
+        .read(move |c| {
+            let contest = store::by_slug(c, &slug)?;
+            staff.require_manage(&units::by_id(c, &contest.unit_id)?.path)?;
+            let version = banks::version_by_id(c, &contest.bank_version_id)?;
+            let bank_slug = banks::slug_of_version(c, &version)?;
+            let bank = banks::load_bank(c, &bank_slug, &version)?;
+            Ok(crate::domain::bank::summary(&bank))
+        })
+        .await
+}
+
 /// The codes of a contest's organizing unit and of the unit whose members may take part.
 pub async fn unit_codes(state: &AppState, contest: &Contest) -> Result<(String, String), AppError> {
     let (u, e) = (contest.unit_id.clone(), contest.eligible_unit_id.clone());

@@ -532,6 +532,12 @@ async fn a_contest_on_a_shared_bank_is_graded_and_keeps_working_when_unshared() 
         .put("/api/v1/contests/thi-chi-doan", &below, &body)
         .await;
     assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+    let (status, form) = page(&app, "/admin/contests/thi-chi-doan/edit", &below).await;
+    assert_eq!(status, 200);
+    assert!(
+        form.contains("name=\"bp.vneid.easy\" value=\"1\""),
+        "the edit form still shows the contest's blueprint"
+    );
     body["slug"] = json!("thi-chi-doan-2");
     let r = app.post("/api/v1/contests", &below, &body).await;
     assert_eq!(r.status(), 403);

@@ -110,8 +110,12 @@ async fn render_form(
     problems: &[Problem],
     blank_rounds: usize,
 ) -> Result<HttpResponse, AppError> {
-    let (banks, summary, bank_slug, version, keys) =
+    let (banks, mut summary, bank_slug, version, keys) =
         bank_choices(state, staff, &v.bank_slug, v.bank_version.parse().ok()).await?;
+    if editing && summary.is_empty() {
+        // A bank its owner no longer shares: the contest keeps its version.
+        summary = contests::bank_summary(state, staff, v.slug.clone()).await?;
+    }
     // A new form: the bank chosen (or the first one) and its latest version;
     // answers are not offered after the close on a bank shared from above.
     if v.bank_slug.is_empty() || v.bank_version.is_empty() {
