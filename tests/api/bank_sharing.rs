@@ -213,8 +213,9 @@ async fn answer_keys_stay_with_the_owner_and_a_shared_bank_goes_down_without_the
                     &json!({"shared": true}),
                 )
                 .await;
-            assert_eq!(r.status(), 200);
-            assert_eq!(r.json::<Value>().await.unwrap()["shared"], true);
+            if r.status() != 200 {
+                failures.push(format!("the owner shares it: got {}", r.status()));
+            }
         }
         for (i, (name, unshared_expect, shared_expect)) in matrix.iter().enumerate() {
             let (_, unit, t) = actors.iter().find(|(n, _, _)| n == name).unwrap();
