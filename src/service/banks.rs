@@ -848,6 +848,13 @@ fn search_without_keys(questions: &[Question], f: &QuestionFilter) -> (Vec<(i32,
     (page, total)
 }
 
+/// Shares a bank with the units below its owner, for the command line
+/// (`import-bank --shared`: the server's operator, no account to audit).
+pub fn share_now(conn: &mut DbConn, slug: &str) -> Result<(), AppError> {
+    let bank = store::bank_by_slug(conn, slug)?.ok_or(AppError::NotFound)?;
+    store::set_shared(conn, &bank.id, true)
+}
+
 /// Whether a bank is shared with the units below its owner.
 #[derive(Debug, Clone, Serialize, serde::Deserialize, utoipa::ToSchema)]
 pub struct Sharing {
