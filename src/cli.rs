@@ -107,6 +107,10 @@ struct BankImport {
     /// Check the files and print what would be imported, saving nothing.
     #[arg(long)]
     dry_run: bool,
+    /// Share the banks with the units below their owner (every unit, for
+    /// a bank with no --unit): they use them without the answer keys.
+    #[arg(long)]
+    shared: bool,
 }
 
 pub fn main() -> ExitCode {
@@ -302,7 +306,7 @@ fn import_banks(
     files: Vec<std::path::PathBuf>,
     how: BankImport,
 ) -> Result<(), AppError> {
-    use crate::service::banks::{check_noted, import_now, ImportRequest};
+    use crate::service::banks::{check_noted, import_now, share_now, ImportRequest};
     let db = if how.dry_run {
         None
     } else {
@@ -330,7 +334,13 @@ fn import_banks(
                 };
                 match &db {
                     Some(db) => db
-                        .write_now(|c| import_now(c, how.unit.as_deref(), &req))
+                        .write_now(|c| {
+                            let outcome = import_now(c, how.unit.as_deref(), &req)?;
+                            if how.shared {
+                                share_now(c, &outcome.slug)?;
+                            }
+                            Ok(outcome)
+                        })
                         .map(|o| (o.message, o.notes, o.summary)),
                     None => check_noted(&req).map(|(bank, _, notes)| {
                         (

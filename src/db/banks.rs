@@ -17,6 +17,9 @@ pub struct BankRow {
     pub slug: String,
     pub unit_id: Option<String>,
     pub created_at: NaiveDateTime,
+    /// Shared by its owner with the units below (who then use it without
+    /// its answer keys).
+    pub shared: bool,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Serialize, utoipa::ToSchema)]
@@ -111,7 +114,15 @@ pub fn bank_by_slug(conn: &mut DbConn, slug: &str) -> Result<Option<BankRow>, Ap
         .optional()?)
 }
 
-/// The materialized path of the bank's owning unit (None: no unit, admin-only).
+/// Shares (or stops sharing) a bank with the units below its owner.
+pub fn set_shared(conn: &mut DbConn, bank_id: &str, shared: bool) -> Result<(), AppError> {
+    diesel::update(banks::table.find(bank_id))
+        .set(banks::shared.eq(shared))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// The materialized path of the bank's owning unit (None: no unit, the admins').
 pub fn owner_path(conn: &mut DbConn, bank: &BankRow) -> Result<Option<String>, AppError> {
     match &bank.unit_id {
         Some(id) => Ok(Some(units::table.find(id).select(units::path).first(conn)?)),
@@ -186,6 +197,7 @@ pub fn store_version(
                 slug: bank.slug.clone(),
                 unit_id: unit_id.map(str::to_string),
                 created_at: now(),
+                shared: false,
             }
         }
     };
@@ -360,8 +372,16 @@ pub struct BankListItem {
     pub unit_code: Option<String>,
     #[serde(skip)]
     pub unit_path: Option<String>,
+    /// Shared by its owner with the units below.
+    pub shared: bool,
+    /// What the caller may do with it: `full` (its owner's subtree and
+    /// admins) or `without_answers` (shared from above: questions without
+    /// keys, explanations or export).
+    pub access: crate::domain::bank_access::BankAccess,
 }
 
+/// Every bank with a version, as the list shows it (`access` is filled in
+/// by the caller's check).
 pub fn list(conn: &mut DbConn) -> Result<Vec<BankListItem>, AppError> {
     let rows: Vec<(BankRow, Option<(String, String)>)> = banks::table
         .left_join(units::table)
@@ -380,6 +400,8 @@ pub fn list(conn: &mut DbConn) -> Result<Vec<BankListItem>, AppError> {
             question_count: latest.question_count,
             unit_code: unit.as_ref().map(|u| u.0.clone()),
             unit_path: unit.map(|u| u.1),
+            shared: b.shared,
+            access: crate::domain::bank_access::BankAccess::Full,
         });
     }
     Ok(out)

@@ -53,6 +53,7 @@ diesel::table! {
         slug -> Text,
         unit_id -> Nullable<Text>,
         created_at -> Timestamp,
+        shared -> Bool,
     }
 }
 

@@ -4,6 +4,7 @@ pub mod accounts;
 pub mod activity;
 pub mod archive;
 pub mod bank;
+pub mod bank_access;
 pub mod contest;
 pub mod duplicates;
 pub mod faults;

@@ -9,8 +9,8 @@ use crate::domain::bank::{
     self, summary, table, toml_format, Bank, BankDefaults, Difficulty, Format, Question,
     TopicSummary,
 };
+use crate::domain::bank_access::{bank_access, BankAccess};
 use crate::domain::text::fold;
-use crate::domain::units::is_within;
 use crate::error::{AppError, Problem};
 
 /// An uploaded bank file and the optional slug/title/format the form gave.
@@ -174,17 +174,25 @@ fn outcome(bank: &Bank, stored: store::Stored) -> ImportOutcome {
     }
 }
 
-/// May `staff` read a bank owned by the unit at `owner` (None: a shared bank)?
-pub fn can_read(staff: &Staff, owner: Option<&str>) -> bool {
-    match staff.role {
-        Role::Admin => true,
-        Role::Viewer => false,
-        Role::Organizer => match (owner, &staff.scope) {
-            (None, _) => true,
-            (Some(o), Some(s)) => is_within(o, &s.path) || is_within(&s.path, o),
-            (Some(_), None) => false,
-        },
-    }
+/// What `staff` may do with a bank owned by the unit at `owner` (None: a
+/// bank with no unit, the admins') that its owner has `shared` or not.
+pub fn access(staff: &Staff, owner: Option<&str>, shared: bool) -> BankAccess {
+    bank_access(
+        staff.role,
+        staff.scope.as_ref().map(|s| s.path.as_str()),
+        owner,
+        shared,
+    )
+}
+
+/// [`access`] to a stored bank.
+pub fn access_to(
+    c: &mut DbConn,
+    staff: &Staff,
+    bank: &store::BankRow,
+) -> Result<BankAccess, AppError> {
+    let owner = store::owner_path(c, bank)?;
+    Ok(access(staff, owner.as_deref(), bank.shared))
 }
 
 fn can_write(staff: &Staff, owner: Option<&str>) -> bool {
@@ -507,10 +515,22 @@ pub async fn list(db: &Db, staff: &Staff) -> Result<Vec<BankListItem>, AppError>
     db.read(move |c| {
         Ok(store::list(c)?
             .into_iter()
-            .filter(|b| can_read(&staff, b.unit_path.as_deref()))
+            .filter_map(|mut b| {
+                b.access = access(&staff, b.unit_path.as_deref(), b.shared);
+                b.access.can_read().then_some(b)
+            })
             .collect())
     })
     .await
+}
+
+/// A bank resolved for a reader: its row, the version asked for, every
+/// version (newest first) and what the reader may see of it.
+struct Resolved {
+    bank: store::BankRow,
+    version: VersionRow,
+    versions: Vec<VersionRow>,
+    access: BankAccess,
 }
 
 /// Resolves a bank and one of its versions (the latest when `number` is None),
@@ -520,10 +540,10 @@ fn resolve(
     staff: &Staff,
     slug: &str,
     number: Option<i32>,
-) -> Result<(store::BankRow, VersionRow, Vec<VersionRow>), AppError> {
+) -> Result<Resolved, AppError> {
     let bank = store::bank_by_slug(c, slug)?.ok_or(AppError::NotFound)?;
-    let owner = store::owner_path(c, &bank)?;
-    if !can_read(staff, owner.as_deref()) {
+    let access = access_to(c, staff, &bank)?;
+    if !access.can_read() {
         return Err(AppError::Forbidden);
     }
     let versions = store::versions(c, &bank.id)?;
@@ -535,17 +555,107 @@ fn resolve(
             .ok_or(AppError::NotFound)?,
         None => versions.first().cloned().ok_or(AppError::NotFound)?,
     };
-    Ok((bank, v, versions))
+    Ok(Resolved {
+        bank,
+        version: v,
+        versions,
+        access,
+    })
+}
+
+/// A version as a reader sees it: without its content hash when the keys
+/// are not theirs (over a small bank the hash would give the keys away to
+/// anyone trying every combination).
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct VersionView {
+    pub number: i32,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub content_hash: Option<String>,
+    pub title: String,
+    pub language: String,
+    pub description: String,
+    pub question_count: i32,
+    pub source_name: String,
+    pub format: String,
+    pub created_at: chrono::NaiveDateTime,
+}
+
+impl VersionView {
+    fn of(v: VersionRow, access: BankAccess) -> VersionView {
+        VersionView {
+            number: v.number,
+            content_hash: access.sees_keys().then_some(v.content_hash),
+            title: v.title,
+            language: v.language,
+            description: v.description,
+            question_count: v.question_count,
+            source_name: v.source_name,
+            format: v.format,
+            created_at: v.created_at,
+        }
+    }
+}
+
+/// A question as a reader sees it: for a bank shared from above, what a
+/// participant sees on the paper (no `correct`, `explanation` or `source`).
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct QuestionView {
+    pub id: String,
+    pub topic: String,
+    pub difficulty: Difficulty,
+    pub points: u32,
+    pub kind: bank::Kind,
+    pub stem: String,
+    pub options: Vec<String>,
+    /// Sorted indexes of the right options (the owner's only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub correct: Option<Vec<usize>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub explanation: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+}
+
+impl QuestionView {
+    fn of(q: Question, access: BankAccess) -> QuestionView {
+        let keys = access.sees_keys();
+        QuestionView {
+            id: q.id,
+            topic: q.topic,
+            difficulty: q.difficulty,
+            points: q.points,
+            kind: q.kind,
+            stem: q.stem,
+            options: q.options,
+            correct: keys.then_some(q.correct),
+            explanation: keys.then_some(q.explanation),
+            source: keys.then_some(q.source),
+        }
+    }
+}
+
+/// A question without what would give its answer away (for pages).
+fn without_keys(q: Question) -> Question {
+    Question {
+        correct: Vec::new(),
+        explanation: String::new(),
+        source: String::new(),
+        ..q
+    }
 }
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct VersionDetail {
     pub slug: String,
+    /// `full`, or `without_answers` for a bank shared from above.
+    pub access: BankAccess,
+    /// Shared by its owner with the units below.
+    pub shared: bool,
     #[serde(flatten)]
-    pub version: VersionRow,
+    pub version: VersionView,
     pub topics: Vec<bank::Topic>,
     pub summary: Vec<TopicSummary>,
-    pub questions: Vec<Question>,
+    pub questions: Vec<QuestionView>,
 }
 
 pub async fn version(
@@ -556,14 +666,20 @@ pub async fn version(
 ) -> Result<VersionDetail, AppError> {
     let staff = staff.clone();
     db.read(move |c| {
-        let (_, v, _) = resolve(c, &staff, &slug, Some(number))?;
-        let bank = store::load_bank(c, &slug, &v)?;
+        let r = resolve(c, &staff, &slug, Some(number))?;
+        let bank = store::load_bank(c, &slug, &r.version)?;
         Ok(VersionDetail {
             slug,
+            access: r.access,
+            shared: r.bank.shared,
             topics: bank.topics.clone(),
             summary: summary(&bank),
-            questions: bank.questions,
-            version: v,
+            questions: bank
+                .questions
+                .into_iter()
+                .map(|q| QuestionView::of(q, r.access))
+                .collect(),
+            version: VersionView::of(r.version, r.access),
         })
     })
     .await
@@ -580,8 +696,12 @@ pub async fn export(
     let staff = staff.clone();
     let bank = db
         .read(move |c| {
-            let (_, v, _) = resolve(c, &staff, &slug, Some(number))?;
-            store::load_bank(c, &slug, &v)
+            let r = resolve(c, &staff, &slug, Some(number))?;
+            // An export is the whole bank, keys included: the owner's only.
+            if !r.access.sees_keys() {
+                return Err(AppError::Forbidden);
+            }
+            store::load_bank(c, &slug, &r.version)
         })
         .await?;
     let name = format!("{}-v{number}", bank.slug);
@@ -611,14 +731,21 @@ pub async fn export(
 /// One page of the bank browser.
 pub struct Browse {
     pub slug: String,
+    /// The version shown and every version, newest first (without their
+    /// content hashes when the keys are not the reader's).
     pub version: VersionRow,
     pub versions: Vec<VersionRow>,
     pub summary: Vec<TopicSummary>,
     pub topics: Vec<bank::Topic>,
-    /// The page's questions with their position in the version.
+    /// The page's questions with their position in the version (without
+    /// keys, explanations and sources when the keys are not the reader's).
     pub questions: Vec<(i32, bank::Question)>,
     pub total: i64,
-    pub can_write: bool,
+    /// `Full` for the owner's subtree and admins (who may also share it).
+    pub access: BankAccess,
+    pub shared: bool,
+    /// The owning unit's code (None: no unit, the admins').
+    pub owner_code: Option<String>,
 }
 
 pub const PAGE_SIZE: i64 = 20;
@@ -641,8 +768,7 @@ pub async fn browse(
 ) -> Result<Browse, AppError> {
     let staff = staff.clone();
     db.read(move |c| {
-        let (bank_row, v, versions) = resolve(c, &staff, &slug, q.v)?;
-        let owner = store::owner_path(c, &bank_row)?;
+        let r = resolve(c, &staff, &slug, q.v)?;
         let filter = QuestionFilter {
             search: q.q.as_deref().map(fold).filter(|s| !s.is_empty()),
             topic: q.topic.clone().filter(|t| !t.is_empty()),
@@ -650,22 +776,132 @@ pub async fn browse(
             offset: (q.page.unwrap_or(1).max(1) - 1) * PAGE_SIZE,
             limit: PAGE_SIZE,
         };
-        let (rows, total) = store::search_questions(c, &v.id, &filter)?;
-        let questions = rows
-            .iter()
-            .map(|r| Ok((r.position, r.to_question()?)))
-            .collect::<Result<Vec<_>, AppError>>()?;
-        let bank = store::load_bank(c, &slug, &v)?;
+        let bank = store::load_bank(c, &slug, &r.version)?;
+        let (questions, total) = if r.access.sees_keys() {
+            let (rows, total) = store::search_questions(c, &r.version.id, &filter)?;
+            let questions = rows
+                .iter()
+                .map(|row| Ok((row.position, row.to_question()?)))
+                .collect::<Result<Vec<_>, AppError>>()?;
+            (questions, total)
+        } else {
+            // The stored search text holds the explanations: search only
+            // what this reader may see.
+            search_without_keys(&bank.questions, &filter)
+        };
+        let mut version = r.version;
+        let mut versions = r.versions;
+        if !r.access.sees_keys() {
+            for v in versions.iter_mut().chain(std::iter::once(&mut version)) {
+                v.content_hash.clear();
+            }
+        }
+        let owner_code = match &r.bank.unit_id {
+            Some(id) => Some(units::by_id(c, id)?.code),
+            None => None,
+        };
         Ok(Browse {
             slug,
             summary: summary(&bank),
             topics: bank.topics,
-            version: v,
+            version,
             versions,
             questions,
             total,
-            can_write: can_write(&staff, owner.as_deref()),
+            access: r.access,
+            shared: r.bank.shared,
+            owner_code,
         })
+    })
+    .await
+}
+
+/// One page of the questions a reader without the keys asked for: the
+/// search looks at stems and options only; keys, explanations and sources
+/// are left out.
+fn search_without_keys(questions: &[Question], f: &QuestionFilter) -> (Vec<(i32, Question)>, i64) {
+    let words: Vec<&str> = f
+        .search
+        .as_deref()
+        .map(|s| s.split_whitespace().collect())
+        .unwrap_or_default();
+    let found: Vec<(i32, &Question)> = questions
+        .iter()
+        .enumerate()
+        .map(|(i, q)| (i as i32 + 1, q))
+        .filter(|(_, q)| f.topic.as_ref().is_none_or(|t| &q.topic == t))
+        .filter(|(_, q)| f.difficulty.is_none_or(|d| q.difficulty == d))
+        .filter(|(_, q)| {
+            words.is_empty() || {
+                let text = fold(&format!("{} {}", q.stem, q.options.join(" ")));
+                words.iter().all(|w| text.contains(w))
+            }
+        })
+        .collect();
+    let total = found.len() as i64;
+    let page = found
+        .into_iter()
+        .skip(usize::try_from(f.offset).unwrap_or(usize::MAX))
+        .take(usize::try_from(f.limit).unwrap_or(0))
+        .map(|(p, q)| (p, without_keys(q.clone())))
+        .collect();
+    (page, total)
+}
+
+/// Shares a bank with the units below its owner, for the command line
+/// (`import-bank --shared`: the server's operator, no account to audit).
+pub fn share_now(conn: &mut DbConn, slug: &str) -> Result<(), AppError> {
+    let bank = store::bank_by_slug(conn, slug)?.ok_or(AppError::NotFound)?;
+    store::set_shared(conn, &bank.id, true)
+}
+
+/// Whether a bank is shared with the units below its owner.
+#[derive(Debug, Clone, Serialize, serde::Deserialize, utoipa::ToSchema)]
+pub struct Sharing {
+    pub shared: bool,
+}
+
+/// Shares a bank with the units below its owner, or stops sharing it: its
+/// owner's subtree-or-above and admins only; written to the audit log.
+/// Contests already built on it keep working either way.
+pub async fn set_sharing(
+    db: &Db,
+    staff: &Staff,
+    slug: String,
+    shared: bool,
+    now: chrono::NaiveDateTime,
+) -> Result<Sharing, AppError> {
+    staff.require_writer()?;
+    let staff = staff.clone();
+    db.write(move |c| {
+        let bank = store::bank_by_slug(c, &slug)?.ok_or(AppError::NotFound)?;
+        if !access_to(c, &staff, &bank)?.sees_keys() {
+            return Err(AppError::Forbidden);
+        }
+        if bank.shared != shared {
+            store::set_shared(c, &bank.id, shared)?;
+            crate::db::review::audit(
+                c,
+                crate::db::review::Audit {
+                    account_id: &staff.id,
+                    contest_id: None,
+                    unit_id: bank.unit_id.as_deref(),
+                    action: if shared {
+                        "bank_shared"
+                    } else {
+                        "bank_unshared"
+                    },
+                    subject: &slug,
+                    detail: if shared {
+                        "chia sẻ ngân hàng (không kèm đáp án) cho các đơn vị cấp dưới".into()
+                    } else {
+                        "thôi chia sẻ ngân hàng cho các đơn vị cấp dưới".into()
+                    },
+                },
+                now,
+            )?;
+        }
+        Ok(Sharing { shared })
     })
     .await
 }

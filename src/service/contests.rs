@@ -6,12 +6,13 @@ use serde::Serialize;
 use crate::auth::Staff;
 use crate::db::contests::{self as store, Contest, Links, Round};
 use crate::db::{banks, participants, units, DbConn};
+use crate::domain::bank_access::BankAccess;
 use crate::domain::contest::RoundStatus;
 use crate::domain::contest::{check_contest, Category, ContestInput, ContestSettings};
 use crate::domain::paper::validate_blueprint;
 use crate::domain::vn_time::to_vn;
 use crate::error::{AppError, Problem};
-use crate::service::banks::can_read;
+use crate::service::banks::access_to;
 use crate::service::state::AppState;
 
 /// What a contest links to, once resolved: (unit, eligible unit, bank version) ids.
@@ -43,15 +44,20 @@ fn unit_at(
 }
 
 /// Resolves units and the bank version, checks scope and the blueprint;
-/// every problem goes to `problems` (a unit outside the caller's reach is
-/// refused at once).
+/// every problem goes to `problems` (a unit outside the caller's reach, or
+/// a bank the caller may not use, is refused at once). `current` is the
+/// bank version the contest already uses when it is edited: keeping it
+/// needs no access to the bank (contests built before banks were shared
+/// keep working). Also says what the caller may see of the bank.
 fn resolve(
     c: &mut DbConn,
     state: &AppState,
     staff: &Staff,
     input: &ContestInput,
+    current: Option<&str>,
     problems: &mut Vec<Problem>,
-) -> Result<Option<Resolved>, AppError> {
+) -> Result<(Option<Resolved>, BankAccess), AppError> {
+    let mut bank_access = BankAccess::Full;
     let unit = unit_at(c, input.unit_code.trim(), "unit_code", problems)?;
     if let Some(u) = &unit {
         staff.require_manage(&u.path)?;
@@ -79,10 +85,11 @@ fn resolve(
             None
         }
         Some(bank) => {
-            if !can_read(staff, banks::owner_path(c, &bank)?.as_deref()) {
+            bank_access = access_to(c, staff, &bank)?;
+            if !bank_access.can_read() && current.is_none() {
                 return Err(AppError::Forbidden);
             }
-            match input.bank_version {
+            let version = match input.bank_version {
                 Some(n) => match banks::version(c, &bank.id, n) {
                     Ok(v) => Some(v),
                     Err(_) => {
@@ -107,7 +114,11 @@ fn resolve(
                     }
                     latest
                 }
+            };
+            if !bank_access.can_read() && version.as_ref().map(|v| v.id.as_str()) != current {
+                return Err(AppError::Forbidden);
             }
+            version
         }
     };
     if let Some(version) = &version {
@@ -116,10 +127,11 @@ fn resolve(
             problems.extend(found);
         }
     }
-    Ok(match (unit, eligible, version) {
+    let resolved = match (unit, eligible, version) {
         (Some(u), Some(e), Some(v)) => Some((u.id, e.id, v.id)),
         _ => None,
-    })
+    };
+    Ok((resolved, bank_access))
 }
 
 /// Checks the settings and the links together, so a form shows every
@@ -129,13 +141,30 @@ fn check_and_store(
     state: &AppState,
     staff: &Staff,
     input: &ContestInput,
+    current: Option<&str>,
     store: impl FnOnce(&mut DbConn, &ContestSettings, &Links) -> Result<Contest, AppError>,
 ) -> Result<Saved, AppError> {
-    let (settings, mut problems) = match check_contest(input) {
+    let (mut settings, mut problems) = match check_contest(input) {
         Ok(s) => (Some(s), Vec::new()),
         Err(p) => (None, p),
     };
-    let resolved = resolve(c, state, staff, input, &mut problems)?;
+    let (resolved, bank_access) = resolve(c, state, staff, input, current, &mut problems)?;
+    if !bank_access.sees_keys() {
+        // Answers shown after the close would hand the keys of a bank
+        // shared from above to whoever takes the contest: refused when
+        // asked for, off when not said.
+        if input.show_answers_after_close == Some(true) {
+            problems.push(Problem::new(
+                0,
+                "show_answers_after_close",
+                "Ngân hàng này được chia sẻ từ cấp trên, không kèm đáp án: không thể hiện đáp án và giải thích sau khi vòng thi kết thúc. Hãy bỏ chọn ô này.",
+                "This bank is shared from above without its answers: answers and explanations cannot be shown after a round closes. Untick this box.",
+            ));
+        }
+        if let Some(s) = settings.as_mut() {
+            s.show_answers_after_close = false;
+        }
+    }
     let (Some(settings), Some((unit_id, eligible_unit_id, bank_version_id)), true) =
         (settings, resolved, problems.is_empty())
     else {
@@ -177,7 +206,7 @@ pub async fn create(
     let (st, staff) = (state.clone(), staff.clone());
     state
         .db
-        .write(move |c| check_and_store(c, &st, &staff, &input, store::create))
+        .write(move |c| check_and_store(c, &st, &staff, &input, None, store::create))
         .await
 }
 
@@ -196,9 +225,15 @@ pub async fn update(
         .write(move |c| {
             let existing = store::by_slug(c, &slug)?;
             staff.require_manage(&units::by_id(c, &existing.unit_id)?.path)?;
-            check_and_store(c, &st, &staff, &input, |c, settings, links| {
-                store::update(c, &existing, settings, links)
-            })
+            let current = existing.bank_version_id.clone();
+            check_and_store(
+                c,
+                &st,
+                &staff,
+                &input,
+                Some(&current),
+                |c, settings, links| store::update(c, &existing, settings, links),
+            )
         })
         .await;
     // Whatever the outcome, this instance's copies of the boards are dropped.
@@ -453,6 +488,29 @@ pub async fn for_organizer(
             let version = banks::version_by_id(c, &contest.bank_version_id)?;
             let bank_slug = banks::slug_of_version(c, &version)?;
             Ok((contest, rounds, public, bank_slug, Some(version.number)))
+        })
+        .await
+}
+
+/// The topic summary (questions per topic and difficulty, no keys) of the
+/// bank version a contest uses, for its organizers' edit form: a contest
+/// built on a bank its organizer no longer sees (an owner who stopped
+/// sharing) is still edited on the same version.
+pub async fn bank_summary(
+    state: &AppState,
+    staff: &Staff,
+    slug: String,
+) -> Result<Vec<crate::domain::bank::TopicSummary>, AppError> {
+    let staff = staff.clone();
+    state
+        .db
+        .read(move |c| {
+            let contest = store::by_slug(c, &slug)?;
+            staff.require_manage(&units::by_id(c, &contest.unit_id)?.path)?;
+            let version = banks::version_by_id(c, &contest.bank_version_id)?;
+            let bank_slug = banks::slug_of_version(c, &version)?;
+            let bank = banks::load_bank(c, &bank_slug, &version)?;
+            Ok(crate::domain::bank::summary(&bank))
         })
         .await
 }

@@ -611,8 +611,13 @@ mod tests {
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct ItemOption {
     pub text: String,
-    pub chosen: usize,
-    pub right: bool,
+    /// How often it was chosen, and whether it is right: for the bank's
+    /// owners only (on a bank shared from above the counts beside the
+    /// facility would tell the key).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub chosen: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub right: Option<bool>,
 }
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -682,6 +687,14 @@ pub async fn item_analysis(
             let Some(v) = version else {
                 return Ok(Vec::new());
             };
+            let keys = {
+                let row = crate::db::banks::version_by_id(c, &v.id)?;
+                let slug = crate::db::banks::slug_of_version(c, &row)?;
+                match crate::db::banks::bank_by_slug(c, &slug)? {
+                    Some(bank) => crate::service::banks::access_to(c, &staff, &bank)?.sees_keys(),
+                    None => false,
+                }
+            };
             Ok(analyse(&data, |q| {
                 v.questions
                     .get(q as usize)
@@ -705,8 +718,8 @@ pub async fn item_analysis(
                         .enumerate()
                         .map(|(i, text)| ItemOption {
                             text: text.clone(),
-                            chosen: s.option_counts.get(i).copied().unwrap_or(0),
-                            right: q.correct.contains(&i),
+                            chosen: keys.then(|| s.option_counts.get(i).copied().unwrap_or(0)),
+                            right: keys.then(|| q.correct.contains(&i)),
                         })
                         .collect(),
                     flagged: s.flagged,

@@ -99,7 +99,7 @@ pub fn local_input(t: chrono::NaiveDateTime) -> String {
 }
 
 /// The contest form's fields, in their order on the page.
-const CONTEST_FIELDS: [&str; 17] = [
+const CONTEST_FIELDS: [&str; 18] = [
     "bank_slug",
     "bank_version",
     "title",
@@ -117,6 +117,7 @@ const CONTEST_FIELDS: [&str; 17] = [
     "prediction",
     "age_min",
     "identity_check",
+    "show_answers_after_close",
 ];
 
 const RULES_EXAMPLE: &str = "Đối tượng dự thi:\n- Đoàn viên, thanh niên từ 16 đến 35 tuổi\n\nCách thi:\n1. Đăng ký bằng số điện thoại\n2. Mỗi lượt 20 câu trong 15 phút";
@@ -318,7 +319,8 @@ pub fn form(staff: &Staff, f: &FormPage<'_>) -> Markup {
                     option value="otp" selected[v.identity_check == "otp"] { "Số điện thoại + mã OTP qua tin nhắn" }
                 }
                 (fields.error("identity_check"))
-                label.opt { input type="checkbox" name="show_answers" value="true" checked[v.show_answers]; span { "Hiện đáp án và giải thích sau khi vòng thi kết thúc" } }
+                label.opt { input type="checkbox" name="show_answers" value="true" checked[v.show_answers] aria-invalid=[fields.invalid("show_answers_after_close")] aria-describedby=[fields.described("show_answers_after_close")]; span { "Hiện đáp án và giải thích sau khi vòng thi kết thúc" } }
+                (fields.error("show_answers_after_close"))
                 p.mut { "Đối tượng dự thi: " @for (i, c) in Category::ALL.iter().enumerate() { @if i > 0 { ", " } (c.label()) } "." }
                 p { button type="submit" { "Lưu hội thi" } }
             }

@@ -59,7 +59,7 @@ pub fn list_page(
             (flash(message, problems))
             @if staff.require_writer().is_ok() { (upload_form()) }
             table {
-                thead { tr { th { "Ngân hàng" } th { "Phiên bản" } th { "Số câu" } th { "Đơn vị" } } }
+                thead { tr { th { "Ngân hàng" } th { "Phiên bản" } th { "Số câu" } th { "Đơn vị" } th { "Chia sẻ" } } }
                 tbody {
                     @for b in banks {
                         tr {
@@ -67,6 +67,15 @@ pub fn list_page(
                             td { (b.latest_version) " (" (b.versions) ")" }
                             td { (b.question_count) }
                             td { (b.unit_code.as_deref().unwrap_or("—")) }
+                            td.sharing {
+                                @if !b.access.sees_keys() {
+                                    "Chia sẻ từ cấp trên (không kèm đáp án)"
+                                } @else if b.shared {
+                                    "Đang chia sẻ cho đơn vị cấp dưới"
+                                } @else {
+                                    "Không chia sẻ"
+                                }
+                            }
                         }
                     }
                 }
@@ -231,7 +240,30 @@ fn browse_link(slug: &str, q: &BrowseQuery, page: i64) -> String {
     url
 }
 
+/// The first 12 characters of a content hash (what people compare).
+fn short_hash(hash: &str) -> &str {
+    hash.get(..12).unwrap_or(hash)
+}
+
+/// The owner's button that shares the bank with the units below, or stops.
+fn sharing_form(b: &Browse) -> Markup {
+    html! {
+        form.sharing method="post" action={ "/admin/banks/" (b.slug) "/sharing" } {
+            @if b.shared {
+                p.mut { "Đang chia sẻ cho các đơn vị cấp dưới: họ xem câu hỏi (không kèm đáp án, giải thích) và tạo hội thi trên ngân hàng này." }
+                input type="hidden" name="shared" value="false";
+                button.secondary type="submit" { "Thôi chia sẻ" }
+            } @else {
+                p.mut { "Chỉ đơn vị sở hữu và cấp trên của đơn vị đó thấy ngân hàng này. Chia sẻ để các đơn vị cấp dưới tạo hội thi trên ngân hàng (không kèm đáp án, giải thích, tệp xuất)." }
+                input type="hidden" name="shared" value="true";
+                button.secondary type="submit" { "Chia sẻ cho đơn vị cấp dưới" }
+            }
+        }
+    }
+}
+
 pub fn browse_page(staff: &Staff, b: &Browse, q: &BrowseQuery, message: Option<Flash>) -> Markup {
+    let keys = b.access.sees_keys();
     let page = q.page.unwrap_or(1).max(1);
     let pages = ((b.total + PAGE_SIZE - 1) / PAGE_SIZE).max(1);
     let v = &b.version;
@@ -242,17 +274,27 @@ pub fn browse_page(staff: &Staff, b: &Browse, q: &BrowseQuery, message: Option<F
             h1 { (v.title) span.en { (b.slug) " · phiên bản " (v.number) } }
             (flash(message, &[]))
             .card {
-                p {
-                    (v.question_count) " câu hỏi · mã nội dung " code { (&v.content_hash[..12]) } " · "
-                    "Xuất: " a href={ "/api/v1/banks/" (b.slug) "/versions/" (v.number) "/export?format=toml" } { "TOML" } " · "
-                    a href={ "/api/v1/banks/" (b.slug) "/versions/" (v.number) "/export?format=xlsx" } { "Excel" }
+                @if keys {
+                    p {
+                        (v.question_count) " câu hỏi · mã nội dung " code { (short_hash(&v.content_hash)) } " · "
+                        "Xuất: " a href={ "/api/v1/banks/" (b.slug) "/versions/" (v.number) "/export?format=toml" } { "TOML" } " · "
+                        a href={ "/api/v1/banks/" (b.slug) "/versions/" (v.number) "/export?format=xlsx" } { "Excel" }
+                    }
+                } @else {
+                    p { (v.question_count) " câu hỏi" }
+                    p.flash.ok #shared-from-above {
+                        "Ngân hàng được chia sẻ từ cấp trên"
+                        @if let Some(code) = &b.owner_code { " (" (code) ")" }
+                        ": bạn xem được câu hỏi và tạo hội thi trên ngân hàng này; đáp án, giải thích và tệp xuất chỉ đơn vị sở hữu xem được. Máy chủ vẫn chấm điểm như thường."
+                    }
                 }
                 (summary_table(&b.summary))
+                @if keys { (sharing_form(b)) }
             }
             details.card {
                 summary { "Lịch sử phiên bản (" (b.versions.len()) ")" }
                 table {
-                    thead { tr { th { "Phiên bản" } th { "Ngày nhập" } th { "Số câu" } th { "Tệp" } th { "Mã nội dung" } } }
+                    thead { tr { th { "Phiên bản" } th { "Ngày nhập" } th { "Số câu" } th { "Tệp" } @if keys { th { "Mã nội dung" } } } }
                     tbody {
                         @for ver in &b.versions {
                             tr {
@@ -260,7 +302,7 @@ pub fn browse_page(staff: &Staff, b: &Browse, q: &BrowseQuery, message: Option<F
                                 td { (crate::domain::vn_time::fmt_date_time(ver.created_at)) }
                                 td { (ver.question_count) }
                                 td { (ver.source_name) " (" (ver.format) ")" }
-                                td { code { (&ver.content_hash[..12]) } }
+                                @if keys { td { code { (short_hash(&ver.content_hash)) } } }
                             }
                         }
                     }
@@ -294,11 +336,12 @@ pub fn browse_page(staff: &Staff, b: &Browse, q: &BrowseQuery, message: Option<F
                     p.mut { code { (qn.id) } " · " (qn.topic) " · " (qn.difficulty.label_vi()) " · " (qn.points) " điểm · " (qn.kind.label_vi()) }
                     ol type="A" {
                         @for (k, o) in qn.options.iter().enumerate() {
-                            li.right[qn.correct.contains(&k)] { (o) @if qn.correct.contains(&k) { " ✓" } }
+                            @let right = keys && qn.correct.contains(&k);
+                            li.right[right] { (o) @if right { " ✓" } }
                         }
                     }
-                    @if !qn.explanation.is_empty() { p { em { "Giải thích: " } (qn.explanation) } }
-                    @if !qn.source.is_empty() { p.mut { "Nguồn: " (qn.source) } }
+                    @if keys && !qn.explanation.is_empty() { p { em { "Giải thích: " } (qn.explanation) } }
+                    @if keys && !qn.source.is_empty() { p.mut { "Nguồn: " (qn.source) } }
                 }
             }
             div.pager {

@@ -329,11 +329,20 @@ fn matrix(app: &TestApp) -> Vec<Row> {
             None,
             [200, 200, 200, 403, 401, 401, 401],
         ),
+        // The fixture's bank is the admin's, shared with every unit: the
+        // organizers read its questions without keys and may not export it
+        // or change its sharing.
         (
             "get",
             "/banks/{slug}/versions/{n}/export",
             None,
-            [200, 200, 200, 403, 401, 401, 401],
+            [200, 403, 403, 403, 401, 401, 401],
+        ),
+        (
+            "put",
+            "/banks/{slug}/sharing",
+            Some(json!({"shared": true})),
+            [200, 403, 403, 403, 401, 401, 401],
         ),
         ("get", "/contests/{slug}", None, public),
         (

@@ -340,3 +340,39 @@ fn import_bank_checks_without_saving_on_dry_run_and_reads_unknown_headers_by_col
         "{stderr}"
     );
 }
+
+/// `import-bank` stores a bank with no unit (the admins') unshared;
+/// `--shared` shares it with every unit, without its keys.
+#[test]
+fn import_bank_shares_only_when_asked() {
+    use diesel::prelude::*;
+    let sample = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/question_banks/dich-vu-cong-truc-tuyen-2023.toml"
+    );
+    let shared = |db: &TestDb| -> bool {
+        use hoithi::db::schema::banks;
+        db.connect()
+            .read_now(|c| {
+                banks::table
+                    .select(banks::shared)
+                    .first::<bool>(c)
+                    .map_err(Into::into)
+            })
+            .unwrap()
+    };
+    for (args, want) in [(&[][..], false), (&["--shared"][..], true)] {
+        let db = TestDb::new();
+        let out = hoithi(&db)
+            .args(["import-bank", sample])
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert_eq!(shared(&db), want, "{args:?}");
+    }
+}

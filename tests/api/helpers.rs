@@ -269,8 +269,8 @@ pub const SAMPLE_BANK: &str =
     include_str!("../../question_banks/dich-vu-cong-truc-tuyen-2023.toml");
 pub const CONTEST: &str = "thu-nghiem";
 
-/// Tree, sample bank and a contest with one round open now for a week.
-/// Returns the admin token.
+/// Tree, sample bank (the admin's, shared with the units) and a contest
+/// with one round open now for a week. Returns the admin token.
 pub async fn contest_fixture(app: &TestApp, minutes: i32, questions_per_cell: u32) -> String {
     let admin = app.admin().await;
     assert_eq!(app.import_csv(&admin, TREE_CSV).await.status(), 200);
@@ -287,6 +287,16 @@ pub async fn contest_fixture(app: &TestApp, minutes: i32, questions_per_cell: u3
         .await
         .unwrap();
     assert_eq!(r.status(), 201);
+    // The admin's bank (no unit), shared with every unit as a province
+    // shares its bank: organizers use it without its answer keys.
+    let r = app
+        .put(
+            "/api/v1/banks/dich-vu-cong-truc-tuyen-2023/sharing",
+            &admin,
+            &serde_json::json!({"shared": true}),
+        )
+        .await;
+    assert_eq!(r.status(), 200);
     let body = contest_body(app, minutes, questions_per_cell, &[(-5, 7 * 24 * 60)]);
     let r = app.post("/api/v1/contests", &admin, &body).await;
     assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());

@@ -8,6 +8,7 @@ mod accounts;
 mod activities;
 mod auth;
 mod backup;
+mod bank_sharing;
 mod banks;
 mod board_cache;
 mod browser;

@@ -59,3 +59,73 @@ fn both_migration_sets_produce_the_same_tables_columns_and_nullability() {
     assert!(sqlite.len() > 10, "{sqlite:?}");
     assert_eq!(sqlite, postgres);
 }
+
+#[derive(QueryableByName, Debug, PartialEq, Eq, PartialOrd, Ord)]
+struct BankShared {
+    #[diesel(sql_type = Text)]
+    slug: String,
+    #[diesel(sql_type = Bool)]
+    shared: bool,
+}
+
+/// Applies the migrations before bank sharing, stores a unit's bank and a
+/// bank with no unit, applies the rest, and reads the banks back.
+macro_rules! upgrade_banks {
+    ($conn:expr, $migrations:expr) => {{
+        use diesel_migrations::MigrationHarness;
+        let conn = $conn;
+        loop {
+            let applied = conn.run_next_migration($migrations).expect("migrate");
+            let digits: String = applied.to_string().chars().filter(char::is_ascii_digit).collect();
+            if digits == "20261130000010" {
+                break;
+            }
+        }
+        for sql in [
+            "INSERT INTO units (id, code, name, level, parent_id, path, depth, created_at, updated_at) \
+             VALUES ('u1', 'XA-A', 'Đoàn xã An Phú', 'Đoàn cơ sở', NULL, '/u1/', 0, '2026-11-01 00:00:00', '2026-11-01 00:00:00')",
+            "INSERT INTO banks (id, slug, unit_id, created_at) VALUES ('b1', 'cua-xa', 'u1', '2026-11-01 00:00:00')",
+            "INSERT INTO banks (id, slug, unit_id, created_at) VALUES ('b2', 'cua-admin', NULL, '2026-11-01 00:00:00')",
+        ] {
+            diesel::sql_query(sql).execute(conn).expect("insert");
+        }
+        conn.run_pending_migrations($migrations).expect("migrate the rest");
+        let mut banks = diesel::sql_query("SELECT slug, shared FROM banks")
+            .load::<BankShared>(conn)
+            .expect("banks");
+        banks.sort();
+        banks
+    }};
+}
+
+/// Every bank is kept; a unit's bank starts unshared; a bank with no unit
+/// (the admins', readable by every organizer until now) stays usable by
+/// every unit, shared without its keys.
+#[test]
+fn the_sharing_migration_keeps_every_bank_and_shares_only_the_admins() {
+    let want = vec![
+        BankShared {
+            slug: "cua-admin".into(),
+            shared: true,
+        },
+        BankShared {
+            slug: "cua-xa".into(),
+            shared: false,
+        },
+    ];
+    let db = TestDb::sqlite();
+    let mut conn =
+        diesel::SqliteConnection::establish(db.url.trim_start_matches("sqlite://")).expect("open");
+    assert_eq!(
+        upgrade_banks!(&mut conn, hoithi::db::SQLITE_MIGRATIONS),
+        want
+    );
+    if let Some(base) = postgres_base() {
+        let db = TestDb::postgres(&base);
+        let mut conn = diesel::PgConnection::establish(&db.url).expect("connect");
+        assert_eq!(
+            upgrade_banks!(&mut conn, hoithi::db::POSTGRES_MIGRATIONS),
+            want
+        );
+    }
+}

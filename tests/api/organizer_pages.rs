@@ -422,7 +422,8 @@ fn contest_form(title: &str, slug: &str, rounds: &[(&str, &str)]) -> Vec<(String
         ("age_min", "16"),
         ("age_max", "35"),
         ("identity_check", "birth_date"),
-        ("show_answers", "true"),
+        // The bank is shared from above without its keys: the form leaves
+        // "show answers after the close" unticked for it.
     ]
     .iter()
     .map(|(k, v)| (k.to_string(), v.to_string()))
@@ -481,6 +482,11 @@ async fn a_first_timer_fills_the_contest_form_with_every_error_at_its_field() {
     assert!(page.contains("id=\"bp-total\""));
     assert!(page.contains("name=\"add_round\""));
     assert!(page.contains("name=\"rules\""));
+    assert!(
+        page.contains("name=\"show_answers\"")
+            && !page.contains("name=\"show_answers\" value=\"true\" checked"),
+        "answers after the close are not offered on a bank shared from above"
+    );
 
     // Everything wrong at once, each beside its field; nothing saved.
     let mut bad = contest_form("", "Mã Sai!", &[("2026-12-10T08:00", "2026-12-09T08:00")]);

@@ -8,7 +8,9 @@ use super::{params, Entries};
 use crate::auth::{AppState, Staff};
 use crate::domain::bank::{table, MAX_FILE_BYTES};
 use crate::error::AppError;
-use crate::service::banks::{self, BankListItem, ImportOutcome, ImportRequest, VersionDetail};
+use crate::service::banks::{
+    self, BankListItem, ImportOutcome, ImportRequest, Sharing, VersionDetail,
+};
 use crate::web::read_multipart;
 
 /// Nhập ngân hàng câu hỏi / Import a question bank
@@ -90,6 +92,40 @@ pub async fn version(
 ) -> Result<HttpResponse, AppError> {
     let params::BankVersion { slug, n } = path.into_inner();
     Ok(HttpResponse::Ok().json(banks::version(&state.db, &staff, slug, n).await?))
+}
+
+/// Chia sẻ ngân hàng cho đơn vị cấp dưới / Share a bank with the units below
+///
+/// `{"shared": true}` lets the organizers of the units below the owning
+/// unit (every unit, for a bank with no unit) list the bank, read its
+/// questions without answers, explanations or sources, and build contests
+/// on it; `false` stops that (contests already built keep working). For
+/// the owning unit's organizers, those above it, and admins; written to
+/// the audit log.
+#[utoipa::path(
+    put,
+    path = "/banks/{slug}/sharing",
+    params(params::Bank),
+    request_body = Sharing,
+    responses((status = 200, body = Sharing)),
+    security(("bearer" = []), ("staffCookie" = []))
+)]
+pub async fn set_sharing(
+    state: web::Data<AppState>,
+    staff: Staff,
+    path: web::Path<params::Bank>,
+    body: web::Json<Sharing>,
+) -> Result<HttpResponse, AppError> {
+    let slug = path.into_inner().slug;
+    let sharing = banks::set_sharing(
+        &state.db,
+        &staff,
+        slug,
+        body.into_inner().shared,
+        state.now(),
+    )
+    .await?;
+    Ok(HttpResponse::Ok().json(sharing))
 }
 
 #[derive(Deserialize, IntoParams)]

@@ -53,6 +53,7 @@ mod table {
         get "/banks/template.xlsx" => banks::template,
         get "/banks/{slug}/versions/{n}" => banks::version,
         get "/banks/{slug}/versions/{n}/export" => banks::export,
+        put "/banks/{slug}/sharing" => banks::set_sharing,
         post "/contests" => contests::create,
         put "/contests/{slug}" => contests::update,
         post "/contests/{slug}/sessions" => contests::session,

@@ -45,6 +45,7 @@ pub const PREFIX: &str = "/api/v1";
         banks::template,
         banks::version,
         banks::export,
+        banks::set_sharing,
         contests::create,
         contests::get,
         contests::update,

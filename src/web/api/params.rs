@@ -57,6 +57,14 @@ pub struct ContestFile {
 
 #[derive(Deserialize, IntoParams)]
 #[into_params(parameter_in = Path)]
+pub struct Bank {
+    /// Mã ngân hàng câu hỏi / The bank's slug.
+    #[param(example = "dich-vu-cong-truc-tuyen-2023")]
+    pub slug: String,
+}
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Path)]
 pub struct BankVersion {
     /// Mã ngân hàng câu hỏi / The bank's slug.
     #[param(example = "dich-vu-cong-truc-tuyen-2023")]

@@ -18,13 +18,24 @@ pub async fn list(state: web::Data<AppState>, staff: Staff) -> Result<HttpRespon
     Ok(html(view::list(&staff, &list, state.now())))
 }
 
+/// What the contest form offers: the banks the organizer may use, the
+/// chosen one's topic summary, slug and version, and whether its answer
+/// keys are the organizer's (a bank shared from above: they are not).
+type BankChoices = (
+    Vec<(String, String)>,
+    Vec<TopicSummary>,
+    String,
+    String,
+    bool,
+);
+
 /// Banks the organizer may use, and the topic summary of the chosen one.
 async fn bank_choices(
     state: &AppState,
     staff: &Staff,
     chosen: &str,
     version: Option<i32>,
-) -> Result<(Vec<(String, String)>, Vec<TopicSummary>, String, String), AppError> {
+) -> Result<BankChoices, AppError> {
     let list = banks::list(&state.db, staff).await?;
     let slug = if chosen.is_empty() {
         list.first().map(|b| b.slug.clone()).unwrap_or_default()
@@ -43,11 +54,16 @@ async fn bank_choices(
         }
         None => (Vec::new(), String::new()),
     };
+    let keys = list
+        .iter()
+        .find(|b| b.slug == slug)
+        .is_none_or(|b| b.access.sees_keys());
     Ok((
         list.into_iter().map(|b| (b.slug, b.title)).collect(),
         summary,
         slug,
         number,
+        keys,
     ))
 }
 
@@ -94,12 +110,18 @@ async fn render_form(
     problems: &[Problem],
     blank_rounds: usize,
 ) -> Result<HttpResponse, AppError> {
-    let (banks, summary, bank_slug, version) =
+    let (banks, mut summary, bank_slug, version, keys) =
         bank_choices(state, staff, &v.bank_slug, v.bank_version.parse().ok()).await?;
-    // A new form: the bank chosen (or the first one) and its latest version.
+    if editing && summary.is_empty() {
+        // A bank its owner no longer shares: the contest keeps its version.
+        summary = contests::bank_summary(state, staff, v.slug.clone()).await?;
+    }
+    // A new form: the bank chosen (or the first one) and its latest version;
+    // answers are not offered after the close on a bank shared from above.
     if v.bank_slug.is_empty() || v.bank_version.is_empty() {
         v.bank_slug = bank_slug;
         v.bank_version = version;
+        v.show_answers &= keys;
     }
     let units = crate::service::units::list(&state.db, staff, None).await?;
     let page = view::FormPage {

@@ -151,7 +151,45 @@ pub async fn browse(
             "Nội dung giống hệt phiên bản {}; không tạo phiên bản mới.",
             b.version.number
         ))),
+        Some("shared") => Some(Flash::Ok(
+            "Đã chia sẻ ngân hàng cho các đơn vị cấp dưới, không kèm đáp án.".to_string(),
+        )),
+        Some("unshared") => Some(Flash::Ok(
+            "Đã thôi chia sẻ ngân hàng; các hội thi đã tạo trên ngân hàng vẫn chạy bình thường."
+                .to_string(),
+        )),
         _ => None,
     };
     Ok(html(browse_page(&staff, &b, &q, message)))
+}
+
+#[derive(Deserialize)]
+pub struct SharingForm {
+    shared: String,
+}
+
+/// The bank page's "Chia sẻ cho đơn vị cấp dưới" / "Thôi chia sẻ" button.
+pub async fn set_sharing(
+    state: web::Data<AppState>,
+    staff: Staff,
+    slug: web::Path<String>,
+    form: web::Form<SharingForm>,
+) -> Result<HttpResponse, AppError> {
+    let shared = match form.shared.as_str() {
+        "true" => true,
+        "false" => false,
+        _ => {
+            return Err(AppError::invalid(
+                "Lựa chọn chia sẻ không hợp lệ.",
+                "Invalid sharing choice.",
+            ))
+        }
+    };
+    let slug = slug.into_inner();
+    banks::set_sharing(&state.db, &staff, slug.clone(), shared, state.now()).await?;
+    let msg = if shared { "shared" } else { "unshared" };
+    Ok(see_other(&format!(
+        "/admin/banks/{}?msg={msg}",
+        crate::domain::text::urlencode(&slug)
+    )))
 }

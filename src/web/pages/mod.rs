@@ -86,6 +86,7 @@ crate::web::route_table! {
     post "/admin/banks/uploads/{id}/choose" => banks::choose,
     post "/admin/banks/commit" => banks::commit,
     get "/admin/banks/{slug}" => banks::browse,
+    post "/admin/banks/{slug}/sharing" => banks::set_sharing,
 }
 
 async fn home(state: web::Data<AppState>, staff: Option<Staff>) -> Result<Markup, AppError> {
