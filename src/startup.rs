@@ -198,6 +198,7 @@ fn run(
             // its assets are a third of their size on a phone's connection.
             .wrap(actix_web::middleware::Compress::default())
             .wrap(TracingLogger::<crate::web::trace::RequestSpan>::new())
+            .wrap(from_fn(crate::web::body::close_unread))
             .configure(routes)
             .default_service(web::to(not_found))
     })

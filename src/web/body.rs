@@ -10,19 +10,27 @@
 //! handler is reading: a stalled body wakes its reader with a 408.
 //!
 //! A request whose body is not read to its end (refused, timed out, or a
-//! handler that did not need it) gets `Connection: close`, so no one has to
-//! drain what the client still sends.
+//! handler that did not need it) has its connection closed once the answer
+//! is sent: the body's receiving end is kept alive inside the answer, so
+//! actix closes instead of draining it (a dropped chunked body was drained
+//! with no deadline at all).
+//!
+//! Bytes count against a budget for the whole instance and a share per
+//! address, except the first 16 KB of each body: answer saves and sign-ins
+//! are never refused because someone else holds the budget.
 
+use std::cell::RefCell;
 use std::collections::HashMap;
 use std::future::Future;
 use std::net::IpAddr;
 use std::pin::Pin;
+use std::rc::Rc;
 use std::sync::atomic::{AtomicU8, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
 use std::time::Duration;
 
-use actix_web::body::{EitherBody, MessageBody};
+use actix_web::body::{BodySize, BoxBody, EitherBody, MessageBody};
 use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
 use actix_web::error::PayloadError;
 use actix_web::http::header;
@@ -51,7 +59,14 @@ pub struct BodyRules {
     pub per_address: Option<u32>,
     /// Bytes all unfinished bodies together may hold.
     pub budget: usize,
+    /// Bytes the unfinished bodies of one address may hold (None with no
+    /// per-address cap): one 10 MB upload and change.
+    pub budget_per_address: Option<usize>,
 }
+
+/// The first bytes of every body are free of the budgets: answer saves,
+/// sign-ins and registrations are a few hundred bytes and always pass.
+pub const FREE_BYTES: usize = 16 * 1024;
 
 impl BodyRules {
     pub fn new(rate_limits: bool) -> BodyRules {
@@ -59,7 +74,8 @@ impl BodyRules {
             grace: Duration::from_secs(10),
             floor_bytes_per_second: 16 * 1024,
             per_address: rate_limits.then_some(32),
-            budget: 64 * 1024 * 1024,
+            budget: 192 * 1024 * 1024,
+            budget_per_address: rate_limits.then_some(16 * 1024 * 1024),
         }
     }
 
@@ -77,7 +93,8 @@ impl BodyRules {
 pub struct Bodies {
     rules: BodyRules,
     held: AtomicUsize,
-    unfinished: Mutex<HashMap<IpAddr, u32>>,
+    /// Per address: unfinished bodies, and the bytes they hold.
+    unfinished: Mutex<HashMap<IpAddr, (u32, usize)>>,
 }
 
 impl Bodies {
@@ -98,12 +115,16 @@ impl Bodies {
     pub fn unfinished(&self) -> u32 {
         self.unfinished
             .lock()
-            .map(|m| m.values().sum())
+            .map(|m| m.values().map(|(n, _)| n).sum())
             .unwrap_or(0)
     }
 
     /// A place for one more unfinished body from `ip`, or 429.
-    fn admit(self: &Arc<Self>, ip: Option<IpAddr>) -> Result<Ticket, AppError> {
+    fn admit(
+        self: &Arc<Self>,
+        ip: Option<IpAddr>,
+        state: Arc<AtomicU8>,
+    ) -> Result<Ticket, AppError> {
         let slot = match (self.rules.per_address, ip) {
             (Some(cap), Some(ip)) => {
                 let ip = crate::web::limits::bucket(ip);
@@ -111,7 +132,7 @@ impl Bodies {
                     .unfinished
                     .lock()
                     .map_err(|_| AppError::Internal("the body table is poisoned".into()))?;
-                let n = map.entry(ip).or_insert(0);
+                let (n, _) = map.entry(ip).or_insert((0, 0));
                 if *n >= cap {
                     return Err(AppError::TooManyRequests { retry_after: 5 });
                 }
@@ -123,8 +144,9 @@ impl Bodies {
         Ok(Ticket {
             bodies: self.clone(),
             slot,
+            received: 0,
             held: 0,
-            state: Arc::new(AtomicU8::new(OPEN)),
+            state,
         })
     }
 }
@@ -139,31 +161,51 @@ const OVER_BUDGET: u8 = 3;
 struct Ticket {
     bodies: Arc<Bodies>,
     slot: Option<IpAddr>,
+    /// Bytes of this body so far.
+    received: usize,
+    /// Of them, counted against the budgets (all but the free first ones).
     held: usize,
     state: Arc<AtomicU8>,
 }
 
 impl Ticket {
+    /// Counts `n` more bytes of this body; false past a budget.
     fn hold(&mut self, n: usize) -> bool {
+        self.received += n;
+        let n = self.received.saturating_sub(FREE_BYTES) - self.held;
+        if n == 0 {
+            return true;
+        }
+        let rules = self.bodies.rules;
         let before = self.bodies.held.fetch_add(n, Ordering::Relaxed);
         self.held += n;
-        before + n <= self.bodies.rules.budget
+        let mut within = before + n <= rules.budget;
+        if let (Some(ip), Some(cap)) = (self.slot, rules.budget_per_address) {
+            if let Ok(mut map) = self.bodies.unfinished.lock() {
+                if let Some((_, bytes)) = map.get_mut(&ip) {
+                    *bytes += n;
+                    within &= *bytes <= cap;
+                }
+            }
+        }
+        within
     }
 
     fn release(&mut self) {
-        if self.held > 0 {
-            self.bodies.held.fetch_sub(self.held, Ordering::Relaxed);
-            self.held = 0;
-        }
         if let Some(ip) = self.slot.take() {
             if let Ok(mut map) = self.bodies.unfinished.lock() {
-                if let Some(n) = map.get_mut(&ip) {
+                if let Some((n, bytes)) = map.get_mut(&ip) {
                     *n -= 1;
+                    *bytes = bytes.saturating_sub(self.held);
                     if *n == 0 {
                         map.remove(&ip);
                     }
                 }
             }
+        }
+        if self.held > 0 {
+            self.bodies.held.fetch_sub(self.held, Ordering::Relaxed);
+            self.held = 0;
         }
     }
 
@@ -182,9 +224,13 @@ impl Drop for Ticket {
     }
 }
 
+/// The request's payload, shared by its reader and the middleware, which
+/// keeps it alive until the answer is sent (see the module comment).
+type Shared = Rc<RefCell<Payload>>;
+
 /// The request's payload, with the deadline and the accounting.
 struct Guarded {
-    inner: Payload,
+    inner: Shared,
     ticket: Ticket,
     start: Instant,
     last: Instant,
@@ -201,7 +247,11 @@ impl Stream for Guarded {
         if this.finished {
             return Poll::Ready(None);
         }
-        match Pin::new(&mut this.inner).poll_next(cx) {
+        let next = {
+            let mut inner = this.inner.borrow_mut();
+            Pin::new(&mut *inner).poll_next(cx)
+        };
+        match next {
             Poll::Ready(Some(Ok(chunk))) => {
                 this.received += chunk.len() as u64;
                 this.last = Instant::now();
@@ -267,7 +317,17 @@ fn has_body(req: &ServiceRequest) -> Result<Option<u64>, AppError> {
     Ok(headers.contains_key(header::TRANSFER_ENCODING).then_some(0))
 }
 
-/// The middleware (see the module comment).
+/// What the outer middleware needs to know of a request's body.
+#[derive(Clone)]
+struct BodyWatch {
+    payload: Shared,
+    state: Arc<AtomicU8>,
+}
+
+/// The middleware that guards bodies (see the module comment); its
+/// refusals pass back through the security headers and the HTML error
+/// pages. [`close_unread`], outside every other middleware, closes the
+/// connection of a body that was not read to its end.
 pub async fn guard_bodies(
     mut req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
@@ -279,22 +339,33 @@ pub async fn guard_bodies(
         return next.call(req).await.map(|r| r.map_into_left_body());
     };
     let declared = match has_body(&req) {
-        Ok(Some(n)) => n,
+        Ok(Some(n)) => Ok(n),
         Ok(None) => return next.call(req).await.map(|r| r.map_into_left_body()),
-        Err(e) => return Ok(refuse(req, e)),
+        Err(e) => Err(e),
     };
-    if declared > MAX_BODY {
-        return Ok(refuse(req, AppError::TooLarge { limit: MAX_BODY }));
-    }
-    let ticket = match bodies.admit(client_ip(req.request())) {
+    let payload: Shared = Rc::new(RefCell::new(req.take_payload()));
+    let state = Arc::new(AtomicU8::new(OPEN));
+    req.extensions_mut().insert(BodyWatch {
+        payload: payload.clone(),
+        state: state.clone(),
+    });
+    let admitted = declared
+        .and_then(|n| {
+            if n > MAX_BODY {
+                Err(AppError::TooLarge { limit: MAX_BODY })
+            } else {
+                Ok(n)
+            }
+        })
+        .and_then(|_| bodies.admit(client_ip(req.request()), state.clone()));
+    let ticket = match admitted {
         Ok(t) => t,
-        Err(e) => return Ok(refuse(req, e)),
+        Err(e) => return Ok(req.error_response(e).map_into_right_body()),
     };
-    let state = ticket.state.clone();
     let now = Instant::now();
     let deadline = bodies.rules.deadline(now, now, 0);
     let guarded = Guarded {
-        inner: req.take_payload(),
+        inner: payload,
         ticket,
         start: now,
         last: now,
@@ -305,45 +376,86 @@ pub async fn guard_bodies(
     req.set_payload(Payload::Stream {
         payload: Box::pin(guarded),
     });
-    let mut res = next.call(req).await?;
-    let ended = state.load(Ordering::Relaxed);
-    let res = match ended {
+    let res = next.call(req).await?;
+    Ok(match state.load(Ordering::Relaxed) {
         LATE => replace(res, AppError::SlowBody),
         OVER_BUDGET => replace(res, AppError::Overloaded { retry_after: 5 }),
-        _ => {
-            if ended != DONE {
-                res.response_mut()
-                    .head_mut()
-                    .set_connection_type(ConnectionType::Close);
-            }
-            res.map_into_left_body()
-        }
-    };
-    Ok(res)
-}
-
-/// A refusal before the body is read: the error's response, and the
-/// connection closed (the client may still be sending).
-fn refuse<B>(req: ServiceRequest, e: AppError) -> ServiceResponse<EitherBody<B>> {
-    let mut res = req.error_response(e);
-    res.response_mut()
-        .head_mut()
-        .set_connection_type(ConnectionType::Close);
-    res.map_into_right_body()
+        _ => res.map_into_left_body(),
+    })
 }
 
 fn replace<B>(res: ServiceResponse<B>, e: AppError) -> ServiceResponse<EitherBody<B>> {
     let (req, _) = res.into_parts();
-    let mut res = ServiceResponse::from_err(e, req);
+    ServiceResponse::from_err(e, req).map_into_right_body()
+}
+
+/// The outermost middleware: the answer to a request whose body was not
+/// read to its end says `Connection: close` and holds the body's receiving
+/// end until it has been sent, so actix closes the connection rather than
+/// drain it. Outside compression, which drops an empty body at once.
+pub async fn close_unread(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, actix_web::Error> {
+    let mut res = next.call(req).await?;
+    let watch = res.request().extensions().get::<BodyWatch>().cloned();
+    let Some(watch) = watch.filter(|w| w.state.load(Ordering::Relaxed) != DONE) else {
+        return Ok(res.map_into_left_body());
+    };
     res.response_mut()
         .head_mut()
         .set_connection_type(ConnectionType::Close);
-    res.map_into_right_body()
+    // Held by the head too: an empty body is gone before the head is sent.
+    res.response_mut()
+        .extensions_mut()
+        .insert(KeepPayload(watch.payload.clone()));
+    Ok(res.map_body(|_, body| {
+        EitherBody::right(BoxBody::new(Holding {
+            body: BoxBody::new(body),
+            _payload: watch.payload,
+        }))
+    }))
+}
+
+/// The request's payload, kept alive in a response's extensions.
+struct KeepPayload(#[allow(dead_code)] Shared);
+
+/// A response body that keeps the request's payload alive while it is sent.
+struct Holding {
+    body: BoxBody,
+    _payload: Shared,
+}
+
+impl MessageBody for Holding {
+    type Error = Box<dyn std::error::Error>;
+
+    /// Never `None`: a body of no size would be dropped by `BoxBody::new`
+    /// before it is sent, and the payload with it (a 204 is still sent
+    /// without a length: actix leaves it out for that status).
+    fn size(&self) -> BodySize {
+        match self.body.size() {
+            BodySize::None => BodySize::Sized(0),
+            size => size,
+        }
+    }
+
+    fn poll_next(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<web::Bytes, Self::Error>>> {
+        Pin::new(&mut self.body).poll_next(cx)
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    impl Bodies {
+        fn admit_new(self: &Arc<Self>, ip: Option<IpAddr>) -> Result<Ticket, AppError> {
+            self.admit(ip, Arc::new(AtomicU8::new(OPEN)))
+        }
+    }
 
     #[test]
     fn the_deadline_gives_small_bodies_the_grace_and_uploads_a_rate() {
@@ -373,15 +485,17 @@ mod tests {
         rules.per_address = Some(2);
         let bodies = Arc::new(Bodies::new(rules));
         let ip: IpAddr = "203.0.113.9".parse().unwrap();
-        let a = bodies.admit(Some(ip)).unwrap();
-        let _b = bodies.admit(Some(ip)).unwrap();
+        let a = bodies.admit_new(Some(ip)).unwrap();
+        let _b = bodies.admit_new(Some(ip)).unwrap();
         assert!(matches!(
-            bodies.admit(Some(ip)),
+            bodies.admit_new(Some(ip)),
             Err(AppError::TooManyRequests { .. })
         ));
-        assert!(bodies.admit(Some("203.0.113.10".parse().unwrap())).is_ok());
+        assert!(bodies
+            .admit_new(Some("203.0.113.10".parse().unwrap()))
+            .is_ok());
         drop(a);
-        assert!(bodies.admit(Some(ip)).is_ok());
+        assert!(bodies.admit_new(Some(ip)).is_ok());
     }
 
     #[tokio::test]
@@ -389,15 +503,38 @@ mod tests {
         let mut rules = BodyRules::new(true);
         rules.budget = 100;
         let bodies = Arc::new(Bodies::new(rules));
-        let mut a = bodies.admit(None).unwrap();
+        let mut a = bodies.admit_new(None).unwrap();
+        // The first 16 KB of a body are free.
+        assert!(a.hold(FREE_BYTES));
+        assert_eq!(bodies.held(), 0);
         assert!(a.hold(60));
-        let mut b = bodies.admit(None).unwrap();
-        assert!(!b.hold(60), "past the budget");
+        let mut b = bodies.admit_new(None).unwrap();
+        assert!(!b.hold(FREE_BYTES + 60), "past the budget");
         assert_eq!(bodies.held(), 120);
         b.end(OVER_BUDGET);
         a.end(DONE);
         assert_eq!(bodies.held(), 0);
         assert_eq!(a.state.load(Ordering::Relaxed), DONE);
         assert_eq!(b.state.load(Ordering::Relaxed), OVER_BUDGET);
+    }
+
+    #[tokio::test]
+    async fn one_address_holds_at_most_its_share_of_the_bytes() {
+        let mut rules = BodyRules::new(true);
+        rules.budget_per_address = Some(1000);
+        let bodies = Arc::new(Bodies::new(rules));
+        let ip: IpAddr = "203.0.113.9".parse().unwrap();
+        let mut a = bodies.admit_new(Some(ip)).unwrap();
+        assert!(a.hold(FREE_BYTES + 900));
+        let mut b = bodies.admit_new(Some(ip)).unwrap();
+        assert!(!b.hold(FREE_BYTES + 200), "past the address's share");
+        let mut other = bodies
+            .admit_new(Some("203.0.113.10".parse().unwrap()))
+            .unwrap();
+        assert!(other.hold(FREE_BYTES + 900), "another address has its own");
+        drop(b);
+        drop(a);
+        let mut c = bodies.admit_new(Some(ip)).unwrap();
+        assert!(c.hold(FREE_BYTES + 900), "given back");
     }
 }

@@ -221,3 +221,61 @@ async fn an_https_origin_is_another_site_for_a_server_reached_over_http() {
         assert_eq!(status == 403, refused, "{origin}: {status}");
     }
 }
+
+/// Sends a chunked request head and `sent` bytes of a first chunk that
+/// announces more, then nothing.
+async fn stalled_chunked(port: u16, path: &str, content_type: &str, sent: usize) -> TcpStream {
+    let mut s = TcpStream::connect(("127.0.0.1", port)).await.unwrap();
+    let head = format!(
+        "POST {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n\
+         Content-Type: {content_type}\r\nTransfer-Encoding: chunked\r\n\r\n{:x}\r\n",
+        sent * 4
+    );
+    s.write_all(head.as_bytes()).await.unwrap();
+    s.write_all(&vec![b'1'; sent]).await.unwrap();
+    s
+}
+
+/// A chunked body that stalls is closed like any other, whether a handler
+/// reads it (JSON, checked at the edge) or answers without it: actix would
+/// otherwise drain a dropped chunked body with no deadline.
+#[tokio::test]
+async fn a_stalled_chunked_body_is_closed_too_read_or_not() {
+    let app = spawn_app().await;
+    let sessions = format!("/api/v1/contests/{CONTEST}/sessions");
+    let mut read = stalled_chunked(app.port, &sessions, "application/json", 1000).await;
+    let mut unread = stalled_chunked(app.port, "/api/v1/auth/logout", "text/plain", 1000).await;
+    let mut refused = stalled_chunked(app.port, "/khong-co", "text/plain", 1000).await;
+    for (what, s, status) in [
+        ("read", &mut read, "408"),
+        ("unread", &mut unread, ""),
+        ("refused", &mut refused, "404"),
+    ] {
+        let answer = until_closed(s, Duration::from_secs(25))
+            .await
+            .unwrap_or_else(|| panic!("the {what} chunked connection was still open after 25 s"));
+        assert!(
+            answer.starts_with(&format!("HTTP/1.1 {status}")),
+            "{what}: {answer}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn one_address_cannot_hold_more_than_its_share_of_unfinished_chunked_bodies() {
+    let db = Arc::new(TestDb::new());
+    let mut settings = settings_for(&db);
+    settings.rate_limits = true;
+    let app = spawn_with(db, Arc::new(hoithi::service::state::SystemClock), settings).await;
+    let sessions = format!("/api/v1/contests/{CONTEST}/sessions");
+    let mut held = Vec::new();
+    for _ in 0..32 {
+        held.push(stalled_chunked(app.port, &sessions, "application/json", 100).await);
+    }
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let mut extra = stalled_chunked(app.port, &sessions, "application/json", 100).await;
+    let answer = until_closed(&mut extra, Duration::from_secs(5))
+        .await
+        .expect("a 33rd unfinished chunked body from one address was waited for");
+    assert!(answer.starts_with("HTTP/1.1 429"), "{answer}");
+}

@@ -37,8 +37,10 @@ pub async fn import(
 ) -> Result<HttpResponse, AppError> {
     staff.require_writer()?;
     crate::web::limits::check(&req, crate::web::limits::Door::Upload)?;
-    let _turn = state.uploads.enter().await?;
     let mut form = read_multipart(form, "file", MAX_FILE_BYTES).await?;
+    // The turn is taken once the body is here: a slow sender must not hold
+    // a parse slot (the edge bounds what unfinished bodies hold, 64 MB).
+    let _turn = state.uploads.enter().await?;
     let upload = BankUpload {
         file: form.take_file()?,
         format: form.field("format"),

@@ -102,8 +102,10 @@ pub async fn import(
 ) -> Result<HttpResponse, AppError> {
     staff.require_writer()?;
     crate::web::limits::check(&req, crate::web::limits::Door::Upload)?;
-    let _turn = state.uploads.enter().await?;
     let bytes = crate::web::read_limited(body, MAX_IMPORT_BYTES).await?;
+    // The turn is taken once the body is here: a slow sender must not hold
+    // a parse slot (the edge bounds what unfinished bodies hold, 64 MB).
+    let _turn = state.uploads.enter().await?;
     let summary = units::import(&state, &staff, bytes).await?;
     Ok(HttpResponse::Ok().json(summary))
 }

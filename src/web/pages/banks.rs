@@ -37,9 +37,11 @@ pub async fn preview(
 ) -> Result<HttpResponse, AppError> {
     staff.require_writer()?;
     crate::web::limits::check(&http, crate::web::limits::Door::Upload)?;
-    let _turn = state.uploads.enter().await?;
     let result = async {
         let mut upload = read_multipart(form, "file", MAX_FILE_BYTES).await?;
+        // The turn is taken once the body is here: a slow sender must not hold
+        // a parse slot (the edge bounds what unfinished bodies hold, 64 MB).
+        let _turn = state.uploads.enter().await?;
         // Pasted text comes as a field without a file name.
         let file_name = match upload.file_name.trim() {
             "" => "cau-hoi-dan.txt".to_string(),

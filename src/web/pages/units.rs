@@ -94,12 +94,16 @@ pub async fn import(
 ) -> Result<HttpResponse, AppError> {
     staff.require_writer()?;
     crate::web::limits::check(&req, crate::web::limits::Door::Upload)?;
-    let _turn = state.uploads.enter().await?;
     let result = match crate::web::read_multipart(form, "file", MAX_IMPORT_BYTES)
         .await
         .and_then(|mut u| u.take_file())
     {
-        Ok(bytes) => units::import(&state, &staff, bytes).await,
+        Ok(bytes) => {
+            // The turn is taken once the body is here: a slow sender must not hold
+            // a parse slot (the edge bounds what unfinished bodies hold, 64 MB).
+            let _turn = state.uploads.enter().await?;
+            units::import(&state, &staff, bytes).await
+        }
         Err(e) => Err(e),
     };
     match result {
