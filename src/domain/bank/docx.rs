@@ -4,12 +4,13 @@
 //! in the file is executed; pictures are noted so their questions can be
 //! reported.
 
-use std::io::{Cursor, Read};
+use std::io::{BufRead, BufReader, Cursor, Read};
 
 use quick_xml::events::{BytesStart, Event};
-use quick_xml::Reader;
+use quick_xml::Reader as XmlReader;
 
-use super::exam::{Marks, Para};
+use super::exam::{line_too_long, Marks, Para, Reader, Understood, MAX_LINE_CHARS};
+use super::Budget;
 use crate::error::Problem;
 
 /// The most text a document may hold once unzipped.
@@ -66,6 +67,29 @@ pub(super) fn reference(r: &quick_xml::events::BytesRef<'_>) -> Result<Option<ch
 
 /// The paragraphs of a .docx file, numbered from 1.
 pub fn paragraphs(bytes: &[u8]) -> Result<Vec<Para>, Vec<Problem>> {
+    let mut paras = Vec::new();
+    each_paragraph(bytes, &Budget::unlimited(), |p| {
+        paras.push(p);
+        Ok(())
+    })?;
+    Ok(paras)
+}
+
+/// A .docx file in the exam convention, read one paragraph at a time.
+pub fn parse(bytes: &[u8], budget: &Budget) -> Result<Understood, Vec<Problem>> {
+    let mut reader = Reader::new(budget);
+    each_paragraph(bytes, budget, |p| reader.feed(&p))?;
+    reader.finish()
+}
+
+/// Gives each paragraph of a .docx file to `f` as soon as it is read,
+/// streaming `word/document.xml` out of the zip: no copy of the document
+/// is kept, and a paragraph longer than [`MAX_LINE_CHARS`] is refused.
+pub fn each_paragraph(
+    bytes: &[u8],
+    budget: &Budget,
+    f: impl FnMut(Para) -> Result<(), Vec<Problem>>,
+) -> Result<(), Vec<Problem>> {
     use crate::domain::archive::{check_zip, ZipRefusal, BANK_ZIP_LIMITS};
     check_zip(bytes, &BANK_ZIP_LIMITS).map_err(|e| match e {
         ZipRefusal::Unreadable(why) => unreadable(why),
@@ -75,28 +99,42 @@ pub fn paragraphs(bytes: &[u8]) -> Result<Vec<Para>, Vec<Problem>> {
         }
     })?;
     let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).map_err(unreadable)?;
-    let mut xml = Vec::new();
-    zip.by_name("word/document.xml")
+    let document = zip
+        .by_name("word/document.xml")
         .map_err(|_| unreadable("không có word/document.xml"))?
-        .take(MAX_DOCUMENT_BYTES)
-        .read_to_end(&mut xml)
-        .map_err(unreadable)?;
-    parse_document(&xml)
+        .take(MAX_DOCUMENT_BYTES);
+    read_document(BufReader::new(document), budget, f)
 }
 
+#[cfg(test)]
 fn parse_document(xml: &[u8]) -> Result<Vec<Para>, Vec<Problem>> {
-    let mut reader = Reader::from_reader(xml);
+    let mut paras = Vec::new();
+    read_document(xml, &Budget::unlimited(), |p| {
+        paras.push(p);
+        Ok(())
+    })?;
+    Ok(paras)
+}
+
+fn read_document<R: BufRead>(
+    xml: R,
+    budget: &Budget,
+    mut f: impl FnMut(Para) -> Result<(), Vec<Problem>>,
+) -> Result<(), Vec<Problem>> {
+    let mut reader = XmlReader::from_reader(xml);
     let mut buf = Vec::new();
-    let mut paras: Vec<Para> = Vec::new();
+    let mut count = 0;
     let mut current = Para::default();
     let mut marks = Marks::default();
     let (mut in_run_props, mut in_text) = (false, false);
-    let new_para = |paras: &mut Vec<Para>, current: &mut Para| {
+    let mut new_para = |current: &mut Para| {
         let mut done = std::mem::take(current);
-        done.line = paras.len() + 1;
-        paras.push(done);
+        count += 1;
+        done.line = count;
+        f(done)
     };
     loop {
+        budget.tick()?;
         let event = reader.read_event_into(&mut buf).map_err(unreadable)?;
         match &event {
             Event::Start(e) | Event::Empty(e) => {
@@ -116,19 +154,23 @@ fn parse_document(xml: &[u8]) -> Result<Vec<Para>, Vec<Problem>> {
                     }
                     b"t" if !empty => in_text = true,
                     b"tab" if !in_run_props => current.chars.push(('\t', marks)),
-                    b"br" | b"cr" => new_para(&mut paras, &mut current),
+                    b"br" | b"cr" => new_para(&mut current)?,
                     b"drawing" | b"pict" | b"object" => current.has_image = true,
                     _ => {}
                 }
             }
             Event::End(e) => match e.local_name().as_ref() {
-                b"p" => new_para(&mut paras, &mut current),
+                b"p" => new_para(&mut current)?,
                 b"rPr" => in_run_props = false,
                 b"t" => in_text = false,
                 _ => {}
             },
             Event::Text(t) if in_text => {
                 let text = t.decode().map_err(unreadable)?;
+                // Counted before it is kept: a 47 MB run costs its count.
+                if current.chars.len() + text.chars().count() > MAX_LINE_CHARS {
+                    return Err(line_too_long(count + 1));
+                }
                 current.chars.extend(text.chars().map(|c| (c, marks)));
             }
             Event::GeneralRef(r) if in_text => {
@@ -140,12 +182,15 @@ fn parse_document(xml: &[u8]) -> Result<Vec<Para>, Vec<Problem>> {
             Event::Eof => break,
             _ => {}
         }
+        if current.chars.len() > MAX_LINE_CHARS {
+            return Err(line_too_long(count + 1));
+        }
         buf.clear();
     }
     if !current.chars.is_empty() {
-        new_para(&mut paras, &mut current);
+        new_para(&mut current)?;
     }
-    Ok(paras)
+    Ok(())
 }
 
 /// A minimal .docx holding `body` (the inside of `<w:body>`), for tests.

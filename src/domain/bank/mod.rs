@@ -14,6 +14,7 @@ pub mod exam;
 mod fuzz;
 pub mod gift;
 pub mod html;
+pub mod limits;
 pub mod mojibake;
 pub mod moodle_xml;
 pub mod table;
@@ -26,6 +27,7 @@ use sha2::{Digest, Sha256};
 
 use crate::domain::text::{clean, fold};
 use crate::error::Problem;
+pub use limits::{Budget, Problems};
 
 pub const MAX_FILE_BYTES: usize = 10 * 1024 * 1024;
 pub const MAX_QUESTIONS: usize = 20_000;
@@ -343,7 +345,9 @@ pub fn parse_noted(
             ),
         )]);
     }
+    let budget = &defaults.budget;
     let parsed = (|| {
+        budget.check()?;
         let mut notes = Vec::new();
         let mut text = || -> Result<String, Vec<Problem>> {
             let (text, encoding) = decode(bytes)?;
@@ -353,29 +357,30 @@ pub fn parse_noted(
         let mut raw = match format {
             Format::Toml => toml_format::parse(&text()?)?,
             Format::Xlsx => {
-                let (raw, sheets) = table::parse_xlsx(bytes, defaults.columns.as_ref())?;
+                let (raw, sheets) = table::parse_xlsx(bytes, defaults.columns.as_ref(), budget)?;
                 notes.extend(sheets);
                 raw
             }
             Format::Csv => {
-                let (raw, layout) = table::parse_csv(&text()?, defaults.columns.as_ref())?;
+                let (raw, layout) = table::parse_csv(&text()?, defaults.columns.as_ref(), budget)?;
                 notes.extend(layout);
                 raw
             }
-            Format::Gift => gift::parse(&text()?)?,
-            Format::Aiken => aiken::parse(&text()?)?,
+            Format::Gift => gift::parse_within(&text()?, budget)?,
+            Format::Aiken => aiken::parse_within(&text()?, budget)?,
             Format::Text => {
-                let understood = exam::parse_text(&text()?)?;
+                let understood = exam::parse_text_within(&text()?, budget)?;
                 notes.extend(understood.notes);
                 understood.bank
             }
             Format::Docx => {
-                let understood = exam::parse(&docx::paragraphs(bytes)?)?;
+                let understood = docx::parse(bytes, budget)?;
                 notes.extend(understood.notes);
                 understood.bank
             }
             Format::MoodleXml => {
-                let (raw, skipped) = moodle_xml::parse(&text()?, defaults.skip_unsupported)?;
+                let (raw, skipped) =
+                    moodle_xml::parse_within(&text()?, defaults.skip_unsupported, budget)?;
                 notes.extend(skipped);
                 raw
             }
@@ -384,11 +389,14 @@ pub fn parse_noted(
             notes.push(format!("Cột được chọn: {}.", columns.to_spec()));
         }
         defaults.fill(&mut raw);
-        validate(raw).map(|bank| (bank, notes))
+        budget.check()?;
+        validate_within(raw, budget).map(|bank| (bank, notes))
     })();
     // A problem of the whole file (its code, its title) is said at line 1:
     // no one should look for a line 0.
-    parsed.map_err(|mut problems| {
+    // At most 200 problems are kept, then "và N lỗi khác".
+    parsed.map_err(|problems| {
+        let mut problems = limits::capped(problems);
         for p in &mut problems {
             p.row = p.row.max(1);
         }
@@ -407,6 +415,8 @@ pub struct BankDefaults {
     pub skip_unsupported: bool,
     /// Which column holds what, for a sheet whose headers are not known.
     pub columns: Option<table::ColumnMap>,
+    /// When to give up (the deadline, or the requester gone).
+    pub budget: Budget,
 }
 
 impl BankDefaults {
@@ -552,7 +562,12 @@ fn check_id(id: &str) -> bool {
 
 /// Applies every rule to a parsed bank. Returns the clean bank, or every problem.
 pub fn validate(raw: RawBank) -> Result<Bank, Vec<Problem>> {
-    let mut problems = Vec::new();
+    validate_within(raw, &Budget::unlimited())
+}
+
+/// [`validate`] within a budget; the problems past the first 200 are counted.
+pub fn validate_within(raw: RawBank, budget: &Budget) -> Result<Bank, Vec<Problem>> {
+    let mut problems = Problems::new();
     let mut p = |line: usize, field: &str, vi: String, en: String| {
         problems.push(Problem::new(line, field, vi, en))
     };
@@ -629,7 +644,9 @@ pub fn validate(raw: RawBank) -> Result<Bank, Vec<Problem>> {
 
     let mut questions = Vec::with_capacity(raw.questions.len());
     let mut ids: HashMap<String, usize> = HashMap::new();
+    let mut derived_codes: HashSet<String> = HashSet::new();
     for q in raw.questions.iter().take(MAX_QUESTIONS) {
+        budget.tick()?;
         let line = q.line;
         let id = q.id.trim().to_string();
         if !check_id(&id) {
@@ -653,7 +670,7 @@ pub fn validate(raw: RawBank) -> Result<Bank, Vec<Problem>> {
             t => t,
         };
         if !declared.is_empty() {
-            if !declared.iter().any(|d| d.code == topic) {
+            if !seen_topics.contains(&topic) {
                 p(
                     line,
                     "topic",
@@ -661,7 +678,7 @@ pub fn validate(raw: RawBank) -> Result<Bank, Vec<Problem>> {
                     format!("Topic {topic:?} is not declared in [[topics]]."),
                 );
             }
-        } else if !derived.iter().any(|d| d.code == topic) {
+        } else if derived_codes.insert(topic.clone()) {
             derived.push(Topic {
                 code: topic.clone(),
                 name: topic.clone(),
@@ -899,8 +916,8 @@ pub fn validate(raw: RawBank) -> Result<Bank, Vec<Problem>> {
             questions,
         })
     } else {
-        problems.sort_by_key(|p| p.row);
-        Err(problems)
+        problems.sort_by_row();
+        Err(problems.into_vec())
     }
 }
 
