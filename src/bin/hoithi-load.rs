@@ -258,7 +258,7 @@ impl Target {
             .unwrap_or_default();
         let body = json!({
             "full_name": format!("Thí sinh thử tải {i}"), "birth_date": "2000-01-15", "phone": phone,
-            "unit_code": unit, "category": if i % 3 == 0 { "thanh_nien" } else { "doan_vien" }, "consent": true
+            "unit_code": unit, "category": if i.is_multiple_of(3) { "thanh_nien" } else { "doan_vien" }, "consent": true
         });
         let (status, reg) = call(
             &self.stats,
