@@ -271,6 +271,54 @@ mod tests {
         assert!(paragraphs(b"not a zip").unwrap_err()[0].row == 1);
     }
 
+    /// Letters that do not compress much (a zip of them passes the ratio check).
+    pub(crate) fn noise(n: usize) -> String {
+        let mut x: u32 = 12345;
+        (0..n)
+            .map(|_| {
+                x = x.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+                (b'a' + ((x >> 16) % 26) as u8) as char
+            })
+            .collect()
+    }
+
+    #[test]
+    fn one_huge_text_run_is_refused_without_being_split_into_characters() {
+        let run_len = 2_000_000;
+        let file = docx_of(&format!(
+            "<w:p><w:r><w:t>Câu 1: Hỏi?</w:t></w:r></w:p><w:p><w:r><w:t>{}</w:t></w:r></w:p>",
+            noise(run_len)
+        ));
+        let (errs, _, peak) = crate::alloc_meter::measure(|| {
+            parse(&file, &Budget::unlimited()).map(|_| ()).unwrap_err()
+        });
+        assert_eq!(
+            (errs[0].row, errs[0].field.as_str()),
+            (2, "file"),
+            "{errs:?}"
+        );
+        assert!(errs[0].message.contains("dài quá"), "{errs:?}");
+        // Split into (char, marks) pairs the run took 8 bytes a character
+        // (16 while its vector grew); read as a stream, a few bytes each.
+        assert!(
+            peak < 4 * run_len as u64,
+            "peak {peak} bytes for a {run_len}-character run"
+        );
+    }
+
+    #[test]
+    fn a_document_is_read_one_paragraph_at_a_time_within_a_budget() {
+        let file = docx_of(
+            "<w:p><w:r><w:t>Câu 1: Hỏi?</w:t></w:r></w:p><w:p><w:r><w:t>*A. x</w:t></w:r></w:p><w:p><w:r><w:t>B. y</w:t></w:r></w:p>",
+        );
+        let u = parse(&file, &Budget::unlimited()).unwrap();
+        assert_eq!(u.bank.questions[0].answer, ["A"]);
+        let gone = Budget::unlimited();
+        drop(gone.cancel_on_drop());
+        let errs = parse(&file, &gone).unwrap_err();
+        assert!(errs[0].message.starts_with("Tệp quá phức tạp"), "{errs:?}");
+    }
+
     #[test]
     fn red_is_what_a_person_calls_red() {
         assert!(is_red("FF0000") && is_red("C00000") && is_red("E31B23"));

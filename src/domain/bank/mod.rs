@@ -1168,6 +1168,76 @@ pub(crate) mod tests {
     }
 
     #[test]
+    fn the_problems_of_a_file_are_capped_at_200_and_the_rest_counted() {
+        // 1,000 questions without an answer: one problem each.
+        let mut text = String::new();
+        for i in 1..=1_000 {
+            text.push_str(&format!("Câu {i}: Hỏi {i}?\nA. x\nB. y\n"));
+        }
+        let defaults = BankDefaults {
+            file_name: "de.txt".into(),
+            ..Default::default()
+        };
+        let errs = parse(Format::Text, text.as_bytes(), &defaults).unwrap_err();
+        assert_eq!(errs.len(), limits::MAX_PROBLEMS + 1, "200 and the summary");
+        assert_eq!(errs[0].row, 1);
+        let last = &errs[limits::MAX_PROBLEMS];
+        assert!(last.message.contains("và 800 lỗi khác"), "{}", last.message);
+        assert!(
+            last.message_en.contains("and 800 more problems"),
+            "{}",
+            last.message_en
+        );
+        // The same through validation (a sheet of 300 rows without answers).
+        let mut csv = String::from("stem,option_a,option_b,answer\n");
+        for i in 0..300 {
+            csv.push_str(&format!("Hỏi {i}?,x,y,\n"));
+        }
+        let errs = parse(Format::Csv, csv.as_bytes(), &defaults).unwrap_err();
+        assert_eq!(errs.len(), limits::MAX_PROBLEMS + 1);
+        assert!(errs[limits::MAX_PROBLEMS]
+            .message
+            .contains("và 100 lỗi khác"));
+    }
+
+    #[test]
+    fn every_format_stops_when_its_budget_is_spent() {
+        let files: [(Format, Vec<u8>); 7] = [
+            (Format::Text, b"Cau 1: Hoi?\n*A. x\nB. y\n".to_vec()),
+            (Format::Csv, b"stem,option_a,option_b,answer\nHoi?,x,y,A\n".to_vec()),
+            (Format::Gift, gift::tests::EXAMPLE.as_bytes().to_vec()),
+            (Format::Aiken, aiken::tests::EXAMPLE.as_bytes().to_vec()),
+            (Format::MoodleXml, moodle_xml::EXAMPLE.as_bytes().to_vec()),
+            (
+                Format::Docx,
+                docx::docx_of("<w:p><w:r><w:t>Câu 1: Hỏi?</w:t></w:r></w:p><w:p><w:r><w:t>*A. x</w:t></w:r></w:p><w:p><w:r><w:t>B. y</w:t></w:r></w:p>"),
+            ),
+            (Format::Xlsx, table::template_xlsx().unwrap()),
+        ];
+        for (format, bytes) in files {
+            let fresh = BankDefaults {
+                file_name: "f".into(),
+                skip_unsupported: true,
+                ..Default::default()
+            };
+            assert!(parse(format, &bytes, &fresh).is_ok(), "{format:?} parses");
+            let gone = Budget::unlimited();
+            drop(gone.cancel_on_drop());
+            let late =
+                Budget::until(std::time::Instant::now() - std::time::Duration::from_millis(1));
+            for budget in [gone, late] {
+                let defaults = BankDefaults {
+                    budget,
+                    ..fresh.clone()
+                };
+                let errs = parse(format, &bytes, &defaults).unwrap_err();
+                assert_eq!(errs.len(), 1, "{format:?}: {errs:?}");
+                assert!(limits::is_too_complex(&errs[0]), "{format:?}: {errs:?}");
+            }
+        }
+    }
+
+    #[test]
     fn a_file_name_too_short_for_a_code_still_gives_one() {
         assert_eq!(slug_of_file("a"), "ngan-hang-a");
         assert_eq!(slug_of_file("!!"), "ngan-hang");

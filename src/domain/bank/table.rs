@@ -674,9 +674,10 @@ pub fn xlsx_columns(bytes: &[u8]) -> Vec<SheetColumn> {
         return Vec::new();
     };
     let mut budget = MAX_SHEET_TEXT_BYTES;
+    let time = Budget::within(super::limits::PARSE_DEADLINE);
     sheets
         .iter()
-        .filter_map(|name| read_sheet(&mut wb, name, &mut budget).ok())
+        .filter_map(|name| read_sheet(&mut wb, name, &mut budget, &time).ok())
         .find(|rows| !rows.is_empty())
         .map(|rows| columns_of_rows(&rows))
         .unwrap_or_default()
@@ -709,12 +710,14 @@ fn read_sheet<RS: std::io::Read + std::io::Seek>(
     wb: &mut Xlsx<RS>,
     name: &str,
     text_budget: &mut usize,
+    time: &Budget,
 ) -> Result<Vec<(usize, Vec<String>)>, Vec<Problem>> {
     let mut reader = wb
         .worksheet_cells_reader(name)
         .map_err(|e| unreadable(e.to_string()))?;
     let mut rows: std::collections::BTreeMap<usize, Vec<String>> = Default::default();
     while let Some(cell) = reader.next_cell().map_err(|e| unreadable(e.to_string()))? {
+        time.tick()?;
         let (row, col) = cell.get_position();
         let (row, col) = (row as usize, col as usize);
         let text = data_ref_text(cell.get_value());
@@ -932,7 +935,7 @@ pub fn parse_xlsx(
     let mut filled = Vec::new();
     for name in sheets {
         time.check()?;
-        let rows = read_sheet(&mut wb, &name, &mut budget)?;
+        let rows = read_sheet(&mut wb, &name, &mut budget, time)?;
         if !rows.is_empty() {
             filled.push((name, rows));
         }
@@ -960,7 +963,7 @@ pub fn parse_xlsx(
     };
     let first = |row: &[String], i: usize| row.get(i).cloned().unwrap_or_default();
     if let Some(name) = find(TOPICS_SHEET) {
-        if let Ok(rows) = read_sheet(&mut wb, &name, &mut budget) {
+        if let Ok(rows) = read_sheet(&mut wb, &name, &mut budget, time) {
             bank.topics = rows
                 .iter()
                 .skip(1)
@@ -980,7 +983,7 @@ pub fn parse_xlsx(
         }
     }
     if let Some(name) = find(INFO_SHEET) {
-        if let Ok(rows) = read_sheet(&mut wb, &name, &mut budget) {
+        if let Ok(rows) = read_sheet(&mut wb, &name, &mut budget, time) {
             for (_, row) in rows {
                 let value = first(&row, 1);
                 match fold(&first(&row, 0)).as_str() {
@@ -1281,6 +1284,61 @@ Câu một?\tX\tY\tZ\t2\n";
             .0;
         assert_eq!(raw.questions.len(), 1);
         assert_eq!(raw.questions[0].stem, "Hỏi?");
+    }
+
+    #[test]
+    fn a_csv_of_rows_without_a_header_is_refused_after_its_top_rows() {
+        // 1 MB of "a," rows: the header is looked for in the top rows only,
+        // so the rest is never turned into rows.
+        let csv = "a,\n".repeat(350_000);
+        let (errs, _, peak) = crate::alloc_meter::measure(|| {
+            parse_csv(&csv, None, &Budget::unlimited()).unwrap_err()
+        });
+        assert_eq!(errs[0].field, "columns", "{errs:?}");
+        assert!(
+            peak < csv.len() as u64 / 4,
+            "peak {peak} bytes for a {} byte file",
+            csv.len()
+        );
+    }
+
+    #[test]
+    fn the_row_cap_is_applied_while_a_csv_is_streamed() {
+        let mut csv = String::from("stem,option_a,option_b,answer\n");
+        for i in 0..(MAX_SHEET_ROWS + 5_000) {
+            csv.push_str(&format!("Hỏi {i}?,x,y,A\n"));
+        }
+        let (errs, _, peak) = crate::alloc_meter::measure(|| {
+            parse_csv(&csv, None, &Budget::unlimited()).unwrap_err()
+        });
+        assert_eq!(errs.len(), 1, "{:?}", &errs[..errs.len().min(3)]);
+        assert_eq!(
+            (errs[0].row, errs[0].field.as_str()),
+            (MAX_SHEET_ROWS + 1, "file"),
+            "stopped at the first row past the cap"
+        );
+        // The rows are never all held: what is kept are the questions
+        // (about 600 bytes each) up to the cap.
+        let rows = (MAX_SHEET_ROWS + 5_000) as u64;
+        assert!(peak < rows * 800, "peak {peak} bytes for {rows} rows");
+    }
+
+    #[test]
+    fn a_csv_cell_longer_than_the_cell_cap_is_refused_at_its_row() {
+        let csv = format!(
+            "stem,option_a,option_b,answer\nx,{},y,A\n",
+            "ư".repeat(MAX_CELL_CHARS + 1)
+        );
+        let errs = parse_csv(&csv, None, &Budget::unlimited()).unwrap_err();
+        assert_eq!(
+            (errs[0].row, errs[0].field.as_str()),
+            (2, "file"),
+            "{errs:?}"
+        );
+        let cancelled = Budget::unlimited();
+        cancelled.cancel();
+        let errs = parse_csv(CSV, None, &cancelled).unwrap_err();
+        assert!(errs[0].message.starts_with("Tệp quá phức tạp"), "{errs:?}");
     }
 
     #[test]
