@@ -34,9 +34,6 @@ pub mod views;
 pub mod web;
 
 #[cfg(test)]
-pub(crate) mod alloc_meter;
-
-#[cfg(test)]
 mod layers {
     //! The layer rule of the crate documentation, checked on the sources.
 

@@ -336,7 +336,7 @@ mod tests {
             "<w:p><w:r><w:t>Câu 1: Hỏi?</w:t></w:r></w:p><w:p><w:r><w:t>{}</w:t></w:r></w:p>",
             noise(run_len)
         ));
-        let (errs, _, peak) = crate::alloc_meter::measure(|| {
+        let (errs, _, peak) = crate::domain::alloc_meter::measure(|| {
             parse(&file, &Budget::unlimited()).map(|_| ()).unwrap_err()
         });
         assert_eq!(

@@ -822,7 +822,7 @@ A) Tháng 1    *B) Tháng 3    C) Tháng 5    D) Tháng 7\n";
         // ~3.7× the bytes. Appending in place costs ~2×.
         let cost = |n: usize| {
             let text = continued(n);
-            let (parsed, allocated, _) = crate::alloc_meter::measure(|| parse_text(&text));
+            let (parsed, allocated, _) = crate::domain::alloc_meter::measure(|| parse_text(&text));
             let q = &parsed.unwrap().bank.questions[0];
             assert!(q.stem.ends_with("sáu mươi ký tự"), "{n} lines kept");
             allocated

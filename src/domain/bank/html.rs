@@ -252,7 +252,7 @@ mod tests {
         // twice the scripts allocate ~4× the bytes.
         let cost = |n: usize| {
             let html = "<SCRIPT>x</script>a".repeat(n);
-            let (text, allocated, _) = crate::alloc_meter::measure(|| to_text(&html));
+            let (text, allocated, _) = crate::domain::alloc_meter::measure(|| to_text(&html));
             assert_eq!(text.len(), n, "one 'a' per script kept");
             allocated
         };

@@ -1291,7 +1291,7 @@ Câu một?\tX\tY\tZ\t2\n";
         // 1 MB of "a," rows: the header is looked for in the top rows only,
         // so the rest is never turned into rows.
         let csv = "a,\n".repeat(350_000);
-        let (errs, _, peak) = crate::alloc_meter::measure(|| {
+        let (errs, _, peak) = crate::domain::alloc_meter::measure(|| {
             parse_csv(&csv, None, &Budget::unlimited()).unwrap_err()
         });
         assert_eq!(errs[0].field, "columns", "{errs:?}");
@@ -1308,7 +1308,7 @@ Câu một?\tX\tY\tZ\t2\n";
         for i in 0..(MAX_SHEET_ROWS + 5_000) {
             csv.push_str(&format!("Hỏi {i}?,x,y,A\n"));
         }
-        let (errs, _, peak) = crate::alloc_meter::measure(|| {
+        let (errs, _, peak) = crate::domain::alloc_meter::measure(|| {
             parse_csv(&csv, None, &Budget::unlimited()).unwrap_err()
         });
         assert_eq!(errs.len(), 1, "{:?}", &errs[..errs.len().min(3)]);
