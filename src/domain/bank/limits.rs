@@ -242,6 +242,45 @@ pub fn field_too_long(line: usize, field: &str) -> Problem {
     )
 }
 
+/// Line numbers of byte offsets asked for roughly in order: each call
+/// counts the newlines between the last offset and this one (either way),
+/// so offsets in document order cost one pass over the text in all —
+/// counting from the start for each offset was quadratic.
+#[derive(Debug)]
+pub struct LineCounter<'a> {
+    text: &'a [u8],
+    pos: usize,
+    line: usize,
+    /// Bytes looked at so far (what the tests measure).
+    pub scanned: usize,
+}
+
+impl<'a> LineCounter<'a> {
+    pub fn new(text: &'a str) -> LineCounter<'a> {
+        LineCounter {
+            text: text.as_bytes(),
+            pos: 0,
+            line: 1,
+            scanned: 0,
+        }
+    }
+
+    /// The 1-based line of byte `offset`.
+    pub fn line_of(&mut self, offset: usize) -> usize {
+        let to = offset.min(self.text.len());
+        let newlines = |s: &[u8]| s.iter().filter(|b| **b == b'\n').count();
+        if to >= self.pos {
+            self.line += newlines(&self.text[self.pos..to]);
+            self.scanned += to - self.pos;
+        } else {
+            self.line -= newlines(&self.text[to..self.pos]);
+            self.scanned += self.pos - to;
+        }
+        self.pos = to;
+        self.line
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -279,6 +318,24 @@ mod tests {
         assert_eq!(capped(v.clone()), v, "capping twice changes nothing");
         let few = vec![Problem::new(1, "a", "x", "x")];
         assert_eq!(capped(few.clone()), few);
+    }
+
+    #[test]
+    fn line_numbers_in_document_order_cost_one_pass() {
+        let text = "a\nb\n\nc\nd".repeat(1_000);
+        let mut lines = LineCounter::new(&text);
+        let naive = |o: usize| text[..o].matches('\n').count() + 1;
+        for o in (0..text.len()).step_by(7) {
+            assert_eq!(lines.line_of(o), naive(o), "at {o}");
+        }
+        assert!(
+            lines.scanned <= text.len(),
+            "{} bytes scanned",
+            lines.scanned
+        );
+        // Backwards too (an answer key written before the options).
+        assert_eq!(lines.line_of(10), naive(10));
+        assert_eq!(lines.line_of(3), naive(3));
     }
 
     #[test]

@@ -355,7 +355,7 @@ pub fn parse_noted(
             Ok(text)
         };
         let mut raw = match format {
-            Format::Toml => toml_format::parse(&text()?)?,
+            Format::Toml => toml_format::parse_within(&text()?, budget)?,
             Format::Xlsx => {
                 let (raw, sheets) = table::parse_xlsx(bytes, defaults.columns.as_ref(), budget)?;
                 notes.extend(sheets);
@@ -1202,7 +1202,8 @@ pub(crate) mod tests {
 
     #[test]
     fn every_format_stops_when_its_budget_is_spent() {
-        let files: [(Format, Vec<u8>); 7] = [
+        let files: [(Format, Vec<u8>); 8] = [
+            (Format::Toml, toml_format::tests::EXAMPLE.as_bytes().to_vec()),
             (Format::Text, b"Cau 1: Hoi?\n*A. x\nB. y\n".to_vec()),
             (Format::Csv, b"stem,option_a,option_b,answer\nHoi?,x,y,A\n".to_vec()),
             (Format::Gift, gift::tests::EXAMPLE.as_bytes().to_vec()),

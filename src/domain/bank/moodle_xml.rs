@@ -56,32 +56,6 @@ pub fn parse(xml: &str, skip_unsupported: bool) -> Result<(RawBank, Vec<String>)
 /// How deep elements may nest (Moodle's go 5 deep).
 const MAX_DEPTH: usize = 64;
 
-/// Line numbers of byte positions that only move forward: each call
-/// counts the newlines since the last one, so a whole file costs one pass
-/// (rescanning from the start per `<question>` was quadratic).
-struct Lines<'a> {
-    text: &'a [u8],
-    pos: usize,
-    line: usize,
-}
-
-impl Lines<'_> {
-    fn at(&mut self, pos: u64) -> usize {
-        let pos = (pos as usize).min(self.text.len());
-        if pos >= self.pos {
-            self.line += self.text[self.pos..pos]
-                .iter()
-                .filter(|b| **b == b'\n')
-                .count();
-        } else {
-            // Never happens with a reader moving forward; still right.
-            self.line = self.text[..pos].iter().filter(|b| **b == b'\n').count() + 1;
-        }
-        self.pos = pos;
-        self.line
-    }
-}
-
 /// [`parse`] within a budget; questions, answers and nesting are capped
 /// while the file is read.
 pub fn parse_within(
@@ -90,12 +64,9 @@ pub fn parse_within(
     budget: &Budget,
 ) -> Result<(RawBank, Vec<String>), Vec<Problem>> {
     let mut reader = Reader::from_str(xml);
-    let mut lines = Lines {
-        text: xml.as_bytes(),
-        pos: 0,
-        line: 1,
-    };
-    let mut line_at = |pos: u64| lines.at(pos);
+    // Positions only move forward: the file is scanned once for lines.
+    let mut lines = super::limits::LineCounter::new(xml);
+    let mut line_at = |pos: u64| lines.line_of(pos as usize);
     let mut path: Vec<String> = Vec::new();
     let mut questions: Vec<Q> = Vec::new();
     let mut current: Option<Q> = None;
