@@ -301,6 +301,17 @@ fn run(command: Command) -> Result<(), AppError> {
     }
 }
 
+/// A file's bytes, at most `max` + 1 of them: a larger file is refused by
+/// the parser's size check without ever being read whole.
+fn read_at_most(path: &std::path::Path, max: usize) -> std::io::Result<Vec<u8>> {
+    use std::io::Read;
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)?
+        .take(max as u64 + 1)
+        .read_to_end(&mut bytes)?;
+    Ok(bytes)
+}
+
 fn import_banks(
     settings: &Settings,
     files: Vec<std::path::PathBuf>,
@@ -315,7 +326,7 @@ fn import_banks(
     let mut failed = 0;
     for file in &files {
         let name = file.display().to_string();
-        let result = std::fs::read(file)
+        let result = read_at_most(file, crate::domain::bank::MAX_FILE_BYTES)
             .map_err(|e| {
                 AppError::invalid(
                     format!("Không đọc được tệp {name}: {e}"),
@@ -458,4 +469,19 @@ fn serve(settings: Settings) -> Result<(), AppError> {
             .await
             .map_err(|e| AppError::Internal(format!("server error: {e}")))
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_bank_file_is_read_only_up_to_one_byte_past_the_limit() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("lon.csv");
+        std::fs::write(&path, vec![b'a'; 5_000]).unwrap();
+        assert_eq!(read_at_most(&path, 1_000).unwrap().len(), 1_001);
+        assert_eq!(read_at_most(&path, 10_000).unwrap().len(), 5_000);
+        assert!(read_at_most(&dir.path().join("khong-co"), 10).is_err());
+    }
 }

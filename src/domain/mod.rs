@@ -2,6 +2,8 @@
 
 pub mod accounts;
 pub mod activity;
+#[cfg(test)]
+pub(crate) mod alloc_meter;
 pub mod archive;
 pub mod bank;
 pub mod bank_access;

@@ -5,8 +5,9 @@ pub use crate::db::banks::BankListItem;
 use crate::db::banks::{self as store, QuestionFilter, VersionRow};
 use crate::db::{units, Db, DbConn};
 use crate::domain::accounts::Role;
+use crate::domain::bank::limits::PARSE_DEADLINE;
 use crate::domain::bank::{
-    self, summary, table, toml_format, Bank, BankDefaults, Difficulty, Format, Question,
+    self, summary, table, toml_format, Bank, BankDefaults, Budget, Difficulty, Format, Question,
     TopicSummary,
 };
 use crate::domain::bank_access::{bank_access, BankAccess};
@@ -85,8 +86,18 @@ pub fn check(req: &ImportRequest) -> Result<(Bank, Format), AppError> {
     check_noted(req).map(|(bank, format, _)| (bank, format))
 }
 
-/// Like [`check`], with what was guessed (encoding, answer marking).
+/// Like [`check`], with what was guessed (encoding, answer marking);
+/// given up past [`PARSE_DEADLINE`].
 pub fn check_noted(req: &ImportRequest) -> Result<(Bank, Format, Vec<String>), AppError> {
+    check_within(req, &Budget::within(PARSE_DEADLINE))
+}
+
+/// [`check_noted`] within a budget: past its deadline, or once the
+/// request it serves is gone, the parse stops with "tệp quá phức tạp".
+pub fn check_within(
+    req: &ImportRequest,
+    budget: &Budget,
+) -> Result<(Bank, Format, Vec<String>), AppError> {
     let in_file = |ps: Vec<Problem>| {
         AppError::Validation(ps.into_iter().map(|p| p.in_file(&req.file_name)).collect())
     };
@@ -112,6 +123,7 @@ pub fn check_noted(req: &ImportRequest) -> Result<(Bank, Format, Vec<String>), A
         file_name: req.file_name.clone(),
         skip_unsupported: req.skip_unsupported,
         columns: req.column_map().map_err(in_file)?,
+        budget: budget.clone(),
     };
     let (bank, notes) = bank::parse_noted(format, &req.bytes, &defaults).map_err(in_file)?;
     Ok((bank, format, notes))
@@ -230,8 +242,14 @@ pub fn store(
 
 pub async fn import(db: &Db, staff: &Staff, req: ImportRequest) -> Result<ImportOutcome, AppError> {
     staff.require_writer()?;
-    let (bank, format, notes, req) =
-        actix_web::web::block(move || check_noted(&req).map(|(b, f, n)| (b, f, n, req))).await??;
+    // Dropped with this future when the client hangs up: the parse stops.
+    let budget = Budget::unlimited();
+    let _cancel = budget.cancel_on_drop();
+    let (bank, format, notes, req) = actix_web::web::block(move || {
+        let budget = budget.restarted(PARSE_DEADLINE);
+        check_within(&req, &budget).map(|(b, f, n)| (b, f, n, req))
+    })
+    .await??;
     let staff = staff.clone();
     let mut outcome = db
         .write(move |c| store(c, Some(&staff), &bank, format, &req.file_name))
@@ -303,12 +321,19 @@ pub enum PreviewOutcome {
 }
 
 /// Parses a request; on a problem that a choice can solve, what to offer.
-fn check_or_choice(req: &ImportRequest) -> Result<Result<Checked, Choice>, AppError> {
-    let problems = match check_noted(req) {
+fn check_or_choice(
+    req: &ImportRequest,
+    budget: &Budget,
+) -> Result<Result<Checked, Choice>, AppError> {
+    let problems = match check_within(req, budget) {
         Ok(ok) => return Ok(Ok(ok)),
         Err(AppError::Validation(problems)) => problems,
         Err(e) => return Err(e),
     };
+    if problems.iter().any(bank::limits::is_too_complex) {
+        // No choice makes a file that took too long any simpler.
+        return Err(AppError::Validation(problems));
+    }
     let Some(format) = req.requested_format() else {
         return Err(AppError::Validation(problems));
     };
@@ -356,15 +381,18 @@ pub async fn preview(
     } else {
         None
     };
+    let budget = Budget::unlimited();
+    let _cancel = budget.cancel_on_drop();
     let (checked, req) = actix_web::web::block(move || {
-        let first = check_or_choice(&req)?;
+        let budget = budget.restarted(PARSE_DEADLINE);
+        let first = check_or_choice(&req, &budget)?;
         match (first, remembered) {
             (Err(choice), Some(spec)) if !choice.columns.is_empty() => {
                 let again = ImportRequest {
                     columns: Some(spec),
                     ..req
                 };
-                match check_or_choice(&again)? {
+                match check_or_choice(&again, &budget)? {
                     Ok((bank, format, mut notes)) => {
                         notes.push(
                             "Đã dùng cách chọn cột lưu từ lần nhập trước của ngân hàng này.".into(),
@@ -404,8 +432,13 @@ pub async fn choose(
         columns: columns.filter(|c| !c.trim().is_empty()),
         ..ImportRequest::from(upload)
     };
-    let (checked, req) =
-        actix_web::web::block(move || check_or_choice(&req).map(|c| (c, req))).await??;
+    let budget = Budget::unlimited();
+    let _cancel = budget.cancel_on_drop();
+    let (checked, req) = actix_web::web::block(move || {
+        let budget = budget.restarted(PARSE_DEADLINE);
+        check_or_choice(&req, &budget).map(|c| (c, req))
+    })
+    .await??;
     stage(db, staff, req, Some(upload_id), checked).await
 }
 

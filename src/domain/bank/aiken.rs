@@ -1,7 +1,8 @@
 //! Moodle Aiken: a question line, options `A.` or `A)`, then `ANSWER: X`.
 //! Aiken has no topics or difficulty: questions go to topic "chung", medium.
 
-use super::{RawBank, RawQuestion, LETTERS};
+use super::limits::{field_too_long, MAX_FIELD_CHARS};
+use super::{Budget, Problems, RawBank, RawQuestion, LETTERS, MAX_OPTIONS, MAX_QUESTIONS};
 use crate::error::Problem;
 
 fn option_line(line: &str) -> Option<(usize, &str)> {
@@ -16,12 +17,28 @@ fn option_line(line: &str) -> Option<(usize, &str)> {
 }
 
 pub fn parse(text: &str) -> Result<RawBank, Vec<Problem>> {
-    let mut problems = Vec::new();
+    parse_within(text, &Budget::unlimited())
+}
+
+/// [`parse`] within a budget; questions, options and stems are capped
+/// while the file is read.
+pub fn parse_within(text: &str, budget: &Budget) -> Result<RawBank, Vec<Problem>> {
+    let mut problems = Problems::new();
     let mut questions = Vec::new();
     let mut cur: Option<RawQuestion> = None;
+    let mut stem_chars = 0;
     let mut n = 0;
     for (i, raw) in text.lines().enumerate() {
+        budget.tick()?;
         let line = i + 1;
+        if n > MAX_QUESTIONS {
+            return Err(vec![Problem::new(
+                line,
+                "questions",
+                format!("Tệp có hơn {MAX_QUESTIONS} câu hỏi (tối đa {MAX_QUESTIONS}); hãy chia thành nhiều ngân hàng."),
+                format!("The file has more than {MAX_QUESTIONS} questions (at most {MAX_QUESTIONS}); split it into several banks."),
+            )]);
+        }
         let t = raw.trim();
         if t.is_empty() {
             continue;
@@ -67,10 +84,17 @@ pub fn parse(text: &str) -> Result<RawBank, Vec<Problem>> {
                         ),
                     ));
                 }
-                q.options.push(text.to_string());
-                q.option_lines.push(line);
+                // Past A–H the options are only reported, not kept.
+                if q.options.len() < MAX_OPTIONS + 2 {
+                    q.options.push(text.to_string());
+                    q.option_lines.push(line);
+                }
             }
             (Some(q), None) if q.options.is_empty() => {
+                stem_chars += 1 + t.chars().count();
+                if stem_chars > MAX_FIELD_CHARS {
+                    return Err(vec![field_too_long(q.line, "stem")]);
+                }
                 q.stem.push(' ');
                 q.stem.push_str(t);
             }
@@ -82,6 +106,7 @@ pub fn parse(text: &str) -> Result<RawBank, Vec<Problem>> {
                     "The question has no \"ANSWER: X\" line.",
                 ));
                 n += 1;
+                stem_chars = t.chars().count();
                 cur = Some(RawQuestion {
                     line,
                     id: format!("q{n}"),
@@ -97,6 +122,7 @@ pub fn parse(text: &str) -> Result<RawBank, Vec<Problem>> {
             )),
             (None, None) => {
                 n += 1;
+                stem_chars = t.chars().count();
                 cur = Some(RawQuestion {
                     line,
                     id: format!("q{n}"),
@@ -120,8 +146,8 @@ pub fn parse(text: &str) -> Result<RawBank, Vec<Problem>> {
             ..Default::default()
         })
     } else {
-        problems.sort_by_key(|p| p.row);
-        Err(problems)
+        problems.sort_by_row();
+        Err(problems.into_vec())
     }
 }
 

@@ -4,12 +4,15 @@
 //! in the file is executed; pictures are noted so their questions can be
 //! reported.
 
-use std::io::{Cursor, Read};
+use std::cell::Cell;
+use std::io::{BufRead, BufReader, Cursor, Read};
+use std::rc::Rc;
 
 use quick_xml::events::{BytesStart, Event};
-use quick_xml::Reader;
+use quick_xml::Reader as XmlReader;
 
-use super::exam::{Marks, Para};
+use super::exam::{line_too_long, Marks, Para, Reader, Understood, MAX_LINE_CHARS};
+use super::Budget;
 use crate::error::Problem;
 
 /// The most text a document may hold once unzipped.
@@ -66,6 +69,29 @@ pub(super) fn reference(r: &quick_xml::events::BytesRef<'_>) -> Result<Option<ch
 
 /// The paragraphs of a .docx file, numbered from 1.
 pub fn paragraphs(bytes: &[u8]) -> Result<Vec<Para>, Vec<Problem>> {
+    let mut paras = Vec::new();
+    each_paragraph(bytes, &Budget::unlimited(), |p| {
+        paras.push(p);
+        Ok(())
+    })?;
+    Ok(paras)
+}
+
+/// A .docx file in the exam convention, read one paragraph at a time.
+pub fn parse(bytes: &[u8], budget: &Budget) -> Result<Understood, Vec<Problem>> {
+    let mut reader = Reader::new(budget);
+    each_paragraph(bytes, budget, |p| reader.feed(&p))?;
+    reader.finish()
+}
+
+/// Gives each paragraph of a .docx file to `f` as soon as it is read,
+/// streaming `word/document.xml` out of the zip: no copy of the document
+/// is kept, and a paragraph longer than [`MAX_LINE_CHARS`] is refused.
+pub fn each_paragraph(
+    bytes: &[u8],
+    budget: &Budget,
+    f: impl FnMut(Para) -> Result<(), Vec<Problem>>,
+) -> Result<(), Vec<Problem>> {
     use crate::domain::archive::{check_zip, ZipRefusal, BANK_ZIP_LIMITS};
     check_zip(bytes, &BANK_ZIP_LIMITS).map_err(|e| match e {
         ZipRefusal::Unreadable(why) => unreadable(why),
@@ -75,29 +101,88 @@ pub fn paragraphs(bytes: &[u8]) -> Result<Vec<Para>, Vec<Problem>> {
         }
     })?;
     let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).map_err(unreadable)?;
-    let mut xml = Vec::new();
-    zip.by_name("word/document.xml")
+    let document = zip
+        .by_name("word/document.xml")
         .map_err(|_| unreadable("không có word/document.xml"))?
-        .take(MAX_DOCUMENT_BYTES)
-        .read_to_end(&mut xml)
-        .map_err(unreadable)?;
-    parse_document(&xml)
+        .take(MAX_DOCUMENT_BYTES);
+    let tripped = Rc::new(Cell::new(false));
+    let capped = TextCap {
+        inner: document,
+        since_tag: 0,
+        tripped: tripped.clone(),
+    };
+    read_document(BufReader::new(capped), budget, &tripped, f)
 }
 
+/// The most bytes of text between two tags: a paragraph's worth of
+/// 4-byte characters. The XML reader buffers a whole text node before it
+/// hands it over, so a longer one is refused while the bytes stream in.
+const MAX_TEXT_NODE_BYTES: usize = 4 * MAX_LINE_CHARS;
+
+/// Reads through, failing (and saying so in `tripped`) once more than
+/// [`MAX_TEXT_NODE_BYTES`] come without a '<'.
+struct TextCap<R> {
+    inner: R,
+    since_tag: usize,
+    tripped: Rc<Cell<bool>>,
+}
+
+impl<R: Read> Read for TextCap<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        for &b in &buf[..n] {
+            if b == b'<' {
+                self.since_tag = 0;
+            } else {
+                self.since_tag += 1;
+            }
+            if self.since_tag > MAX_TEXT_NODE_BYTES {
+                self.tripped.set(true);
+                return Err(std::io::Error::other("text run too long"));
+            }
+        }
+        Ok(n)
+    }
+}
+
+#[cfg(test)]
 fn parse_document(xml: &[u8]) -> Result<Vec<Para>, Vec<Problem>> {
-    let mut reader = Reader::from_reader(xml);
+    let mut paras = Vec::new();
+    read_document(xml, &Budget::unlimited(), &Cell::new(false), |p| {
+        paras.push(p);
+        Ok(())
+    })?;
+    Ok(paras)
+}
+
+/// `text_cap`: set by the reader below when a text node was too long.
+fn read_document<R: BufRead>(
+    xml: R,
+    budget: &Budget,
+    text_cap: &Cell<bool>,
+    mut f: impl FnMut(Para) -> Result<(), Vec<Problem>>,
+) -> Result<(), Vec<Problem>> {
+    let mut reader = XmlReader::from_reader(xml);
     let mut buf = Vec::new();
-    let mut paras: Vec<Para> = Vec::new();
+    let count = Cell::new(0);
     let mut current = Para::default();
     let mut marks = Marks::default();
     let (mut in_run_props, mut in_text) = (false, false);
-    let new_para = |paras: &mut Vec<Para>, current: &mut Para| {
+    let mut new_para = |current: &mut Para| {
         let mut done = std::mem::take(current);
-        done.line = paras.len() + 1;
-        paras.push(done);
+        count.set(count.get() + 1);
+        done.line = count.get();
+        f(done)
     };
     loop {
-        let event = reader.read_event_into(&mut buf).map_err(unreadable)?;
+        budget.tick()?;
+        let event = reader.read_event_into(&mut buf).map_err(|e| {
+            if text_cap.get() {
+                line_too_long(count.get() + 1)
+            } else {
+                unreadable(e)
+            }
+        })?;
         match &event {
             Event::Start(e) | Event::Empty(e) => {
                 let empty = matches!(event, Event::Empty(_));
@@ -116,19 +201,23 @@ fn parse_document(xml: &[u8]) -> Result<Vec<Para>, Vec<Problem>> {
                     }
                     b"t" if !empty => in_text = true,
                     b"tab" if !in_run_props => current.chars.push(('\t', marks)),
-                    b"br" | b"cr" => new_para(&mut paras, &mut current),
+                    b"br" | b"cr" => new_para(&mut current)?,
                     b"drawing" | b"pict" | b"object" => current.has_image = true,
                     _ => {}
                 }
             }
             Event::End(e) => match e.local_name().as_ref() {
-                b"p" => new_para(&mut paras, &mut current),
+                b"p" => new_para(&mut current)?,
                 b"rPr" => in_run_props = false,
                 b"t" => in_text = false,
                 _ => {}
             },
             Event::Text(t) if in_text => {
                 let text = t.decode().map_err(unreadable)?;
+                // Counted before it is kept: a 47 MB run costs its count.
+                if current.chars.len() + text.chars().count() > MAX_LINE_CHARS {
+                    return Err(line_too_long(count.get() + 1));
+                }
                 current.chars.extend(text.chars().map(|c| (c, marks)));
             }
             Event::GeneralRef(r) if in_text => {
@@ -140,12 +229,15 @@ fn parse_document(xml: &[u8]) -> Result<Vec<Para>, Vec<Problem>> {
             Event::Eof => break,
             _ => {}
         }
+        if current.chars.len() > MAX_LINE_CHARS {
+            return Err(line_too_long(count.get() + 1));
+        }
         buf.clear();
     }
     if !current.chars.is_empty() {
-        new_para(&mut paras, &mut current);
+        new_para(&mut current)?;
     }
-    Ok(paras)
+    Ok(())
 }
 
 /// A minimal .docx holding `body` (the inside of `<w:body>`), for tests.
@@ -224,6 +316,55 @@ mod tests {
         assert!(paras[1].has_image);
         assert!(paragraphs(b"PK\x03\x04 broken").is_err());
         assert!(paragraphs(b"not a zip").unwrap_err()[0].row == 1);
+    }
+
+    /// Letters that do not compress much (a zip of them passes the ratio check).
+    pub(crate) fn noise(n: usize) -> String {
+        let mut x: u32 = 12345;
+        (0..n)
+            .map(|_| {
+                x = x.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+                (b'a' + ((x >> 16) % 26) as u8) as char
+            })
+            .collect()
+    }
+
+    #[test]
+    fn one_huge_text_run_is_refused_without_being_split_into_characters() {
+        let run_len = 2_000_000;
+        let file = docx_of(&format!(
+            "<w:p><w:r><w:t>Câu 1: Hỏi?</w:t></w:r></w:p><w:p><w:r><w:t>{}</w:t></w:r></w:p>",
+            noise(run_len)
+        ));
+        let (errs, _, peak) = crate::domain::alloc_meter::measure(|| {
+            parse(&file, &Budget::unlimited()).map(|_| ()).unwrap_err()
+        });
+        assert_eq!(
+            (errs[0].row, errs[0].field.as_str()),
+            (2, "file"),
+            "{errs:?}"
+        );
+        assert!(errs[0].message.contains("dài quá"), "{errs:?}");
+        // Split into (char, marks) pairs the run took 8 bytes a character
+        // (16 while its vector grew); buffered whole by the XML reader, 1–2;
+        // cut off while it streams in, a fraction.
+        assert!(
+            peak < run_len as u64 / 2,
+            "peak {peak} bytes for a {run_len}-character run"
+        );
+    }
+
+    #[test]
+    fn a_document_is_read_one_paragraph_at_a_time_within_a_budget() {
+        let file = docx_of(
+            "<w:p><w:r><w:t>Câu 1: Hỏi?</w:t></w:r></w:p><w:p><w:r><w:t>*A. x</w:t></w:r></w:p><w:p><w:r><w:t>B. y</w:t></w:r></w:p>",
+        );
+        let u = parse(&file, &Budget::unlimited()).unwrap();
+        assert_eq!(u.bank.questions[0].answer, ["A"]);
+        let gone = Budget::unlimited();
+        drop(gone.cancel_on_drop());
+        let errs = parse(&file, &gone).unwrap_err();
+        assert!(errs[0].message.starts_with("Tệp quá phức tạp"), "{errs:?}");
     }
 
     #[test]

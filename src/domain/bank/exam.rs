@@ -16,9 +16,10 @@
 //! highlighted: one rule per file, found from the file (a mark that sits on
 //! some but not all options of its questions) and reported.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
-use super::{slugify, RawBank, RawQuestion, Topic, LETTERS, MAX_OPTIONS};
+use super::limits::{field_too_long, Field, MAX_FIELD_CHARS};
+use super::{slugify, Budget, Problems, RawBank, RawQuestion, Topic, LETTERS, MAX_OPTIONS};
 use crate::domain::text::fold;
 use crate::error::Problem;
 
@@ -213,16 +214,18 @@ fn carries(chars: &[(char, Marks)], o: &OptionSpan, rule: fn(&Marks) -> bool) ->
 struct Building {
     number: u32,
     line: usize,
-    stem: String,
-    options: Vec<(String, usize)>,
+    stem: Field,
+    options: Vec<(Field, usize)>,
     /// Per option: (starred, marks per rule).
     flags: Vec<(bool, [bool; 4])>,
     answer: Vec<String>,
     answer_line: usize,
-    explanation: String,
+    explanation: Field,
     topic: String,
     image: bool,
     in_explanation: bool,
+    /// A field of it was too long (reported once).
+    too_long: bool,
 }
 
 /// "Đáp án: B" / "ĐA: A, C" inside a question: the letters.
@@ -286,33 +289,96 @@ pub struct Understood {
     pub notes: Vec<String>,
 }
 
-pub fn parse(paras: &[Para]) -> Result<Understood, Vec<Problem>> {
-    let mut problems = Vec::new();
-    let mut questions: Vec<Building> = Vec::new();
-    let mut topics: Vec<Topic> = Vec::new();
-    let mut topic = String::new();
-    let mut table: HashMap<u32, (Vec<String>, usize)> = HashMap::new();
-    let mut in_table = false;
-    for p in paras {
+/// The most questions a file may start ("Câu n:" lines): past it the file
+/// is refused while it is read, before anything more is kept.
+pub const MAX_STARTED_QUESTIONS: usize = super::MAX_QUESTIONS;
+
+/// The longest line (paragraph) read: a question with its options on one
+/// line fits many times over.
+pub const MAX_LINE_CHARS: usize = 4 * MAX_FIELD_CHARS;
+
+/// The problem of a line longer than [`MAX_LINE_CHARS`].
+pub fn line_too_long(line: usize) -> Vec<Problem> {
+    vec![Problem::new(
+        line,
+        "file",
+        format!("Dòng (đoạn văn) này dài quá {MAX_LINE_CHARS} ký tự; mỗi câu hỏi và phương án nên ở dòng riêng."),
+        format!("This line (paragraph) is longer than {MAX_LINE_CHARS} characters; put each question and option on a line of its own."),
+    )]
+}
+
+fn too_many_questions(line: usize) -> Vec<Problem> {
+    vec![Problem::new(
+        line,
+        "questions",
+        format!("Tệp có hơn {MAX_STARTED_QUESTIONS} câu hỏi (tối đa {MAX_STARTED_QUESTIONS}); hãy chia thành nhiều ngân hàng."),
+        format!("The file has more than {MAX_STARTED_QUESTIONS} questions (at most {MAX_STARTED_QUESTIONS}); split it into several banks."),
+    )]
+}
+
+/// Reads the convention one paragraph at a time ([`Reader::feed`]), keeping
+/// only the questions: each line costs time in its own length, each field
+/// grows in place up to [`MAX_FIELD_CHARS`].
+pub struct Reader<'b> {
+    budget: &'b Budget,
+    problems: Problems,
+    questions: Vec<Building>,
+    numbers: HashSet<u32>,
+    topics: Vec<Topic>,
+    topic_codes: HashSet<String>,
+    topic: String,
+    table: HashMap<u32, (Vec<String>, usize)>,
+    in_table: bool,
+}
+
+impl<'b> Reader<'b> {
+    pub fn new(budget: &'b Budget) -> Reader<'b> {
+        Reader {
+            budget,
+            problems: Problems::new(),
+            questions: Vec::new(),
+            numbers: HashSet::new(),
+            topics: Vec::new(),
+            topic_codes: HashSet::new(),
+            topic: String::new(),
+            table: HashMap::new(),
+            in_table: false,
+        }
+    }
+
+    /// Reads one paragraph; Err stops the whole file (budget spent, too
+    /// many questions, a line too long).
+    pub fn feed(&mut self, p: &Para) -> Result<(), Vec<Problem>> {
+        self.budget.tick()?;
+        if p.chars.len() > MAX_LINE_CHARS {
+            return Err(line_too_long(p.line));
+        }
         let text = p.text();
         let trimmed = text.trim();
         if trimmed.is_empty() {
-            continue;
+            return Ok(());
         }
         let folded = fold(trimmed);
         let head = folded.trim_end_matches(':').trim();
-        if !questions.is_empty()
+        if !self.questions.is_empty()
             && (head == "bang dap an" || head == "dap an" || head == "dap an tham khao")
         {
-            in_table = true;
-            continue;
+            self.in_table = true;
+            return Ok(());
         }
-        if in_table {
+        if self.in_table {
             for (n, letter) in table_pairs(trimmed) {
-                let e = table.entry(n).or_insert((Vec::new(), p.line));
-                e.0.push(letter);
+                // Only the numbers of questions, and a few letters each:
+                // a table of made-up numbers keeps nothing.
+                if !self.numbers.contains(&n) {
+                    continue;
+                }
+                let e = self.table.entry(n).or_insert((Vec::new(), p.line));
+                if e.0.len() <= MAX_OPTIONS {
+                    e.0.push(letter);
+                }
             }
-            continue;
+            return Ok(());
         }
         if ["phan ", "chu de", "chuyen de"]
             .iter()
@@ -327,233 +393,280 @@ pub fn parse(paras: &[Para]) -> Result<Understood, Vec<Problem>> {
                 .to_string();
             let code = slugify(&name);
             if !code.is_empty() {
-                if !topics.iter().any(|t| t.code == code) {
-                    topics.push(Topic {
+                if self.topic_codes.insert(code.clone()) {
+                    self.topics.push(Topic {
                         code: code.clone(),
                         name,
                     });
                 }
-                topic = code;
-                continue;
+                self.topic = code;
+                return Ok(());
             }
         }
         if let Some((number, from)) = question_start(&p.chars, true) {
-            let stem_chars = &p.chars[from..];
+            if self.questions.len() >= MAX_STARTED_QUESTIONS {
+                return Err(too_many_questions(p.line));
+            }
+            let stem: String = p.chars[from..].iter().map(|c| c.0).collect();
             // A question and its options on one line: "Câu 1: … A. x  B. y".
-            questions.push(Building {
+            self.numbers.insert(number);
+            let mut q = Building {
                 number,
                 line: p.line,
-                stem: stem_chars
-                    .iter()
-                    .map(|c| c.0)
-                    .collect::<String>()
-                    .trim()
-                    .to_string(),
+                stem: Field::default(),
                 options: Vec::new(),
                 flags: Vec::new(),
                 answer: Vec::new(),
                 answer_line: 0,
-                explanation: String::new(),
-                topic: topic.clone(),
+                explanation: Field::default(),
+                topic: self.topic.clone(),
                 image: p.has_image,
                 in_explanation: false,
-            });
-            continue;
+                too_long: false,
+            };
+            if !q.stem.set(stem.trim()) {
+                q.too_long = true;
+                self.problems.push(field_too_long(p.line, "stem"));
+            }
+            self.questions.push(q);
+            return Ok(());
         }
-        let Some(q) = questions.last_mut() else {
-            continue; // A title or notes before the first question.
+        let Some(q) = self.questions.last_mut() else {
+            return Ok(()); // A title or notes before the first question.
         };
         q.image |= p.has_image;
         if let Some(letters) = inline_answer(trimmed) {
             q.answer = letters;
             q.answer_line = p.line;
-            continue;
+            return Ok(());
         }
         if ["loi giai", "giai thich", "huong dan giai", "huong dan"]
             .iter()
             .any(|w| folded.starts_with(w))
         {
             q.in_explanation = true;
-            q.explanation = trimmed
-                .split_once(':')
-                .map(|(_, e)| e.trim().to_string())
-                .unwrap_or_default();
-            continue;
-        }
-        if q.in_explanation {
-            q.explanation = format!("{}\n{trimmed}", q.explanation).trim().to_string();
-            continue;
-        }
-        let spans = options_in(&p.chars);
-        if spans.is_empty() {
-            match q.options.last_mut() {
-                // A line after an option continues it; before any, the stem.
-                Some((o, _)) => *o = format!("{o} {trimmed}"),
-                None => q.stem = format!("{}\n{trimmed}", q.stem).trim().to_string(),
+            let first = trimmed.split_once(':').map(|(_, e)| e.trim()).unwrap_or("");
+            if !q.explanation.set(first) && !q.too_long {
+                q.too_long = true;
+                self.problems.push(field_too_long(p.line, "explanation"));
             }
-            continue;
+            return Ok(());
         }
-        for o in spans {
-            if o.letter != q.options.len() {
+        // Continuation lines are appended in place (never rebuilding the
+        // text so far), and refused past MAX_FIELD_CHARS.
+        let (field, name, sep) = if q.in_explanation {
+            (&mut q.explanation, "explanation", "\n")
+        } else {
+            let spans = options_in(&p.chars);
+            if spans.is_empty() {
+                match q.options.last_mut() {
+                    // A line after an option continues it; before any, the stem.
+                    Some((o, _)) => (o, "options", " "),
+                    None => (&mut q.stem, "stem", "\n"),
+                }
+            } else {
+                for o in spans {
+                    if o.letter != q.options.len() {
+                        self.problems.push(Problem::new(
+                            p.line,
+                            "options",
+                            format!(
+                                "Câu {}: phương án {} đứng sau {} phương án (phải theo thứ tự A, B, C…).",
+                                q.number,
+                                LETTERS.get(o.letter).copied().unwrap_or("?"),
+                                q.options.len()
+                            ),
+                            format!(
+                                "Question {}: option {} comes after {} options (they go A, B, C…).",
+                                q.number,
+                                LETTERS.get(o.letter).copied().unwrap_or("?"),
+                                q.options.len()
+                            ),
+                        ));
+                    }
+                    // Past A–H the options are only reported, not kept.
+                    if q.options.len() < MAX_OPTIONS + 2 {
+                        let marks = [0, 1, 2, 3].map(|r| carries(&p.chars, &o, RULES[r].1));
+                        q.flags.push((o.starred, marks));
+                        q.options
+                            .push((Field::new(&span_text(&p.chars, o.from, o.to)), p.line));
+                    }
+                }
+                return Ok(());
+            }
+        };
+        if !field.append(sep, trimmed) && !q.too_long {
+            q.too_long = true;
+            self.problems.push(field_too_long(p.line, name));
+        }
+        Ok(())
+    }
+
+    /// The questions read, with their answers, or every problem.
+    pub fn finish(self) -> Result<Understood, Vec<Problem>> {
+        let Reader {
+            mut problems,
+            questions,
+            topics,
+            table,
+            ..
+        } = self;
+        // The formatting rule of the file: a mark on some, not all, options.
+        let scores: Vec<usize> = (0..RULES.len())
+            .map(|r| {
+                questions
+                    .iter()
+                    .filter(|q| {
+                        let n = q.flags.iter().filter(|f| f.1[r]).count();
+                        n >= 1 && n < q.flags.len()
+                    })
+                    .count()
+            })
+            .collect();
+        let any_star = questions.iter().any(|q| q.flags.iter().any(|f| f.0));
+        let rule = (0..RULES.len())
+            .filter(|&r| scores[r] > 0)
+            .max_by_key(|&r| (scores[r], std::cmp::Reverse(r)));
+        let mut notes = Vec::new();
+        if any_star {
+            notes.push("Đáp án đúng được đánh dấu bằng dấu * trước chữ cái.".to_string());
+        }
+        if let (Some(r), false) = (rule, any_star) {
+            notes.push(format!(
+                "Đáp án đúng được nhận theo định dạng: {} ({} câu).",
+                RULES[r].0, scores[r]
+            ));
+        }
+        if !table.is_empty() {
+            notes.push(format!(
+                "Đáp án lấy từ bảng đáp án ở cuối ({} câu).",
+                table.len()
+            ));
+        }
+
+        let mut used: HashMap<String, usize> = HashMap::new();
+        let mut out = Vec::new();
+        for q in questions {
+            let mut answer = q.answer.clone();
+            let mut answer_line = q.answer_line;
+            if answer.is_empty() {
+                if let Some((letters, line)) = table.get(&q.number) {
+                    answer = letters.clone();
+                    answer_line = *line;
+                }
+            }
+            if answer.is_empty() {
+                answer = q
+                    .flags
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, f)| f.0 || (!any_star && rule.is_some_and(|r| f.1[r])))
+                    .map(|(i, _)| LETTERS[i].to_string())
+                    .collect();
+                answer_line = q.options.first().map_or(q.line, |o| o.1);
+            }
+            if q.image {
                 problems.push(Problem::new(
-                    p.line,
-                    "options",
-                    format!(
-                        "Câu {}: phương án {} đứng sau {} phương án (phải theo thứ tự A, B, C…).",
-                        q.number,
-                        LETTERS.get(o.letter).copied().unwrap_or("?"),
-                        q.options.len()
-                    ),
-                    format!(
-                        "Question {}: option {} comes after {} options (they go A, B, C…).",
-                        q.number,
-                        LETTERS.get(o.letter).copied().unwrap_or("?"),
-                        q.options.len()
-                    ),
+                    q.line,
+                    "stem",
+                    format!("Câu {} có hình ảnh: hình ảnh trong câu hỏi chưa được hỗ trợ; hãy bỏ hình hoặc viết thành chữ.", q.number),
+                    format!("Question {} has a picture: pictures are not supported yet; remove it or describe it in words.", q.number),
                 ));
             }
-            let marks = [0, 1, 2, 3].map(|r| carries(&p.chars, &o, RULES[r].1));
-            q.flags.push((o.starred, marks));
-            q.options.push((span_text(&p.chars, o.from, o.to), p.line));
-        }
-    }
-
-    // The formatting rule of the file: a mark on some, not all, options.
-    let scores: Vec<usize> = (0..RULES.len())
-        .map(|r| {
-            questions
-                .iter()
-                .filter(|q| {
-                    let n = q.flags.iter().filter(|f| f.1[r]).count();
-                    n >= 1 && n < q.flags.len()
-                })
-                .count()
-        })
-        .collect();
-    let any_star = questions.iter().any(|q| q.flags.iter().any(|f| f.0));
-    let rule = (0..RULES.len())
-        .filter(|&r| scores[r] > 0)
-        .max_by_key(|&r| (scores[r], std::cmp::Reverse(r)));
-    let mut notes = Vec::new();
-    if any_star {
-        notes.push("Đáp án đúng được đánh dấu bằng dấu * trước chữ cái.".to_string());
-    }
-    if let (Some(r), false) = (rule, any_star) {
-        notes.push(format!(
-            "Đáp án đúng được nhận theo định dạng: {} ({} câu).",
-            RULES[r].0, scores[r]
-        ));
-    }
-    if !table.is_empty() {
-        notes.push(format!(
-            "Đáp án lấy từ bảng đáp án ở cuối ({} câu).",
-            table.len()
-        ));
-    }
-
-    let mut used: HashMap<String, usize> = HashMap::new();
-    let mut out = Vec::new();
-    for q in questions {
-        let mut answer = q.answer.clone();
-        let mut answer_line = q.answer_line;
-        if answer.is_empty() {
-            if let Some((letters, line)) = table.get(&q.number) {
-                answer = letters.clone();
-                answer_line = *line;
+            if q.options.is_empty() {
+                problems.push(Problem::new(
+                    q.line,
+                    "options",
+                    format!("Câu {}: không thấy phương án nào (A. … B. …).", q.number),
+                    format!("Question {}: no options found (A. … B. …).", q.number),
+                ));
+                continue;
             }
+            if answer.is_empty() {
+                problems.push(Problem::new(
+                    q.line,
+                    "answer",
+                    format!("Câu {}: không thấy đáp án đúng — đánh dấu bằng * trước chữ cái, gạch chân/in đậm/tô đỏ phương án đúng, thêm dòng \"Đáp án: B\" hoặc bảng đáp án ở cuối.", q.number),
+                    format!("Question {}: no right answer found — mark it with * before its letter, underline/bold/red it, add a line \"Đáp án: B\" or an answer table at the end.", q.number),
+                ));
+                continue;
+            }
+            if !problems.is_empty() {
+                // Nothing will be kept: only the problems go on.
+                continue;
+            }
+            let base = format!("cau-{}", q.number);
+            let seen = used.entry(base.clone()).or_insert(0);
+            *seen += 1;
+            let id = if *seen == 1 {
+                base
+            } else {
+                format!("{base}-{seen}")
+            };
+            out.push(RawQuestion {
+                line: q.line,
+                id,
+                topic: q.topic,
+                difficulty: String::new(),
+                points: String::new(),
+                kind: String::new(),
+                stem: q.stem.text,
+                option_lines: q.options.iter().map(|o| o.1).collect(),
+                options: q.options.into_iter().map(|o| o.0.text).collect(),
+                answer,
+                explanation: q.explanation.text,
+                source: String::new(),
+                answer_line,
+            });
         }
-        if answer.is_empty() {
-            answer = q
-                .flags
-                .iter()
-                .enumerate()
-                .filter(|(_, f)| f.0 || (!any_star && rule.is_some_and(|r| f.1[r])))
-                .map(|(i, _)| LETTERS[i].to_string())
-                .collect();
-            answer_line = q.options.first().map_or(q.line, |o| o.1);
-        }
-        if q.image {
+        if out.is_empty() && problems.is_empty() {
             problems.push(Problem::new(
-                q.line,
-                "stem",
-                format!("Câu {} có hình ảnh: hình ảnh trong câu hỏi chưa được hỗ trợ; hãy bỏ hình hoặc viết thành chữ.", q.number),
-                format!("Question {} has a picture: pictures are not supported yet; remove it or describe it in words.", q.number),
+                1,
+                "file",
+                "Không thấy câu hỏi nào: mỗi câu bắt đầu bằng \"Câu 1:\" (hoặc \"1.\"), các phương án bằng \"A.\", \"B.\"…",
+                "No question found: each starts with \"Câu 1:\" (or \"1.\"), its options with \"A.\", \"B.\"…",
             ));
         }
-        if q.options.is_empty() {
-            problems.push(Problem::new(
-                q.line,
-                "options",
-                format!("Câu {}: không thấy phương án nào (A. … B. …).", q.number),
-                format!("Question {}: no options found (A. … B. …).", q.number),
-            ));
-            continue;
+        if !problems.is_empty() {
+            return Err(problems.into_vec());
         }
-        if q.options.len() > MAX_OPTIONS + 2 {
-            continue; // validate reports the count
-        }
-        if answer.is_empty() {
-            problems.push(Problem::new(
-                q.line,
-                "answer",
-                format!("Câu {}: không thấy đáp án đúng — đánh dấu bằng * trước chữ cái, gạch chân/in đậm/tô đỏ phương án đúng, thêm dòng \"Đáp án: B\" hoặc bảng đáp án ở cuối.", q.number),
-                format!("Question {}: no right answer found — mark it with * before its letter, underline/bold/red it, add a line \"Đáp án: B\" or an answer table at the end.", q.number),
-            ));
-            continue;
-        }
-        let base = format!("cau-{}", q.number);
-        let seen = used.entry(base.clone()).or_insert(0);
-        *seen += 1;
-        let id = if *seen == 1 {
-            base
-        } else {
-            format!("{base}-{seen}")
-        };
-        out.push(RawQuestion {
-            line: q.line,
-            id,
-            topic: q.topic,
-            difficulty: String::new(),
-            points: String::new(),
-            kind: String::new(),
-            stem: q.stem,
-            option_lines: q.options.iter().map(|o| o.1).collect(),
-            options: q.options.into_iter().map(|o| o.0).collect(),
-            answer,
-            explanation: q.explanation,
-            source: String::new(),
-            answer_line,
-        });
+        Ok(Understood {
+            bank: RawBank {
+                topics,
+                questions: out,
+                ..Default::default()
+            },
+            notes,
+        })
     }
-    if out.is_empty() && problems.is_empty() {
-        problems.push(Problem::new(
-            1,
-            "file",
-            "Không thấy câu hỏi nào: mỗi câu bắt đầu bằng \"Câu 1:\" (hoặc \"1.\"), các phương án bằng \"A.\", \"B.\"…",
-            "No question found: each starts with \"Câu 1:\" (or \"1.\"), its options with \"A.\", \"B.\"…",
-        ));
+}
+
+/// Paragraphs in the convention (a Word file's, or lines).
+pub fn parse(paras: &[Para]) -> Result<Understood, Vec<Problem>> {
+    let budget = Budget::unlimited();
+    let mut reader = Reader::new(&budget);
+    for p in paras {
+        reader.feed(p)?;
     }
-    if !problems.is_empty() {
-        return Err(problems);
-    }
-    Ok(Understood {
-        bank: RawBank {
-            topics,
-            questions: out,
-            ..Default::default()
-        },
-        notes,
-    })
+    reader.finish()
 }
 
 /// Pasted (or .txt) text in the convention.
 pub fn parse_text(text: &str) -> Result<Understood, Vec<Problem>> {
-    let paras: Vec<Para> = text
-        .lines()
-        .enumerate()
-        .map(|(i, l)| Para::plain(i + 1, l))
-        .collect();
-    parse(&paras)
+    parse_text_within(text, &Budget::unlimited())
+}
+
+/// [`parse_text`] within a budget, one line at a time (a line is turned
+/// into a paragraph only while it is read).
+pub fn parse_text_within(text: &str, budget: &Budget) -> Result<Understood, Vec<Problem>> {
+    let mut reader = Reader::new(budget);
+    for (i, l) in text.lines().enumerate() {
+        if l.len() > MAX_LINE_CHARS && l.chars().count() > MAX_LINE_CHARS {
+            return Err(line_too_long(i + 1));
+        }
+        reader.feed(&Para::plain(i + 1, l))?;
+    }
+    reader.finish()
 }
 
 /// Does this text look like the convention ("Câu 1:" lines with "A." options)?
@@ -689,6 +802,94 @@ A) Tháng 1    *B) Tháng 3    C) Tháng 5    D) Tháng 7\n";
         let errs = parse(&paras).unwrap_err();
         assert!(errs[0].message.contains("hình ảnh"), "{errs:?}");
         assert!(parse_text("Chỉ có tiêu đề\n").unwrap_err()[0].row == 1);
+    }
+
+    /// A question whose stem goes on for `n` lines of 60 characters.
+    fn continued(n: usize) -> String {
+        let mut text = String::from("Câu 1: Câu hỏi mở đầu\n");
+        for i in 0..n {
+            text.push_str(&format!(
+                "dòng tiếp theo số {i:05} của câu hỏi, viết cho đủ sáu mươi ký tự\n"
+            ));
+        }
+        text.push_str("*A. Một\nB. Hai\n");
+        text
+    }
+
+    #[test]
+    fn continuation_lines_cost_linear_work_not_quadratic() {
+        // Rebuilding the stem per line allocated ~N²: twice the lines cost
+        // ~3.7× the bytes. Appending in place costs ~2×.
+        let cost = |n: usize| {
+            let text = continued(n);
+            let (parsed, allocated, _) = crate::domain::alloc_meter::measure(|| parse_text(&text));
+            let q = &parsed.unwrap().bank.questions[0];
+            assert!(q.stem.ends_with("sáu mươi ký tự"), "{n} lines kept");
+            allocated
+        };
+        let (one, two) = (cost(70), cost(140));
+        assert!(
+            two * 10 < one * 26,
+            "70 lines: {one} bytes allocated, 140 lines: {two} (≥ 2.6×: quadratic)"
+        );
+    }
+
+    #[test]
+    fn a_stem_continued_past_the_field_cap_is_an_error_at_its_line() {
+        // "Câu 100000:" has too many digits to start a question: a file of
+        // them is one stem going on and on.
+        let mut text = String::from("Câu 1: Bắt đầu\n");
+        for i in 0..400 {
+            text.push_str(&format!(
+                "Câu 100000: dòng {i:04} nối vào câu hỏi trước, không phải câu mới\n"
+            ));
+        }
+        text.push_str("*A. Một\nB. Hai\n");
+        let errs = parse_text(&text).unwrap_err();
+        assert_eq!(errs.len(), 1, "reported once: {errs:?}");
+        assert_eq!(errs[0].field, "stem");
+        assert!(errs[0].message.contains("dài quá 10000 ký tự"), "{errs:?}");
+        let at = errs[0].row;
+        assert!(
+            (150..=200).contains(&at),
+            "at the line that passed the cap: {at}"
+        );
+    }
+
+    #[test]
+    fn a_line_longer_than_the_line_cap_is_refused_before_it_is_split_into_characters() {
+        let text = format!("Câu 1: {}\n*A. x\nB. y\n", "ạ".repeat(MAX_LINE_CHARS + 1));
+        let errs = parse_text(&text).unwrap_err();
+        assert_eq!(
+            (errs[0].row, errs[0].field.as_str()),
+            (1, "file"),
+            "{errs:?}"
+        );
+    }
+
+    #[test]
+    fn a_parse_with_its_budget_spent_stops_with_a_clear_error() {
+        let text = continued(3);
+        let cancelled = Budget::unlimited();
+        drop(cancelled.cancel_on_drop());
+        let errs = parse_text_within(&text, &cancelled).unwrap_err();
+        assert!(errs[0].message.starts_with("Tệp quá phức tạp"), "{errs:?}");
+        let late = Budget::until(std::time::Instant::now() - std::time::Duration::from_secs(1));
+        let errs = parse_text_within(&text, &late).unwrap_err();
+        assert!(errs[0].message_en.contains("too complex"), "{errs:?}");
+        assert!(parse_text_within(&text, &Budget::unlimited()).is_ok());
+    }
+
+    #[test]
+    fn more_questions_than_a_bank_holds_are_refused_while_reading() {
+        let mut text = String::new();
+        for i in 1..=(MAX_STARTED_QUESTIONS + 5) {
+            text.push_str(&format!("{i}. Hỏi?\n"));
+        }
+        let errs = parse_text(&text).unwrap_err();
+        assert_eq!(errs.len(), 1, "{:?}", &errs[..errs.len().min(3)]);
+        assert_eq!(errs[0].field, "questions");
+        assert_eq!(errs[0].row, MAX_STARTED_QUESTIONS + 1);
     }
 
     #[test]

@@ -6,7 +6,11 @@
 //! comment lines, and the escapes `\~ \= \# \{ \} \:`. Other question types
 //! (short answer, numeric, matching, essay, description) are reported by line.
 
-use super::{slugify, Difficulty, RawBank, RawQuestion, Topic, DEFAULT_TOPIC, LETTERS};
+use super::limits::MAX_FIELD_CHARS;
+use super::{
+    slugify, Budget, Difficulty, Problems, RawBank, RawQuestion, Topic, DEFAULT_TOPIC, LETTERS,
+    MAX_QUESTIONS,
+};
 use crate::error::Problem;
 
 /// A character and whether it was escaped with a backslash.
@@ -76,12 +80,17 @@ fn parse_question(block: &str, lines: &[usize]) -> Result<Parsed, Problem> {
     let line = lines.first().copied().unwrap_or(0);
     let toks = tokenize(block);
     // The source line of the token at `idx`.
+    // Where each line break is, once: a line is then found by binary
+    // search (rescanning the block per option was quadratic).
+    let breaks: Vec<usize> = toks
+        .iter()
+        .enumerate()
+        .filter(|(_, t)| **t == ('\n', false))
+        .map(|(i, _)| i)
+        .collect();
     let line_at = |idx: usize| {
-        let breaks = toks[..idx.min(toks.len())]
-            .iter()
-            .filter(|t| **t == ('\n', false))
-            .count();
-        lines.get(breaks).copied().unwrap_or(line)
+        let before = breaks.partition_point(|&b| b < idx.min(toks.len()));
+        lines.get(before).copied().unwrap_or(line)
     };
     let mut start = 0;
     let mut title = None;
@@ -282,7 +291,16 @@ pub(super) fn category(path: &str) -> (Option<Topic>, String) {
 }
 
 pub fn parse(text_in: &str) -> Result<RawBank, Vec<Problem>> {
-    let mut problems = Vec::new();
+    parse_within(text_in, &Budget::unlimited())
+}
+
+/// The longest question block (its lines up to a blank line).
+pub const MAX_BLOCK_CHARS: usize = 4 * MAX_FIELD_CHARS;
+
+/// [`parse`] within a budget; blocks are capped in number and length
+/// while the file is read.
+pub fn parse_within(text_in: &str, budget: &Budget) -> Result<RawBank, Vec<Problem>> {
+    let mut problems = Problems::new();
     let mut bank = RawBank::default();
     let mut current: (Option<Topic>, String) = (None, String::new());
     let mut block = String::new();
@@ -303,8 +321,18 @@ pub fn parse(text_in: &str) -> Result<RawBank, Vec<Problem>> {
         block.clear();
         lines.clear();
     };
+    let mut block_chars = 0;
     for (i, raw_line) in text_in.lines().enumerate() {
+        budget.tick()?;
         let line = i + 1;
+        if blocks.len() > MAX_QUESTIONS {
+            return Err(vec![Problem::new(
+                line,
+                "questions",
+                format!("Tệp có hơn {MAX_QUESTIONS} câu hỏi (tối đa {MAX_QUESTIONS}); hãy chia thành nhiều ngân hàng."),
+                format!("The file has more than {MAX_QUESTIONS} questions (at most {MAX_QUESTIONS}); split it into several banks."),
+            )]);
+        }
         let trimmed = raw_line.trim();
         if trimmed.starts_with("//") {
             continue;
@@ -318,6 +346,18 @@ pub fn parse(text_in: &str) -> Result<RawBank, Vec<Problem>> {
             flush(&mut block, &mut block_lines, &current, &mut blocks);
             continue;
         }
+        if block.is_empty() {
+            block_chars = 0;
+        }
+        block_chars += raw_line.chars().count() + 1;
+        if block_chars > MAX_BLOCK_CHARS {
+            return Err(vec![Problem::new(
+                block_lines.first().copied().unwrap_or(line),
+                "stem",
+                format!("Câu hỏi dài quá {MAX_BLOCK_CHARS} ký tự (các câu hỏi GIFT cách nhau bằng một dòng trống)."),
+                format!("The question is longer than {MAX_BLOCK_CHARS} characters (GIFT questions are separated by a blank line)."),
+            )]);
+        }
         block_lines.push(line);
         block.push_str(raw_line);
         block.push('\n');
@@ -326,12 +366,14 @@ pub fn parse(text_in: &str) -> Result<RawBank, Vec<Problem>> {
 
     // Moodle names need not be unique: a repeated one gets "-2", "-3"…
     let mut used: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    let mut topic_codes = std::collections::HashSet::new();
     for (n, (text, lines, topic, difficulty)) in blocks.into_iter().enumerate() {
+        budget.tick()?;
         let line = lines.first().copied().unwrap_or(0);
         match parse_question(&text, &lines) {
             Ok(p) => {
                 if let Some(t) = &topic {
-                    if !bank.topics.iter().any(|x| x.code == t.code) {
+                    if topic_codes.insert(t.code.clone()) {
                         bank.topics.push(t.clone());
                     }
                 }
@@ -385,7 +427,7 @@ pub fn parse(text_in: &str) -> Result<RawBank, Vec<Problem>> {
     if problems.is_empty() {
         Ok(bank)
     } else {
-        Err(problems)
+        Err(problems.into_vec())
     }
 }
 

@@ -55,30 +55,30 @@ pub fn to_text(html: &str) -> String {
             rest = body.find("-->").map(|e| &body[e + 3..]).unwrap_or("");
             continue;
         }
-        let Some(gt) = rest.find('>') else {
-            // A lone '<' is text ("a < b").
-            out.push_str(&decode_entities(rest));
-            rest = "";
-            break;
-        };
-        let tag = &rest[1..gt];
-        let name: String = tag
+        // The name first: "a <= b" or "<3" is not a tag, and is passed
+        // over without looking for a '>' (which made many of them quadratic).
+        let closing = rest[1..].starts_with('/');
+        let name: String = rest[1..]
             .trim_start_matches('/')
             .chars()
             .take_while(|c| c.is_ascii_alphanumeric())
             .collect::<String>()
             .to_ascii_lowercase();
         if name.is_empty() {
-            // "a <= b", "<3": not a tag.
             out.push('<');
             rest = &rest[1..];
             continue;
         }
+        let Some(gt) = rest.find('>') else {
+            // A lone '<' is text ("a < b").
+            out.push_str(&decode_entities(rest));
+            rest = "";
+            break;
+        };
         rest = &rest[gt + 1..];
-        if (name == "script" || name == "style") && !tag.starts_with('/') {
+        if (name == "script" || name == "style") && !closing {
             let close = format!("</{name}");
-            let lower = rest.to_ascii_lowercase();
-            rest = match lower.find(&close) {
+            rest = match find_ascii_ci(rest, &close) {
                 Some(e) => rest[e..]
                     .find('>')
                     .map(|g| &rest[e + g + 1..])
@@ -93,6 +93,17 @@ pub fn to_text(html: &str) -> String {
     }
     out.push_str(&decode_entities(rest));
     tidy(&out)
+}
+
+/// Where `needle` (ASCII, lowercase) first occurs in `hay`, ignoring ASCII
+/// case, without copying `hay` (a lowercased copy per `<script>` was
+/// quadratic).
+fn find_ascii_ci(hay: &str, needle: &str) -> Option<usize> {
+    let (h, n) = (hay.as_bytes(), needle.as_bytes());
+    if n.is_empty() {
+        return Some(0);
+    }
+    h.windows(n.len()).position(|w| w.eq_ignore_ascii_case(n))
 }
 
 /// Trims each line, collapses runs of spaces and of blank lines.
@@ -233,6 +244,21 @@ mod tests {
         );
         assert_eq!(to_text("<img src=x onerror=alert(1)>"), "");
         assert_eq!(to_text("mở <script>không đóng"), "mở");
+    }
+
+    #[test]
+    fn many_scripts_or_lone_brackets_cost_linear_work() {
+        // A lowercased copy of the rest of the text per <script> made
+        // twice the scripts allocate ~4× the bytes.
+        let cost = |n: usize| {
+            let html = "<SCRIPT>x</script>a".repeat(n);
+            let (text, allocated, _) = crate::domain::alloc_meter::measure(|| to_text(&html));
+            assert_eq!(text.len(), n, "one 'a' per script kept");
+            allocated
+        };
+        let (one, two) = (cost(2_000), cost(4_000));
+        assert!(two * 10 < one * 26, "{one} then {two} bytes allocated");
+        assert_eq!(to_text("a <= b < c<p>d"), "a <= b < c\nd");
     }
 
     #[test]

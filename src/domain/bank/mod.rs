@@ -14,6 +14,7 @@ pub mod exam;
 mod fuzz;
 pub mod gift;
 pub mod html;
+pub mod limits;
 pub mod mojibake;
 pub mod moodle_xml;
 pub mod table;
@@ -26,6 +27,7 @@ use sha2::{Digest, Sha256};
 
 use crate::domain::text::{clean, fold};
 use crate::error::Problem;
+pub use limits::{Budget, Problems};
 
 pub const MAX_FILE_BYTES: usize = 10 * 1024 * 1024;
 pub const MAX_QUESTIONS: usize = 20_000;
@@ -345,7 +347,9 @@ pub fn parse_noted(
             ),
         )]);
     }
+    let budget = &defaults.budget;
     let parsed = (|| {
+        budget.check()?;
         let mut notes = Vec::new();
         let mut text = || -> Result<String, Vec<Problem>> {
             let (text, encoding) = decode(bytes)?;
@@ -353,31 +357,32 @@ pub fn parse_noted(
             Ok(text)
         };
         let mut raw = match format {
-            Format::Toml => toml_format::parse(&text()?)?,
+            Format::Toml => toml_format::parse_within(&text()?, budget)?,
             Format::Xlsx => {
-                let (raw, sheets) = table::parse_xlsx(bytes, defaults.columns.as_ref())?;
+                let (raw, sheets) = table::parse_xlsx(bytes, defaults.columns.as_ref(), budget)?;
                 notes.extend(sheets);
                 raw
             }
             Format::Csv => {
-                let (raw, layout) = table::parse_csv(&text()?, defaults.columns.as_ref())?;
+                let (raw, layout) = table::parse_csv(&text()?, defaults.columns.as_ref(), budget)?;
                 notes.extend(layout);
                 raw
             }
-            Format::Gift => gift::parse(&text()?)?,
-            Format::Aiken => aiken::parse(&text()?)?,
+            Format::Gift => gift::parse_within(&text()?, budget)?,
+            Format::Aiken => aiken::parse_within(&text()?, budget)?,
             Format::Text => {
-                let understood = exam::parse_text(&text()?)?;
+                let understood = exam::parse_text_within(&text()?, budget)?;
                 notes.extend(understood.notes);
                 understood.bank
             }
             Format::Docx => {
-                let understood = exam::parse(&docx::paragraphs(bytes)?)?;
+                let understood = docx::parse(bytes, budget)?;
                 notes.extend(understood.notes);
                 understood.bank
             }
             Format::MoodleXml => {
-                let (raw, skipped) = moodle_xml::parse(&text()?, defaults.skip_unsupported)?;
+                let (raw, skipped) =
+                    moodle_xml::parse_within(&text()?, defaults.skip_unsupported, budget)?;
                 notes.extend(skipped);
                 raw
             }
@@ -386,11 +391,14 @@ pub fn parse_noted(
             notes.push(format!("Cột được chọn: {}.", columns.to_spec()));
         }
         defaults.fill(&mut raw);
-        validate(raw).map(|bank| (bank, notes))
+        budget.check()?;
+        validate_within(raw, budget).map(|bank| (bank, notes))
     })();
     // A problem of the whole file (its code, its title) is said at line 1:
     // no one should look for a line 0.
-    parsed.map_err(|mut problems| {
+    // At most 200 problems are kept, then "và N lỗi khác".
+    parsed.map_err(|problems| {
+        let mut problems = limits::capped(problems);
         for p in &mut problems {
             p.row = p.row.max(1);
         }
@@ -409,6 +417,8 @@ pub struct BankDefaults {
     pub skip_unsupported: bool,
     /// Which column holds what, for a sheet whose headers are not known.
     pub columns: Option<table::ColumnMap>,
+    /// When to give up (the deadline, or the requester gone).
+    pub budget: Budget,
 }
 
 impl BankDefaults {
@@ -554,7 +564,12 @@ fn check_id(id: &str) -> bool {
 
 /// Applies every rule to a parsed bank. Returns the clean bank, or every problem.
 pub fn validate(raw: RawBank) -> Result<Bank, Vec<Problem>> {
-    let mut problems = Vec::new();
+    validate_within(raw, &Budget::unlimited())
+}
+
+/// [`validate`] within a budget; the problems past the first 200 are counted.
+pub fn validate_within(raw: RawBank, budget: &Budget) -> Result<Bank, Vec<Problem>> {
+    let mut problems = Problems::new();
     let mut p = |line: usize, field: &str, vi: String, en: String| {
         problems.push(Problem::new(line, field, vi, en))
     };
@@ -631,7 +646,9 @@ pub fn validate(raw: RawBank) -> Result<Bank, Vec<Problem>> {
 
     let mut questions = Vec::with_capacity(raw.questions.len());
     let mut ids: HashMap<String, usize> = HashMap::new();
+    let mut derived_codes: HashSet<String> = HashSet::new();
     for q in raw.questions.iter().take(MAX_QUESTIONS) {
+        budget.tick()?;
         let line = q.line;
         let id = q.id.trim().to_string();
         if !check_id(&id) {
@@ -655,7 +672,7 @@ pub fn validate(raw: RawBank) -> Result<Bank, Vec<Problem>> {
             t => t,
         };
         if !declared.is_empty() {
-            if !declared.iter().any(|d| d.code == topic) {
+            if !seen_topics.contains(&topic) {
                 p(
                     line,
                     "topic",
@@ -663,7 +680,7 @@ pub fn validate(raw: RawBank) -> Result<Bank, Vec<Problem>> {
                     format!("Topic {topic:?} is not declared in [[topics]]."),
                 );
             }
-        } else if !derived.iter().any(|d| d.code == topic) {
+        } else if derived_codes.insert(topic.clone()) {
             derived.push(Topic {
                 code: topic.clone(),
                 name: topic.clone(),
@@ -909,8 +926,8 @@ pub fn validate(raw: RawBank) -> Result<Bank, Vec<Problem>> {
             questions,
         })
     } else {
-        problems.sort_by_key(|p| p.row);
-        Err(problems)
+        problems.sort_by_row();
+        Err(problems.into_vec())
     }
 }
 
@@ -1162,6 +1179,77 @@ pub(crate) mod tests {
             decode(&[0xFF, 0xFE, 0x00, 0xD8, 0x41, 0x00]).is_err(),
             "a lone surrogate"
         );
+    }
+
+    #[test]
+    fn the_problems_of_a_file_are_capped_at_200_and_the_rest_counted() {
+        // 1,000 questions without an answer: one problem each.
+        let mut text = String::new();
+        for i in 1..=1_000 {
+            text.push_str(&format!("Câu {i}: Hỏi {i}?\nA. x\nB. y\n"));
+        }
+        let defaults = BankDefaults {
+            file_name: "de.txt".into(),
+            ..Default::default()
+        };
+        let errs = parse(Format::Text, text.as_bytes(), &defaults).unwrap_err();
+        assert_eq!(errs.len(), limits::MAX_PROBLEMS + 1, "200 and the summary");
+        assert_eq!(errs[0].row, 1);
+        let last = &errs[limits::MAX_PROBLEMS];
+        assert!(last.message.contains("và 800 lỗi khác"), "{}", last.message);
+        assert!(
+            last.message_en.contains("and 800 more problems"),
+            "{}",
+            last.message_en
+        );
+        // The same through validation (a sheet of 300 rows without answers).
+        let mut csv = String::from("stem,option_a,option_b,answer\n");
+        for i in 0..300 {
+            csv.push_str(&format!("Hỏi {i}?,x,y,\n"));
+        }
+        let errs = parse(Format::Csv, csv.as_bytes(), &defaults).unwrap_err();
+        assert_eq!(errs.len(), limits::MAX_PROBLEMS + 1);
+        assert!(errs[limits::MAX_PROBLEMS]
+            .message
+            .contains("và 100 lỗi khác"));
+    }
+
+    #[test]
+    fn every_format_stops_when_its_budget_is_spent() {
+        let files: [(Format, Vec<u8>); 8] = [
+            (Format::Toml, toml_format::tests::EXAMPLE.as_bytes().to_vec()),
+            (Format::Text, b"Cau 1: Hoi?\n*A. x\nB. y\n".to_vec()),
+            (Format::Csv, b"stem,option_a,option_b,answer\nHoi?,x,y,A\n".to_vec()),
+            (Format::Gift, gift::tests::EXAMPLE.as_bytes().to_vec()),
+            (Format::Aiken, aiken::tests::EXAMPLE.as_bytes().to_vec()),
+            (Format::MoodleXml, moodle_xml::EXAMPLE.as_bytes().to_vec()),
+            (
+                Format::Docx,
+                docx::docx_of("<w:p><w:r><w:t>Câu 1: Hỏi?</w:t></w:r></w:p><w:p><w:r><w:t>*A. x</w:t></w:r></w:p><w:p><w:r><w:t>B. y</w:t></w:r></w:p>"),
+            ),
+            (Format::Xlsx, table::template_xlsx().unwrap()),
+        ];
+        for (format, bytes) in files {
+            let fresh = BankDefaults {
+                file_name: "f".into(),
+                skip_unsupported: true,
+                ..Default::default()
+            };
+            assert!(parse(format, &bytes, &fresh).is_ok(), "{format:?} parses");
+            let gone = Budget::unlimited();
+            drop(gone.cancel_on_drop());
+            let late =
+                Budget::until(std::time::Instant::now() - std::time::Duration::from_millis(1));
+            for budget in [gone, late] {
+                let defaults = BankDefaults {
+                    budget,
+                    ..fresh.clone()
+                };
+                let errs = parse(format, &bytes, &defaults).unwrap_err();
+                assert_eq!(errs.len(), 1, "{format:?}: {errs:?}");
+                assert!(limits::is_too_complex(&errs[0]), "{format:?}: {errs:?}");
+            }
+        }
     }
 
     #[test]

@@ -9,7 +9,7 @@ use quick_xml::events::Event;
 use quick_xml::Reader;
 
 use super::gift::category;
-use super::{RawBank, RawQuestion, LETTERS};
+use super::{Budget, Problems, RawBank, RawQuestion, LETTERS, MAX_OPTIONS, MAX_QUESTIONS};
 use crate::error::Problem;
 
 #[derive(Default)]
@@ -26,6 +26,8 @@ struct Q {
     single: Option<bool>,
     /// (fraction, text, html)
     answers: Vec<(f64, String, bool)>,
+    /// More answers than are kept were given.
+    answers_dropped: bool,
     category: String,
 }
 
@@ -48,26 +50,42 @@ fn unreadable(line: usize, why: impl std::fmt::Display) -> Vec<Problem> {
 
 /// What was read: the bank, and the questions skipped (when asked).
 pub fn parse(xml: &str, skip_unsupported: bool) -> Result<(RawBank, Vec<String>), Vec<Problem>> {
+    parse_within(xml, skip_unsupported, &Budget::unlimited())
+}
+
+/// How deep elements may nest (Moodle's go 5 deep).
+const MAX_DEPTH: usize = 64;
+
+/// [`parse`] within a budget; questions, answers and nesting are capped
+/// while the file is read.
+pub fn parse_within(
+    xml: &str,
+    skip_unsupported: bool,
+    budget: &Budget,
+) -> Result<(RawBank, Vec<String>), Vec<Problem>> {
     let mut reader = Reader::from_str(xml);
-    let line_at = |pos: u64| {
-        xml.as_bytes()[..(pos as usize).min(xml.len())]
-            .iter()
-            .filter(|b| **b == b'\n')
-            .count()
-            + 1
-    };
+    // Positions only move forward: the file is scanned once for lines.
+    let mut lines = super::limits::LineCounter::new(xml);
+    let mut line_at = |pos: u64| lines.line_of(pos as usize);
     let mut path: Vec<String> = Vec::new();
     let mut questions: Vec<Q> = Vec::new();
     let mut current: Option<Q> = None;
     let mut topic_path = String::new();
     let mut text = String::new();
     loop {
+        budget.tick()?;
         let pos = reader.buffer_position();
         let event = reader
             .read_event()
             .map_err(|e| unreadable(line_at(pos), e))?;
         match event {
             Event::Start(e) => {
+                if path.len() >= MAX_DEPTH {
+                    return Err(unreadable(
+                        line_at(pos),
+                        format!("các thẻ lồng nhau quá {MAX_DEPTH} tầng / elements nested more than {MAX_DEPTH} deep"),
+                    ));
+                }
                 let name = String::from_utf8_lossy(e.local_name().as_ref()).into_owned();
                 let attr = |k: &[u8]| {
                     e.attributes()
@@ -77,6 +95,14 @@ pub fn parse(xml: &str, skip_unsupported: bool) -> Result<(RawBank, Vec<String>)
                 };
                 match name.as_str() {
                     "question" => {
+                        if questions.len() >= MAX_QUESTIONS {
+                            return Err(vec![Problem::new(
+                                line_at(pos),
+                                "questions",
+                                format!("Tệp có hơn {MAX_QUESTIONS} câu hỏi (tối đa {MAX_QUESTIONS}); hãy chia thành nhiều ngân hàng."),
+                                format!("The file has more than {MAX_QUESTIONS} questions (at most {MAX_QUESTIONS}); split it into several banks."),
+                            )]);
+                        }
                         current = Some(Q {
                             kind: attr(b"type").unwrap_or_default(),
                             line: line_at(pos),
@@ -90,7 +116,12 @@ pub fn parse(xml: &str, skip_unsupported: bool) -> Result<(RawBank, Vec<String>)
                                 .and_then(|f| f.trim().parse().ok())
                                 .unwrap_or(0.0);
                             let html = attr(b"format").is_some_and(|f| f == "html");
-                            q.answers.push((fraction, String::new(), html));
+                            // Past A–H answers are not kept (the count is reported).
+                            if q.answers.len() < MAX_OPTIONS + 2 {
+                                q.answers.push((fraction, String::new(), html));
+                            } else {
+                                q.answers_dropped = true;
+                            }
                         }
                     }
                     "questiontext" => {
@@ -141,7 +172,7 @@ pub fn parse(xml: &str, skip_unsupported: bool) -> Result<(RawBank, Vec<String>)
                         ("name", "text") => q.name = text.trim().to_string(),
                         ("questiontext", "text") => q.text = text.clone(),
                         ("generalfeedback", "text") => q.feedback = text.clone(),
-                        ("answer", "text") => {
+                        ("answer", "text") if !q.answers_dropped => {
                             if let Some(a) = q.answers.last_mut() {
                                 a.1 = text.clone();
                             }
@@ -169,10 +200,12 @@ pub fn parse(xml: &str, skip_unsupported: bool) -> Result<(RawBank, Vec<String>)
         }
     }
     let mut bank = RawBank::default();
-    let mut problems = Vec::new();
+    let mut problems = Problems::new();
+    let mut topic_codes = std::collections::HashSet::new();
     let mut skipped = Vec::new();
     let mut used: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
     for (n, q) in questions.into_iter().enumerate() {
+        budget.tick()?;
         let number = n + 1;
         let label = if q.name.is_empty() {
             format!("câu {number}")
@@ -234,7 +267,7 @@ pub fn parse(xml: &str, skip_unsupported: bool) -> Result<(RawBank, Vec<String>)
         };
         let (topic, difficulty) = category(&q.category);
         if let Some(t) = &topic {
-            if !bank.topics.iter().any(|x| x.code == t.code) {
+            if topic_codes.insert(t.code.clone()) {
                 bank.topics.push(t.clone());
             }
         }
@@ -276,7 +309,7 @@ pub fn parse(xml: &str, skip_unsupported: bool) -> Result<(RawBank, Vec<String>)
         });
     }
     if !problems.is_empty() {
-        return Err(problems);
+        return Err(problems.into_vec());
     }
     if bank.questions.is_empty() {
         return Err(vec![Problem::new(

@@ -8,7 +8,7 @@ use std::io::Cursor;
 use calamine::{Data, Reader, Xlsx};
 use rust_xlsxwriter::{Format as XFormat, Workbook};
 
-use super::{Bank, RawBank, RawQuestion, Topic, LETTERS, MAX_OPTIONS};
+use super::{Bank, Budget, RawBank, RawQuestion, Topic, LETTERS, MAX_OPTIONS};
 use crate::domain::text::fold;
 use crate::error::Problem;
 
@@ -434,7 +434,26 @@ fn rows_to_questions(
     id_prefix: &str,
     notes: &mut Vec<String>,
 ) -> Result<Vec<RawQuestion>, Vec<Problem>> {
-    let (map, rows) = split_header(rows, columns)?;
+    stream_questions(rows.into_iter().map(Ok), columns, id_prefix, notes)
+}
+
+/// [`rows_to_questions`] over a stream of rows: only the top rows (where
+/// the header is looked for) are held; each row below is turned into its
+/// question as it comes, so a file costs its questions, not its rows.
+fn stream_questions(
+    mut rows: impl Iterator<Item = Result<(usize, Vec<String>), Vec<Problem>>>,
+    columns: Option<&ColumnMap>,
+    id_prefix: &str,
+    notes: &mut Vec<String>,
+) -> Result<Vec<RawQuestion>, Vec<Problem>> {
+    let mut top: Rows = Vec::new();
+    for row in rows.by_ref() {
+        top.push(row?);
+        if top.len() == HEADER_SEARCH_ROWS {
+            break;
+        }
+    }
+    let (map, below_top) = split_header(top, columns)?;
     if columns.is_none() {
         let found: Vec<String> = COLUMNS
             .iter()
@@ -454,7 +473,8 @@ fn rows_to_questions(
         i.and_then(|i| row.get(i)).cloned().unwrap_or_default()
     };
     let mut out = Vec::new();
-    for (line, row) in rows {
+    for row in below_top.into_iter().map(Ok).chain(rows) {
+        let (line, row) = row?;
         // Empty rows, and rows with only a number (STT) or a topic, are not questions.
         let content = ["stem", "option_a", "option_b", "answer"];
         if content.iter().all(|k| cell(&row, k).trim().is_empty()) {
@@ -488,8 +508,14 @@ fn rows_to_questions(
     Ok(out)
 }
 
-/// The rows of a CSV (comma, semicolon or tab separated).
-fn csv_rows(text: &str) -> Result<Rows, Vec<Problem>> {
+/// The rows of a CSV (comma, semicolon or tab separated), read one at a
+/// time: past [`MAX_SHEET_ROWS`] rows or with a cell longer than
+/// [`MAX_CELL_CHARS`] the file is refused at that row, before the rest is
+/// read.
+fn csv_rows<'t>(
+    text: &'t str,
+    budget: &'t Budget,
+) -> impl Iterator<Item = Result<(usize, Vec<String>), Vec<Problem>>> + 't {
     let first = text.lines().next().unwrap_or("");
     let count = |c: char| first.matches(c).count();
     // Excel's "Unicode Text" separates with tabs; Vietnamese-locale CSV with ';'.
@@ -505,26 +531,62 @@ fn csv_rows(text: &str) -> Result<Rows, Vec<Problem>> {
         .has_headers(false)
         .flexible(true)
         .from_reader(text.as_bytes());
-    let mut rows = Vec::new();
-    for record in reader.records() {
-        let record = record.map_err(|e| {
-            let line = e.position().map(|p| p.line() as usize).unwrap_or(1);
-            vec![Problem::new(
-                line,
-                "file",
-                format!("Dòng CSV hỏng: {e}"),
-                format!("Malformed CSV: {e}"),
-            )]
-        })?;
-        let line = record.position().map(|p| p.line() as usize).unwrap_or(1);
-        let cells = record
-            .iter()
-            .take(MAX_SHEET_COLUMNS)
-            .map(str::to_string)
-            .collect();
-        rows.push((line, cells));
-    }
-    Ok(rows)
+    let mut record = csv::StringRecord::new();
+    let mut read = 0usize;
+    let mut failed = false;
+    std::iter::from_fn(move || {
+        if failed {
+            return None;
+        }
+        let next = (|| {
+            budget.tick()?;
+            let more = reader.read_record(&mut record).map_err(|e| {
+                let line = e.position().map(|p| p.line() as usize).unwrap_or(1);
+                vec![Problem::new(
+                    line,
+                    "file",
+                    format!("Dòng CSV hỏng: {e}"),
+                    format!("Malformed CSV: {e}"),
+                )]
+            })?;
+            if !more {
+                return Ok(None);
+            }
+            let line = record.position().map(|p| p.line() as usize).unwrap_or(1);
+            read += 1;
+            if read > MAX_SHEET_ROWS {
+                return Err(vec![Problem::new(
+                    line,
+                    "file",
+                    format!("Tệp CSV có hơn {MAX_SHEET_ROWS} dòng (dừng đọc ở dòng {line})."),
+                    format!("The CSV file has more than {MAX_SHEET_ROWS} rows (reading stopped at line {line})."),
+                )]);
+            }
+            let mut cells = Vec::with_capacity(record.len().min(MAX_SHEET_COLUMNS));
+            for (col, c) in record.iter().take(MAX_SHEET_COLUMNS).enumerate() {
+                if c.len() > MAX_CELL_CHARS && c.chars().count() > MAX_CELL_CHARS {
+                    return Err(vec![Problem::new(
+                        line,
+                        "file",
+                        format!("Ô ở dòng {line} cột {} dài quá {MAX_CELL_CHARS} ký tự.", col + 1),
+                        format!(
+                            "The cell on line {line} column {} is longer than {MAX_CELL_CHARS} characters.",
+                            col + 1
+                        ),
+                    )]);
+                }
+                cells.push(c.to_string());
+            }
+            Ok(Some((line, cells)))
+        })();
+        match next {
+            Ok(row) => row.map(Ok),
+            Err(e) => {
+                failed = true;
+                Some(Err(e))
+            }
+        }
+    })
 }
 
 /// CSV with the template's columns (comma or semicolon separated), or the
@@ -532,9 +594,10 @@ fn csv_rows(text: &str) -> Result<Rows, Vec<Problem>> {
 pub fn parse_csv(
     text: &str,
     columns: Option<&ColumnMap>,
+    budget: &Budget,
 ) -> Result<(RawBank, Vec<String>), Vec<Problem>> {
     let mut notes = Vec::new();
-    let questions = rows_to_questions(csv_rows(text)?, columns, "", &mut notes)?;
+    let questions = stream_questions(csv_rows(text, budget), columns, "", &mut notes)?;
     Ok((
         RawBank {
             questions,
@@ -595,11 +658,13 @@ fn columns_of_rows(rows: &Rows) -> Vec<SheetColumn> {
         .collect()
 }
 
-/// The columns of a CSV, for the mapping form.
+/// The columns of a CSV, for the mapping form: only its top rows are read.
 pub fn csv_columns(text: &str) -> Vec<SheetColumn> {
-    csv_rows(text)
-        .map(|r| columns_of_rows(&r))
-        .unwrap_or_default()
+    let budget = Budget::within(super::limits::PARSE_DEADLINE);
+    let top: Result<Rows, Vec<Problem>> = csv_rows(text, &budget)
+        .take(2 * HEADER_SEARCH_ROWS)
+        .collect();
+    top.map(|r| columns_of_rows(&r)).unwrap_or_default()
 }
 
 /// The columns of a workbook's question sheet (the first one holding
@@ -609,9 +674,10 @@ pub fn xlsx_columns(bytes: &[u8]) -> Vec<SheetColumn> {
         return Vec::new();
     };
     let mut budget = MAX_SHEET_TEXT_BYTES;
+    let time = Budget::within(super::limits::PARSE_DEADLINE);
     sheets
         .iter()
-        .filter_map(|name| read_sheet(&mut wb, name, &mut budget).ok())
+        .filter_map(|name| read_sheet(&mut wb, name, &mut budget, &time).ok())
         .find(|rows| !rows.is_empty())
         .map(|rows| columns_of_rows(&rows))
         .unwrap_or_default()
@@ -644,12 +710,14 @@ fn read_sheet<RS: std::io::Read + std::io::Seek>(
     wb: &mut Xlsx<RS>,
     name: &str,
     text_budget: &mut usize,
+    time: &Budget,
 ) -> Result<Vec<(usize, Vec<String>)>, Vec<Problem>> {
     let mut reader = wb
         .worksheet_cells_reader(name)
         .map_err(|e| unreadable(e.to_string()))?;
     let mut rows: std::collections::BTreeMap<usize, Vec<String>> = Default::default();
     while let Some(cell) = reader.next_cell().map_err(|e| unreadable(e.to_string()))? {
+        time.tick()?;
         let (row, col) = cell.get_position();
         let (row, col) = (row as usize, col as usize);
         let text = data_ref_text(cell.get_value());
@@ -856,7 +924,9 @@ fn sheets_as_topics(
 pub fn parse_xlsx(
     bytes: &[u8],
     columns: Option<&ColumnMap>,
+    time: &Budget,
 ) -> Result<(RawBank, Vec<String>), Vec<Problem>> {
+    time.check()?;
     let (mut wb, sheets) = open_xlsx(bytes)?;
     let names = wb.sheet_names().to_vec();
     let find = |wanted: &str| names.iter().find(|n| fold(n) == fold(wanted)).cloned();
@@ -864,7 +934,8 @@ pub fn parse_xlsx(
     let mut notes = Vec::new();
     let mut filled = Vec::new();
     for name in sheets {
-        let rows = read_sheet(&mut wb, &name, &mut budget)?;
+        time.check()?;
+        let rows = read_sheet(&mut wb, &name, &mut budget, time)?;
         if !rows.is_empty() {
             filled.push((name, rows));
         }
@@ -884,6 +955,7 @@ pub fn parse_xlsx(
         }
         _ => sheets_as_topics(filled, columns, &mut notes)?,
     };
+    time.check()?;
 
     let mut bank = RawBank {
         questions,
@@ -891,7 +963,7 @@ pub fn parse_xlsx(
     };
     let first = |row: &[String], i: usize| row.get(i).cloned().unwrap_or_default();
     if let Some(name) = find(TOPICS_SHEET) {
-        if let Ok(rows) = read_sheet(&mut wb, &name, &mut budget) {
+        if let Ok(rows) = read_sheet(&mut wb, &name, &mut budget, time) {
             bank.topics = rows
                 .iter()
                 .skip(1)
@@ -911,7 +983,7 @@ pub fn parse_xlsx(
         }
     }
     if let Some(name) = find(INFO_SHEET) {
-        if let Ok(rows) = read_sheet(&mut wb, &name, &mut budget) {
+        if let Ok(rows) = read_sheet(&mut wb, &name, &mut budget, time) {
             for (_, row) in rows {
                 let value = first(&row, 1);
                 match fold(&first(&row, 0)).as_str() {
@@ -1063,7 +1135,7 @@ STT,Nội dung câu hỏi,A,B,C,D,Đáp án đúng,Lời giải\n\
 2,Tháng Thanh niên là tháng mấy?,Tháng 1,Tháng 3,Tháng 5,Tháng 7,(B),\n\
 3,,,,,,,\n\
 ,,,,,,,\n";
-        let bank = parse_csv(csv, None).unwrap().0;
+        let bank = parse_csv(csv, None, &Budget::unlimited()).unwrap().0;
         assert_eq!(
             bank.questions.len(),
             2,
@@ -1084,7 +1156,7 @@ STT,Nội dung câu hỏi,A,B,C,D,Đáp án đúng,Lời giải\n\
         assert_eq!(q.answer, ["C"]);
         assert_eq!(q.explanation, "Điều 1");
         assert_eq!(bank.questions[1].answer, ["B"]);
-        let (_, notes) = parse_csv(csv, None).unwrap();
+        let (_, notes) = parse_csv(csv, None, &Budget::unlimited()).unwrap();
         assert_eq!(
             notes,
             ["Bố cục bảng đã nhận: Câu hỏi: cột B · Phương án A: cột C · Phương án B: cột D · Phương án C: cột E · Phương án D: cột F · Đáp án: cột G · Giải thích: cột H."],
@@ -1096,14 +1168,14 @@ STT,Nội dung câu hỏi,A,B,C,D,Đáp án đúng,Lời giải\n\
     fn numbered_options_and_tab_separated_text_are_understood() {
         let text = "Câu hỏi\tPhương án 1\tPhương án 2\tPhương án 3\tĐA\n\
 Câu một?\tX\tY\tZ\t2\n";
-        let bank = parse_csv(text, None).unwrap().0;
+        let bank = parse_csv(text, None, &Budget::unlimited()).unwrap().0;
         assert_eq!(bank.questions[0].options[..3], ["X", "Y", "Z"]);
         assert_eq!(bank.questions[0].answer, ["B"], "the second option");
     }
 
     #[test]
     fn the_csv_example_parses_with_row_numbers() {
-        let raw = parse_csv(CSV, None).unwrap().0;
+        let raw = parse_csv(CSV, None, &Budget::unlimited()).unwrap().0;
         assert_eq!(raw.questions[1].line, 3);
         let bank = validate(RawBank {
             slug: "x1".into(),
@@ -1118,9 +1190,9 @@ Câu một?\tX\tY\tZ\t2\n";
     #[test]
     fn semicolons_and_english_headers_work_and_missing_columns_are_named() {
         let csv = "stem;option_a;option_b;answer\nHỏi?;Có;Không;B\n";
-        let raw = parse_csv(csv, None).unwrap().0;
+        let raw = parse_csv(csv, None, &Budget::unlimited()).unwrap().0;
         assert_eq!(raw.questions[0].id, "q2");
-        let errs = parse_csv("stem,answer\nx,A\n", None).unwrap_err();
+        let errs = parse_csv("stem,answer\nx,A\n", None, &Budget::unlimited()).unwrap_err();
         assert_eq!(errs.len(), 2);
         assert!(errs.iter().all(|e| e.row == 1));
     }
@@ -1128,7 +1200,7 @@ Câu một?\tX\tY\tZ\t2\n";
     #[test]
     fn the_template_reads_back_as_one_valid_question() {
         let bytes = template_xlsx().unwrap();
-        let raw = parse_xlsx(&bytes, None).unwrap().0;
+        let raw = parse_xlsx(&bytes, None, &Budget::unlimited()).unwrap().0;
         assert_eq!(raw.questions.len(), 1);
         assert_eq!(raw.questions[0].line, 2);
         validate(RawBank {
@@ -1145,18 +1217,23 @@ Câu một?\tX\tY\tZ\t2\n";
             &validate(RawBank {
                 slug: "x1".into(),
                 title: "Tiêu đề".into(),
-                ..parse_csv(CSV, None).unwrap().0
+                ..parse_csv(CSV, None, &Budget::unlimited()).unwrap().0
             })
             .unwrap(),
         );
         let bank = validate(toml_format::parse(&toml).unwrap()).unwrap();
-        let again = validate(parse_xlsx(&write_xlsx(&bank).unwrap(), None).unwrap().0).unwrap();
+        let again = validate(
+            parse_xlsx(&write_xlsx(&bank).unwrap(), None, &Budget::unlimited())
+                .unwrap()
+                .0,
+        )
+        .unwrap();
         assert_eq!(bank, again);
     }
 
     #[test]
     fn a_file_that_is_not_a_workbook_is_a_clear_error() {
-        let errs = parse_xlsx(b"not a zip", None).unwrap_err();
+        let errs = parse_xlsx(b"not a zip", None, &Budget::unlimited()).unwrap_err();
         assert!(errs[0].message.contains("Excel"));
     }
 
@@ -1167,15 +1244,20 @@ Câu một?\tX\tY\tZ\t2\n";
 
     #[test]
     fn a_two_cell_sheet_spanning_the_whole_grid_is_read_as_two_cells() {
-        let errs = parse_xlsx(&hostile::two_cell_extent_xlsx(), None).unwrap_err();
+        let errs =
+            parse_xlsx(&hostile::two_cell_extent_xlsx(), None, &Budget::unlimited()).unwrap_err();
         assert!(errs[0].message.contains("1048576"), "{errs:?}");
     }
 
     #[test]
     fn a_cell_bomb_is_refused_whether_its_size_is_declared_or_hidden() {
         for lie in [false, true] {
-            let errs =
-                parse_xlsx(&hostile::cell_bomb_xlsx(300 * 1024 * 1024, lie), None).unwrap_err();
+            let errs = parse_xlsx(
+                &hostile::cell_bomb_xlsx(300 * 1024 * 1024, lie),
+                None,
+                &Budget::unlimited(),
+            )
+            .unwrap_err();
             assert!(
                 errs[0].message.contains("bom nén") || errs[0].message.contains("khác kích thước"),
                 "{errs:?}"
@@ -1197,9 +1279,66 @@ Câu một?\tX\tY\tZ\t2\n";
             sheet.write_string(1, c as u16, *v).unwrap();
         }
         sheet.write_string(1, 500, "rác").unwrap();
-        let raw = parse_xlsx(&wb.save_to_buffer().unwrap(), None).unwrap().0;
+        let raw = parse_xlsx(&wb.save_to_buffer().unwrap(), None, &Budget::unlimited())
+            .unwrap()
+            .0;
         assert_eq!(raw.questions.len(), 1);
         assert_eq!(raw.questions[0].stem, "Hỏi?");
+    }
+
+    #[test]
+    fn a_csv_of_rows_without_a_header_is_refused_after_its_top_rows() {
+        // 1 MB of "a," rows: the header is looked for in the top rows only,
+        // so the rest is never turned into rows.
+        let csv = "a,\n".repeat(350_000);
+        let (errs, _, peak) = crate::domain::alloc_meter::measure(|| {
+            parse_csv(&csv, None, &Budget::unlimited()).unwrap_err()
+        });
+        assert_eq!(errs[0].field, "columns", "{errs:?}");
+        assert!(
+            peak < csv.len() as u64 / 4,
+            "peak {peak} bytes for a {} byte file",
+            csv.len()
+        );
+    }
+
+    #[test]
+    fn the_row_cap_is_applied_while_a_csv_is_streamed() {
+        let mut csv = String::from("stem,option_a,option_b,answer\n");
+        for i in 0..(MAX_SHEET_ROWS + 5_000) {
+            csv.push_str(&format!("Hỏi {i}?,x,y,A\n"));
+        }
+        let (errs, _, peak) = crate::domain::alloc_meter::measure(|| {
+            parse_csv(&csv, None, &Budget::unlimited()).unwrap_err()
+        });
+        assert_eq!(errs.len(), 1, "{:?}", &errs[..errs.len().min(3)]);
+        assert_eq!(
+            (errs[0].row, errs[0].field.as_str()),
+            (MAX_SHEET_ROWS + 1, "file"),
+            "stopped at the first row past the cap"
+        );
+        // The rows are never all held: what is kept are the questions
+        // (about 600 bytes each) up to the cap.
+        let rows = (MAX_SHEET_ROWS + 5_000) as u64;
+        assert!(peak < rows * 800, "peak {peak} bytes for {rows} rows");
+    }
+
+    #[test]
+    fn a_csv_cell_longer_than_the_cell_cap_is_refused_at_its_row() {
+        let csv = format!(
+            "stem,option_a,option_b,answer\nx,{},y,A\n",
+            "ư".repeat(MAX_CELL_CHARS + 1)
+        );
+        let errs = parse_csv(&csv, None, &Budget::unlimited()).unwrap_err();
+        assert_eq!(
+            (errs[0].row, errs[0].field.as_str()),
+            (2, "file"),
+            "{errs:?}"
+        );
+        let cancelled = Budget::unlimited();
+        cancelled.cancel();
+        let errs = parse_csv(CSV, None, &cancelled).unwrap_err();
+        assert!(errs[0].message.starts_with("Tệp quá phức tạp"), "{errs:?}");
     }
 
     #[test]
@@ -1258,7 +1397,7 @@ Số TT,Nội dung hỏi,Lựa chọn thứ nhất,Lựa chọn thứ hai,Lựa 
 1,Đoàn TNCS Hồ Chí Minh thành lập năm nào?,1930,1931,1941,b
 2,Ngày thành lập Đoàn là ngày nào?,26/3,19/5,2/9,1
 ";
-        let errs = parse_csv(csv, None).unwrap_err();
+        let errs = parse_csv(csv, None, &Budget::unlimited()).unwrap_err();
         assert!(errs.iter().all(|p| p.field == "columns"), "{errs:?}");
         let columns = csv_columns(csv);
         assert_eq!(columns.len(), 6);
@@ -1268,7 +1407,7 @@ Số TT,Nội dung hỏi,Lựa chọn thứ nhất,Lựa chọn thứ hai,Lựa 
         );
         assert_eq!(columns[5].sample, "b");
         let map = ColumnMap::parse("stem=B,a=C,b=D,c=E,answer=F").unwrap();
-        let raw = parse_csv(csv, Some(&map)).unwrap().0;
+        let raw = parse_csv(csv, Some(&map), &Budget::unlimited()).unwrap().0;
         assert_eq!(
             raw.questions.len(),
             2,
@@ -1282,7 +1421,7 @@ Số TT,Nội dung hỏi,Lựa chọn thứ nhất,Lựa chọn thứ hai,Lựa 
         assert_eq!(raw.questions[1].answer, ["A"]);
         // A bad answer below the first question is reported, not skipped.
         let bad = format!("{csv}3,Hỏi?,x,y,z,Q\n");
-        let raw = parse_csv(&bad, Some(&map)).unwrap().0;
+        let raw = parse_csv(&bad, Some(&map), &Budget::unlimited()).unwrap().0;
         assert_eq!(raw.questions.len(), 3);
         assert!(validate(RawBank {
             slug: "x1".into(),
@@ -1362,7 +1501,7 @@ Số TT,Nội dung hỏi,Lựa chọn thứ nhất,Lựa chọn thứ hai,Lựa 
         );
         sheet(&mut wb, "Sheet4", &[]);
         let bytes = wb.save_to_buffer().unwrap();
-        let (raw, notes) = parse_xlsx(&bytes, None).unwrap();
+        let (raw, notes) = parse_xlsx(&bytes, None, &Budget::unlimited()).unwrap();
         assert_eq!(raw.questions.len(), 3);
         let topics: Vec<&str> = raw.questions.iter().map(|q| q.topic.as_str()).collect();
         assert_eq!(topics, ["Lịch sử Đoàn", "Lịch sử Đoàn", "Pháp luật"]);
@@ -1401,7 +1540,8 @@ Số TT,Nội dung hỏi,Lựa chọn thứ nhất,Lựa chọn thứ hai,Lựa 
             "Pháp luật",
             &[header, &["1", "Hỏi?", "x", "y", "", "", "E"]],
         );
-        let errs = parse_xlsx(&wb.save_to_buffer().unwrap(), None).unwrap_err();
+        let errs =
+            parse_xlsx(&wb.save_to_buffer().unwrap(), None, &Budget::unlimited()).unwrap_err();
         assert_eq!(errs.len(), 1, "{errs:?}");
         assert_eq!(errs[0].row, 2);
         assert!(

@@ -3,7 +3,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{Bank, RawBank, RawQuestion, Topic, LETTERS};
+use super::limits::LineCounter;
+use super::{Bank, Budget, RawBank, RawQuestion, Topic, LETTERS, MAX_QUESTIONS};
 use crate::error::Problem;
 
 #[derive(Deserialize)]
@@ -49,18 +50,17 @@ struct TomlQuestion {
     source: Option<String>,
 }
 
-fn line_of(text: &str, offset: usize) -> usize {
-    text.as_bytes()[..offset.min(text.len())]
-        .iter()
-        .filter(|b| **b == b'\n')
-        .count()
-        + 1
-}
-
 /// Reads a TOML bank. Syntax and type errors are reported with their line.
 pub fn parse(text: &str) -> Result<RawBank, Vec<Problem>> {
+    parse_within(text, &Budget::unlimited())
+}
+
+/// [`parse`] within a budget (checked per question once the document is
+/// read); line numbers are counted in one pass, in document order.
+pub fn parse_within(text: &str, budget: &Budget) -> Result<RawBank, Vec<Problem>> {
+    let mut lines = LineCounter::new(text);
     let doc: TomlBank = toml::from_str(text).map_err(|e| {
-        let line = e.span().map(|s| line_of(text, s.start)).unwrap_or(0);
+        let line = e.span().map(|s| lines.line_of(s.start)).unwrap_or(0);
         let msg = e.message().to_string();
         vec![Problem::new(
             line,
@@ -69,45 +69,54 @@ pub fn parse(text: &str) -> Result<RawBank, Vec<Problem>> {
             format!("TOML error: {msg}"),
         )]
     })?;
-    let questions = doc
-        .questions
-        .into_iter()
-        .map(|sq| {
-            let line = line_of(text, sq.span().start);
-            let q = sq.into_inner();
-            RawQuestion {
-                line,
-                id: q.id.unwrap_or_default(),
-                topic: q.topic.unwrap_or_default(),
-                difficulty: q.difficulty.unwrap_or_default(),
-                points: q.points.map(|p| p.to_string()).unwrap_or_default(),
-                kind: q.kind.unwrap_or_default(),
-                stem: q.stem.unwrap_or_default(),
-                option_lines: q
-                    .options
-                    .iter()
-                    .map(|o| line_of(text, o.span().start))
-                    .collect(),
-                options: q
-                    .options
-                    .into_iter()
-                    .map(toml::Spanned::into_inner)
-                    .collect(),
-                answer_line: q
-                    .answer
-                    .as_ref()
-                    .map(|a| line_of(text, a.span().start))
-                    .unwrap_or(0),
-                answer: match q.answer.map(toml::Spanned::into_inner) {
-                    None => vec![],
-                    Some(OneOrMany::One(a)) => vec![a],
-                    Some(OneOrMany::Many(v)) => v,
-                },
-                explanation: q.explanation.unwrap_or_default(),
-                source: q.source.unwrap_or_default(),
-            }
-        })
-        .collect();
+    if doc.questions.len() > MAX_QUESTIONS {
+        return Err(vec![Problem::new(
+            0,
+            "questions",
+            format!("Tệp có hơn {MAX_QUESTIONS} câu hỏi (tối đa {MAX_QUESTIONS}); hãy chia thành nhiều ngân hàng."),
+            format!("The file has more than {MAX_QUESTIONS} questions (at most {MAX_QUESTIONS}); split it into several banks."),
+        )]);
+    }
+    let mut questions = Vec::with_capacity(doc.questions.len());
+    for sq in doc.questions {
+        budget.tick()?;
+        let line = lines.line_of(sq.span().start);
+        let q = sq.into_inner();
+        // In document order: the answer's line is counted after the options'.
+        let option_lines = q
+            .options
+            .iter()
+            .map(|o| lines.line_of(o.span().start))
+            .collect();
+        let answer_line = q
+            .answer
+            .as_ref()
+            .map(|a| lines.line_of(a.span().start))
+            .unwrap_or(0);
+        questions.push(RawQuestion {
+            line,
+            id: q.id.unwrap_or_default(),
+            topic: q.topic.unwrap_or_default(),
+            difficulty: q.difficulty.unwrap_or_default(),
+            points: q.points.map(|p| p.to_string()).unwrap_or_default(),
+            kind: q.kind.unwrap_or_default(),
+            stem: q.stem.unwrap_or_default(),
+            option_lines,
+            options: q
+                .options
+                .into_iter()
+                .map(toml::Spanned::into_inner)
+                .collect(),
+            answer_line,
+            answer: match q.answer.map(toml::Spanned::into_inner) {
+                None => vec![],
+                Some(OneOrMany::One(a)) => vec![a],
+                Some(OneOrMany::Many(v)) => v,
+            },
+            explanation: q.explanation.unwrap_or_default(),
+            source: q.source.unwrap_or_default(),
+        });
+    }
     Ok(RawBank {
         slug: doc.slug.unwrap_or_default(),
         title: doc.title.unwrap_or_default(),
@@ -188,11 +197,11 @@ pub fn write(bank: &Bank) -> String {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::domain::bank::{validate, Kind};
 
-    const EXAMPLE: &str = r#"
+    pub(crate) const EXAMPLE: &str = r#"
 slug = "vi-du"
 title = "Ví dụ"
 language = "vi"
