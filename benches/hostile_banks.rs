@@ -116,6 +116,19 @@ fn moodle_padded(n: usize, pad: usize) -> Vec<u8> {
     out.into_bytes()
 }
 
+/// TOML of `n` small questions, each followed by `pad` comment lines.
+fn toml_padded(n: usize, pad: usize) -> Vec<u8> {
+    let mut out = String::from("slug = \"toml-dai\"\ntitle = \"TOML dài\"\n");
+    let comments = "#\n".repeat(pad);
+    for i in 0..n {
+        out.push_str(&format!(
+            "[[questions]]\nid = \"q{i}\"\nstem = \"Hỏi {i}?\"\noptions = [\"x\", \"y\"]\nanswer = \"A\"\n"
+        ));
+        out.push_str(&comments);
+    }
+    out.into_bytes()
+}
+
 /// CSV of `bytes` of the same row.
 fn csv_rows(bytes: usize, header: &str, row: &str) -> Vec<u8> {
     let mut out = String::from(header);
@@ -180,6 +193,24 @@ fn cases() -> Vec<(&'static str, &'static str, Option<&'static str>, Make)> {
             "m.xml",
             None,
             Box::new(|| moodle_questions(20_000)),
+        ),
+        (
+            "toml 20,000 questions (valid)",
+            "b.toml",
+            None,
+            Box::new(|| toml_padded(20_000, 0)),
+        ),
+        (
+            "toml 20,000 questions, 18 comment lines each (just under the token cap)",
+            "b.toml",
+            None,
+            Box::new(|| toml_padded(20_000, 18)),
+        ),
+        (
+            "toml 20,000 questions among 9.5 MB of comment lines",
+            "b.toml",
+            None,
+            Box::new(|| toml_padded(20_000, 200)),
         ),
         (
             "csv 10 MB of 'a,' rows",

@@ -55,9 +55,84 @@ pub fn parse(text: &str) -> Result<RawBank, Vec<Problem>> {
     parse_within(text, &Budget::unlimited())
 }
 
+/// The most tokens a TOML file may have: the TOML reader holds all of
+/// them at once (some 54 bytes each: 4.6 million comment lines took
+/// 496 MB). A bank of 20,000 questions has under a million.
+pub const MAX_TOML_PIECES: usize = 1_500_000;
+
+/// About the number of tokens of `text` (line breaks, punctuation,
+/// strings, comments, words, runs of spaces), in one pass, without parsing.
+fn pieces(text: &str) -> usize {
+    #[derive(PartialEq)]
+    enum At {
+        Code,
+        Basic,
+        Literal,
+        Comment,
+    }
+    let mut at = At::Code;
+    let mut n = 0;
+    let mut prev_word = false;
+    let mut prev_space = false;
+    let mut escaped = false;
+    for b in text.bytes() {
+        match at {
+            At::Basic => {
+                if escaped {
+                    escaped = false;
+                } else if b == b'\\' {
+                    escaped = true;
+                } else if b == b'"' {
+                    at = At::Code;
+                }
+                continue;
+            }
+            At::Literal => {
+                if b == b'\'' {
+                    at = At::Code;
+                }
+                continue;
+            }
+            At::Comment => {
+                if b != b'\n' {
+                    continue;
+                }
+                at = At::Code;
+            }
+            At::Code => {}
+        }
+        let space = b == b' ' || b == b'\t' || b == b'\r';
+        let word = !space
+            && !matches!(
+                b,
+                b'\n' | b',' | b'=' | b'[' | b']' | b'{' | b'}' | b'"' | b'\'' | b'#' | b'.'
+            );
+        if (space && !prev_space) || (word && !prev_word) || !(space || word) {
+            n += 1;
+        }
+        match b {
+            b'"' => at = At::Basic,
+            b'\'' => at = At::Literal,
+            b'#' => at = At::Comment,
+            _ => {}
+        }
+        prev_space = space;
+        prev_word = word;
+    }
+    n
+}
+
 /// [`parse`] within a budget (checked per question once the document is
 /// read); line numbers are counted in one pass, in document order.
 pub fn parse_within(text: &str, budget: &Budget) -> Result<RawBank, Vec<Problem>> {
+    if pieces(text) > MAX_TOML_PIECES {
+        return Err(vec![Problem::new(
+            1,
+            "file",
+            format!("Tệp TOML quá phức tạp để xử lý (hơn {MAX_TOML_PIECES} dòng, dấu câu và khoảng trắng); hãy chia thành nhiều tệp."),
+            format!("The TOML file is too complex to process (more than {MAX_TOML_PIECES} lines, punctuation marks and runs of spaces); split it into several files."),
+        )]);
+    }
     let mut lines = LineCounter::new(text);
     let doc: TomlBank = toml::from_str(text).map_err(|e| {
         let line = e.span().map(|s| lines.line_of(s.start)).unwrap_or(0);
@@ -249,6 +324,28 @@ answer = ["A", "C"]
         let bank = validate(parse(EXAMPLE).unwrap()).unwrap();
         let again = validate(parse(&write(&bank)).unwrap()).unwrap();
         assert_eq!(bank, again);
+    }
+
+    #[test]
+    fn a_toml_file_of_millions_of_pieces_is_refused_before_it_is_tokenized() {
+        let text = format!("{EXAMPLE}{}", "#\n".repeat(MAX_TOML_PIECES));
+        let (errs, _, peak) = crate::domain::alloc_meter::measure(|| parse(&text).unwrap_err());
+        assert_eq!(
+            (errs[0].row, errs[0].field.as_str()),
+            (1, "file"),
+            "{errs:?}"
+        );
+        assert!(errs[0].message.contains("quá phức tạp"), "{errs:?}");
+        assert!(
+            peak < text.len() as u64,
+            "peak {peak} for {} bytes",
+            text.len()
+        );
+        assert!(
+            pieces(EXAMPLE) < 200,
+            "the example is small: {}",
+            pieces(EXAMPLE)
+        );
     }
 
     #[test]
