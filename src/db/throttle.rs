@@ -115,6 +115,29 @@ pub fn locked_with_prefix(
         .collect())
 }
 
+/// Locked counters among `keys` (the untrusted counters of known
+/// subjects) and every locked device counter under `prefix` (only a
+/// successful sign-in makes one), with their lock's end. Unlike
+/// [`locked_with_prefix`], names sprayed by a script cannot push a known
+/// subject's lock out of the answer.
+pub fn locked_of(
+    conn: &mut DbConn,
+    prefix: &str,
+    keys: &[String],
+    now: NaiveDateTime,
+) -> Result<Vec<(String, NaiveDateTime)>, AppError> {
+    let devices = format!("{}%{}%", escape_like(prefix), DEVICE_MARK);
+    let rows: Vec<(String, Option<NaiveDateTime>)> = af::table
+        .filter(af::locked_until.gt(now))
+        .filter(af::key.eq_any(keys).or(af::key.like(devices).escape('\\')))
+        .select((af::key, af::locked_until))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(k, until)| Some((k, until?)))
+        .collect())
+}
+
 /// Forgets counters with no try for `before` and no lock in force.
 pub fn prune(
     conn: &mut DbConn,

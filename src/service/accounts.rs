@@ -177,11 +177,36 @@ pub async fn login_with_password(
     })
 }
 
-/// What an audit entry says when sign-in locks were cleared.
-fn cleared_detail(how: &str, cleared: usize) -> String {
-    format!(
-        "{how}: {cleared} bộ đếm đăng nhập sai đã xóa / {cleared} sign-in failure counters cleared"
-    )
+/// Clears every sign-in lock of `account` (its untrusted counter and those
+/// of its devices) and writes `action` to the audit log, by `by` (the
+/// account itself from the command line); how many counters there were.
+fn clear_locks_audited(
+    c: &mut DbConn,
+    account: &store::Account,
+    by: &str,
+    unit_id: Option<&str>,
+    (action, how): (&str, &str),
+    now: chrono::NaiveDateTime,
+) -> Result<usize, AppError> {
+    let cleared = throttle::clear_all(
+        c,
+        &throttle::staff_key(&Username::from(account.username.as_str())),
+    )?;
+    audit(
+        c,
+        Audit {
+            account_id: by,
+            contest_id: None,
+            unit_id,
+            action,
+            subject: &account.username,
+            detail: format!(
+                "{how}: {cleared} bộ đếm đăng nhập sai đã xóa / {cleared} sign-in failure counters cleared"
+            ),
+        },
+        now,
+    )?;
+    Ok(cleared)
 }
 
 /// An admin clears every sign-in lock of `username` (its untrusted counter
@@ -197,20 +222,14 @@ pub async fn unlock_by(
         .db
         .write(move |c| {
             let account = store::by_username(c, username.as_str())?.ok_or(AppError::NotFound)?;
-            let cleared = throttle::clear_all(c, &throttle::staff_key(&username))?;
-            audit(
+            clear_locks_audited(
                 c,
-                Audit {
-                    account_id: &staff.id,
-                    contest_id: None,
-                    unit_id: account.unit_id.as_deref(),
-                    action: "sign_in_unlocked",
-                    subject: &account.username,
-                    detail: cleared_detail("mở khóa / unlock", cleared),
-                },
+                &account,
+                &staff.id,
+                account.unit_id.as_deref(),
+                ("sign_in_unlocked", "mở khóa / unlock"),
                 now,
-            )?;
-            Ok(cleared)
+            )
         })
         .await
 }
@@ -225,20 +244,17 @@ pub fn unlock_from_cli(
 ) -> Result<usize, AppError> {
     let username = Username::from(username);
     let account = account_for_cli(conn, &username)?;
-    let cleared = throttle::clear_all(conn, &throttle::staff_key(&username))?;
-    audit(
+    clear_locks_audited(
         conn,
-        Audit {
-            account_id: &account.id,
-            contest_id: None,
-            unit_id: account.unit_id.as_deref(),
-            action: "sign_in_unlocked",
-            subject: &account.username,
-            detail: cleared_detail("hoithi unlock (dòng lệnh / command line)", cleared),
-        },
+        &account,
+        &account.id,
+        account.unit_id.as_deref(),
+        (
+            "sign_in_unlocked",
+            "hoithi unlock (dòng lệnh / command line)",
+        ),
         now,
-    )?;
-    Ok(cleared)
+    )
 }
 
 fn account_for_cli(conn: &mut DbConn, username: &Username) -> Result<store::Account, AppError> {
@@ -338,15 +354,20 @@ pub async fn list(state: &AppState, staff: &Staff) -> Result<Vec<AccountRow>, Ap
         .db
         .read(move |c| {
             let rows = store::listed(c, scope.as_deref())?;
-            let locks = crate::db::throttle::locked_with_prefix(c, STAFF_PREFIX, now)?;
+            let keys: Vec<String> = rows
+                .iter()
+                .map(|r| throttle::staff_key(&Username::from(r.username.as_str())))
+                .collect();
+            let locks = crate::db::throttle::locked_of(c, STAFF_PREFIX, &keys, now)?;
             Ok((rows, locks))
         })
         .await?;
-    // Newest lock end first: the first one seen of an account is its longest.
-    let mut locked = std::collections::HashMap::new();
-    for (key, until, _) in locks {
+    // An account's longest lock, its own or one of its devices'.
+    let mut locked = std::collections::HashMap::<String, chrono::NaiveDateTime>::new();
+    for (key, until) in locks {
         if let Some(name) = subject_of(&key).strip_prefix(STAFF_PREFIX) {
-            locked.entry(name.to_string()).or_insert(until);
+            let longest = locked.entry(name.to_string()).or_insert(until);
+            *longest = (*longest).max(until);
         }
     }
     let mut out = Vec::with_capacity(rows.len());
@@ -530,19 +551,15 @@ pub async fn reset_by(
             store::set_password_hash(c, &account.id, &hash, true)?;
             sessions::revoke_all(c, &account.id, None, now)?;
             // The new password is the way back in: no lock may stand in it.
-            let cleared = throttle::clear_all(c, &throttle::staff_key(&username))?;
-            audit(
+            clear_locks_audited(
                 c,
-                Audit {
-                    account_id: &staff.id,
-                    contest_id: None,
-                    unit_id: unit.as_ref().map(|u| u.id.as_str()),
-                    action: "password_reset",
-                    subject: &account.username,
-                    detail: cleared_detail("đặt lại mật khẩu / password reset", cleared),
-                },
+                &account,
+                &staff.id,
+                unit.as_ref().map(|u| u.id.as_str()),
+                ("password_reset", "đặt lại mật khẩu / password reset"),
                 now,
             )
+            .map(|_| ())
         })
         .await?;
     Ok(password)
@@ -562,17 +579,15 @@ pub fn reset_from_cli(
     let hash = hash_password(&password)?;
     store::set_password_hash(conn, &account.id, &hash, true)?;
     sessions::revoke_all(conn, &account.id, None, now)?;
-    let cleared = throttle::clear_all(conn, &throttle::staff_key(&username))?;
-    audit(
+    clear_locks_audited(
         conn,
-        Audit {
-            account_id: &account.id,
-            contest_id: None,
-            unit_id: account.unit_id.as_deref(),
-            action: "password_reset",
-            subject: &account.username,
-            detail: cleared_detail("hoithi reset-password (dòng lệnh / command line)", cleared),
-        },
+        &account,
+        &account.id,
+        account.unit_id.as_deref(),
+        (
+            "password_reset",
+            "hoithi reset-password (dòng lệnh / command line)",
+        ),
         now,
     )?;
     Ok(password)

@@ -526,3 +526,47 @@ async fn a_browser_that_registered_on_the_page_signs_in_again_while_strangers_ar
         .unwrap();
     assert_eq!(r.status(), 303, "{}", r.text().await.unwrap_or_default());
 }
+
+/// Names sprayed by a script lock counters of accounts that do not exist;
+/// however many, a real account's lock stays on the admin's list with its
+/// unlock button.
+#[tokio::test]
+async fn sprayed_names_cannot_push_a_real_accounts_lock_off_the_list() {
+    let app = spawn_app().await;
+    let admin = app.admin().await;
+    app.create_user("btc-xa", "viewer", None);
+    attacker_locks(&app, "btc-xa").await;
+    // 600 sprayed names, locked later than the real account (as a script
+    // going on after it would leave them).
+    let later = hoithi::db::now() + chrono::Duration::hours(20);
+    app.db
+        .connect()
+        .write_now(move |c| {
+            for i in 0..600 {
+                diesel::insert_into(auth_failures::table)
+                    .values((
+                        auth_failures::key.eq(format!("s:khong-co-{i}")),
+                        auth_failures::failures.eq(9),
+                        auth_failures::locked_until.eq(Some(later)),
+                        auth_failures::last_failure_at.eq(later),
+                    ))
+                    .execute(c)?;
+            }
+            Ok(())
+        })
+        .unwrap();
+    let list: Value = app
+        .get("/api/v1/accounts", &admin)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let xa = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["username"] == "btc-xa")
+        .unwrap()
+        .clone();
+    assert!(xa["locked_until"].is_string(), "{list}");
+}
