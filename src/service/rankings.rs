@@ -627,7 +627,12 @@ pub struct ItemView {
     pub difficulty: crate::domain::bank::Difficulty,
     pub stem: String,
     pub drawn: usize,
-    pub facility: f64,
+    /// Share right, discrimination and the flag: for the key's holders only.
+    /// Without the key, a facility of 0 or 1 over an organizer's own test
+    /// attempt (all A, then all B, …) tells the key as surely as `right`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub facility: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub discrimination: Option<f64>,
     pub options: Vec<ItemOption>,
     pub flagged: bool,
@@ -710,8 +715,8 @@ pub async fn item_analysis(
                     difficulty: q.difficulty,
                     stem: q.stem.clone(),
                     drawn: s.drawn,
-                    facility: s.facility,
-                    discrimination: s.discrimination,
+                    facility: keys.then_some(s.facility),
+                    discrimination: s.discrimination.filter(|_| keys),
                     options: q
                         .options
                         .iter()
@@ -722,7 +727,7 @@ pub async fn item_analysis(
                             right: keys.then(|| q.correct.contains(&i)),
                         })
                         .collect(),
-                    flagged: s.flagged,
+                    flagged: keys && s.flagged,
                 })
             })
             .collect())

@@ -551,16 +551,28 @@ async fn a_contest_on_a_shared_bank_is_graded_and_keeps_working_when_unshared() 
                 .json()
                 .await
                 .unwrap();
-            v["entries"][0]["options"].as_array().unwrap().clone()
+            v["entries"][0].clone()
         }
     };
+    let options = |entry: &Value| entry["options"].as_array().unwrap().clone();
     let mine = items(below.clone()).await;
     assert!(
-        mine.iter()
+        options(&mine)
+            .iter()
             .all(|o| o.get("right").is_none() && o.get("chosen").is_none()),
         "{mine:?}"
     );
+    // Nor the share right: over one's own attempts it tells the key too.
+    assert!(
+        mine.get("facility").is_none() && mine.get("discrimination").is_none(),
+        "{mine:?}"
+    );
+    assert_eq!(mine["flagged"], false, "{mine:?}");
     let admin = actors[0].2.clone();
     let theirs = items(admin).await;
-    assert!(theirs.iter().any(|o| o["right"] == true), "{theirs:?}");
+    assert!(
+        options(&theirs).iter().any(|o| o["right"] == true),
+        "{theirs:?}"
+    );
+    assert!(theirs["facility"].is_number(), "{theirs:?}");
 }
