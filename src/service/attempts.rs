@@ -575,6 +575,8 @@ pub struct ResultPage {
     /// Questions with the right keys and explanations, once the round is closed
     /// (and the contest shows them).
     pub review: Option<Vec<Review>>,
+    /// Will the answers be shown once the round is closed?
+    pub answers_after_close: bool,
 }
 
 pub struct Review {
@@ -626,7 +628,13 @@ pub async fn result_page(
                     .iter()
                     .all(|r| r.status(now) == crate::domain::contest::RoundStatus::Closed),
             };
-            let review = if closed && contest.show_answers_after_close {
+            // Checked here too: a contest saved before banks were shared
+            // may say so on a bank whose keys its unit does not hold.
+            let answers_after_close = contest.show_answers_after_close && {
+                let unit = crate::db::units::by_id(c, &contest.unit_id)?;
+                crate::service::banks::unit_may_show_keys(c, &unit.path, &a.bank_version_id)?
+            };
+            let review = if closed && answers_after_close {
                 let v = st.versions.get(c, &a.bank_version_id)?;
                 let answers = store::answers_of(c, &a.id)?;
                 let paper = a.paper()?;
@@ -660,6 +668,7 @@ pub async fn result_page(
                 ranked,
                 best,
                 review,
+                answers_after_close,
             })
         })
         .await

@@ -197,6 +197,29 @@ pub fn access(staff: &Staff, owner: Option<&str>, shared: bool) -> BankAccess {
     )
 }
 
+/// May a contest of the unit at `unit_path` show the answers of the bank
+/// that the version `version_id` belongs to after a round closes? Its
+/// organizers run it (close a round, register a test phone), so the keys
+/// must be theirs: a bank of their unit or one above. The admins' banks
+/// (no unit) are the admins' call, made when they built the contest.
+pub fn unit_may_show_keys(
+    c: &mut DbConn,
+    unit_path: &str,
+    version_id: &str,
+) -> Result<bool, AppError> {
+    let version = store::version_by_id(c, version_id)?;
+    let slug = store::slug_of_version(c, &version)?;
+    let Some(bank) = store::bank_by_slug(c, &slug)? else {
+        return Ok(false);
+    };
+    Ok(match store::owner_path(c, &bank)? {
+        None => true,
+        Some(owner) => {
+            bank_access(Role::Organizer, Some(unit_path), Some(&owner), bank.shared).sees_keys()
+        }
+    })
+}
+
 /// [`access`] to a stored bank.
 pub fn access_to(
     c: &mut DbConn,

@@ -149,16 +149,24 @@ fn check_and_store(
         Err(p) => (None, p),
     };
     let (resolved, bank_access) = resolve(c, state, staff, input, current, &mut problems)?;
-    if !bank_access.sees_keys() {
+    let unit_may_show = match &resolved {
+        Some((unit_id, _, version_id)) => {
+            let path = units::by_id(c, unit_id)?.path;
+            crate::service::banks::unit_may_show_keys(c, &path, version_id)?
+        }
+        None => true,
+    };
+    if !(bank_access.sees_keys() && unit_may_show) {
         // Answers shown after the close would hand the keys of a bank
-        // shared from above to whoever takes the contest: refused when
-        // asked for, off when not said.
+        // shared from above to whoever takes the contest (or to the
+        // organizers of its unit, who may close a round early): refused
+        // when asked for, off when not said.
         if input.show_answers_after_close == Some(true) {
             problems.push(Problem::new(
                 0,
                 "show_answers_after_close",
-                "Ngân hàng này được chia sẻ từ cấp trên, không kèm đáp án: không thể hiện đáp án và giải thích sau khi vòng thi kết thúc. Hãy bỏ chọn ô này.",
-                "This bank is shared from above without its answers: answers and explanations cannot be shown after a round closes. Untick this box.",
+                "Ngân hàng này được chia sẻ từ cấp trên, không kèm đáp án cho đơn vị tổ chức: không thể hiện đáp án và giải thích sau khi vòng thi kết thúc. Hãy bỏ chọn ô này.",
+                "This bank is shared from above without its answers for the organizing unit: answers and explanations cannot be shown after a round closes. Untick this box.",
             ));
         }
         if let Some(s) = settings.as_mut() {

@@ -490,7 +490,7 @@ pub fn result(r: &ResultPage) -> Markup {
                     p { "Kết quả tốt nhất của bạn trong vòng: " strong { (best.score) "/" (best.max_score) } " · " @if settled { "hạng chung cuộc " } @else { "hạng tạm thời " } strong { (rank) } "/" (r.ranked) }
                 }
                 @if let Some(round) = &r.round {
-                    @if r.review.is_none() { p.mut { "Đáp án và giải thích sẽ hiện sau khi vòng " (round.number) " kết thúc." } }
+                    @if r.review.is_none() && r.answers_after_close { p.mut { "Đáp án và giải thích sẽ hiện sau khi vòng " (round.number) " kết thúc." } }
                 }
                 p { a.btn href={ "/c/" (r.contest.slug) } { "Về trang hội thi" } }
             }

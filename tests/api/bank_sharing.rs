@@ -477,6 +477,12 @@ async fn a_contest_on_a_shared_bank_is_graded_and_keeps_working_when_unshared() 
         e["error"]["details"][0]["field"], "show_answers_after_close",
         "{e}"
     );
+    // Nor for an admin, who holds the keys, building the branch's contest:
+    // the branch's organizers run it and could close a round early.
+    let mut by_admin = body.clone();
+    by_admin["slug"] = json!("thi-chi-doan-admin");
+    let r = app.post("/api/v1/contests", &actors[0].2, &by_admin).await;
+    assert_eq!(r.status(), 422, "{}", r.text().await.unwrap());
     body["show_answers_after_close"] = json!(false);
     let r = app.post("/api/v1/contests", &below, &body).await;
     assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
@@ -525,6 +531,40 @@ async fn a_contest_on_a_shared_bank_is_graded_and_keeps_working_when_unshared() 
     assert_eq!(r.status(), 200);
     let result: Value = r.json().await.unwrap();
     assert_eq!(result["correct"], keys.len() as i64, "graded by the server");
+
+    // A contest saved by an earlier release may still say "show answers
+    // after the close": once closed, its result page shows no key anyway.
+    app.db
+        .connect()
+        .write_now(|c| {
+            use diesel::prelude::*;
+            use hoithi::db::schema::contests::dsl::*;
+            diesel::update(contests.filter(slug.eq("thi-chi-doan")))
+                .set(show_answers_after_close.eq(true))
+                .execute(c)?;
+            Ok(())
+        })
+        .unwrap();
+    let r = app
+        .post(
+            "/api/v1/contests/thi-chi-doan/rounds/1/close",
+            &below,
+            &json!({}),
+        )
+        .await;
+    assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+    let shown = app
+        .client
+        .get(app.url(&format!("/a/{id}/result")))
+        .header("cookie", format!("hoithi_participant={t}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(shown.status(), 200);
+    let shown = shown.text().await.unwrap();
+    assert!(shown.contains(&format!("{}/", keys.len())), "{shown}");
+    assert!(!shown.contains("đáp án đúng"), "{shown}");
+    assert!(!shown.contains("Giải thích:"), "{shown}");
 
     // Its organizer still edits it on the same version, but builds no new
     // contest on the bank, and its item analysis shows no key.
