@@ -408,10 +408,22 @@ fn scheduled_files(dir: &Path) -> Vec<PathBuf> {
     files
 }
 
+/// Makes the scheduled backups already in `dir` private (0600): those an
+/// earlier release wrote are world-readable under umask 022, and hold the
+/// token-signing secret.
+fn make_scheduled_private(dir: &Path) {
+    for file in scheduled_files(dir) {
+        if let Err(e) = db::private_file(&file) {
+            tracing::warn!(file = %file.display(), error = %e, "cannot make a backup private");
+        }
+    }
+}
+
 /// Takes one scheduled backup into `schedule.dir` and deletes the oldest
 /// beyond `schedule.keep`.
 pub fn take_scheduled(url: &DatabaseUrl, schedule: &BackupSchedule) -> Result<Snapshot, AppError> {
     std::fs::create_dir_all(&schedule.dir).map_err(|e| io_error(&schedule.dir, e))?;
+    make_scheduled_private(&schedule.dir);
     let name = format!(
         "{PREFIX}{}{SUFFIX}",
         chrono::Utc::now().format("%Y%m%d-%H%M%S-%3f")
@@ -429,6 +441,7 @@ pub fn take_scheduled(url: &DatabaseUrl, schedule: &BackupSchedule) -> Result<Sn
 /// Runs the schedule for the life of the server: a backup every
 /// `schedule.every`, the outcome logged and kept for the admin page.
 pub async fn run_schedule(url: DatabaseUrl, schedule: BackupSchedule, status: Arc<Status>) {
+    make_scheduled_private(&schedule.dir);
     let latest = scheduled_files(&schedule.dir).pop().and_then(|path| {
         let meta = std::fs::metadata(&path).ok()?;
         let taken_at = chrono::DateTime::<chrono::Utc>::from(meta.modified().ok()?).naive_utc();

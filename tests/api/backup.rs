@@ -329,6 +329,25 @@ async fn the_database_its_wal_and_every_backup_are_readable_by_their_owner_only(
     let out = hoithi(&db.url, &["backup", file.to_str().unwrap()]);
     assert!(out.status.success(), "{}", text(&out));
     assert_eq!(mode_of(&file), 0o600);
+    // Scheduled backups too, and those an earlier release left 0644.
+    let schedule = hoithi::config::BackupSchedule {
+        dir: dir.path().join("sao-luu"),
+        every: Duration::from_secs(3600),
+        keep: 5,
+    };
+    std::fs::create_dir(&schedule.dir).unwrap();
+    let old = schedule.dir.join("hoithi-20261101-000000-000.db");
+    std::fs::copy(&file, &old).unwrap();
+    std::fs::set_permissions(&old, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let url = hoithi::config::DatabaseUrl::parse(&db.url).unwrap();
+    let snap = tokio::task::spawn_blocking(move || {
+        hoithi::service::backup::take_scheduled(&url, &schedule)
+    })
+    .await
+    .unwrap()
+    .expect("scheduled backup");
+    assert_eq!(mode_of(&snap.path), 0o600);
+    assert_eq!(mode_of(&old), 0o600, "the earlier release's backup");
 }
 
 /// Flips bytes of an index so that SQLite's quick check still passes but
