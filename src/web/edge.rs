@@ -173,6 +173,21 @@ pub fn same_origin(
     }
 }
 
+/// Browsers reach this site over https through a proxy that is neither in
+/// `HOITHI_TRUSTED_PROXIES` nor named by `HOITHI_PUBLIC_URL`: every form
+/// they send is refused as cross-site. Said once in the log, where the
+/// operator looks.
+fn warn_https_behind_unknown_proxy() {
+    static SAID: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+    if !SAID.swap(true, std::sync::atomic::Ordering::Relaxed) {
+        tracing::warn!(
+            "a browser sent an https Origin for this host, but the server is reached over plain \
+             http and no trusted proxy said https: its forms are refused as cross-site. Set \
+             HOITHI_PUBLIC_URL=https://… or add the proxy to HOITHI_TRUSTED_PROXIES"
+        );
+    }
+}
+
 /// Is the request's peer one of the trusted proxies?
 fn from_trusted_proxy(req: &HttpRequest) -> bool {
     let trusted = req
@@ -203,8 +218,14 @@ pub fn cross_site_refusal(req: &HttpRequest, public: Option<&PublicUrl>) -> Opti
         } else {
             "http".to_string()
         };
-        return (!same_origin(origin, text(&header::HOST), &scheme, public))
-            .then_some(AppError::CrossSite);
+        let host = text(&header::HOST);
+        if same_origin(origin, host, &scheme, public) {
+            return None;
+        }
+        if scheme == "http" && same_origin(origin, host, "https", None) {
+            warn_https_behind_unknown_proxy();
+        }
+        return Some(AppError::CrossSite);
     }
     if let Some(site) = text(&HeaderName::from_static("sec-fetch-site")) {
         return (!matches!(site, "same-origin" | "none")).then_some(AppError::CrossSite);
