@@ -3,7 +3,8 @@ use std::process::{Command, Stdio};
 
 use crate::helpers::TestDb;
 
-fn hoithi(db: &TestDb) -> Command {
+/// The `hoithi` binary on a test database, logging warnings only.
+pub(crate) fn hoithi(db: &TestDb) -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_hoithi"));
     c.env("HOITHI_DATABASE_URL", &db.url)
         .env("RUST_LOG", "warn");

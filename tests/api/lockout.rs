@@ -4,11 +4,10 @@
 //! guessing from elsewhere stays bounded. Admins, the command line and a
 //! password reset clear a staff account's locks; organizers a phone's.
 
-use std::process::Command;
-
 use diesel::prelude::*;
 use serde_json::{json, Value};
 
+use crate::cli::hoithi;
 use crate::helpers::{
     contest_fixture, registration, spawn_app, spawn_on, TestApp, TestDb, CONTEST, PASSWORD,
 };
@@ -325,13 +324,6 @@ async fn unlocking_a_name_with_an_underscore_clears_only_that_account() {
     assert_eq!(r.status(), 200);
     assert_eq!(r.json::<Value>().await.unwrap()["cleared"], 0);
     assert_eq!(login(&app, "btcxa", PASSWORD, Some(&device)).await.0, 429);
-}
-
-fn hoithi(db: &TestDb) -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_hoithi"));
-    c.env("HOITHI_DATABASE_URL", &db.url)
-        .env("RUST_LOG", "warn");
-    c
 }
 
 #[tokio::test]
