@@ -51,20 +51,9 @@ pub fn shown_card(s: &Shown<'_>) -> Markup {
     }
 }
 
-pub fn page(
-    staff: &Staff,
-    rows: &[AccountRow],
-    units: &[UnitView],
-    form: &AccountForm,
-    problems: &[Problem],
-    shown: Option<Shown<'_>>,
-) -> Markup {
-    page_with_notice(staff, rows, units, form, problems, shown, None)
-}
-
 /// The accounts page; `unlocked`: the account whose sign-in locks were
 /// just cleared, said at the top.
-pub fn page_with_notice(
+pub fn page(
     staff: &Staff,
     rows: &[AccountRow],
     units: &[UnitView],

@@ -10,7 +10,7 @@ use crate::auth::{AppState, Staff, STAFF_DEVICE_COOKIE};
 use crate::domain::accounts::{check_password, Username};
 use crate::error::{AppError, Problem};
 use crate::service::accounts::{self, NewAccount};
-use crate::views::accounts::{page, page_with_notice, password_page, AccountForm, Shown};
+use crate::views::accounts::{page, password_page, AccountForm, Shown};
 use crate::web::limits::Door;
 use crate::web::request::{device_token, session_cookie};
 
@@ -20,11 +20,12 @@ async fn render(
     form: &AccountForm,
     problems: &[Problem],
     shown: Option<Shown<'_>>,
+    unlocked: Option<&Username>,
     status: StatusCode,
 ) -> Result<HttpResponse, AppError> {
     let rows = accounts::list(state, staff).await?;
     let units = crate::service::units::list(&state.db, staff, None).await?;
-    let body = page(staff, &rows, &units, form, problems, shown).into_string();
+    let body = page(staff, &rows, &units, form, problems, shown, unlocked).into_string();
     Ok(HttpResponse::build(status)
         .content_type("text/html; charset=utf-8")
         .body(body))
@@ -35,7 +36,7 @@ pub async fn index(state: web::Data<AppState>, staff: Staff) -> Result<HttpRespo
         role: "organizer".into(),
         ..AccountForm::default()
     };
-    render(&state, &staff, &form, &[], None, StatusCode::OK).await
+    render(&state, &staff, &form, &[], None, None, StatusCode::OK).await
 }
 
 pub async fn create(
@@ -64,7 +65,16 @@ pub async fn create(
                 unit_code: form.unit_code,
                 ..AccountForm::default()
             };
-            render(&state, &staff, &fresh, &[], Some(shown), StatusCode::OK).await
+            render(
+                &state,
+                &staff,
+                &fresh,
+                &[],
+                Some(shown),
+                None,
+                StatusCode::OK,
+            )
+            .await
         }
         Err(AppError::Validation(problems)) => {
             render(
@@ -72,6 +82,7 @@ pub async fn create(
                 &staff,
                 &form,
                 &problems,
+                None,
                 None,
                 StatusCode::UNPROCESSABLE_ENTITY,
             )
@@ -104,7 +115,16 @@ pub async fn reset(
         role: "organizer".into(),
         ..AccountForm::default()
     };
-    render(&state, &staff, &form, &[], Some(shown), StatusCode::OK).await
+    render(
+        &state,
+        &staff,
+        &form,
+        &[],
+        Some(shown),
+        None,
+        StatusCode::OK,
+    )
+    .await
 }
 
 /// "Mở khóa đăng nhập" (admins): clears every sign-in lock of the account
@@ -118,17 +138,20 @@ pub async fn unlock(
     confirm.required()?;
     let username = Username::from(path.into_inner().username);
     accounts::unlock_by(&state, &staff, username.clone()).await?;
-    let rows = accounts::list(&state, &staff).await?;
-    let units = crate::service::units::list(&state.db, &staff, None).await?;
     let form = AccountForm {
         role: "organizer".into(),
         ..AccountForm::default()
     };
-    let body =
-        page_with_notice(&staff, &rows, &units, &form, &[], None, Some(&username)).into_string();
-    Ok(HttpResponse::Ok()
-        .content_type("text/html; charset=utf-8")
-        .body(body))
+    render(
+        &state,
+        &staff,
+        &form,
+        &[],
+        None,
+        Some(&username),
+        StatusCode::OK,
+    )
+    .await
 }
 
 pub async fn password_form(staff: Staff) -> HttpResponse {
