@@ -51,16 +51,7 @@ mod hostile;
 
 /// The process's peak resident memory so far, in MB (Linux).
 fn peak_rss_mb() -> u64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmHWM:"))
-                .and_then(|l| l.split_whitespace().nth(1))
-                .and_then(|kb| kb.parse::<u64>().ok())
-        })
-        .unwrap_or(0)
-        / 1024
+    hostile::peak_rss_kb() / 1024
 }
 
 /// Hostile files first, while the process is small: each must be refused

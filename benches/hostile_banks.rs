@@ -14,6 +14,9 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
+#[allow(dead_code)]
+mod hostile;
+
 use hoithi::domain::bank::Budget;
 use hoithi::service::banks::{check_within, ImportRequest};
 
@@ -233,19 +236,6 @@ fn cases() -> Vec<(&'static str, &'static str, Option<&'static str>, Make)> {
     ]
 }
 
-/// Peak resident memory of this process so far, in KB.
-fn vm_hwm_kb() -> u64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmHWM:"))
-                .and_then(|l| l.split_whitespace().nth(1))
-                .and_then(|kb| kb.parse().ok())
-        })
-        .unwrap_or(0)
-}
-
 /// In the child: read the file and check it; print "ms kb outcome".
 fn child(file_name: &str, format: &str, path: &Path) {
     let bytes = std::fs::read(path).expect("case file");
@@ -273,7 +263,7 @@ fn child(file_name: &str, format: &str, path: &Path) {
         }
     };
     let ms = t.elapsed().as_secs_f64() * 1000.0;
-    println!("{ms:.1}\t{}\t{outcome}", vm_hwm_kb());
+    println!("{ms:.1}\t{}\t{outcome}", hostile::peak_rss_kb());
 }
 
 /// How soon a parse stops once its requester is gone: the 20,000-question
