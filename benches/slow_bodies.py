@@ -1,7 +1,8 @@
 """Stalled request bodies from one address (#25): opens N connections that
 each send a request head announcing a 262,000-byte JSON body, send 250 KB
 of it and stall, while /healthz is timed on fresh connections every 20 ms
-and the server's RSS is read every 200 ms. Prints /healthz p50/p99/max,
+from another address (127.0.0.2: another client, not the attacker's own
+share) and the server's RSS is read every 200 ms. Prints /healthz p50/p99/max,
 the RSS growth, how each stalled connection ended (status, seconds until
 the server closed it) and how many were still open at the end.
 
@@ -67,20 +68,23 @@ async def stalled(results):
         writer.close()
 
 
-async def healthz(latencies, stop):
+async def healthz(latencies, failures, stop):
     while not stop.is_set():
         t0 = time.monotonic()
         try:
             reader, writer = await asyncio.wait_for(
-                asyncio.open_connection("127.0.0.1", PORT), 5
+                asyncio.open_connection("127.0.0.1", PORT, local_addr=("127.0.0.2", 0)), 5
             )
             writer.write(b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
             await writer.drain()
-            await asyncio.wait_for(reader.read(), 5)
+            answer = await asyncio.wait_for(reader.read(), 5)
             writer.close()
             latencies.append(time.monotonic() - t0)
+            if not answer.startswith(b"HTTP/1.1 200"):
+                failures.append(answer[:12])
         except (asyncio.TimeoutError, OSError):
             latencies.append(5.0)
+            failures.append(b"timeout")
         await asyncio.sleep(0.02)
 
 
@@ -92,10 +96,10 @@ async def memory(samples, stop):
 
 async def main():
     start_rss = rss_mb()
-    latencies, samples, results = [], [], []
+    latencies, failures, samples, results = [], [], [], []
     stop = asyncio.Event()
     probes = [
-        asyncio.create_task(healthz(latencies, stop)),
+        asyncio.create_task(healthz(latencies, failures, stop)),
         asyncio.create_task(memory(samples, stop)),
     ]
     t0 = time.monotonic()
@@ -115,7 +119,7 @@ async def main():
             f"max {max(secs):.1f} s"
         )
     print(
-        f"/healthz: {len(lat)} probes, p50 {p(0.5):.1f} ms, p99 {p(0.99):.1f} ms, max {lat[-1] * 1000:.1f} ms"
+        f"/healthz: {len(lat)} probes, {len(failures)} not 200, p50 {p(0.5):.1f} ms, p99 {p(0.99):.1f} ms, max {lat[-1] * 1000:.1f} ms"
     )
     print(
         f"RSS: start {start_rss:.0f} MB, max {max(samples):.0f} MB (growth {max(samples) - start_rss:.0f} MB), "

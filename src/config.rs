@@ -11,6 +11,10 @@ pub const ENV_BIND: &str = "HOITHI_BIND";
 pub const ENV_DATABASE_URL: &str = "HOITHI_DATABASE_URL";
 pub const ENV_POOL_SIZE: &str = "HOITHI_POOL_SIZE";
 pub const ENV_MAX_CONNECTIONS: &str = "HOITHI_MAX_CONNECTIONS";
+pub const ENV_CONNECTIONS_PER_ADDRESS: &str = "HOITHI_CONNECTIONS_PER_ADDRESS";
+/// Room for a school hall of phones behind one Wi-Fi address, a few
+/// connections each, while one address holding thousands is refused.
+pub const DEFAULT_CONNECTIONS_PER_ADDRESS: u32 = 512;
 pub const ENV_JWT_SECRET: &str = "HOITHI_JWT_SECRET";
 pub const ENV_TOKEN_HOURS: &str = "HOITHI_TOKEN_HOURS";
 
@@ -166,6 +170,10 @@ pub struct Settings {
     /// Client connections the instance keeps open at once (all workers);
     /// None: as many as the open-files limit allows.
     pub max_connections: Option<u64>,
+    /// Connections one client address (IPv6: one /64) may hold open at
+    /// once, counted where they are accepted; with `rate_limits` only, and
+    /// never for `trusted_proxies`.
+    pub connections_per_address: u32,
 }
 
 /// The public address: scheme, host and port, no path.
@@ -354,8 +362,15 @@ impl Settings {
             None => None,
             Some(_) => Some(number(&get, ENV_MAX_CONNECTIONS, 0, 64..=100_000)?),
         };
+        let connections_per_address = number(
+            &get,
+            ENV_CONNECTIONS_PER_ADDRESS,
+            u64::from(DEFAULT_CONNECTIONS_PER_ADDRESS),
+            8..=100_000,
+        )? as u32;
         Ok(Settings {
             max_connections,
+            connections_per_address,
             public_url,
             trusted_proxies,
             rate_limits,
@@ -531,6 +546,17 @@ mod tests {
                 .unwrap()
                 .max_connections,
             Some(4000)
+        );
+        assert!(settings(&[(ENV_CONNECTIONS_PER_ADDRESS, "2")]).is_err());
+        assert_eq!(
+            settings(&[]).unwrap().connections_per_address,
+            DEFAULT_CONNECTIONS_PER_ADDRESS
+        );
+        assert_eq!(
+            settings(&[(ENV_CONNECTIONS_PER_ADDRESS, "64")])
+                .unwrap()
+                .connections_per_address,
+            64
         );
         assert!(settings(&[(ENV_POOL_SIZE, "abc")]).is_err());
         assert!(settings(&[(ENV_JWT_SECRET, "short")]).is_err());

@@ -113,7 +113,18 @@ impl Application {
             fallback_origin: crate::web::edge::fallback_origin(local),
         };
         let limits = crate::web::limits::IpLimits::new(settings.rate_limits);
-        let server = run(listener, state.clone(), edge, limits, max_connections)?;
+        let connections = crate::web::connections::Connections::new(
+            settings.connections_per_address,
+            settings.rate_limits,
+            settings.trusted_proxies.clone(),
+        );
+        let server = run(
+            listener,
+            state.clone(),
+            edge,
+            limits,
+            (max_connections, connections),
+        )?;
         Ok(Application {
             port,
             server,
@@ -174,7 +185,7 @@ fn run(
     state: AppState,
     edge: crate::web::edge::Edge,
     limits: crate::web::limits::IpLimits,
-    max_connections: usize,
+    (max_connections, connections): (usize, Arc<crate::web::connections::Connections>),
 ) -> Result<Server, AppError> {
     let data = web::Data::new(state);
     // What only the web layer needs lives beside the application state.
@@ -207,6 +218,9 @@ fn run(
     // answered 408 under load.
     .client_request_timeout(Duration::from_secs(30))
     .max_connections(max_connections)
+    // Counted before a byte is read: what actix buffers per connection is
+    // spent before any middleware could refuse it.
+    .on_connect(move |io, ext| connections.on_connect(io, ext))
     .listen(listener)
     .map_err(|e| AppError::Internal(format!("cannot start the server: {e}")))?
     .run();

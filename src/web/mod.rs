@@ -3,6 +3,7 @@
 
 pub mod api;
 pub mod body;
+pub mod connections;
 pub mod edge;
 pub mod limits;
 pub mod pages;

@@ -279,3 +279,63 @@ async fn one_address_cannot_hold_more_than_its_share_of_unfinished_chunked_bodie
         .expect("a 33rd unfinished chunked body from one address was waited for");
     assert!(answer.starts_with("HTTP/1.1 429"), "{answer}");
 }
+
+/// Opens a connection and sends nothing.
+async fn idle(port: u16) -> TcpStream {
+    TcpStream::connect(("127.0.0.1", port)).await.unwrap()
+}
+
+/// A GET of /healthz on a fresh raw connection: what came back before the
+/// server closed it (empty when it was closed without an answer).
+async fn raw_healthz(port: u16) -> String {
+    let mut s = idle(port).await;
+    // The server may have closed the connection already: a failed write is
+    // an answer too.
+    let _ = s
+        .write_all(
+            format!("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n\r\n")
+                .as_bytes(),
+        )
+        .await;
+    until_closed(&mut s, Duration::from_secs(5))
+        .await
+        .expect("the server kept the connection open")
+}
+
+#[tokio::test]
+async fn one_address_cannot_hold_more_than_its_share_of_connections() {
+    let db = Arc::new(TestDb::new());
+    let mut settings = settings_for(&db);
+    settings.rate_limits = true;
+    settings.connections_per_address = 16;
+    let app = spawn_with(db, Arc::new(hoithi::service::state::SystemClock), settings).await;
+    let mut held = Vec::new();
+    for _ in 0..16 {
+        held.push(idle(app.port).await);
+    }
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    // The 17th is refused where it is accepted, before a byte of it is read.
+    let answer = raw_healthz(app.port).await;
+    assert!(
+        answer.starts_with("HTTP/1.1 429"),
+        "a 17th connection from one address was served: {answer}"
+    );
+    assert!(answer.contains("too_many_connections"), "{answer}");
+    // One place given back is one connection served.
+    held.pop();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let answer = raw_healthz(app.port).await;
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    // Without the per-address limits (a rehearsal from one machine) nothing is counted.
+    drop(held);
+    let db = Arc::new(TestDb::new());
+    let mut settings = settings_for(&db);
+    settings.connections_per_address = 16;
+    let app = spawn_with(db, Arc::new(hoithi::service::state::SystemClock), settings).await;
+    let mut held = Vec::new();
+    for _ in 0..20 {
+        held.push(idle(app.port).await);
+    }
+    let answer = raw_healthz(app.port).await;
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+}
