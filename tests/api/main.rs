@@ -26,6 +26,7 @@ mod organizer_pages;
 mod otp;
 mod page_access;
 mod participant_pages;
+mod proxy;
 mod rankings;
 mod review;
 mod saves;
