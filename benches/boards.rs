@@ -316,13 +316,13 @@ async fn main() {
                     })
                     .collect();
                 let now = hoithi::db::now();
-                let choices = ["A".to_string()];
+                let given = hoithi::domain::kinds::Given::Choices(vec!["A".to_string()]);
                 let answers: Vec<_> = batch
                     .iter()
                     .map(|(id, pos)| hoithi::db::attempts::NewAnswer {
                         attempt_id: id,
                         position: *pos,
-                        choices: &choices,
+                        given: &given,
                         at: now,
                     })
                     .collect();

@@ -7,6 +7,7 @@ use diesel::prelude::*;
 
 use super::schema::{answers, attempts, round_results};
 use super::{prepared, DbConn};
+use crate::domain::kinds::Given;
 use crate::domain::paper::{Paper, Score};
 use crate::domain::ranking::Standing;
 use crate::error::AppError;
@@ -89,27 +90,19 @@ pub fn of_participant(conn: &mut DbConn, participant_id: &str) -> Result<Vec<Att
         .load(conn)?)
 }
 
-/// Saved answers of an attempt: position → chosen keys.
-pub fn answers_of(
-    conn: &mut DbConn,
-    attempt_id: &str,
-) -> Result<HashMap<i32, Vec<String>>, AppError> {
+/// Saved answers of an attempt: position → what was given (a damaged
+/// value is an error naming its row, never a blank answer).
+pub fn answers_of(conn: &mut DbConn, attempt_id: &str) -> Result<HashMap<i32, Given>, AppError> {
     let rows: Vec<(i32, String)> = answers::table
         .filter(answers::attempt_id.eq(attempt_id))
-        .select((answers::position, answers::choices))
+        .select((answers::position, answers::given))
         .load(conn)?;
-    Ok(rows
-        .into_iter()
-        .map(|(p, c)| {
-            (
-                p,
-                c.split(',')
-                    .filter(|s| !s.is_empty())
-                    .map(str::to_string)
-                    .collect(),
-            )
+    rows.into_iter()
+        .map(|(p, raw)| {
+            let row = format!("{attempt_id}/{p}");
+            Ok((p, super::json::decode("answers.given", &row, &raw)?))
         })
-        .collect())
+        .collect()
 }
 
 /// Which of `ids` are attempts still open (any number of ids).
@@ -166,7 +159,7 @@ pub fn still_open(
 pub struct NewAnswer<'a> {
     pub attempt_id: &'a str,
     pub position: i32,
-    pub choices: &'a [String],
+    pub given: &'a Given,
     pub at: NaiveDateTime,
 }
 
@@ -185,13 +178,13 @@ mod upsert {
     use diesel::{PgConnection, QueryResult, RunQueryDsl, SqliteConnection};
 
     const ON_CONFLICT: &str = " ON CONFLICT (attempt_id, position) DO UPDATE \
-         SET choices = excluded.choices, saved_at = excluded.saved_at";
+         SET given = excluded.given, saved_at = excluded.saved_at";
 
     /// SQLite: one answer.
     pub struct One<'a> {
         pub attempt_id: &'a str,
         pub position: i32,
-        pub choices: String,
+        pub given: String,
         pub at: NaiveDateTime,
     }
 
@@ -202,12 +195,12 @@ mod upsert {
 
     impl QueryFragment<Sqlite> for One<'_> {
         fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, Sqlite>) -> QueryResult<()> {
-            out.push_sql("INSERT INTO answers (attempt_id, position, choices, saved_at) VALUES (");
+            out.push_sql("INSERT INTO answers (attempt_id, position, given, saved_at) VALUES (");
             out.push_bind_param::<Text, _>(&self.attempt_id)?;
             out.push_sql(", ");
             out.push_bind_param::<Integer, _>(&self.position)?;
             out.push_sql(", ");
-            out.push_bind_param::<Text, _>(&self.choices)?;
+            out.push_bind_param::<Text, _>(&self.given)?;
             out.push_sql(", ");
             out.push_bind_param::<Timestamp, _>(&self.at)?;
             out.push_sql(")");
@@ -222,7 +215,7 @@ mod upsert {
     pub struct Many<'a> {
         pub attempt_ids: Vec<&'a str>,
         pub positions: Vec<i32>,
-        pub choices: Vec<String>,
+        pub given: Vec<String>,
         pub at: Vec<NaiveDateTime>,
     }
 
@@ -234,13 +227,13 @@ mod upsert {
     impl QueryFragment<Pg> for Many<'_> {
         fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, Pg>) -> QueryResult<()> {
             out.push_sql(
-                "INSERT INTO answers (attempt_id, position, choices, saved_at) SELECT * FROM unnest(",
+                "INSERT INTO answers (attempt_id, position, given, saved_at) SELECT * FROM unnest(",
             );
             out.push_bind_param::<Array<Text>, _>(&self.attempt_ids)?;
             out.push_sql("::text[], ");
             out.push_bind_param::<Array<Integer>, _>(&self.positions)?;
             out.push_sql("::int4[], ");
-            out.push_bind_param::<Array<Text>, _>(&self.choices)?;
+            out.push_bind_param::<Array<Text>, _>(&self.given)?;
             out.push_sql("::text[], ");
             out.push_bind_param::<Array<Timestamp>, _>(&self.at)?;
             out.push_sql("::timestamp[])");
@@ -263,7 +256,7 @@ pub fn save_answers(conn: &mut DbConn, batch: &[NewAnswer<'_>]) -> Result<(), Ap
                 upsert::One {
                     attempt_id: a.attempt_id,
                     position: a.position,
-                    choices: a.choices.join(","),
+                    given: super::json::encode("answers.given", a.given)?,
                     at: a.at,
                 }
                 .execute(c)?;
@@ -285,7 +278,9 @@ pub fn save_answers(conn: &mut DbConn, batch: &[NewAnswer<'_>]) -> Result<(), Ap
         upsert::Many {
             attempt_ids: rows().map(|a| a.attempt_id).collect(),
             positions: rows().map(|a| a.position).collect(),
-            choices: rows().map(|a| a.choices.join(",")).collect(),
+            given: rows()
+                .map(|a| super::json::encode("answers.given", a.given))
+                .collect::<Result<_, _>>()?,
             at: rows().map(|a| a.at).collect(),
         }
         .execute(c)?;

@@ -226,7 +226,7 @@ diesel::table! {
     answers (attempt_id, position) {
         attempt_id -> Text,
         position -> Integer,
-        choices -> Text,
+        given -> Text,
         saved_at -> Timestamp,
     }
 }

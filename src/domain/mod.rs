@@ -14,6 +14,7 @@ pub mod heading;
 pub mod identity;
 pub mod images;
 pub mod items;
+pub mod kinds;
 pub mod numbers;
 pub mod paper;
 pub mod prizes;

@@ -10,7 +10,8 @@ use rand::{RngCore, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
 
-use crate::domain::bank::{Difficulty, Kind, LETTERS};
+use crate::domain::bank::{Difficulty, Kind};
+use crate::domain::kinds::{self, Given};
 use crate::error::Problem;
 
 pub const MAX_PAPER_QUESTIONS: u32 = 200;
@@ -161,40 +162,6 @@ pub fn draw(seed: u64, pool: &[PoolQuestion], cells: &[Cell]) -> Paper {
         .collect()
 }
 
-/// Checks and normalizes the keys a participant chose for one question.
-pub fn normalize_choices(
-    choices: &[String],
-    item: &PaperItem,
-    kind: Kind,
-) -> Result<Vec<String>, Problem> {
-    let mut keys: Vec<String> = Vec::new();
-    for c in choices {
-        let k = c.trim().to_ascii_uppercase();
-        let valid = LETTERS.iter().take(item.o.len()).any(|l| *l == k);
-        if !valid {
-            return Err(Problem::new(
-                0,
-                "choices",
-                format!("Lựa chọn {c:?} không có trong câu hỏi."),
-                format!("Choice {c:?} is not an option of this question."),
-            ));
-        }
-        if !keys.contains(&k) {
-            keys.push(k);
-        }
-    }
-    if kind != Kind::Multiple && keys.len() > 1 {
-        return Err(Problem::new(
-            0,
-            "choices",
-            "Câu hỏi này chỉ chọn một đáp án.",
-            "This question takes one answer only.",
-        ));
-    }
-    keys.sort();
-    Ok(keys)
-}
-
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct Score {
     pub score: i32,
@@ -219,33 +186,10 @@ crate::domain::text_enum!(AttemptStatus, "Trạng thái bài thi", "attempt stat
     Expired => "expired",
 });
 
-/// The keys that are right for a paper item, as shown to this participant.
-pub fn right_keys(item: &PaperItem, q: &PoolQuestion) -> Vec<String> {
-    item.o
-        .iter()
-        .enumerate()
-        .filter(|(_, orig)| q.correct.contains(&(**orig as usize)))
-        .map(|(k, _)| LETTERS[k].to_string())
-        .collect()
-}
-
-/// The one grading rule: an answer is right when the chosen keys, in any
-/// order, are exactly the right ones (and there is at least one).
-pub fn is_right(item: &PaperItem, q: &PoolQuestion, given: &[String]) -> bool {
-    if given.is_empty() {
-        return false;
-    }
-    let mut given = given.to_vec();
-    given.sort();
-    given.dedup();
-    let mut right = right_keys(item, q);
-    right.sort();
-    given == right
-}
-
-/// Scores a paper: a question scores its points only when the chosen keys
-/// are exactly the right ones. `answers` maps 1-based positions to keys.
-pub fn score(paper: &Paper, pool: &[PoolQuestion], answers: &HashMap<i32, Vec<String>>) -> Score {
+/// Scores a paper: a question scores its points only when its answer is
+/// right by its kind's rule (`kinds::grade`). `answers` maps 1-based
+/// positions to what was saved.
+pub fn score(paper: &Paper, pool: &[PoolQuestion], answers: &HashMap<i32, Given>) -> Score {
     let mut s = Score {
         score: 0,
         max_score: 0,
@@ -257,11 +201,10 @@ pub fn score(paper: &Paper, pool: &[PoolQuestion], answers: &HashMap<i32, Vec<St
             continue;
         };
         s.max_score += q.points as i32;
-        let given = answers
+        let right = answers
             .get(&(i as i32 + 1))
-            .map(Vec::as_slice)
-            .unwrap_or(&[]);
-        if is_right(item, q, given) {
+            .is_some_and(|given| kinds::grade(item, q, given));
+        if right {
             s.score += q.points as i32;
             s.correct += 1;
         }
@@ -286,6 +229,7 @@ pub fn accepts(now: NaiveDateTime, deadline: NaiveDateTime, grace_seconds: i32) 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::kinds::choice;
 
     fn pool() -> Vec<PoolQuestion> {
         let mut p = Vec::new();
@@ -396,18 +340,22 @@ mod tests {
     fn scoring_maps_shuffled_keys_back_to_the_right_options() {
         let p = pool();
         let paper = draw(9, &p, &blueprint());
-        let all_right: HashMap<i32, Vec<String>> = paper
+        let all_right: HashMap<i32, Given> = paper
             .iter()
             .enumerate()
-            .map(|(i, item)| (i as i32 + 1, right_keys(item, &p[item.q as usize])))
+            .map(|(i, item)| {
+                let keys = choice::right_keys(item, &p[item.q as usize]);
+                (i as i32 + 1, Given::Choices(keys))
+            })
             .collect();
         let s = score(&paper, &p, &all_right);
         assert_eq!(s.correct, 10);
         assert_eq!(s.score, s.max_score);
         // The original key "B" is right for single questions, but after shuffling
         // the participant must pick wherever option 1 moved to.
-        let naive: HashMap<i32, Vec<String>> =
-            (1..=10).map(|i| (i, vec!["B".to_string()])).collect();
+        let naive: HashMap<i32, Given> = (1..=10)
+            .map(|i| (i, Given::Choices(vec!["B".to_string()])))
+            .collect();
         assert!(score(&paper, &p, &naive).correct < 10);
         // Multiple answers: one right key of two scores nothing.
         let multi = paper
@@ -415,7 +363,9 @@ mod tests {
             .position(|i| p[i.q as usize].kind == Kind::Multiple)
             .expect("a multiple question");
         let mut partial = all_right.clone();
-        partial.get_mut(&(multi as i32 + 1)).unwrap().pop();
+        if let Some(Given::Choices(keys)) = partial.get_mut(&(multi as i32 + 1)) {
+            keys.pop();
+        }
         assert_eq!(score(&paper, &p, &partial).correct, 9);
         assert_eq!(score(&paper, &p, &HashMap::new()).score, 0);
     }
@@ -447,16 +397,19 @@ mod tests {
             q: 0,
             o: vec![2, 0, 1, 3],
         };
+        let read = |keys: &[&str], kind| {
+            let given = Given::Choices(keys.iter().map(|k| k.to_string()).collect());
+            kinds::read(given, &item, kind)
+        };
         assert_eq!(
-            normalize_choices(&["b".into(), "A".into()], &item, Kind::Multiple).unwrap(),
-            ["A", "B"]
+            read(&["b", "A"], Kind::Multiple).unwrap(),
+            Given::Choices(vec!["A".into(), "B".into()])
         );
-        assert!(normalize_choices(&["E".into()], &item, Kind::Single).is_err());
-        assert!(normalize_choices(&["A".into(), "B".into()], &item, Kind::Single).is_err());
-        assert_eq!(
-            normalize_choices(&[], &item, Kind::Single).unwrap(),
-            Vec::<String>::new()
-        );
+        assert!(read(&["E"], Kind::Single).is_err());
+        assert!(read(&["A", "B"], Kind::Single).is_err());
+        assert_eq!(read(&[], Kind::Single).unwrap(), Given::Choices(vec![]));
+        // Text for a choice question is refused.
+        assert!(kinds::read(Given::Text("A".into()), &item, Kind::Single).is_err());
     }
 
     #[test]
@@ -489,10 +442,10 @@ mod tests {
             o: vec![2, 0, 3, 1],
         };
         let keys = |k: &[&str]| k.iter().map(|s| s.to_string()).collect::<Vec<_>>();
-        assert_eq!(right_keys(&item, &q), ["A", "B"]);
-        assert!(is_right(&item, &q, &keys(&["B", "A"])));
-        assert!(!is_right(&item, &q, &keys(&["A"])));
-        assert!(!is_right(&item, &q, &keys(&["A", "B", "C"])));
-        assert!(!is_right(&item, &q, &[]));
+        assert_eq!(choice::right_keys(&item, &q), ["A", "B"]);
+        assert!(choice::grade(&item, &q, &keys(&["B", "A"])));
+        assert!(!choice::grade(&item, &q, &keys(&["A"])));
+        assert!(!choice::grade(&item, &q, &keys(&["A", "B", "C"])));
+        assert!(!choice::grade(&item, &q, &[]));
     }
 }

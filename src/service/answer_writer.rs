@@ -12,6 +12,7 @@ use tokio::sync::oneshot;
 
 use crate::db::attempts::{save_answers, still_open, NewAnswer};
 use crate::db::Db;
+use crate::domain::kinds::Given;
 use crate::error::AppError;
 
 /// At most this many saves go into one transaction.
@@ -20,7 +21,7 @@ const MAX_BATCH: usize = 2048;
 struct Job {
     attempt_id: String,
     position: i32,
-    choices: Vec<String>,
+    given: Given,
     at: NaiveDateTime,
     reply: oneshot::Sender<Result<(), AppError>>,
 }
@@ -52,7 +53,7 @@ impl AnswerWriter {
         &self,
         attempt_id: String,
         position: i32,
-        choices: Vec<String>,
+        given: Given,
         at: NaiveDateTime,
     ) -> Result<(), AppError> {
         let (reply, done) = oneshot::channel();
@@ -60,7 +61,7 @@ impl AnswerWriter {
             .send(Job {
                 attempt_id,
                 position,
-                choices,
+                given,
                 at,
                 reply,
             })
@@ -129,7 +130,7 @@ fn store_batch(
             .map(|(j, _)| NewAnswer {
                 attempt_id: &j.attempt_id,
                 position: j.position,
-                choices: &j.choices,
+                given: &j.given,
                 at: j.at,
             })
             .collect();

@@ -11,7 +11,8 @@ use crate::db::contests::{self, Contest, Round};
 use crate::db::{new_id, participants, DbConn};
 use crate::domain::bank::{Kind, LETTERS};
 use crate::domain::contest::Category;
-use crate::domain::paper::{self, accepts, deadline, normalize_choices, right_keys, Score};
+use crate::domain::kinds::{self, Given};
+use crate::domain::paper::{self, accepts, deadline, Score};
 use crate::domain::ranking::Standing;
 use crate::error::AppError;
 use std::sync::Arc;
@@ -57,9 +58,9 @@ pub struct AttemptView {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub prediction: Option<PredictionPrompt>,
     pub status: AttemptStatus,
-    /// The choices saved so far, by position (JSON object keys are text).
-    #[schema(value_type = HashMap<String, Vec<String>>)]
-    pub answers: HashMap<i32, Vec<String>>,
+    /// What was saved so far, by position (JSON object keys are text).
+    #[schema(value_type = HashMap<String, Given>)]
+    pub answers: HashMap<i32, Given>,
     pub remaining_ms: i64,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub result: Option<ResultView>,
@@ -70,7 +71,7 @@ impl AttemptView {
     pub fn unanswered(&self) -> usize {
         self.questions
             .iter()
-            .filter(|q| self.answers.get(&q.position).is_none_or(|a| a.is_empty()))
+            .filter(|q| self.answers.get(&q.position).is_none_or(Given::is_blank))
             .count()
     }
 }
@@ -434,7 +435,7 @@ pub async fn save(
     participant_id: String,
     attempt_id: String,
     position: i32,
-    choices: Vec<String>,
+    given: Given,
 ) -> Result<(), AppError> {
     let now = state.now();
     let meta = match state.open_attempts.get(&attempt_id) {
@@ -479,9 +480,8 @@ pub async fn save(
                 format!("There is no question {position}."),
             )
         })?;
-    let keys =
-        normalize_choices(&choices, item, *kind).map_err(|p| AppError::Validation(vec![p]))?;
-    state.answers.save(attempt_id, position, keys, now).await
+    let given = kinds::read(given, item, *kind).map_err(|p| AppError::Validation(vec![p]))?;
+    state.answers.save(attempt_id, position, given, now).await
 }
 
 /// Scores and closes the attempt; a second submit returns the same result.
@@ -648,9 +648,9 @@ pub async fn result_page(
                             Review {
                                 chosen: answers
                                     .get(&question.position)
-                                    .cloned()
+                                    .map(|g| g.keys().to_vec())
                                     .unwrap_or_default(),
-                                right: right_keys(item, pool_q),
+                                right: kinds::choice::right_keys(item, pool_q),
                                 explanation: q.explanation.clone(),
                                 question,
                             }

@@ -664,22 +664,17 @@ pub async fn item_analysis(
                     .iter()
                     .enumerate()
                     .map(|(i, item)| {
-                        let keys = answers.get(&(i as i32 + 1)).cloned().unwrap_or_default();
-                        let chosen: Vec<usize> = keys
-                            .iter()
-                            .filter_map(|k| {
-                                crate::domain::bank::LETTERS.iter().position(|l| l == k)
-                            })
-                            .filter_map(|k| item.o.get(k).map(|o| *o as usize))
-                            .collect();
+                        let given = answers.get(&(i as i32 + 1));
                         Answered {
                             question: item.q,
-                            chosen,
-                            right: crate::domain::paper::is_right(
-                                item,
-                                &v.pool[item.q as usize],
-                                &keys,
-                            ),
+                            chosen: given
+                                .map(|g| {
+                                    crate::domain::kinds::choice::chosen_options(item, g.keys())
+                                })
+                                .unwrap_or_default(),
+                            right: given.is_some_and(|g| {
+                                crate::domain::kinds::grade(item, &v.pool[item.q as usize], g)
+                            }),
                         }
                     })
                     .collect();

@@ -413,7 +413,7 @@ pub fn paper(v: &AttemptView, deadline_ms: i64, now_ms: i64) -> Markup {
                 h1 { (v.contest_title) @if v.practice { " — luyện tập" } @else if let Some(r) = v.round { " — vòng " (r) } }
                 @for q in &v.questions {
                     @let opts: Vec<ShownOption> = q.options.iter().map(|o| ShownOption { key: o.key, text: &o.text }).collect();
-                    @let chosen = v.answers.get(&q.position).cloned().unwrap_or_default();
+                    @let chosen = v.answers.get(&q.position).map(|g| g.keys().to_vec()).unwrap_or_default();
                     input type="hidden" name={ "q" (q.position) } value="";
                     (question_card(q.position as usize, &q.stem, &opts, q.kind == Kind::Multiple, &format!("q{}", q.position), &chosen, false))
                     span.saved data-pos=(q.position) {}

@@ -121,7 +121,7 @@ async fn a_backup_taken_under_load_checks_out_and_serves_every_answer_acknowledg
             use diesel::prelude::*;
             use hoithi::db::schema::answers::dsl::*;
             Ok(answers
-                .select((attempt_id, position, choices))
+                .select((attempt_id, position, given))
                 .load::<(String, i32, String)>(c)?)
         })
         .unwrap()

@@ -91,6 +91,7 @@ pub struct Seen {
 pub struct Log {
     seen: Mutex<Vec<Seen>>,
     /// (attempt, position) → choices acknowledged with 204.
+    /// Acknowledged answers, in the form they are stored (`answers.given`).
     pub acked: Mutex<HashMap<(String, i32), String>>,
     /// (attempt, position) → when it was first acknowledged.
     pub first_acked: Mutex<HashMap<(String, i32), Duration>>,
@@ -232,7 +233,7 @@ pub async fn load(
                     log.acked
                         .lock()
                         .unwrap()
-                        .insert((id.clone(), pos), choices.join(","));
+                        .insert((id.clone(), pos), stored_form(&choices));
                     log.first_acked
                         .lock()
                         .unwrap()
@@ -356,7 +357,7 @@ async fn assert_the_outcome(app: &TestApp, log: &Log, fault: (Duration, Duration
         .db
         .read_now(|c| {
             use hoithi::db::schema::answers::dsl::*;
-            Ok(answers.select((attempt_id, position, choices)).load(c)?)
+            Ok(answers.select((attempt_id, position, given)).load(c)?)
         })
         .expect("read answers");
     let stored: HashMap<(String, i32), String> =
@@ -667,4 +668,11 @@ async fn a_lock_held_outside_ends_in_503_not_a_hang() {
 
     // Nothing of the refused registration was stored; it works now.
     assert_eq!(register().await.unwrap().status(), 201);
+}
+
+/// How the server stores chosen keys (sorted, as it normalizes them).
+pub fn stored_form(keys: &[String]) -> String {
+    let mut keys = keys.to_vec();
+    keys.sort();
+    serde_json::to_string(&hoithi::domain::kinds::Given::Choices(keys)).expect("json")
 }

@@ -373,7 +373,7 @@ pub fn right_answers(
                 .map(|(i, item)| {
                     (
                         i as i32 + 1,
-                        hoithi::domain::paper::right_keys(item, &v.pool[item.q as usize]),
+                        hoithi::domain::kinds::choice::right_keys(item, &v.pool[item.q as usize]),
                     )
                 })
                 .collect())

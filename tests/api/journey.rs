@@ -222,8 +222,8 @@ async fn reopening_an_attempt_elsewhere_shows_the_same_paper_answers_and_time() 
         .await
         .unwrap();
     assert_eq!(v["questions"], a["questions"]);
-    assert_eq!(v["answers"]["1"], json!(["B"]));
-    assert_eq!(v["answers"]["2"], json!(["B"]));
+    assert_eq!(v["answers"]["1"], json!({"choices": ["B"]}));
+    assert_eq!(v["answers"]["2"], json!({"choices": ["B"]}));
     assert_eq!(v["remaining_ms"], 11 * 60 * 1000);
 }
 

@@ -129,3 +129,118 @@ fn the_sharing_migration_keeps_every_bank_and_shares_only_the_admins() {
         );
     }
 }
+
+#[derive(QueryableByName, Debug)]
+struct OldAnswer {
+    #[diesel(sql_type = diesel::sql_types::Integer)]
+    position: i32,
+    #[diesel(sql_type = Text)]
+    choices: String,
+}
+
+/// Answers of a submitted attempt as the previous release stored them
+/// (option letters joined by commas, '' for a question left blank), then
+/// migrated: each reads back as the same keys and the attempt grades to the
+/// score it was given. Runs on the suite's backend (both in CI).
+#[tokio::test]
+async fn typed_answers_keep_every_stored_answer_and_its_grade() {
+    use crate::helpers::{attempt, contest_fixture, join, spawn_app, submit};
+    use diesel_migrations::MigrationHarness;
+    use hoithi::db::DbConn;
+
+    let app = spawn_app().await;
+    contest_fixture(&app, 30, 1).await;
+    let token = join(&app, "0912000777", "CD-A1", "doan_vien").await;
+    let id = attempt(&app, &token, 3).await;
+    // One question answered wrong, one left blank on purpose.
+    for (pos, body) in [
+        (4, serde_json::json!({"choices": ["A", "B"]})),
+        (5, serde_json::json!({"choices": []})),
+    ] {
+        let r = app
+            .put(
+                &format!("/api/v1/attempts/{id}/answers/{pos}"),
+                &token,
+                &body,
+            )
+            .await;
+        // A single-answer question refuses two keys: then one key.
+        if r.status() == 422 {
+            let r = app
+                .put(
+                    &format!("/api/v1/attempts/{id}/answers/{pos}"),
+                    &token,
+                    &serde_json::json!({"choices": ["A"]}),
+                )
+                .await;
+            assert_eq!(r.status(), 204);
+        } else {
+            assert_eq!(r.status(), 204);
+        }
+    }
+    submit(&app, &token, &id, None).await;
+    let (aid, st) = (id.clone(), app.state.clone());
+    let read = move || {
+        let (aid, st) = (aid.clone(), st.clone());
+        st.db
+            .read_now(move |c| {
+                let a = hoithi::db::attempts::by_id(c, &aid)?.expect("attempt");
+                let v = st.versions.get(c, &a.bank_version_id)?;
+                let answers = hoithi::db::attempts::answers_of(c, &aid)?;
+                let score = hoithi::domain::paper::score(&a.paper()?, &v.pool, &answers);
+                Ok((answers, score.score, a.score))
+            })
+            .expect("read")
+    };
+    let (before, regraded, stored) = read();
+    assert_eq!(Some(regraded), stored);
+    assert_eq!(before.len(), 5, "{before:?}");
+
+    // Back to the previous release's schema: the letters as it stored them.
+    let old: Vec<OldAnswer> = app
+        .state
+        .db
+        .write_now(|c| {
+            let sql = "SELECT position, choices FROM answers ORDER BY position";
+            let loaded = match c {
+                DbConn::Sqlite(c) => {
+                    c.revert_last_migration(hoithi::db::SQLITE_MIGRATIONS)
+                        .expect("revert");
+                    diesel::sql_query(sql).load(c)?
+                }
+                DbConn::Postgres(c) => {
+                    c.revert_last_migration(hoithi::db::POSTGRES_MIGRATIONS)
+                        .expect("revert");
+                    diesel::sql_query(sql).load(c)?
+                }
+            };
+            Ok(loaded)
+        })
+        .expect("the previous schema");
+    assert_eq!(old.len(), 5);
+    for a in &old {
+        let want = before[&a.position].keys().join(",");
+        assert_eq!(a.choices, want, "position {}", a.position);
+    }
+    assert!(old.iter().any(|a| a.choices.is_empty()), "a blank answer");
+
+    // The migration again, on what the previous release left.
+    app.state
+        .db
+        .write_now(|c| {
+            match c {
+                DbConn::Sqlite(c) => c
+                    .run_pending_migrations(hoithi::db::SQLITE_MIGRATIONS)
+                    .map(|_| ()),
+                DbConn::Postgres(c) => c
+                    .run_pending_migrations(hoithi::db::POSTGRES_MIGRATIONS)
+                    .map(|_| ()),
+            }
+            .expect("migrate");
+            Ok(())
+        })
+        .expect("migrated");
+    let (after, regraded, stored) = read();
+    assert_eq!(after, before, "every answer reads back the same");
+    assert_eq!(Some(regraded), stored, "and grades to the same score");
+}

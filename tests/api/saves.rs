@@ -3,6 +3,7 @@
 //! the same question in the same batch wins, as if they ran one by one.
 
 use hoithi::db::attempts::{save_answers, NewAnswer};
+use hoithi::domain::kinds::Given;
 use serde_json::Value;
 
 use crate::helpers::{attempt, contest_fixture, join, spawn_app};
@@ -14,21 +15,18 @@ async fn a_batch_with_the_same_question_twice_keeps_the_later_save() {
     let token = join(&app, "0912777001", "CD-A1", "doan_vien").await;
     let id = attempt(&app, &token, 0).await;
     let at = app.state.now();
-    let (first, second, third) = (
-        vec!["A".to_string()],
-        vec!["B".to_string()],
-        vec!["C".to_string(), "D".to_string()],
-    );
+    let keys = |k: &[&str]| Given::Choices(k.iter().map(|s| s.to_string()).collect());
+    let (first, second, third) = (keys(&["A"]), keys(&["B"]), keys(&["C", "D"]));
     let batch_id = id.clone();
     app.state
         .db
         .write(move |c| {
             let batch: Vec<NewAnswer<'_>> = [(1, &first), (2, &third), (1, &second)]
                 .into_iter()
-                .map(|(position, choices)| NewAnswer {
+                .map(|(position, given)| NewAnswer {
                     attempt_id: &batch_id,
                     position,
-                    choices,
+                    given,
                     at,
                 })
                 .collect();
@@ -42,6 +40,14 @@ async fn a_batch_with_the_same_question_twice_keeps_the_later_save() {
         .json()
         .await
         .unwrap();
-    assert_eq!(v["answers"]["1"], serde_json::json!(["B"]), "{v}");
-    assert_eq!(v["answers"]["2"], serde_json::json!(["C", "D"]), "{v}");
+    assert_eq!(
+        v["answers"]["1"],
+        serde_json::json!({"choices": ["B"]}),
+        "{v}"
+    );
+    assert_eq!(
+        v["answers"]["2"],
+        serde_json::json!({"choices": ["C", "D"]}),
+        "{v}"
+    );
 }

@@ -6,6 +6,7 @@ use super::{params, Entries};
 
 use crate::auth::{AppState, ParticipantAuth, Staff, PARTICIPANT_DEVICE_COOKIE};
 use crate::domain::contest::{ContestInput, RegistrationInput};
+use crate::domain::kinds::Given;
 use crate::error::AppError;
 use crate::service::attempts::{AttemptView, ResultView};
 use crate::service::contests::{PublicContest, RoundView, Saved};
@@ -340,17 +341,12 @@ pub async fn attempt(
     Ok(HttpResponse::Ok().json(attempts::get(&state, p.id, path.into_inner().id).await?))
 }
 
-#[derive(Deserialize, ToSchema)]
-pub struct Choices {
-    pub choices: Vec<String>,
-}
-
 /// Lưu một câu trả lời / Save one answer
 #[utoipa::path(
     put,
     path = "/attempts/{id}/answers/{position}",
     params(params::AnswerAt),
-    request_body = Choices,
+    request_body(content = Given, description = "`{\"choices\": [\"A\", \"C\"]}` (keys as shown on this paper) or `{\"text\": \"…\"}` (a typed answer, at most 200 characters) / the keys chosen or the text typed"),
     responses((status = 204, description = "Đã lưu / Saved")),
     security(("bearer" = []), ("participantCookie" = []))
 )]
@@ -358,10 +354,10 @@ pub async fn save_answer(
     state: web::Data<AppState>,
     p: ParticipantAuth,
     path: web::Path<params::AnswerAt>,
-    body: web::Json<Choices>,
+    body: web::Json<Given>,
 ) -> Result<HttpResponse, AppError> {
     let params::AnswerAt { id, position } = path.into_inner();
-    attempts::save(&state, p.id, id, position, body.into_inner().choices).await?;
+    attempts::save(&state, p.id, id, position, body.into_inner()).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 

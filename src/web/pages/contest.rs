@@ -11,6 +11,7 @@ use crate::auth::{
     PARTICIPANT_TOKEN_HOURS,
 };
 use crate::domain::contest::RegistrationInput;
+use crate::domain::kinds::Given;
 use crate::error::AppError;
 use crate::service::{attempts, contests, participants};
 use crate::views::contest::{self as view, Me, RegisterValues};
@@ -345,16 +346,21 @@ pub async fn save_paper(
         return Ok(see_other("/"));
     };
     let id = id.into_inner();
-    let mut by_position: std::collections::BTreeMap<i32, Vec<String>> =
-        std::collections::BTreeMap::new();
+    // `q<n>`: a chosen key (one field per checked box, and an empty one so a
+    // question with nothing checked is saved blank); `t<n>`: typed text.
+    let mut by_position: std::collections::BTreeMap<i32, Given> = std::collections::BTreeMap::new();
     let mut action = "save";
     let mut prediction = None;
     for (k, v) in form.iter() {
         if let Some(pos) = k.strip_prefix('q').and_then(|p| p.parse::<i32>().ok()) {
-            let entry = by_position.entry(pos).or_default();
-            if !v.is_empty() {
-                entry.push(v.clone());
+            let entry = by_position
+                .entry(pos)
+                .or_insert_with(|| Given::Choices(Vec::new()));
+            if let (Given::Choices(keys), false) = (entry, v.is_empty()) {
+                keys.push(v.clone());
             }
+        } else if let Some(pos) = k.strip_prefix('t').and_then(|p| p.parse::<i32>().ok()) {
+            by_position.insert(pos, Given::Text(v.clone()));
         } else if k == "action" && (v == "submit" || v == "submit_now") {
             action = if v == "submit" { "confirm" } else { "submit" };
         } else if k == "prediction" && !v.trim().is_empty() {
@@ -366,8 +372,8 @@ pub async fn save_paper(
             })?);
         }
     }
-    for (pos, choices) in by_position {
-        match attempts::save(&state, me.id.clone(), id.clone(), pos, choices).await {
+    for (pos, given) in by_position {
+        match attempts::save(&state, me.id.clone(), id.clone(), pos, given).await {
             Ok(()) => {}
             Err(AppError::AttemptClosed) => return Ok(see_other(&format!("/a/{id}/result"))),
             Err(e) => return Err(e),
