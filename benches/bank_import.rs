@@ -29,6 +29,7 @@ fn generated(n: usize) -> Bank {
             correct: if i % 5 == 0 { vec![0, 2] } else { vec![i % 4] },
             explanation: format!("Giải thích cho câu hỏi số {i}."),
             source: "Tài liệu mẫu".into(),
+            typed: None,
         })
         .collect();
     Bank {

@@ -121,21 +121,29 @@
   var total = form.querySelectorAll("fieldset.q").length;
   var sending = false, ended = false;
 
-  function load() { try { return JSON.parse(localStorage.getItem(key) || "{}"); } catch (e) { return {}; } }
+  function load() {
+    var q;
+    try { q = JSON.parse(localStorage.getItem(key) || "{}"); } catch (e) { return {}; }
+    Object.keys(q).forEach(function (p) { if (Array.isArray(q[p])) q[p] = { choices: q[p] }; });
+    return q;
+  }
   function store(q) { try { localStorage.setItem(key, JSON.stringify(q)); } catch (e) {} }
   function mark(pos, text, cls) {
     var el = form.querySelector('.saved[data-pos="' + pos + '"]');
     if (el) { el.textContent = text; el.className = "saved " + (cls || ""); }
   }
-  function choices(pos) {
+  function given(pos) {
+    var typed = form.querySelector('input[name="t' + pos + '"]');
+    if (typed) return { text: typed.value };
     var out = [];
     var inputs = form.querySelectorAll('input[name="q' + pos + '"]:checked');
     for (var i = 0; i < inputs.length; i++) if (inputs[i].value) out.push(inputs[i].value);
-    return out;
+    return { choices: out };
   }
+  function blank(g) { return g.text !== undefined ? !g.text.trim() : !g.choices.length; }
   function progress() {
     var n = 0;
-    for (var p = 1; p <= total; p++) if (choices(p).length) n++;
+    for (var p = 1; p <= total; p++) if (!blank(given(p))) n++;
     prog.value = n; count.textContent = n + "/" + total;
   }
 
@@ -148,7 +156,7 @@
     fetch("/api/v1/attempts/" + id + "/answers/" + pos, {
       method: "PUT", credentials: "same-origin",
       headers: { "Content-Type": "application/json" },
-      body: JSON.stringify({ choices: queue[pos] })
+      body: JSON.stringify(queue[pos])
     }).then(function (r) {
       sending = false;
       if (r.status === 204) {
@@ -167,7 +175,10 @@
         setTimeout(flush, wait * 1000);
       } else {
         var q2 = load(); delete q2[pos]; store(q2);
-        mark(pos, "không lưu được (" + r.status + ")", "bad"); flush();
+        var why = "không lưu được (" + r.status + ")";
+        r.json().then(function (b) { var e = b.error; mark(pos, (e.details && e.details[0] ? e.details[0].message : e.message) || why, "bad"); },
+          function () { mark(pos, why, "bad"); });
+        flush();
       }
     }).catch(function () {
       sending = false;
@@ -176,19 +187,32 @@
     });
   }
 
+  function changed(pos) {
+    var q = load(); q[pos] = given(pos); store(q);
+    mark(pos, "đang lưu…", ""); progress(); flush();
+  }
   form.addEventListener("change", function (ev) {
-    var m = /^q(\d+)$/.exec(ev.target.name || "");
+    var m = /^[qt](\d+)$/.exec(ev.target.name || "");
+    if (m) changed(m[1]);
+  });
+  var typing = {};
+  form.addEventListener("input", function (ev) {
+    var m = /^t(\d+)$/.exec(ev.target.name || "");
     if (!m) return;
-    var q = load(); q[m[1]] = choices(m[1]); store(q);
-    mark(m[1], "đang lưu…", ""); progress(); flush();
+    var q = load(); q[m[1]] = given(m[1]); store(q); progress();
+    clearTimeout(typing[m[1]]);
+    typing[m[1]] = setTimeout(function () { changed(m[1]); }, 800);
   });
   window.addEventListener("online", flush);
 
   // Resume: answers queued before a reload or a dropped connection win.
   var pending = load();
   Object.keys(pending).forEach(function (pos) {
+    var g = pending[pos];
+    var typed = form.querySelector('input[name="t' + pos + '"]');
+    if (typed && g.text !== undefined) typed.value = g.text;
     var inputs = form.querySelectorAll('input[name="q' + pos + '"]');
-    for (var i = 0; i < inputs.length; i++) if (inputs[i].value) inputs[i].checked = pending[pos].indexOf(inputs[i].value) >= 0;
+    for (var i = 0; i < inputs.length; i++) if (inputs[i].value) inputs[i].checked = (g.choices || []).indexOf(inputs[i].value) >= 0;
     mark(pos, "chưa lưu", "");
   });
   progress(); flush();

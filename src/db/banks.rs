@@ -71,18 +71,34 @@ pub struct QuestionRow {
 
 impl QuestionRow {
     /// Back to the domain model (stored values were validated on import).
+    /// `correct` holds the right option indexes of a choice question, or the
+    /// key of a typed one (`{"short": …}`, `{"numeric": …}`).
     pub fn to_question(&self) -> Result<Question, AppError> {
+        let kind = Kind::parse(&self.kind).ok_or_else(|| {
+            AppError::Internal(format!(
+                "questions.kind of {}: unknown kind {:?}",
+                self.id, self.kind
+            ))
+        })?;
+        let (correct, typed) = if kind.has_options() {
+            let c = super::json::decode("questions.correct", &self.id, &self.correct)?;
+            (c, None)
+        } else {
+            let t = super::json::decode("questions.correct", &self.id, &self.correct)?;
+            (Vec::new(), Some(t))
+        };
         Ok(Question {
             id: self.qid.clone(),
             topic: self.topic.clone(),
             difficulty: Difficulty::parse(&self.difficulty).unwrap_or(Difficulty::Medium),
             points: self.points.max(0) as u32,
-            kind: Kind::parse(&self.kind).unwrap_or(Kind::Single),
+            kind,
             stem: self.stem.clone(),
             options: super::json::decode("questions.options", &self.id, &self.options)?,
-            correct: super::json::decode("questions.correct", &self.id, &self.correct)?,
+            correct,
             explanation: self.explanation.clone(),
             source: self.source.clone(),
+            typed,
         })
     }
 }
@@ -255,7 +271,10 @@ pub fn store_version(
                 kind: q.kind.as_str().into(),
                 stem: q.stem.clone(),
                 options: super::json::encode("questions.options", &q.options)?,
-                correct: super::json::encode("questions.correct", &q.correct)?,
+                correct: match &q.typed {
+                    Some(key) => super::json::encode("questions.correct", key)?,
+                    None => super::json::encode("questions.correct", &q.correct)?,
+                },
                 explanation: q.explanation.clone(),
                 source: q.source.clone(),
                 search_text: fold(&format!(

@@ -34,6 +34,8 @@ pub struct PoolQuestion {
     pub options: usize,
     pub correct: Vec<usize>,
     pub points: u32,
+    /// The key of a typed question (None for choice kinds).
+    pub typed: Option<kinds::TypedKey>,
 }
 
 /// Checks a blueprint against what the bank version holds; every problem names its cell.
@@ -249,6 +251,7 @@ mod tests {
                         options: if i == 4 { 2 } else { 4 },
                         correct: if i == 3 { vec![0, 2] } else { vec![1] },
                         points: 1 + (i as u32 % 2),
+                        typed: None,
                     });
                 }
             }
@@ -435,6 +438,7 @@ mod tests {
             options: 4,
             correct: vec![0, 2],
             points: 1,
+            typed: None,
         };
         // Shown in the order 2, 0, 3, 1: the right ones appear as A and B.
         let item = PaperItem {
@@ -447,5 +451,54 @@ mod tests {
         assert!(!choice::grade(&item, &q, &keys(&["A"])));
         assert!(!choice::grade(&item, &q, &keys(&["A", "B", "C"])));
         assert!(!choice::grade(&item, &q, &[]));
+    }
+
+    #[test]
+    fn typed_answers_score_by_their_kind_and_never_as_keys() {
+        use crate::domain::kinds::{numeric, short, TypedKey};
+        let typed = |kind, key| PoolQuestion {
+            topic: "a".into(),
+            difficulty: Difficulty::Easy,
+            kind,
+            options: 0,
+            correct: vec![],
+            points: 2,
+            typed: Some(key),
+        };
+        let pool = vec![
+            typed(
+                Kind::Short,
+                TypedKey::Short(short::Key {
+                    accepted: vec!["Hồ Chí Minh".into()],
+                    matching: short::Matching::Fold,
+                }),
+            ),
+            typed(
+                Kind::Numeric,
+                TypedKey::Numeric(numeric::Key {
+                    value: "1931".into(),
+                    tolerance: "0".into(),
+                }),
+            ),
+        ];
+        let cells = [Cell {
+            topic: "a".into(),
+            difficulty: Difficulty::Easy,
+            count: 2,
+        }];
+        let paper = draw(3, &pool, &cells);
+        assert!(
+            paper.iter().all(|i| i.o.is_empty()),
+            "no options to shuffle"
+        );
+        let at = |q: u32| paper.iter().position(|i| i.q == q).unwrap() as i32 + 1;
+        let mut answers = HashMap::new();
+        answers.insert(at(0), Given::Text("ho chi minh".into()));
+        answers.insert(at(1), Given::Text("1931".into()));
+        let s = score(&paper, &pool, &answers);
+        assert_eq!((s.score, s.max_score, s.correct), (4, 4, 2));
+        answers.insert(at(1), Given::Text("1930".into()));
+        answers.insert(at(0), Given::Choices(vec!["A".into()]));
+        assert_eq!(score(&paper, &pool, &answers).correct, 0);
     }
 }

@@ -581,8 +581,16 @@ pub struct ResultPage {
 
 pub struct Review {
     pub question: ShownQuestion,
+    /// Keys chosen (choice kinds).
     pub chosen: Vec<String>,
+    /// Right keys as shown on this paper (choice kinds).
     pub right: Vec<String>,
+    /// What was typed (typed kinds).
+    pub typed: Option<String>,
+    /// The key in words (typed kinds): accepted answers, or the number.
+    pub key: String,
+    /// Whether the answer scored.
+    pub correct: bool,
     pub explanation: String,
 }
 
@@ -645,12 +653,13 @@ pub async fn result_page(
                         .map(|(question, item)| {
                             let q = &v.questions[item.q as usize];
                             let pool_q = &v.pool[item.q as usize];
+                            let given = answers.get(&question.position);
                             Review {
-                                chosen: answers
-                                    .get(&question.position)
-                                    .map(|g| g.keys().to_vec())
-                                    .unwrap_or_default(),
+                                chosen: given.map(|g| g.keys().to_vec()).unwrap_or_default(),
                                 right: kinds::choice::right_keys(item, pool_q),
+                                typed: given.and_then(Given::text).map(str::to_string),
+                                key: kinds::describe(q.kind, &q.correct, q.typed.as_ref()),
+                                correct: given.is_some_and(|g| kinds::grade(item, pool_q, g)),
                                 explanation: q.explanation.clone(),
                                 question,
                             }

@@ -666,6 +666,10 @@ pub struct QuestionView {
     /// Sorted indexes of the right options (the owner's only).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub correct: Option<Vec<usize>>,
+    /// The key of a typed question: accepted answers or a number (the
+    /// owner's only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub typed: Option<crate::domain::kinds::TypedKey>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub explanation: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -684,6 +688,7 @@ impl QuestionView {
             stem: q.stem,
             options: q.options,
             correct: keys.then_some(q.correct),
+            typed: q.typed.filter(|_| keys),
             explanation: keys.then_some(q.explanation),
             source: keys.then_some(q.source),
         }
@@ -694,6 +699,7 @@ impl QuestionView {
 fn without_keys(q: Question) -> Question {
     Question {
         correct: Vec::new(),
+        typed: None,
         explanation: String::new(),
         source: String::new(),
         ..q

@@ -635,6 +635,10 @@ pub struct ItemView {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub discrimination: Option<f64>,
     pub options: Vec<ItemOption>,
+    /// The kind, and for a typed one its key in words (key holders only).
+    pub kind: crate::domain::bank::Kind,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub key: Option<String>,
     pub flagged: bool,
 }
 
@@ -722,6 +726,10 @@ pub async fn item_analysis(
                             right: keys.then(|| q.correct.contains(&i)),
                         })
                         .collect(),
+                    kind: q.kind,
+                    key: (keys && q.typed.is_some()).then(|| {
+                        crate::domain::kinds::describe(q.kind, &q.correct, q.typed.as_ref())
+                    }),
                     flagged: keys && s.flagged,
                 })
             })

@@ -50,6 +50,7 @@ impl VersionCache {
                 options: q.options.len(),
                 correct: q.correct.clone(),
                 points: q.points,
+                typed: q.typed.clone(),
             })
             .collect();
         let v = Arc::new(CachedVersion {

@@ -122,10 +122,10 @@ pub fn preview_page(staff: &Staff, p: &Preview) -> Markup {
             div #questions {
                 @for (i, q) in p.bank.questions.iter().enumerate() {
                     @let opts: Vec<ShownOption> = q.options.iter().enumerate().map(|(k, o)| ShownOption { key: LETTERS[k], text: o }).collect();
-                    @let right: Vec<String> = q.answer_letters().iter().map(|l| l.to_string()).collect();
+                    @let right = crate::domain::kinds::Given::Choices(q.answer_letters().iter().map(|l| l.to_string()).collect());
                     div.card.preview-q data-id=(q.id) {
-                        (question_card(i + 1, &q.stem, &opts, q.kind == crate::domain::bank::Kind::Multiple, &format!("p{i}"), &right, true))
-                        p.right { "✓ Đáp án đúng: " strong.answer { (right.join(", ")) } }
+                        (question_card(i + 1, &q.stem, &opts, q.kind, &format!("p{i}"), Some(&right), true))
+                        p.right { "✓ Đáp án đúng: " strong.answer { (crate::domain::kinds::describe(q.kind, &q.correct, q.typed.as_ref())) } }
                         p.mut { code { (q.id) } " · " (q.topic) " · " (q.difficulty.label_vi()) " · " (q.points) " điểm" }
                         @if !q.explanation.is_empty() { p { em { "Giải thích: " } (q.explanation) } }
                     }
@@ -340,6 +340,7 @@ pub fn browse_page(staff: &Staff, b: &Browse, q: &BrowseQuery, message: Option<F
                             li.right[right] { (o) @if right { " ✓" } }
                         }
                     }
+                    @if keys && qn.typed.is_some() { p { em { "Đáp án: " } (crate::domain::kinds::describe(qn.kind, &qn.correct, qn.typed.as_ref())) } }
                     @if keys && !qn.explanation.is_empty() { p { em { "Giải thích: " } (qn.explanation) } }
                     @if keys && !qn.source.is_empty() { p.mut { "Nguồn: " (qn.source) } }
                 }

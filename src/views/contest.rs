@@ -3,11 +3,10 @@
 use maud::{html, Markup, PreEscaped, DOCTYPE};
 
 use super::assets::Share;
-use super::paper::{question_card, ShownOption};
+use super::paper::{field_name, question_card, ShownOption};
 use super::Flash;
 use crate::db::attempts::Attempt;
 use crate::db::participants::Participant;
-use crate::domain::bank::Kind;
 use crate::domain::contest::parse_time;
 use crate::domain::numbers;
 use crate::domain::text::fold;
@@ -413,9 +412,10 @@ pub fn paper(v: &AttemptView, deadline_ms: i64, now_ms: i64) -> Markup {
                 h1 { (v.contest_title) @if v.practice { " — luyện tập" } @else if let Some(r) = v.round { " — vòng " (r) } }
                 @for q in &v.questions {
                     @let opts: Vec<ShownOption> = q.options.iter().map(|o| ShownOption { key: o.key, text: &o.text }).collect();
-                    @let chosen = v.answers.get(&q.position).map(|g| g.keys().to_vec()).unwrap_or_default();
-                    input type="hidden" name={ "q" (q.position) } value="";
-                    (question_card(q.position as usize, &q.stem, &opts, q.kind == Kind::Multiple, &format!("q{}", q.position), &chosen, false))
+                    @let name = field_name(q.kind, q.position as usize);
+                    // An empty field first: a question with nothing checked is saved blank.
+                    @if q.kind.has_options() { input type="hidden" name=(name) value=""; }
+                    (question_card(q.position as usize, &q.stem, &opts, q.kind, &name, v.answers.get(&q.position), false))
                     span.saved data-pos=(q.position) {}
                 }
                 @if let Some(p) = &v.prediction {
@@ -499,6 +499,13 @@ pub fn result(r: &ResultPage) -> Markup {
                 @for item in review {
                     .card {
                         p { strong { "Câu " (item.question.position) ". " } (item.question.stem) }
+                        @if !item.question.kind.has_options() {
+                            p.right[item.correct].wrong[!item.correct] {
+                                "Bạn trả lời: " strong { (item.typed.as_deref().filter(|t| !t.is_empty()).unwrap_or("(bỏ trống)")) }
+                                @if item.correct { " " strong.tick { "✓ đúng" } } @else { " " strong.cross { "✗" } }
+                            }
+                            p { "Đáp án: " strong { (item.key) } }
+                        }
                         ol type="A" {
                             @for o in &item.question.options {
                                 @let right = item.right.iter().any(|k| k == o.key);

@@ -1,7 +1,12 @@
 //! How a question looks to a participant: the same component serves the
 //! bank preview and the contest paper, so organizers see what players see.
+//! One arm per kind family (`domain::kinds`): options to choose, or a field
+//! to type in.
 
 use maud::{html, Markup};
+
+use crate::domain::bank::Kind;
+use crate::domain::kinds::{Given, MAX_TEXT_CHARS};
 
 /// One option as shown: its key (A, B, …) and text.
 pub struct ShownOption<'a> {
@@ -9,27 +14,58 @@ pub struct ShownOption<'a> {
     pub text: &'a str,
 }
 
-/// A question card. `multiple` renders checkboxes, otherwise radio buttons.
-/// `name` is the form field; `checked` the keys already chosen; `disabled`
-/// for previews.
+/// The form field a question's answer is sent in: `q<n>` for chosen keys
+/// (one field per checked box), `t<n>` for typed text.
+pub fn field_name(kind: Kind, position: usize) -> String {
+    if kind.has_options() {
+        format!("q{position}")
+    } else {
+        format!("t{position}")
+    }
+}
+
+/// A question card. Choice kinds render radio buttons (checkboxes for
+/// several answers), typed kinds a text field (a number keyboard for
+/// numbers). `name` is the form field; `given` what is already saved (or,
+/// in a preview, the key); `disabled` for previews.
 pub fn question_card(
     position: usize,
     stem: &str,
     options: &[ShownOption],
-    multiple: bool,
+    kind: Kind,
     name: &str,
-    checked: &[String],
+    given: Option<&Given>,
     disabled: bool,
 ) -> Markup {
-    let input_type = if multiple { "checkbox" } else { "radio" };
+    let input_type = if kind == Kind::Multiple {
+        "checkbox"
+    } else {
+        "radio"
+    };
+    let keys = given.map(Given::keys).unwrap_or(&[]);
+    let id = format!("a{position}");
     html! {
         fieldset.q id={ "q" (position) } {
             legend { span.qn { "Câu " (position) } " " (stem) }
-            @if multiple { p.mut { "Chọn tất cả các đáp án đúng." } }
-            @for o in options {
-                label.opt {
-                    input type=(input_type) name=(name) value=(o.key) checked[checked.iter().any(|c| c == o.key)] disabled[disabled];
-                    span.key { (o.key) "." } " " span { (o.text) }
+            @match kind {
+                Kind::Short | Kind::Numeric => {
+                    label.typed for=(id) {
+                        @if kind == Kind::Numeric { "Nhập một số" span.en { " (ví dụ 1931 hoặc 3,5)" } }
+                        @else { "Nhập câu trả lời" span.en { " (tối đa " (MAX_TEXT_CHARS) " ký tự)" } }
+                    }
+                    input.typed #(id) type="text" name=(name) value=(given.and_then(Given::text).unwrap_or(""))
+                        maxlength=(MAX_TEXT_CHARS) autocomplete="off" autocapitalize="off" spellcheck="false"
+                        inputmode=(if kind == Kind::Numeric { "decimal" } else { "text" })
+                        disabled[disabled];
+                }
+                _ => {
+                    @if kind == Kind::Multiple { p.mut { "Chọn tất cả các đáp án đúng." } }
+                    @for o in options {
+                        label.opt {
+                            input type=(input_type) name=(name) value=(o.key) checked[keys.iter().any(|c| c == o.key)] disabled[disabled];
+                            span.key { (o.key) "." } " " span { (o.text) }
+                        }
+                    }
                 }
             }
         }

@@ -114,7 +114,7 @@ async fn a_malformed_file_in_each_format_reports_its_lines_and_imports_nothing()
         .matches('\n')
         .count() as u64;
     let bad_csv = CSV.replace(",A,VNeID", ",,VNeID");
-    let bad_gift = format!("{GIFT}\nNăm nào? {{#2019}}\n");
+    let bad_gift = format!("{GIFT}\nViết cảm nghĩ của bạn {{}}\n");
     let bad_aiken = "Hỏi?\nA. x\nB. y\n";
     let cases: Vec<(&str, Vec<u8>, u64, &str)> = vec![
         ("loi.toml", bad_toml.into_bytes(), answer_line, "answer"),

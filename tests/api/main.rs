@@ -19,6 +19,7 @@ mod health;
 mod helpers;
 mod hostile_files;
 mod journey;
+mod kinds;
 mod lockout;
 mod migrations;
 mod multi_instance;

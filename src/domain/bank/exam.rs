@@ -220,12 +220,26 @@ struct Building {
     flags: Vec<(bool, [bool; 4])>,
     answer: Vec<String>,
     answer_line: usize,
+    /// The text of an "Đáp án: …" line: a typed answer when the question
+    /// has no options ("Đáp án: 1931", "Đáp án: Hồ Chí Minh | Nguyễn Ái Quốc").
+    typed: String,
     explanation: Field,
     topic: String,
     image: bool,
     in_explanation: bool,
     /// A field of it was too long (reported once).
     too_long: bool,
+}
+
+/// What follows "Đáp án:" / "ĐA:" on a line, as written.
+fn inline_text(text: &str) -> Option<String> {
+    let folded = fold(text);
+    let rest = ["dap an dung", "dap an", "da"]
+        .iter()
+        .find_map(|w| folded.strip_prefix(w))?;
+    rest.trim_start().strip_prefix(':')?;
+    let (_, after) = text.split_once(':')?;
+    Some(after.trim().to_string())
 }
 
 /// "Đáp án: B" / "ĐA: A, C" inside a question: the letters.
@@ -418,6 +432,7 @@ impl<'b> Reader<'b> {
                 flags: Vec::new(),
                 answer: Vec::new(),
                 answer_line: 0,
+                typed: String::new(),
                 explanation: Field::default(),
                 topic: self.topic.clone(),
                 image: p.has_image,
@@ -435,8 +450,11 @@ impl<'b> Reader<'b> {
             return Ok(()); // A title or notes before the first question.
         };
         q.image |= p.has_image;
-        if let Some(letters) = inline_answer(trimmed) {
-            q.answer = letters;
+        if let Some(text) = inline_text(trimmed) {
+            if let Some(letters) = inline_answer(trimmed) {
+                q.answer = letters;
+            }
+            q.typed = text;
             q.answer_line = p.line;
             return Ok(());
         }
@@ -573,6 +591,33 @@ impl<'b> Reader<'b> {
                     format!("Question {} has a picture: pictures are not supported yet; remove it or describe it in words.", q.number),
                 ));
             }
+            if q.options.is_empty() && !q.typed.is_empty() {
+                // No options and an answer line: a typed answer, short or
+                // numeric (`kinds::guess`).
+                let base = format!("cau-{}", q.number);
+                let seen = used.entry(base.clone()).or_insert(0);
+                *seen += 1;
+                out.push(RawQuestion {
+                    line: q.line,
+                    id: if *seen == 1 {
+                        base
+                    } else {
+                        format!("{base}-{seen}")
+                    },
+                    topic: q.topic,
+                    stem: q.stem.text,
+                    answer: q
+                        .typed
+                        .split('|')
+                        .map(|a| a.trim().to_string())
+                        .filter(|a| !a.is_empty())
+                        .collect(),
+                    answer_line,
+                    explanation: q.explanation.text,
+                    ..RawQuestion::default()
+                });
+                continue;
+            }
             if q.options.is_empty() {
                 problems.push(Problem::new(
                     q.line,
@@ -615,8 +660,8 @@ impl<'b> Reader<'b> {
                 options: q.options.into_iter().map(|o| o.0.text).collect(),
                 answer,
                 explanation: q.explanation.text,
-                source: String::new(),
                 answer_line,
+                ..RawQuestion::default()
             });
         }
         if out.is_empty() && problems.is_empty() {

@@ -72,6 +72,9 @@ struct Parsed {
     correct: Vec<usize>,
     kind: &'static str,
     explanation: String,
+    /// A typed question's accepted answers (short) or number (numeric).
+    typed: Vec<String>,
+    tolerance: String,
 }
 
 /// `lines` holds the source line of each line of `block` (comment lines
@@ -138,7 +141,38 @@ fn parse_question(block: &str, lines: &[usize]) -> Result<Parsed, Problem> {
     }
     let first = inner.iter().find(|t| !t.0.is_whitespace()).copied();
     if first == Some(('#', false)) {
-        return Err(unsupported(line, "số", "numerical"));
+        // `{#1931}`, `{#3,5:0,1}`, `{#1..5}`, or `{#=1931:0 ~…}`: the first
+        // right answer.
+        let spec = body.trim().trim_start_matches('#').trim();
+        let spec = spec.trim_start_matches('=');
+        let spec = spec.split(['=', '~']).next().unwrap_or("").trim();
+        let spec = spec.split('#').next().unwrap_or("").trim();
+        let (value, tolerance) = match spec.split_once("..") {
+            Some((lo, hi)) => match (
+                crate::domain::kinds::numeric::parse(lo),
+                crate::domain::kinds::numeric::parse(hi),
+            ) {
+                (Some(lo), Some(hi)) if lo <= hi => {
+                    (((lo + hi) / 2.0).to_string(), ((hi - lo) / 2.0).to_string())
+                }
+                _ => (spec.to_string(), String::new()),
+            },
+            None => match spec.rsplit_once(':') {
+                Some((v, t)) => (v.trim().to_string(), t.trim().to_string()),
+                None => (spec.to_string(), String::new()),
+            },
+        };
+        return Ok(Parsed {
+            title,
+            stem: as_text(&stem, html),
+            options: Vec::new(),
+            option_lines: Vec::new(),
+            correct: Vec::new(),
+            kind: "numeric",
+            explanation,
+            typed: vec![value],
+            tolerance,
+        });
     }
     let head = body.split('#').next().unwrap_or("").trim().to_uppercase();
     if ["T", "TRUE", "F", "FALSE"].contains(&head.as_str())
@@ -154,6 +188,8 @@ fn parse_question(block: &str, lines: &[usize]) -> Result<Parsed, Problem> {
             correct: vec![correct],
             kind: "true_false",
             explanation,
+            typed: Vec::new(),
+            tolerance: String::new(),
         });
     }
     if find_seq(inner, 0, "->").is_some() {
@@ -172,9 +208,8 @@ fn parse_question(block: &str, lines: &[usize]) -> Result<Parsed, Problem> {
             "Answers must start with = or ~.",
         ));
     }
-    if !marks.iter().any(|&m| inner[m].0 == '~') {
-        return Err(unsupported(line, "trả lời ngắn", "short answer"));
-    }
+    // Only `=` answers: a short answer, each `=` an accepted text.
+    let short = !marks.iter().any(|&m| inner[m].0 == '~');
     let mut options = Vec::new();
     let mut option_lines = Vec::new();
     let mut correct = Vec::new();
@@ -224,6 +259,19 @@ fn parse_question(block: &str, lines: &[usize]) -> Result<Parsed, Problem> {
             correct.push(options.len() - 1);
         }
     }
+    if short {
+        return Ok(Parsed {
+            title,
+            stem: as_text(&stem, html),
+            options: Vec::new(),
+            option_lines: Vec::new(),
+            correct: Vec::new(),
+            kind: "short",
+            explanation,
+            typed: correct.iter().map(|&i| options[i].clone()).collect(),
+            tolerance: String::new(),
+        });
+    }
     Ok(Parsed {
         title,
         stem: as_text(&stem, html),
@@ -232,6 +280,8 @@ fn parse_question(block: &str, lines: &[usize]) -> Result<Parsed, Problem> {
         correct,
         kind: if weighted { "multiple" } else { "single" },
         explanation,
+        typed: Vec::new(),
+        tolerance: String::new(),
     })
 }
 
@@ -398,11 +448,15 @@ pub fn parse_within(text_in: &str, budget: &Budget) -> Result<RawBank, Vec<Probl
                     points: String::new(),
                     kind: p.kind.to_string(),
                     stem: p.stem,
-                    answer: p
-                        .correct
-                        .iter()
-                        .map(|&i| LETTERS.get(i).copied().unwrap_or("?").to_string())
-                        .collect(),
+                    answer: if p.typed.is_empty() {
+                        p.correct
+                            .iter()
+                            .map(|&i| LETTERS.get(i).copied().unwrap_or("?").to_string())
+                            .collect()
+                    } else {
+                        p.typed
+                    },
+                    tolerance: p.tolerance,
                     options: p.options,
                     explanation: p.explanation,
                     source: String::new(),
@@ -410,6 +464,7 @@ pub fn parse_within(text_in: &str, budget: &Budget) -> Result<RawBank, Vec<Probl
                     // answer letter cannot occur.
                     answer_line: 0,
                     option_lines: p.option_lines,
+                    matching: String::new(),
                 });
             }
             Err(p) => problems.push(p),
@@ -519,10 +574,10 @@ $CATEGORY: Đề án 06/khó\n\
         let text = "Câu 1 {=đúng ~sai}\n\nTên thủ đô? {=Hà Nội =Ha Noi}\n\nNăm nào? {#2019}\n\nViết cảm nghĩ {}\n\nGhép {=a -> 1 =b -> 2}\n\nChỉ là mô tả\n";
         let errs = parse(text).unwrap_err();
         let lines: Vec<usize> = errs.iter().map(|e| e.row).collect();
-        assert_eq!(lines, [3, 5, 7, 9, 11]);
-        assert!(errs[0].message_en.contains("short answer"));
-        assert!(errs[1].message_en.contains("numerical"));
-        assert!(errs[3].message_en.contains("matching"));
+        // Short answers (line 3) and numbers (line 5) are read now.
+        assert_eq!(lines, [7, 9, 11]);
+        assert!(errs[0].message_en.contains("essay"));
+        assert!(errs[1].message_en.contains("matching"));
     }
 
     #[test]

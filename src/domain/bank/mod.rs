@@ -25,6 +25,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
+use crate::domain::kinds::{self, TypedKey};
 use crate::domain::text::{clean, fold};
 use crate::error::Problem;
 pub use limits::{Budget, Problems};
@@ -96,6 +97,10 @@ pub enum Kind {
     Single,
     Multiple,
     TrueFalse,
+    /// A typed text, right when it matches an accepted answer.
+    Short,
+    /// A typed number, right within a tolerance.
+    Numeric,
 }
 
 impl Kind {
@@ -105,7 +110,14 @@ impl Kind {
             Kind::Single => "một đáp án",
             Kind::Multiple => "nhiều đáp án",
             Kind::TrueFalse => "đúng/sai",
+            Kind::Short => "trả lời ngắn",
+            Kind::Numeric => "trả lời bằng số",
         }
+    }
+
+    /// Chosen among options (the answer is keys), not typed.
+    pub fn has_options(self) -> bool {
+        matches!(self, Kind::Single | Kind::Multiple | Kind::TrueFalse)
     }
 
     pub fn parse(s: &str) -> Option<Kind> {
@@ -113,6 +125,9 @@ impl Kind {
             "single" | "mot dap an" | "1 dap an" => Some(Kind::Single),
             "multiple" | "nhieu dap an" => Some(Kind::Multiple),
             "true false" | "truefalse" | "dung sai" => Some(Kind::TrueFalse),
+            "short" | "short answer" | "shortanswer" | "tra loi ngan" | "dien khuyet"
+            | "dien vao cho trong" => Some(Kind::Short),
+            "numeric" | "numerical" | "number" | "so" | "tra loi bang so" => Some(Kind::Numeric),
             _ => None,
         }
     }
@@ -122,6 +137,8 @@ impl Kind {
             Kind::Single => "single",
             Kind::Multiple => "multiple",
             Kind::TrueFalse => "true_false",
+            Kind::Short => "short",
+            Kind::Numeric => "numeric",
         }
     }
 }
@@ -132,7 +149,9 @@ pub struct Topic {
     pub name: String,
 }
 
-/// One validated question. `correct` holds sorted option indexes.
+/// One validated question. `correct` holds sorted option indexes (choice
+/// kinds); `typed` the key of a typed kind (`domain::kinds`), absent for
+/// choice questions so that their form and content hash stay as they were.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Question {
     pub id: String,
@@ -145,6 +164,8 @@ pub struct Question {
     pub correct: Vec<usize>,
     pub explanation: String,
     pub source: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub typed: Option<TypedKey>,
 }
 
 impl Question {
@@ -184,8 +205,13 @@ pub struct RawQuestion {
     pub kind: String,
     pub stem: String,
     pub options: Vec<String>,
-    /// Letters ("A"…"F"), or for true/false also "Đúng"/"Sai"/"T"/"F".
+    /// Letters ("A"…"F"), or for true/false also "Đúng"/"Sai"/"T"/"F";
+    /// the accepted texts of a short answer; the number of a numeric one.
     pub answer: Vec<String>,
+    /// Short answers: "fold" (the default) or "exact".
+    pub matching: String,
+    /// Numeric answers: how far from the answer is still right.
+    pub tolerance: String,
     pub explanation: String,
     pub source: String,
     /// Where the answer was written, when the format gives it a line of its
@@ -197,7 +223,7 @@ pub struct RawQuestion {
 
 impl RawQuestion {
     /// The line a problem with the answer is reported at.
-    fn answer_at(&self) -> usize {
+    pub(crate) fn answer_at(&self) -> usize {
         if self.answer_line > 0 {
             self.answer_line
         } else {
@@ -206,7 +232,7 @@ impl RawQuestion {
     }
 
     /// The line a problem with option `i` is reported at.
-    fn option_at(&self, i: usize) -> usize {
+    pub(crate) fn option_at(&self, i: usize) -> usize {
         self.option_lines
             .get(i)
             .copied()
@@ -752,10 +778,6 @@ pub fn validate_within(raw: RawBank, budget: &Budget) -> Result<Bank, Vec<Proble
             );
         }
 
-        let mut options: Vec<String> = q.options.iter().map(|o| clean(o)).collect();
-        while options.last().is_some_and(|o| o.is_empty()) {
-            options.pop();
-        }
         let explicit_kind = if q.kind.trim().is_empty() {
             None
         } else {
@@ -766,125 +788,40 @@ pub fn validate_within(raw: RawBank, budget: &Budget) -> Result<Bank, Vec<Proble
                 line,
                 "kind",
                 format!(
-                    "Loại câu hỏi {:?} không hợp lệ (single, multiple, true_false).",
+                    "Loại câu hỏi {:?} không hợp lệ (single, multiple, true_false, short, numeric).",
                     q.kind
                 ),
                 format!(
-                    "Unknown question kind {:?} (single, multiple or true_false).",
+                    "Unknown question kind {:?} (single, multiple, true_false, short or numeric).",
                     q.kind
                 ),
             );
         }
-        let is_tf = explicit_kind == Some(Kind::TrueFalse);
-        if is_tf {
-            let folded: Vec<String> = options.iter().map(|o| fold(o)).collect();
-            let standard =
-                folded.is_empty() || folded == ["dung", "sai"] || folded == ["true", "false"];
-            if !standard {
-                p(line, "options", "Câu đúng/sai chỉ có hai phương án \"Đúng\" và \"Sai\".".into(), "A true/false question has exactly the options \"Đúng\" (true) and \"Sai\" (false).".into());
+        // Each kind checks its own options and key (`domain::kinds`).
+        let (kind, options, correct, typed) = match explicit_kind.or_else(|| kinds::guess(q)) {
+            Some(Kind::Short) => {
+                let key = kinds::short::check(q, &mut p);
+                (
+                    Kind::Short,
+                    Vec::new(),
+                    Vec::new(),
+                    key.map(TypedKey::Short),
+                )
             }
-            options = TRUE_FALSE_OPTIONS.iter().map(|s| s.to_string()).collect();
-        } else if options.len() < 2 || options.len() > MAX_OPTIONS {
-            p(
-                line,
-                "options",
-                format!(
-                    "Cần từ 2 đến {MAX_OPTIONS} phương án, đang có {}.",
-                    options.len()
-                ),
-                format!(
-                    "A question needs 2 to {MAX_OPTIONS} options, it has {}.",
-                    options.len()
-                ),
-            );
-        } else {
-            for (i, o) in options.iter().enumerate() {
-                if o.is_empty() {
-                    p(
-                        q.option_at(i),
-                        "options",
-                        format!("Phương án {} trống.", LETTERS[i]),
-                        format!("Option {} is empty.", LETTERS[i]),
-                    );
-                } else if o.chars().count() > MAX_OPTION_CHARS {
-                    p(
-                        q.option_at(i),
-                        "options",
-                        format!("Phương án {} dài quá {MAX_OPTION_CHARS} ký tự.", LETTERS[i]),
-                        format!(
-                            "Option {} is longer than {MAX_OPTION_CHARS} characters.",
-                            LETTERS[i]
-                        ),
-                    );
-                }
+            Some(Kind::Numeric) => {
+                let key = kinds::numeric::check(q, &mut p);
+                (
+                    Kind::Numeric,
+                    Vec::new(),
+                    Vec::new(),
+                    key.map(TypedKey::Numeric),
+                )
             }
-            let mut seen = HashMap::new();
-            for (i, o) in options.iter().enumerate() {
-                if o.is_empty() {
-                    continue;
-                }
-                if let Some(j) = seen.insert(fold(o), i) {
-                    p(
-                        q.option_at(i),
-                        "options",
-                        format!(
-                            "Phương án {} trùng với phương án {}.",
-                            LETTERS[i], LETTERS[j]
-                        ),
-                        format!("Option {} duplicates option {}.", LETTERS[i], LETTERS[j]),
-                    );
-                }
+            explicit => {
+                let (kind, options, correct) = kinds::choice::check(q, explicit, &mut p);
+                (kind, options, correct, None)
             }
-        }
-
-        let mut correct = Vec::new();
-        for a in q.answer.iter().map(|a| clean(a)).filter(|a| !a.is_empty()) {
-            let idx = if is_tf {
-                match fold(&a).as_str() {
-                    "a" | "dung" | "d" | "t" | "true" => Some(0),
-                    "b" | "sai" | "s" | "f" | "false" => Some(1),
-                    _ => None,
-                }
-            } else {
-                LETTERS
-                    .iter()
-                    .position(|l| l.eq_ignore_ascii_case(&a))
-                    .filter(|i| *i < options.len())
-            };
-            match idx {
-                Some(i) if !correct.contains(&i) => correct.push(i),
-                Some(_) => {}
-                None => p(
-                    q.answer_at(),
-                    "answer",
-                    format!("Đáp án {a:?} không phải là một phương án của câu hỏi."),
-                    format!("The answer {a:?} is not one of the options."),
-                ),
-            }
-        }
-        correct.sort_unstable();
-        if correct.is_empty() && !q.answer.iter().any(|a| !a.trim().is_empty()) {
-            p(
-                line,
-                "answer",
-                "Câu hỏi chưa có đáp án đúng.".into(),
-                "The question has no correct answer.".into(),
-            );
-        }
-        let kind = explicit_kind.unwrap_or(if correct.len() > 1 {
-            Kind::Multiple
-        } else {
-            Kind::Single
-        });
-        if kind != Kind::Multiple && correct.len() > 1 {
-            p(
-                q.answer_at(),
-                "answer",
-                "Câu một đáp án nhưng có nhiều đáp án đúng (đặt loại là multiple).".into(),
-                "A single-answer question has several correct answers (set kind to multiple)."
-                    .into(),
-            );
-        }
+        };
 
         for (field, text) in std::iter::once(("stem", &stem))
             .chain(options.iter().map(|o| ("options", o)))
@@ -908,6 +845,7 @@ pub fn validate_within(raw: RawBank, budget: &Budget) -> Result<Bank, Vec<Proble
                 correct,
                 explanation: clean(&q.explanation),
                 source: clean(&q.source),
+                typed,
             });
         }
     }

@@ -29,6 +29,8 @@ struct Q {
     /// More answers than are kept were given.
     answers_dropped: bool,
     category: String,
+    /// numerical: the tolerance of the first right answer.
+    tolerance: String,
 }
 
 fn plain(text: &str, html: bool) -> String {
@@ -179,6 +181,12 @@ pub fn parse_within(
                         }
                         ("category", "text") => topic_path = text.trim().to_string(),
                         ("question", "defaultgrade") => q.grade = text.trim().to_string(),
+                        ("answer", "tolerance") => {
+                            let right = q.answers.last().is_some_and(|a| a.0 > 0.0);
+                            if right && q.tolerance.is_empty() {
+                                q.tolerance = text.trim().to_string();
+                            }
+                        }
                         ("question", "single") => {
                             q.single = Some(text.trim() == "true" || text.trim() == "1")
                         }
@@ -221,12 +229,14 @@ pub fn parse_within(
                 }
             }
             "truefalse" => "true_false",
+            "shortanswer" => "short",
+            "numerical" => "numeric",
             other => {
-                let why = format!("Câu hỏi {label} loại \"{other}\" chưa được hỗ trợ (chỉ multichoice và truefalse).");
+                let why = format!("Câu hỏi {label} loại \"{other}\" chưa được hỗ trợ (chỉ multichoice, truefalse, shortanswer và numerical).");
                 if skip_unsupported {
                     skipped.push(format!("Đã bỏ qua {label}: loại \"{other}\"."));
                 } else {
-                    problems.push(Problem::new(q.line, "kind", why, format!("Question {label} of type \"{other}\" is not supported (only multichoice and truefalse).")));
+                    problems.push(Problem::new(q.line, "kind", why, format!("Question {label} of type \"{other}\" is not supported (only multichoice, truefalse, shortanswer and numerical).")));
                 }
                 continue;
             }
@@ -242,7 +252,27 @@ pub fn parse_within(
             ));
             continue;
         }
-        let (options, correct): (Vec<String>, Vec<usize>) = if kind == "true_false" {
+        // Typed kinds: every right answer's text is an accepted answer (a
+        // number: the first right one). Moodle compares short answers with
+        // their diacritics, ignoring case: `exact` here.
+        let typed: Vec<String> = match kind {
+            "short" => q
+                .answers
+                .iter()
+                .filter(|a| a.0 > 0.0)
+                .map(|a| plain(&a.1, a.2))
+                .collect(),
+            "numeric" => q
+                .answers
+                .iter()
+                .find(|a| a.0 > 0.0)
+                .map(|a| vec![plain(&a.1, a.2)])
+                .unwrap_or_default(),
+            _ => Vec::new(),
+        };
+        let (options, correct): (Vec<String>, Vec<usize>) = if !typed.is_empty() {
+            (Vec::new(), Vec::new())
+        } else if kind == "true_false" {
             let truth = q
                 .answers
                 .iter()
@@ -297,10 +327,16 @@ pub fn parse_within(
             points,
             kind: kind.to_string(),
             stem: plain(&q.text, q.text_html),
-            answer: correct
-                .iter()
-                .map(|&i| LETTERS.get(i).copied().unwrap_or("?").to_string())
-                .collect(),
+            answer: if typed.is_empty() {
+                correct
+                    .iter()
+                    .map(|&i| LETTERS.get(i).copied().unwrap_or("?").to_string())
+                    .collect()
+            } else {
+                typed
+            },
+            matching: if kind == "short" { "exact" } else { "" }.to_string(),
+            tolerance: q.tolerance.clone(),
             options,
             explanation: plain(&q.feedback, q.feedback_html),
             source: String::new(),

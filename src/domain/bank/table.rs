@@ -8,7 +8,9 @@ use std::io::Cursor;
 use calamine::{Data, Reader, Xlsx};
 use rust_xlsxwriter::{Format as XFormat, Workbook};
 
-use super::{Bank, Budget, RawBank, RawQuestion, Topic, LETTERS, MAX_OPTIONS};
+use super::{Bank, Budget, Kind, RawBank, RawQuestion, Topic, LETTERS, MAX_OPTIONS};
+use crate::domain::kinds::short::Matching;
+use crate::domain::kinds::TypedKey;
 use crate::domain::text::fold;
 use crate::error::Problem;
 
@@ -17,7 +19,7 @@ pub const TOPICS_SHEET: &str = "Chủ đề";
 pub const INFO_SHEET: &str = "Thông tin";
 
 /// Columns: (key, Vietnamese header, English alias).
-pub const COLUMNS: [(&str, &str, &str); 15] = [
+pub const COLUMNS: [(&str, &str, &str); 17] = [
     ("id", "Mã câu hỏi", "id"),
     ("topic", "Chủ đề", "topic"),
     ("difficulty", "Mức độ", "difficulty"),
@@ -33,6 +35,9 @@ pub const COLUMNS: [(&str, &str, &str); 15] = [
     ("answer", "Đáp án", "answer"),
     ("explanation", "Giải thích", "explanation"),
     ("source", "Nguồn", "source"),
+    // Typed answers: how a short answer is compared, how far a number may be.
+    ("match", "Cách so đáp án", "match"),
+    ("tolerance", "Sai số", "tolerance"),
 ];
 
 const REQUIRED: [&str; 4] = ["stem", "option_a", "option_b", "answer"];
@@ -484,17 +489,34 @@ fn stream_questions(
             s if s.trim().is_empty() => format!("{id_prefix}q{line}"),
             s => s,
         };
-        let options = (0..MAX_OPTIONS)
+        let options: Vec<String> = (0..MAX_OPTIONS)
             .map(|i| cell(&row, &format!("option_{}", LETTERS[i].to_lowercase())))
             .collect();
-        let answer = split_answers(&cell(&row, "answer"));
+        // A typed answer (`Loại` short or numeric, or no options at all)
+        // keeps its text: accepted answers are separated by `|`.
+        let kind = cell(&row, "kind");
+        let typed = match Kind::parse(&kind) {
+            Some(k) => !k.has_options(),
+            None => kind.trim().is_empty() && options.iter().all(|o: &String| o.trim().is_empty()),
+        };
+        let answer = if typed {
+            cell(&row, "answer")
+                .split('|')
+                .map(|a| a.trim().to_string())
+                .filter(|a| !a.is_empty())
+                .collect()
+        } else {
+            split_answers(&cell(&row, "answer"))
+        };
         out.push(RawQuestion {
             line,
             id,
             topic: cell(&row, "topic"),
             difficulty: cell(&row, "difficulty"),
             points: cell(&row, "points"),
-            kind: cell(&row, "kind"),
+            kind,
+            matching: cell(&row, "match"),
+            tolerance: cell(&row, "tolerance"),
             stem: cell(&row, "stem"),
             options,
             answer,
@@ -1102,9 +1124,33 @@ fn question_cells(q: &super::Question) -> Vec<String> {
     for i in 0..MAX_OPTIONS {
         cells.push(q.options.get(i).cloned().unwrap_or_default());
     }
-    cells.push(q.answer_letters().join(","));
+    let (answer, matching, tolerance) = match &q.typed {
+        Some(TypedKey::Short(k)) => (
+            k.accepted.join(" | "),
+            if k.matching == Matching::Exact {
+                "exact"
+            } else {
+                ""
+            }
+            .to_string(),
+            String::new(),
+        ),
+        Some(TypedKey::Numeric(k)) => (
+            k.value.clone(),
+            String::new(),
+            if k.tolerance == "0" {
+                String::new()
+            } else {
+                k.tolerance.clone()
+            },
+        ),
+        None => (q.answer_letters().join(","), String::new(), String::new()),
+    };
+    cells.push(answer);
     cells.push(q.explanation.clone());
     cells.push(q.source.clone());
+    cells.push(matching);
+    cells.push(tolerance);
     cells
 }
 
@@ -1318,9 +1364,9 @@ Câu một?\tX\tY\tZ\t2\n";
             "stopped at the first row past the cap"
         );
         // The rows are never all held: what is kept are the questions
-        // (about 600 bytes each) up to the cap.
+        // (about 650 bytes each, with the typed-answer fields) up to the cap.
         let rows = (MAX_SHEET_ROWS + 5_000) as u64;
-        assert!(peak < rows * 800, "peak {peak} bytes for {rows} rows");
+        assert!(peak < rows * 950, "peak {peak} bytes for {rows} rows");
     }
 
     #[test]

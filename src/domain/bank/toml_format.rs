@@ -5,6 +5,8 @@ use serde::{Deserialize, Serialize};
 
 use super::limits::LineCounter;
 use super::{Bank, Budget, RawBank, RawQuestion, Topic, LETTERS, MAX_QUESTIONS};
+use crate::domain::kinds::short::Matching;
+use crate::domain::kinds::TypedKey;
 use crate::error::Problem;
 
 #[derive(Deserialize)]
@@ -27,11 +29,25 @@ struct TomlTopic {
     name: String,
 }
 
-#[derive(Deserialize, Serialize, Clone, PartialEq, Eq, Debug)]
+#[derive(Deserialize, Serialize, Clone, PartialEq, Debug)]
 #[serde(untagged)]
 enum OneOrMany {
     One(String),
     Many(Vec<String>),
+    /// `answer = 1931`, `tolerance = 0.5` (numeric questions).
+    Int(i64),
+    Float(f64),
+}
+
+impl OneOrMany {
+    fn into_vec(self) -> Vec<String> {
+        match self {
+            OneOrMany::One(a) => vec![a],
+            OneOrMany::Many(v) => v,
+            OneOrMany::Int(n) => vec![n.to_string()],
+            OneOrMany::Float(n) => vec![n.to_string()],
+        }
+    }
 }
 
 #[derive(Deserialize)]
@@ -46,6 +62,13 @@ struct TomlQuestion {
     #[serde(default)]
     options: Vec<toml::Spanned<String>>,
     answer: Option<toml::Spanned<OneOrMany>>,
+    /// Short answers: every accepted text (`answer` works too).
+    answers: Option<toml::Spanned<OneOrMany>>,
+    /// Short answers: "fold" (default) or "exact".
+    #[serde(rename = "match")]
+    matching: Option<String>,
+    /// Numeric answers: how far from `answer` is still right.
+    tolerance: Option<OneOrMany>,
     explanation: Option<String>,
     source: Option<String>,
 }
@@ -166,6 +189,7 @@ pub fn parse_within(text: &str, budget: &Budget) -> Result<RawBank, Vec<Problem>
         let answer_line = q
             .answer
             .as_ref()
+            .or(q.answers.as_ref())
             .map(|a| lines.line_of(a.span().start))
             .unwrap_or(0);
         questions.push(RawQuestion {
@@ -183,11 +207,17 @@ pub fn parse_within(text: &str, budget: &Budget) -> Result<RawBank, Vec<Problem>
                 .map(toml::Spanned::into_inner)
                 .collect(),
             answer_line,
-            answer: match q.answer.map(toml::Spanned::into_inner) {
-                None => vec![],
-                Some(OneOrMany::One(a)) => vec![a],
-                Some(OneOrMany::Many(v)) => v,
-            },
+            answer: q
+                .answer
+                .into_iter()
+                .chain(q.answers)
+                .flat_map(|a| a.into_inner().into_vec())
+                .collect(),
+            matching: q.matching.unwrap_or_default(),
+            tolerance: q
+                .tolerance
+                .map(|t| t.into_vec().concat())
+                .unwrap_or_default(),
             explanation: q.explanation.unwrap_or_default(),
             source: q.source.unwrap_or_default(),
         });
@@ -227,10 +257,29 @@ struct OutQuestion<'a> {
     points: u32,
     kind: &'static str,
     stem: &'a str,
+    #[serde(skip_serializing_if = "<[String]>::is_empty")]
     options: &'a [String],
-    answer: OneOrMany,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    answer: Option<OneOrMany>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    answers: Option<Vec<String>>,
+    #[serde(rename = "match", skip_serializing_if = "Option::is_none")]
+    matching: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    tolerance: Option<OneOrMany>,
     explanation: &'a str,
     source: &'a str,
+}
+
+/// A number as TOML writes it: an integer when it is one.
+fn toml_number(text: &str) -> OneOrMany {
+    match text.parse::<i64>() {
+        Ok(n) => OneOrMany::Int(n),
+        Err(_) => text
+            .parse::<f64>()
+            .map(OneOrMany::Float)
+            .unwrap_or_else(|_| OneOrMany::One(text.to_string())),
+    }
 }
 
 /// Writes a bank back as TOML; `parse` + `validate` of the result gives the same bank.
@@ -251,20 +300,41 @@ pub fn write(bank: &Bank) -> String {
         questions: bank
             .questions
             .iter()
-            .map(|q| OutQuestion {
-                id: &q.id,
-                topic: &q.topic,
-                difficulty: q.difficulty.as_str(),
-                points: q.points,
-                kind: q.kind.as_str(),
-                stem: &q.stem,
-                options: &q.options,
-                answer: match q.correct.as_slice() {
-                    [one] => OneOrMany::One(LETTERS[*one].to_string()),
-                    many => OneOrMany::Many(many.iter().map(|i| LETTERS[*i].to_string()).collect()),
-                },
-                explanation: &q.explanation,
-                source: &q.source,
+            .map(|q| {
+                let mut out = OutQuestion {
+                    id: &q.id,
+                    topic: &q.topic,
+                    difficulty: q.difficulty.as_str(),
+                    points: q.points,
+                    kind: q.kind.as_str(),
+                    stem: &q.stem,
+                    options: &q.options,
+                    answer: None,
+                    answers: None,
+                    matching: None,
+                    tolerance: None,
+                    explanation: &q.explanation,
+                    source: &q.source,
+                };
+                match &q.typed {
+                    Some(TypedKey::Short(k)) => {
+                        out.answers = Some(k.accepted.clone());
+                        out.matching = (k.matching == Matching::Exact).then_some("exact");
+                    }
+                    Some(TypedKey::Numeric(k)) => {
+                        out.answer = Some(toml_number(&k.value));
+                        out.tolerance = (k.tolerance != "0").then(|| toml_number(&k.tolerance));
+                    }
+                    None => {
+                        out.answer = Some(match q.correct.as_slice() {
+                            [one] => OneOrMany::One(LETTERS[*one].to_string()),
+                            many => OneOrMany::Many(
+                                many.iter().map(|i| LETTERS[*i].to_string()).collect(),
+                            ),
+                        })
+                    }
+                }
+                out
             })
             .collect(),
     };

@@ -8,16 +8,23 @@
 //! its key is described in item analysis and exports (`describe`):
 //!
 //! - [`choice`]: one answer, several answers, true/false (`Kind::Single`,
-//!   `Kind::Multiple`, `Kind::TrueFalse`).
+//!   `Kind::Multiple`, `Kind::TrueFalse`);
+//! - [`short`]: a typed text matched against accepted answers (`Kind::Short`);
+//! - [`numeric`]: a typed number within a tolerance (`Kind::Numeric`).
 //!
-//! Adding a kind: a variant of `bank::Kind`, a module here, its arms in the
-//! dispatch below, and its spelling in each bank format that can say so.
+//! A typed kind keeps its key in [`TypedKey`] (`Question::typed`). How a
+//! kind looks on the paper is `views::paper::question_card`, one arm per
+//! kind. Adding a kind: a variant of `bank::Kind`, a module here, its arms
+//! in the dispatch below and in `question_card`, and its spelling in each
+//! bank format that can say so.
 
 pub mod choice;
+pub mod numeric;
+pub mod short;
 
 use serde::{Deserialize, Serialize};
 
-use crate::domain::bank::Kind;
+use crate::domain::bank::{Kind, RawQuestion};
 use crate::domain::paper::{PaperItem, PoolQuestion};
 use crate::error::Problem;
 
@@ -60,6 +67,44 @@ impl Given {
     }
 }
 
+/// The key of a typed question.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum TypedKey {
+    Short(short::Key),
+    Numeric(numeric::Key),
+}
+
+/// The kind of a question whose file did not say: without options but with
+/// an answer it is typed, a number (`Đáp án: 1931`) being numeric.
+pub(crate) fn guess(q: &RawQuestion) -> Option<Kind> {
+    if q.options.iter().any(|o| !o.trim().is_empty()) {
+        return None;
+    }
+    match q
+        .answer
+        .iter()
+        .filter(|a| !a.trim().is_empty())
+        .collect::<Vec<_>>()
+        .as_slice()
+    {
+        [] => None,
+        [one] if numeric::parse(one).is_some() => Some(Kind::Numeric),
+        _ => Some(Kind::Short),
+    }
+}
+
+/// The key of a question in words, for item analysis, exports and the
+/// answers shown after a round: "A, C", "Hồ Chí Minh | Nguyễn Ái Quốc",
+/// "3,5 (± 0,1)".
+pub fn describe(kind: Kind, correct: &[usize], typed: Option<&TypedKey>) -> String {
+    match (kind, typed) {
+        (_, Some(TypedKey::Short(k))) => short::describe(k),
+        (_, Some(TypedKey::Numeric(k))) => numeric::describe(k),
+        _ => choice::describe(correct),
+    }
+}
+
 /// A problem with what was saved for one question.
 pub(crate) fn refusal(vi: impl Into<String>, en: impl Into<String>) -> Problem {
     Problem::new(0, "answer", vi, en)
@@ -70,6 +115,8 @@ pub(crate) fn refusal(vi: impl Into<String>, en: impl Into<String>) -> Problem {
 pub fn read(given: Given, item: &PaperItem, kind: Kind) -> Result<Given, Problem> {
     match kind {
         Kind::Single | Kind::Multiple | Kind::TrueFalse => choice::read(given, item, kind),
+        Kind::Short => short::read_text(given),
+        Kind::Numeric => numeric::read(given),
     }
 }
 
@@ -78,8 +125,11 @@ pub fn grade(item: &PaperItem, q: &PoolQuestion, given: &Given) -> bool {
     if given.is_blank() {
         return false;
     }
-    match q.kind {
-        Kind::Single | Kind::Multiple | Kind::TrueFalse => choice::grade(item, q, given.keys()),
+    match (&q.typed, given) {
+        (Some(TypedKey::Short(k)), Given::Text(t)) => short::grade(k, t),
+        (Some(TypedKey::Numeric(k)), Given::Text(t)) => numeric::grade(k, t),
+        (None, Given::Choices(keys)) if q.kind.has_options() => choice::grade(item, q, keys),
+        _ => false,
     }
 }
 
@@ -100,5 +150,141 @@ mod tests {
         assert!(serde_json::from_str::<Given>(r#"{"nothing":1}"#).is_err());
         assert!(Given::Choices(vec![]).is_blank());
         assert!(Given::Text("  ".into()).is_blank());
+    }
+
+    use crate::domain::bank::{parse, BankDefaults, Format, Question};
+
+    /// The typed questions every format can write, read and checked.
+    fn bank(format: Format, text: &str) -> Vec<Question> {
+        let defaults = BankDefaults {
+            slug: Some("kieu-go".into()),
+            title: Some("Câu trả lời gõ".into()),
+            file_name: "x".into(),
+            ..BankDefaults::default()
+        };
+        match parse(format, text.as_bytes(), &defaults) {
+            Ok(b) => b.questions,
+            Err(p) => panic!("{format:?}: {p:?}"),
+        }
+    }
+
+    fn short_key(q: &Question) -> (&[String], short::Matching) {
+        match &q.typed {
+            Some(TypedKey::Short(k)) => (&k.accepted, k.matching),
+            other => panic!("not short: {other:?}"),
+        }
+    }
+
+    fn numeric_key(q: &Question) -> (&str, &str) {
+        match &q.typed {
+            Some(TypedKey::Numeric(k)) => (&k.value, &k.tolerance),
+            other => panic!("not numeric: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn every_format_that_can_say_so_reads_short_and_numeric_questions() {
+        let toml = r#"
+[[questions]]
+id = "ten"
+kind = "short"
+stem = "Ai là người sáng lập Đoàn?"
+answers = ["Hồ Chí Minh", "Nguyễn Ái Quốc"]
+
+[[questions]]
+id = "nam"
+kind = "numeric"
+stem = "Đoàn được thành lập năm nào?"
+answer = 1931
+
+[[questions]]
+id = "pi"
+kind = "numeric"
+stem = "Số pi?"
+answer = 3.14
+tolerance = 0.01
+match = "fold"
+"#;
+        let q = bank(Format::Toml, toml);
+        assert_eq!(short_key(&q[0]).0, ["Hồ Chí Minh", "Nguyễn Ái Quốc"]);
+        assert_eq!(numeric_key(&q[1]), ("1931", "0"));
+        assert_eq!(numeric_key(&q[2]), ("3.14", "0.01"));
+
+        let csv = "Câu hỏi,Phương án A,Phương án B,Đáp án,Loại,Sai số,Cách so đáp án\n\
+            Ai sáng lập Đoàn?,,,Hồ Chí Minh | Nguyễn Ái Quốc,short,,exact\n\
+            Năm thành lập?,,,1931,numeric,,\n\
+            Thủ đô?,,,Hà Nội,,,\n\
+            Số tỉnh?,,,34,,,\n";
+        let q = bank(Format::Csv, csv);
+        assert_eq!(
+            short_key(&q[0]),
+            (
+                &["Hồ Chí Minh".to_string(), "Nguyễn Ái Quốc".to_string()][..],
+                short::Matching::Exact
+            )
+        );
+        assert_eq!(numeric_key(&q[1]), ("1931", "0"));
+        assert_eq!(q[2].kind, Kind::Short, "no options, a text answer");
+        assert_eq!(q[3].kind, Kind::Numeric, "no options, a number");
+
+        let gift = "::ten:: Ai sáng lập Đoàn? {=Hồ Chí Minh =Nguyễn Ái Quốc}\n\n::nam:: Năm nào? {#1931}\n\n::pi:: Pi? {#3.14:0.01}\n\n::khoang:: Từ 1 đến 5? {#1..5}\n";
+        let q = bank(Format::Gift, gift);
+        assert_eq!(short_key(&q[0]).0.len(), 2);
+        assert_eq!(numeric_key(&q[1]), ("1931", "0"));
+        assert_eq!(numeric_key(&q[2]), ("3.14", "0.01"));
+        assert_eq!(numeric_key(&q[3]), ("3", "2"));
+
+        let xml = r#"<?xml version="1.0"?><quiz>
+<question type="shortanswer"><name><text>Tên</text></name><questiontext><text>Ai sáng lập Đoàn?</text></questiontext>
+<answer fraction="100"><text>Hồ Chí Minh</text></answer><answer fraction="0"><text>Lê Duẩn</text></answer></question>
+<question type="numerical"><name><text>Năm</text></name><questiontext><text>Năm nào?</text></questiontext>
+<answer fraction="100"><text>1931</text><tolerance>1</tolerance></answer></question>
+</quiz>"#;
+        let q = bank(Format::MoodleXml, xml);
+        assert_eq!(
+            short_key(&q[0]),
+            (&["Hồ Chí Minh".to_string()][..], short::Matching::Exact),
+            "Moodle compares with diacritics"
+        );
+        assert_eq!(numeric_key(&q[1]), ("1931", "1"));
+
+        let text = "Câu 1: Ai là người sáng lập Đoàn?\nĐáp án: Hồ Chí Minh | Nguyễn Ái Quốc\nCâu 2: Đoàn thành lập năm nào?\nĐáp án: 1931\nCâu 3: Thủ đô?\nA. Hà Nội\nB. Huế\nĐáp án: A\n";
+        let q = bank(Format::Text, text);
+        assert_eq!(short_key(&q[0]).0.len(), 2);
+        assert_eq!(numeric_key(&q[1]), ("1931", "0"));
+        assert_eq!(
+            (q[2].kind, q[2].correct.as_slice()),
+            (Kind::Single, &[0][..])
+        );
+    }
+
+    #[test]
+    fn a_typed_question_with_a_bad_key_is_refused_at_its_line() {
+        let defaults = BankDefaults {
+            slug: Some("kieu-go".into()),
+            title: Some("X".into()),
+            ..BankDefaults::default()
+        };
+        let toml = "[[questions]]\nid = \"a\"\nkind = \"numeric\"\nstem = \"Năm?\"\nanswer = \"năm 1931\"\n\n[[questions]]\nid = \"b\"\nkind = \"short\"\nstem = \"Ai?\"\noptions = [\"x\", \"y\"]\nanswers = [\"x\"]\n";
+        let errs = parse(Format::Toml, toml.as_bytes(), &defaults).unwrap_err();
+        let got: Vec<(usize, &str)> = errs.iter().map(|e| (e.row, e.field.as_str())).collect();
+        assert_eq!(got, [(5, "answer"), (7, "options")], "{errs:?}");
+    }
+
+    #[test]
+    fn typed_questions_survive_a_toml_and_xlsx_round_trip() {
+        use crate::domain::bank::{table, toml_format, validate};
+        let toml = "slug = \"kieu-go\"\ntitle = \"X\"\n[[questions]]\nid = \"a\"\nkind = \"short\"\nstem = \"Ai?\"\nanswers = [\"Hồ Chí Minh\", \"Bác Hồ\"]\nmatch = \"exact\"\n\n[[questions]]\nid = \"b\"\nkind = \"numeric\"\nstem = \"Pi?\"\nanswer = 3.14\ntolerance = 0.01\n";
+        let bank = validate(toml_format::parse(toml).unwrap()).unwrap();
+        let again = validate(toml_format::parse(&toml_format::write(&bank)).unwrap()).unwrap();
+        assert_eq!(again, bank);
+        let xlsx = table::write_xlsx(&bank).unwrap();
+        let defaults = BankDefaults {
+            slug: Some("kieu-go".into()),
+            title: Some("X".into()),
+            ..BankDefaults::default()
+        };
+        let from_sheet = parse(Format::Xlsx, &xlsx, &defaults).unwrap();
+        assert_eq!(from_sheet.questions, bank.questions);
     }
 }
