@@ -78,3 +78,11 @@ pub fn lock(conn: &mut DbConn, id: &str) -> Result<(), AppError> {
     }
     Ok(())
 }
+
+/// (participant id, unit id) of every participant of a contest.
+pub fn units_of(conn: &mut DbConn, contest_id: &str) -> Result<Vec<(String, String)>, AppError> {
+    Ok(participants::table
+        .filter(participants::contest_id.eq(contest_id))
+        .select((participants::id, participants::unit_id))
+        .load(conn)?)
+}

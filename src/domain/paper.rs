@@ -41,7 +41,8 @@ pub struct PoolQuestion {
 /// Checks a blueprint against what the bank version holds; every problem names its cell.
 pub fn validate_blueprint(cells: &[Cell], pool: &[PoolQuestion]) -> Result<(), Vec<Problem>> {
     let mut available: HashMap<(&str, Difficulty), u32> = HashMap::new();
-    for q in pool {
+    // Survey questions are not drawn: every first paper of a round has them.
+    for q in pool.iter().filter(|q| q.kind != Kind::Survey) {
         *available
             .entry((q.topic.as_str(), q.difficulty))
             .or_default() += 1;
@@ -140,7 +141,9 @@ pub fn draw(seed: u64, pool: &[PoolQuestion], cells: &[Cell]) -> Paper {
         let mut candidates: Vec<u32> = pool
             .iter()
             .enumerate()
-            .filter(|(_, q)| q.topic == c.topic && q.difficulty == c.difficulty)
+            .filter(|(_, q)| {
+                q.topic == c.topic && q.difficulty == c.difficulty && q.kind != Kind::Survey
+            })
             .map(|(i, _)| i as u32)
             .collect();
         let take = (c.count as usize).min(candidates.len());
@@ -162,6 +165,22 @@ pub fn draw(seed: u64, pool: &[PoolQuestion], cells: &[Cell]) -> Paper {
             PaperItem { q, o }
         })
         .collect()
+}
+
+/// A paper with the version's survey questions after the drawn ones, in
+/// the bank's order, their options in the bank's order (a person's first
+/// attempt in a round: the only one whose survey answers count).
+pub fn with_surveys(mut paper: Paper, pool: &[PoolQuestion]) -> Paper {
+    paper.extend(
+        pool.iter()
+            .enumerate()
+            .filter(|(_, q)| q.kind == Kind::Survey)
+            .map(|(i, q)| PaperItem {
+                q: i as u32,
+                o: (0..q.options as u8).collect(),
+            }),
+    );
+    paper
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -196,12 +215,17 @@ pub fn score(paper: &Paper, pool: &[PoolQuestion], answers: &HashMap<i32, Given>
         score: 0,
         max_score: 0,
         correct: 0,
-        total: paper.len() as i32,
+        total: 0,
     };
     for (i, item) in paper.iter().enumerate() {
         let Some(q) = pool.get(item.q as usize) else {
             continue;
         };
+        // Surveys are not scored: not in the total either.
+        if q.kind == Kind::Survey {
+            continue;
+        }
+        s.total += 1;
         s.max_score += q.points as i32;
         let right = answers
             .get(&(i as i32 + 1))

@@ -37,6 +37,10 @@ pub struct ShownQuestion {
     pub kind: Kind,
     pub stem: String,
     pub options: Vec<ShownOption>,
+    /// Several options may be chosen.
+    pub multiple: bool,
+    /// Answered with `{"text": …}` (a typed or free-text survey question).
+    pub typed: bool,
 }
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -108,9 +112,12 @@ fn shown_questions(a: &Attempt, v: &CachedVersion) -> Result<Vec<ShownQuestion>,
         .enumerate()
         .filter_map(|(i, item)| {
             let q = v.questions.get(item.q as usize)?;
+            let form = kinds::form(q.kind, q.typed.as_ref(), q.options.len());
             Some(ShownQuestion {
                 position: i as i32 + 1,
                 kind: q.kind,
+                multiple: form.multiple,
+                typed: form.typed,
                 stem: q.stem.clone(),
                 options: item
                     .o
@@ -140,7 +147,7 @@ fn remember(
             let kind = v
                 .questions
                 .get(item.q as usize)
-                .map(|q| q.kind)
+                .map(|q| kinds::reads_as(q.kind, q.typed.as_ref(), q.options.len()))
                 .unwrap_or(Kind::Single);
             (item, kind)
         })
@@ -362,6 +369,13 @@ pub async fn start(
                 .iter()
                 .map(|i| v.pool[i.q as usize].points as i32)
                 .sum();
+            let scored = drawn.len() as i32;
+            // The survey questions, on a person's first paper of a round only.
+            let drawn = if round.is_some() && made == 0 {
+                paper::with_surveys(drawn, &v.pool)
+            } else {
+                drawn
+            };
             let deadline = match (&round, practice, timed) {
                 (Some(r), _, _) => deadline(now, contest.minutes, Some(r.end())),
                 (None, true, false) => now + chrono::Duration::hours(UNTIMED_PRACTICE_HOURS),
@@ -385,7 +399,7 @@ pub async fn start(
                 score: None,
                 max_score,
                 correct: None,
-                total: drawn.len() as i32,
+                total: scored,
                 duration_ms: None,
                 prediction: None,
             };

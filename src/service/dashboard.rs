@@ -13,6 +13,7 @@ use crate::service::access::{reader_access, Access, Reader};
 use crate::service::prizes::{self, Prizes};
 use crate::service::rankings::{self, Board, BoardQuery, Live, Metric, UnitBoard, UnitQuery};
 use crate::service::state::AppState;
+use crate::service::surveys::{self, SurveyResults};
 
 /// One bar: its label, its length and the text written beside it.
 #[derive(Debug, Clone)]
@@ -35,6 +36,8 @@ pub struct Dashboard {
     pub board: Board,
     pub units: UnitBoard,
     pub prizes: Prizes,
+    /// The survey questions' answers per unit (none when the bank has none).
+    pub surveys: SurveyResults,
 }
 
 /// Distinct people starting an attempt on each day (Vietnam time), with
@@ -123,6 +126,7 @@ pub async fn dashboard(
     round: Option<i32>,
 ) -> Result<Dashboard, AppError> {
     let s2 = slug.clone();
+    let survey_reader = reader.clone();
     let (title, access, rounds) = state
         .db
         .read(move |c| {
@@ -170,6 +174,7 @@ pub async fn dashboard(
     // The dashboard shows the published list (masked) to everyone who may
     // read it; organizers prepare prizes on their own page.
     let prizes = prizes::published(state, slug.clone(), round).await?;
+    let surveys = surveys::results(state, survey_reader, slug.clone(), round, None).await?;
     let s3 = slug.clone();
     let (starts, scores) = state
         .db
@@ -197,6 +202,7 @@ pub async fn dashboard(
         board,
         units,
         prizes,
+        surveys,
     })
 }
 

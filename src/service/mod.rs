@@ -22,6 +22,7 @@ pub mod rankings;
 pub mod review;
 pub mod sessions;
 pub mod state;
+pub mod surveys;
 pub mod throttle;
 pub mod units;
 pub mod versions;

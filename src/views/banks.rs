@@ -124,7 +124,7 @@ pub fn preview_page(staff: &Staff, p: &Preview) -> Markup {
                     @let opts: Vec<ShownOption> = q.options.iter().enumerate().map(|(k, o)| ShownOption { key: LETTERS[k], text: o }).collect();
                     @let right = crate::domain::kinds::Given::Choices(q.answer_letters().iter().map(|l| l.to_string()).collect());
                     div.card.preview-q data-id=(q.id) {
-                        (question_card(i + 1, &q.stem, &opts, q.kind, &format!("p{i}"), Some(&right), true))
+                        (question_card(i + 1, &q.stem, &opts, super::paper::Shape::of(q), &format!("p{i}"), Some(&right), true))
                         p.right { "✓ Đáp án đúng: " strong.answer { (crate::domain::kinds::describe(q.kind, &q.correct, q.typed.as_ref())) } }
                         p.mut { code { (q.id) } " · " (q.topic) " · " (q.difficulty.label_vi()) " · " (q.points) " điểm" }
                         @if !q.explanation.is_empty() { p { em { "Giải thích: " } (q.explanation) } }

@@ -3,7 +3,7 @@
 use maud::{html, Markup, PreEscaped, DOCTYPE};
 
 use super::assets::Share;
-use super::paper::{field_name, question_card, ShownOption};
+use super::paper::{field_name, question_card, Shape, ShownOption};
 use super::Flash;
 use crate::db::attempts::Attempt;
 use crate::db::participants::Participant;
@@ -412,10 +412,11 @@ pub fn paper(v: &AttemptView, deadline_ms: i64, now_ms: i64) -> Markup {
                 h1 { (v.contest_title) @if v.practice { " — luyện tập" } @else if let Some(r) = v.round { " — vòng " (r) } }
                 @for q in &v.questions {
                     @let opts: Vec<ShownOption> = q.options.iter().map(|o| ShownOption { key: o.key, text: &o.text }).collect();
-                    @let name = field_name(q.kind, q.position as usize);
+                    @let name = field_name(q.typed, q.position as usize);
+                    @let shape = Shape { kind: q.kind, multiple: q.multiple, typed: q.typed };
                     // An empty field first: a question with nothing checked is saved blank.
-                    @if q.kind.has_options() { input type="hidden" name=(name) value=""; }
-                    (question_card(q.position as usize, &q.stem, &opts, q.kind, &name, v.answers.get(&q.position), false))
+                    @if !q.typed { input type="hidden" name=(name) value=""; }
+                    (question_card(q.position as usize, &q.stem, &opts, shape, &name, v.answers.get(&q.position), false))
                     span.saved data-pos=(q.position) {}
                 }
                 @if let Some(p) = &v.prediction {
@@ -499,7 +500,9 @@ pub fn result(r: &ResultPage) -> Markup {
                 @for item in review {
                     .card {
                         p { strong { "Câu " (item.question.position) ". " } (item.question.stem) }
-                        @if !item.question.kind.has_options() {
+                        @if item.question.kind == crate::domain::bank::Kind::Survey {
+                            p.mut { "Khảo sát — không tính điểm." }
+                        } @else if item.question.typed {
                             p.right[item.correct].wrong[!item.correct] {
                                 "Bạn trả lời: " strong { (item.typed.as_deref().filter(|t| !t.is_empty()).unwrap_or("(bỏ trống)")) }
                                 @if item.correct { " " strong.tick { "✓ đúng" } } @else { " " strong.cross { "✗" } }

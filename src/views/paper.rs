@@ -5,8 +5,8 @@
 
 use maud::{html, Markup};
 
-use crate::domain::bank::Kind;
-use crate::domain::kinds::{Given, MAX_TEXT_CHARS};
+use crate::domain::bank::{Kind, Question};
+use crate::domain::kinds::{self, Given, MAX_TEXT_CHARS};
 
 /// One option as shown: its key (A, B, …) and text.
 pub struct ShownOption<'a> {
@@ -14,13 +14,35 @@ pub struct ShownOption<'a> {
     pub text: &'a str,
 }
 
+/// How a question is answered on the paper.
+#[derive(Debug, Clone, Copy)]
+pub struct Shape {
+    pub kind: Kind,
+    /// Checkboxes (several answers, or a survey of several choices).
+    pub multiple: bool,
+    /// A text field instead of options.
+    pub typed: bool,
+}
+
+impl Shape {
+    /// How a bank question is answered (`kinds::form`).
+    pub fn of(q: &Question) -> Shape {
+        let f = kinds::form(q.kind, q.typed.as_ref(), q.options.len());
+        Shape {
+            kind: q.kind,
+            multiple: f.multiple,
+            typed: f.typed,
+        }
+    }
+}
+
 /// The form field a question's answer is sent in: `q<n>` for chosen keys
 /// (one field per checked box), `t<n>` for typed text.
-pub fn field_name(kind: Kind, position: usize) -> String {
-    if kind.has_options() {
-        format!("q{position}")
-    } else {
+pub fn field_name(typed: bool, position: usize) -> String {
+    if typed {
         format!("t{position}")
+    } else {
+        format!("q{position}")
     }
 }
 
@@ -32,23 +54,21 @@ pub fn question_card(
     position: usize,
     stem: &str,
     options: &[ShownOption],
-    kind: Kind,
+    shape: Shape,
     name: &str,
     given: Option<&Given>,
     disabled: bool,
 ) -> Markup {
-    let input_type = if kind == Kind::Multiple {
-        "checkbox"
-    } else {
-        "radio"
-    };
+    let kind = shape.kind;
+    let input_type = if shape.multiple { "checkbox" } else { "radio" };
     let keys = given.map(Given::keys).unwrap_or(&[]);
     let id = format!("a{position}");
     html! {
-        fieldset.q id={ "q" (position) } {
+        fieldset.q.survey[kind == Kind::Survey] id={ "q" (position) } {
             legend { span.qn { "Câu " (position) } " " (stem) }
-            @match kind {
-                Kind::Short | Kind::Numeric => {
+            @if kind == Kind::Survey { p.mut { strong { "Khảo sát — không tính điểm" } span.en { " (survey, not scored)" } } }
+            @match shape.typed {
+                true => {
                     label.typed for=(id) {
                         @if kind == Kind::Numeric { "Nhập một số" span.en { " (ví dụ 1931 hoặc 3,5)" } }
                         @else { "Nhập câu trả lời" span.en { " (tối đa " (MAX_TEXT_CHARS) " ký tự)" } }
@@ -58,8 +78,9 @@ pub fn question_card(
                         inputmode=(if kind == Kind::Numeric { "decimal" } else { "text" })
                         disabled[disabled];
                 }
-                _ => {
+                false => {
                     @if kind == Kind::Multiple { p.mut { "Chọn tất cả các đáp án đúng." } }
+                    @if kind == Kind::Survey && shape.multiple { p.mut { "Có thể chọn nhiều lựa chọn." } }
                     @for o in options {
                         label.opt {
                             input type=(input_type) name=(name) value=(o.key) checked[keys.iter().any(|c| c == o.key)] disabled[disabled];

@@ -119,6 +119,7 @@ pub fn dashboard(staff: Option<&Staff>, d: &Dashboard, base: &str) -> Markup {
                 h2 { "Giải thưởng" }
                 (winners_table(&d.prizes))
             }
+            @if !d.surveys.questions.is_empty() { (survey_section(&d.surveys)) }
             @if staff.is_some() {
                 section.card {
                     h2 { "Xuất dữ liệu" }
@@ -493,4 +494,48 @@ pub fn public_prizes(origin: &str, slug: &str, p: &Prizes) -> Markup {
             p { a href={ "/c/" (slug) "/board?round=" (p.round) } { "Xem bảng xếp hạng" } }
         },
     )
+}
+
+/// The survey questions of a round: each option's share (an SVG bar chart)
+/// and a row per unit below the contest's; free texts for organizers only.
+fn survey_section(r: &crate::service::surveys::SurveyResults) -> Markup {
+    let share = |n: usize, of: usize| {
+        if of == 0 {
+            "—".to_string()
+        } else {
+            crate::domain::numbers::percent(n as f64 / of as f64)
+        }
+    };
+    html! {
+        section.card #khao-sat {
+            h2 { "Khảo sát" span.en { "không tính điểm · " (r.papers) " bài thi đầu tiên của vòng, theo đơn vị thuộc " (r.unit_name) } }
+            @for q in &r.questions {
+                h3 { (q.stem) }
+                p.mut { (q.respondents) " người trả lời" @if q.multiple { " (chọn được nhiều lựa chọn: tổng tỉ lệ có thể quá 100 %)" } }
+                @if !q.options.is_empty() {
+                    @let bars: Vec<crate::service::dashboard::Bar> = q.options.iter().zip(&q.counts).map(|(o, n)| crate::service::dashboard::Bar {
+                        label: o.clone(),
+                        value: if q.respondents == 0 { 0.0 } else { 100.0 * *n as f64 / q.respondents as f64 },
+                        shown: format!("{n} ({})", share(*n, q.respondents)),
+                    }).collect();
+                    (hbars(&format!("{} — tỉ lệ chọn (%)", q.stem), &bars, Some(100.0)))
+                    table {
+                        thead { tr { th { "Đơn vị" } th { "Trả lời" } @for o in &q.options { th { (o) } } } }
+                        tbody {
+                            @for u in &q.units {
+                                tr {
+                                    td { (u.name) } td { (u.respondents) }
+                                    @for n in &u.counts { td { (n) " (" (share(*n, u.respondents)) ")" } }
+                                }
+                            }
+                        }
+                    }
+                } @else if let Some(texts) = &q.texts {
+                    ul { @for t in texts { li { (t) } } }
+                } @else {
+                    p.mut { "Câu trả lời tự do chỉ ban tổ chức xem được." }
+                }
+            }
+        }
+    }
 }

@@ -369,6 +369,12 @@ fn matrix(app: &TestApp) -> Vec<Row> {
         ),
         (
             "get",
+            "/contests/{slug}/rounds/{n}/survey",
+            None,
+            contest_read_masked,
+        ),
+        (
+            "get",
             "/contests/{slug}/rounds/{n}/export/{file}",
             None,
             contest_read_masked,

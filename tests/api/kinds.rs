@@ -34,14 +34,36 @@ answer = 0.5
 tolerance = 0.01
 "#;
 
+/// The typed bank with two survey questions: a choice and a free text.
+fn survey_bank() -> String {
+    format!(
+        "{BANK}
+[[questions]]
+id = \"kenh\"
+kind = \"survey_multiple\"
+stem = \"Bạn biết đến hội thi qua kênh nào?\"
+options = [\"Zalo\", \"Facebook\", \"Chi đoàn\", \"Trường học\"]
+
+[[questions]]
+id = \"y-kien\"
+kind = \"survey\"
+stem = \"Bạn muốn hội thi sau có thêm gì?\"
+"
+    )
+}
+
 /// Tree, the bank and a contest of its three questions, open for a week.
 /// Returns the admin token.
 async fn fixture(app: &TestApp) -> String {
+    fixture_with(app, BANK).await
+}
+
+async fn fixture_with(app: &TestApp, bank: &str) -> String {
     let admin = app.admin().await;
     assert_eq!(app.import_csv(&admin, TREE_CSV).await.status(), 200);
     let form = reqwest::multipart::Form::new().part(
         "file",
-        reqwest::multipart::Part::bytes(BANK.as_bytes().to_vec()).file_name("kieu-go.toml"),
+        reqwest::multipart::Part::bytes(bank.as_bytes().to_vec()).file_name("kieu-go.toml"),
     );
     let r = app
         .client
@@ -72,12 +94,16 @@ async fn fixture(app: &TestApp) -> String {
 /// Registers someone and starts their attempt: (token, attempt id, position
 /// of each question by its stem's first word).
 async fn start(app: &TestApp, phone: &str) -> (String, String, Value) {
+    start_in(app, phone, "CD-A1").await
+}
+
+async fn start_in(app: &TestApp, phone: &str, unit: &str) -> (String, String, Value) {
     let r = app
         .client
         .post(app.url(&format!("/api/v1/contests/{SLUG}/participants")))
         .json(&json!({
             "full_name": "Trần Thị Bình", "birth_date": "2001-02-03", "phone": phone,
-            "unit_code": "CD-A1", "category": "doan_vien", "consent": true
+            "unit_code": unit, "category": "doan_vien", "consent": true
         }))
         .send()
         .await
@@ -329,5 +355,135 @@ async fn the_paper_takes_typed_answers_without_javascript() {
     assert!(
         html.contains("value=\"Hồ Chí Minh\""),
         "what was saved is shown again"
+    );
+}
+
+#[tokio::test]
+async fn survey_answers_are_counted_per_unit_and_never_scored_or_ranked() {
+    let app = spawn_app().await;
+    let admin = fixture_with(&app, &survey_bank()).await;
+    // 20 people in three chi đoàn; each answers the channel question.
+    let units = ["CD-A1", "CD-A2", "CD-B1"];
+    for i in 0..20 {
+        let unit = units[i % 3];
+        let (token, id, a) = start_in(&app, &format!("09124000{i:02}"), unit).await;
+        let qs = a["questions"].as_array().unwrap();
+        assert_eq!(qs.len(), 5, "3 drawn + 2 surveys, last");
+        assert_eq!(qs[3]["kind"], "survey");
+        assert_eq!(qs[3]["multiple"], true);
+        assert_eq!(qs[4]["typed"], true);
+        assert_eq!(a["result"], Value::Null);
+        // Zalo for everyone, Facebook too in CD-B1; a free text from some.
+        let keys = if unit == "CD-B1" {
+            json!(["A", "B"])
+        } else {
+            json!(["A"])
+        };
+        let (s, e) = save(&app, &token, &id, 4, json!({"choices": keys})).await;
+        assert_eq!(s, 204, "{e}");
+        if i < 3 {
+            let (s, _) = save(
+                &app,
+                &token,
+                &id,
+                5,
+                json!({"text": format!("Thêm câu hỏi {i}")}),
+            )
+            .await;
+            assert_eq!(s, 204);
+        }
+        let r: Value = app
+            .post(&format!("/api/v1/attempts/{id}/submit"), &token, &json!({}))
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(r["total"], 3, "surveys are not in the total: {r}");
+        assert_eq!(r["max_score"], 3, "nor in the score: {r}");
+    }
+    // Per unit below the province: An Phú (CD-A1, CD-A2) and Bình Minh (CD-B1).
+    let s: Value = app
+        .get(&format!("/api/v1/contests/{SLUG}/rounds/1/survey"), &admin)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(s["papers"], 20);
+    let channel = &s["questions"][0];
+    assert_eq!(channel["respondents"], 20);
+    assert_eq!(channel["counts"], json!([20, 6, 0, 0]));
+    let rows: Vec<(String, i64, Value)> = channel["units"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| {
+            (
+                u["code"].as_str().unwrap().to_string(),
+                u["respondents"].as_i64().unwrap(),
+                u["counts"].clone(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        rows,
+        [
+            ("XA-A".to_string(), 14, json!([14, 0, 0, 0])),
+            ("XA-B".to_string(), 6, json!([6, 6, 0, 0]))
+        ]
+    );
+    let texts = &s["questions"][1];
+    assert_eq!(texts["respondents"], 3);
+    assert_eq!(
+        texts["texts"].as_array().unwrap().len(),
+        3,
+        "organizers read the texts"
+    );
+    // One level down.
+    let s: Value = app
+        .get(
+            &format!("/api/v1/contests/{SLUG}/rounds/1/survey?unit=XA-A"),
+            &admin,
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let codes: Vec<&str> = s["questions"][0]["units"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| u["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(codes, ["CD-A1", "CD-A2"]);
+    assert_eq!(s["papers"], 14);
+
+    // The dashboard shows the survey; boards know nothing of it.
+    let html = app
+        .client
+        .get(app.url(&format!("/admin/contests/{SLUG}/results")))
+        .bearer_auth(&admin)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        html.contains("Bạn biết đến hội thi qua kênh nào?"),
+        "the survey on the dashboard"
+    );
+    assert!(html.contains("Thêm câu hỏi 0"), "free texts for organizers");
+    let board = app
+        .client
+        .get(app.url(&format!("/api/v1/contests/{SLUG}/leaderboard")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        !board.contains("Zalo") && !board.contains("kenh"),
+        "{board}"
     );
 }

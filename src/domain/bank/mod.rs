@@ -101,6 +101,8 @@ pub enum Kind {
     Short,
     /// A typed number, right within a tolerance.
     Numeric,
+    /// Unscored: a choice, several choices or a short text.
+    Survey,
 }
 
 impl Kind {
@@ -112,6 +114,7 @@ impl Kind {
             Kind::TrueFalse => "đúng/sai",
             Kind::Short => "trả lời ngắn",
             Kind::Numeric => "trả lời bằng số",
+            Kind::Survey => "khảo sát",
         }
     }
 
@@ -128,6 +131,9 @@ impl Kind {
             "short" | "short answer" | "shortanswer" | "tra loi ngan" | "dien khuyet"
             | "dien vao cho trong" => Some(Kind::Short),
             "numeric" | "numerical" | "number" | "so" | "tra loi bang so" => Some(Kind::Numeric),
+            "survey" | "survey multiple" | "khao sat" | "khao sat nhieu lua chon" => {
+                Some(Kind::Survey)
+            }
             _ => None,
         }
     }
@@ -139,6 +145,7 @@ impl Kind {
             Kind::TrueFalse => "true_false",
             Kind::Short => "short",
             Kind::Numeric => "numeric",
+            Kind::Survey => "survey",
         }
     }
 }
@@ -788,11 +795,11 @@ pub fn validate_within(raw: RawBank, budget: &Budget) -> Result<Bank, Vec<Proble
                 line,
                 "kind",
                 format!(
-                    "Loại câu hỏi {:?} không hợp lệ (single, multiple, true_false, short, numeric).",
+                    "Loại câu hỏi {:?} không hợp lệ (single, multiple, true_false, short, numeric, survey, survey_multiple).",
                     q.kind
                 ),
                 format!(
-                    "Unknown question kind {:?} (single, multiple, true_false, short or numeric).",
+                    "Unknown question kind {:?} (single, multiple, true_false, short, numeric, survey or survey_multiple).",
                     q.kind
                 ),
             );
@@ -815,6 +822,15 @@ pub fn validate_within(raw: RawBank, budget: &Budget) -> Result<Bank, Vec<Proble
                     Vec::new(),
                     Vec::new(),
                     key.map(TypedKey::Numeric),
+                )
+            }
+            Some(Kind::Survey) => {
+                let (options, shape) = kinds::survey::check(q, &mut p);
+                (
+                    Kind::Survey,
+                    options,
+                    Vec::new(),
+                    Some(TypedKey::Survey(shape)),
                 )
             }
             explicit => {

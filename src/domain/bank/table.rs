@@ -1144,6 +1144,12 @@ fn question_cells(q: &super::Question) -> Vec<String> {
                 k.tolerance.clone()
             },
         ),
+        Some(TypedKey::Survey(shape)) => {
+            if shape.multiple {
+                cells[4] = "survey_multiple".to_string();
+            }
+            (String::new(), String::new(), String::new())
+        }
         None => (q.answer_letters().join(","), String::new(), String::new()),
     };
     cells.push(answer);

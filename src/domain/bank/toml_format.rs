@@ -325,6 +325,11 @@ pub fn write(bank: &Bank) -> String {
                         out.answer = Some(toml_number(&k.value));
                         out.tolerance = (k.tolerance != "0").then(|| toml_number(&k.tolerance));
                     }
+                    Some(TypedKey::Survey(shape)) => {
+                        if shape.multiple {
+                            out.kind = "survey_multiple";
+                        }
+                    }
                     None => {
                         out.answer = Some(match q.correct.as_slice() {
                             [one] => OneOrMany::One(LETTERS[*one].to_string()),

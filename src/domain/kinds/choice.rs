@@ -35,7 +35,69 @@ pub(crate) fn check(
             p(line, "options", "Câu đúng/sai chỉ có hai phương án \"Đúng\" và \"Sai\".".into(), "A true/false question has exactly the options \"Đúng\" (true) and \"Sai\" (false).".into());
         }
         options = TRUE_FALSE_OPTIONS.iter().map(|s| s.to_string()).collect();
-    } else if options.len() < 2 || options.len() > MAX_OPTIONS {
+    } else {
+        check_options(q, &options, p);
+    }
+
+    let mut correct = Vec::new();
+    for a in q.answer.iter().map(|a| clean(a)).filter(|a| !a.is_empty()) {
+        let idx = if is_tf {
+            match fold(&a).as_str() {
+                "a" | "dung" | "d" | "t" | "true" => Some(0),
+                "b" | "sai" | "s" | "f" | "false" => Some(1),
+                _ => None,
+            }
+        } else {
+            LETTERS
+                .iter()
+                .position(|l| l.eq_ignore_ascii_case(&a))
+                .filter(|i| *i < options.len())
+        };
+        match idx {
+            Some(i) if !correct.contains(&i) => correct.push(i),
+            Some(_) => {}
+            None => p(
+                q.answer_at(),
+                "answer",
+                format!("Đáp án {a:?} không phải là một phương án của câu hỏi."),
+                format!("The answer {a:?} is not one of the options."),
+            ),
+        }
+    }
+    correct.sort_unstable();
+    if correct.is_empty() && !q.answer.iter().any(|a| !a.trim().is_empty()) {
+        p(
+            line,
+            "answer",
+            "Câu hỏi chưa có đáp án đúng.".into(),
+            "The question has no correct answer.".into(),
+        );
+    }
+    let kind = explicit.unwrap_or(if correct.len() > 1 {
+        Kind::Multiple
+    } else {
+        Kind::Single
+    });
+    if kind != Kind::Multiple && correct.len() > 1 {
+        p(
+            q.answer_at(),
+            "answer",
+            "Câu một đáp án nhưng có nhiều đáp án đúng (đặt loại là multiple).".into(),
+            "A single-answer question has several correct answers (set kind to multiple).".into(),
+        );
+    }
+    (kind, options, correct)
+}
+
+/// Checks the options of a question: 2 to 6, none empty, too long or
+/// repeated (case and diacritics ignored).
+pub(crate) fn check_options(
+    q: &RawQuestion,
+    options: &[String],
+    p: &mut impl FnMut(usize, &str, String, String),
+) {
+    let line = q.line;
+    if options.len() < 2 || options.len() > MAX_OPTIONS {
         p(
             line,
             "options",
@@ -87,55 +149,6 @@ pub(crate) fn check(
             }
         }
     }
-
-    let mut correct = Vec::new();
-    for a in q.answer.iter().map(|a| clean(a)).filter(|a| !a.is_empty()) {
-        let idx = if is_tf {
-            match fold(&a).as_str() {
-                "a" | "dung" | "d" | "t" | "true" => Some(0),
-                "b" | "sai" | "s" | "f" | "false" => Some(1),
-                _ => None,
-            }
-        } else {
-            LETTERS
-                .iter()
-                .position(|l| l.eq_ignore_ascii_case(&a))
-                .filter(|i| *i < options.len())
-        };
-        match idx {
-            Some(i) if !correct.contains(&i) => correct.push(i),
-            Some(_) => {}
-            None => p(
-                q.answer_at(),
-                "answer",
-                format!("Đáp án {a:?} không phải là một phương án của câu hỏi."),
-                format!("The answer {a:?} is not one of the options."),
-            ),
-        }
-    }
-    correct.sort_unstable();
-    if correct.is_empty() && !q.answer.iter().any(|a| !a.trim().is_empty()) {
-        p(
-            line,
-            "answer",
-            "Câu hỏi chưa có đáp án đúng.".into(),
-            "The question has no correct answer.".into(),
-        );
-    }
-    let kind = explicit.unwrap_or(if correct.len() > 1 {
-        Kind::Multiple
-    } else {
-        Kind::Single
-    });
-    if kind != Kind::Multiple && correct.len() > 1 {
-        p(
-            q.answer_at(),
-            "answer",
-            "Câu một đáp án nhưng có nhiều đáp án đúng (đặt loại là multiple).".into(),
-            "A single-answer question has several correct answers (set kind to multiple).".into(),
-        );
-    }
-    (kind, options, correct)
 }
 
 /// Checks the keys chosen for one question: each an option of it, one only

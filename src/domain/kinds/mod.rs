@@ -10,7 +10,8 @@
 //! - [`choice`]: one answer, several answers, true/false (`Kind::Single`,
 //!   `Kind::Multiple`, `Kind::TrueFalse`);
 //! - [`short`]: a typed text matched against accepted answers (`Kind::Short`);
-//! - [`numeric`]: a typed number within a tolerance (`Kind::Numeric`).
+//! - [`numeric`]: a typed number within a tolerance (`Kind::Numeric`);
+//! - [`survey`]: unscored, a choice, several, or a free text (`Kind::Survey`).
 //!
 //! A typed kind keeps its key in [`TypedKey`] (`Question::typed`). How a
 //! kind looks on the paper is `views::paper::question_card`, one arm per
@@ -21,6 +22,7 @@
 pub mod choice;
 pub mod numeric;
 pub mod short;
+pub mod survey;
 
 use serde::{Deserialize, Serialize};
 
@@ -73,6 +75,8 @@ impl Given {
 pub enum TypedKey {
     Short(short::Key),
     Numeric(numeric::Key),
+    /// Not a key: a survey has no right answer, only its shape.
+    Survey(survey::Shape),
 }
 
 /// The kind of a question whose file did not say: without options but with
@@ -101,6 +105,7 @@ pub fn describe(kind: Kind, correct: &[usize], typed: Option<&TypedKey>) -> Stri
     match (kind, typed) {
         (_, Some(TypedKey::Short(k))) => short::describe(k),
         (_, Some(TypedKey::Numeric(k))) => numeric::describe(k),
+        (_, Some(TypedKey::Survey(_))) => "khảo sát, không tính điểm".into(),
         _ => choice::describe(correct),
     }
 }
@@ -110,12 +115,39 @@ pub(crate) fn refusal(vi: impl Into<String>, en: impl Into<String>) -> Problem {
     Problem::new(0, "answer", vi, en)
 }
 
+/// The kind a save of this question is read as: its own, but a survey
+/// question reads as the choice or text question it looks like.
+pub fn reads_as(kind: Kind, typed: Option<&TypedKey>, options: usize) -> Kind {
+    match (kind, typed) {
+        (Kind::Survey, Some(TypedKey::Survey(shape))) => survey::reads_as(shape, options),
+        (Kind::Survey, _) => survey::reads_as(&survey::Shape::default(), options),
+        (kind, _) => kind,
+    }
+}
+
+/// How a question is answered on a paper: checkboxes, and whether a text
+/// field stands instead of options.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Form {
+    pub multiple: bool,
+    pub typed: bool,
+}
+
+/// The form of a question, from how its saves are read ([`reads_as`]).
+pub fn form(kind: Kind, typed: Option<&TypedKey>, options: usize) -> Form {
+    let reads = reads_as(kind, typed, options);
+    Form {
+        multiple: reads == Kind::Multiple,
+        typed: !reads.has_options(),
+    }
+}
+
 /// Checks and normalizes what a participant saved for one question of
-/// their paper: the value that is stored.
+/// their paper: the value that is stored. `kind` is [`reads_as`]'s.
 pub fn read(given: Given, item: &PaperItem, kind: Kind) -> Result<Given, Problem> {
     match kind {
         Kind::Single | Kind::Multiple | Kind::TrueFalse => choice::read(given, item, kind),
-        Kind::Short => short::read_text(given),
+        Kind::Short | Kind::Survey => short::read_text(given),
         Kind::Numeric => numeric::read(given),
     }
 }

@@ -63,6 +63,7 @@ mod table {
         post "/contests/{slug}/otp" => contests::request_otp,
         get "/contests/{slug}/rounds/{n}/items" => contests::items,
         get "/contests/{slug}/rounds/{n}/results.csv" => results::results_csv,
+        get "/contests/{slug}/rounds/{n}/survey" => results::survey,
         get "/contests/{slug}/rounds/{n}/export/{file}" => results::round_export,
         get "/contests/{slug}/rounds/{n}/prizes" => results::prizes,
         put "/contests/{slug}/rounds/{n}/prizes/plan" => results::set_plan,

@@ -65,6 +65,7 @@ pub const PREFIX: &str = "/api/v1";
         contests::save_answer,
         contests::submit,
         results::results_csv,
+        results::survey,
         results::round_export,
         results::live,
         results::prizes,

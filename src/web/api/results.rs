@@ -15,6 +15,7 @@ use crate::service::prizes::{self, PlanInput, Prizes};
 use crate::service::rankings::{self, Board, BoardQuery, Live, OverallBoard, UnitBoard, UnitQuery};
 use crate::service::review::{self, DecisionInput, Review};
 use crate::service::state::AppState;
+use crate::service::surveys::{self, SurveyResults};
 
 /// Bảng xếp hạng chung các vòng / Overall ranking
 #[utoipa::path(
@@ -454,4 +455,33 @@ pub async fn share(
         .value
         .clone();
     Ok(HttpResponse::Ok().json(Shared { board, units }))
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct SurveyQuery {
+    /// Rows by the units directly below this one (default: the contest's unit).
+    pub unit: Option<String>,
+}
+
+/// Kết quả khảo sát theo đơn vị / Survey answers per unit
+///
+/// The first attempt of each person in the round counts; free texts are for
+/// organizers only.
+#[utoipa::path(
+    get,
+    path = "/contests/{slug}/rounds/{n}/survey",
+    params(params::Round, SurveyQuery),
+    responses((status = 200, body = SurveyResults)),
+    security(("bearer" = []), ("staffCookie" = []))
+)]
+pub async fn survey(
+    state: web::Data<AppState>,
+    staff: Staff,
+    path: web::Path<params::Round>,
+    q: web::Query<SurveyQuery>,
+) -> Result<HttpResponse, AppError> {
+    let params::Round { slug, n } = path.into_inner();
+    let r = surveys::results(&state, Reader::Staff(staff), slug, n, q.into_inner().unit).await?;
+    Ok(HttpResponse::Ok().json(r))
 }
