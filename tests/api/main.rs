@@ -20,6 +20,7 @@ mod helpers;
 mod hostile_files;
 mod journey;
 mod lockout;
+mod media;
 mod migrations;
 mod multi_instance;
 mod organizer_pages;
