@@ -69,6 +69,7 @@ impl Application {
             otp_hourly_budget: settings.otp_hourly_budget,
             revoked: Arc::default(),
             backups: Arc::default(),
+            media: Arc::default(),
         };
         state.revoked.refresh(&state.db, state.now()).await?;
         tokio::spawn(refresh_revoked(state.clone()));

@@ -19,6 +19,7 @@ pub mod banks;
 pub mod contests;
 pub mod group;
 pub mod json;
+pub mod media;
 pub mod otp;
 pub mod participants;
 pub mod prepared;

@@ -381,6 +381,17 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    media (sha256) {
+        sha256 -> Text,
+        content_type -> Text,
+        width -> Integer,
+        height -> Integer,
+        bytes -> Binary,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
     app_settings,
     units,
@@ -408,4 +419,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     sessions,
     auth_failures,
     unit_logos,
+    media,
 );

@@ -14,6 +14,7 @@ pub mod dashboard;
 pub mod demo;
 pub mod exports;
 pub mod gate;
+pub mod media;
 pub mod open_attempts;
 pub mod otp;
 pub mod participants;

@@ -69,6 +69,8 @@ pub struct AppState {
     pub revoked: Arc<crate::service::sessions::Revoked>,
     /// The last scheduled backup (SQLite with HOITHI_BACKUP_DIR).
     pub backups: Arc<crate::service::backup::Status>,
+    /// Pictures served lately (per instance, bounded by bytes).
+    pub media: Arc<crate::service::media::Cache>,
 }
 
 impl AppState {

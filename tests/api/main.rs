@@ -21,6 +21,7 @@ mod hostile_files;
 mod journey;
 mod kinds;
 mod lockout;
+mod media;
 mod migrations;
 mod multi_instance;
 mod organizer_pages;

@@ -64,6 +64,9 @@ const PAGES: &[(&str, [u16; 7])] = &[
     ("/c/{slug}/poster", [200; 7]),
     ("/c/{slug}/rules", [200; 7]),
     ("/u/{code}/logo", [200; 7]),
+    // Public by its content hash; a name not stored is a 404 for everyone
+    // (tests/api/media.rs serves a stored one to anyone).
+    ("/media/{name}", [404; 7]),
     ("/c/{slug}/qr.svg", [200; 7]),
     // Not published yet: the page says when it will be (it was a 404).
     ("/c/{slug}/prizes", [200; 7]),
@@ -91,6 +94,7 @@ fn fill(path: &str, ids: &World) -> String {
         .replace("{what}", "winners")
         .replace("{id}", &ids.attempt)
         .replace("{token}", &ids.link_token)
+        .replace("{name}", &format!("{}.png", "0".repeat(64)))
 }
 
 #[tokio::test]

@@ -19,6 +19,7 @@ pub mod mojibake;
 pub mod moodle_xml;
 pub mod table;
 pub mod toml_format;
+pub mod zipbank;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 

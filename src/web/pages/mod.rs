@@ -6,6 +6,7 @@ mod admin_contests;
 mod auth;
 mod banks;
 pub mod contest;
+mod media;
 pub mod results;
 mod units;
 
@@ -38,6 +39,8 @@ crate::web::route_table! {
     post "/admin/units/{code}/logo" => units::upload_logo,
     post "/admin/units/{code}/logo/delete" => units::remove_logo,
     get "/u/{code}/logo" => units::logo,
+    get "/media/{name}" => media::picture,
+    head "/media/{name}" => media::picture,
     get "/c/{slug}" => contest::home,
     post "/c/{slug}/register" => contest::register,
     post "/c/{slug}/signin" => contest::sign_in,
