@@ -118,7 +118,7 @@
   var prog = document.getElementById("prog");
   var count = document.getElementById("count");
   var net = document.getElementById("net");
-  var total = form.querySelectorAll("fieldset.q").length;
+  var total = form.querySelectorAll("fieldset.q:not(.survey)").length;
   var sending = false, ended = false;
 
   function load() {

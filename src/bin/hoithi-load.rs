@@ -212,7 +212,7 @@ struct Acked {
     token: String,
     base: String,
     attempt_id: String,
-    answers: HashMap<i64, Vec<String>>,
+    answers: HashMap<i64, Value>,
     submitted: bool,
 }
 
@@ -313,8 +313,8 @@ impl Target {
         })
     }
 
-    /// Saves one choice; whether the server acknowledged it (204).
-    async fn save(&self, token: &str, attempt: &str, position: i64, choice: &str) -> bool {
+    /// Saves one answer; whether the server acknowledged it (204).
+    async fn save(&self, token: &str, attempt: &str, position: i64, answer: &Value) -> bool {
         let (status, _) = call(
             &self.stats,
             "save answer",
@@ -324,7 +324,7 @@ impl Target {
                     self.base
                 ))
                 .bearer_auth(token)
-                .json(&json!({ "choices": [choice] })),
+                .json(answer),
         )
         .await;
         status == 204
@@ -371,11 +371,14 @@ impl Target {
     }
 }
 
-/// A random option key of a question ("A" when it has none).
-fn any_key(keys: &[String]) -> String {
-    keys.choose(&mut rand::rng())
-        .cloned()
-        .unwrap_or_else(|| "A".into())
+/// An answer to a question as the API takes it: a random option key, or
+/// for a question without options (typed, free-text survey) the text "1"
+/// (a number, so a numeric question takes it too).
+fn any_answer(keys: &[String]) -> Value {
+    match keys.choose(&mut rand::rng()) {
+        Some(k) => json!({ "choices": [k] }),
+        None => json!({ "text": "1" }),
+    }
 }
 
 async fn participant(
@@ -413,9 +416,9 @@ async fn participant(
                 1
             };
             for _ in 0..times {
-                let choice = any_key(keys);
-                if target.save(&token, &paper.id, *pos, &choice).await {
-                    acked.answers.insert(*pos, vec![choice]);
+                let answer = any_answer(keys);
+                if target.save(&token, &paper.id, *pos, &answer).await {
+                    acked.answers.insert(*pos, answer);
                 }
                 if args.think_ms > 0 {
                     tokio::time::sleep(Duration::from_millis(args.think_ms)).await;
@@ -652,13 +655,13 @@ async fn cost_probe(
         .flatten()
         .flat_map(|(a, qs)| {
             qs.into_iter()
-                .map(move |(pos, keys)| (a.clone(), pos, any_key(&keys)))
+                .map(move |(pos, keys)| (a.clone(), pos, any_answer(&keys)))
         })
         .collect();
     let before = CpuSnapshot::now(args, ticks);
-    in_parallel(saves, c, |(a, pos, key)| async move {
+    in_parallel(saves, c, |(a, pos, answer)| async move {
         let (t, token, id) = &*a;
-        t.save(token, id, pos, &key).await
+        t.save(token, id, pos, &answer).await
     })
     .await;
     measure("save answer", before);
@@ -1005,17 +1008,9 @@ async fn main() -> std::process::ExitCode {
             Ok(r) => r.json().await.unwrap_or_default(),
             Err(_) => Value::Null,
         };
-        for (pos, keys) in &a.answers {
+        for (pos, answer) in &a.answers {
             checked += 1;
-            let stored: Vec<String> = v["answers"][pos.to_string()]
-                .as_array()
-                .map(|x| {
-                    x.iter()
-                        .filter_map(|k| k.as_str().map(str::to_string))
-                        .collect()
-                })
-                .unwrap_or_default();
-            if &stored != keys {
+            if &v["answers"][pos.to_string()] != answer {
                 lost_answers += 1;
             }
         }

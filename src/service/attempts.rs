@@ -71,10 +71,20 @@ pub struct AttemptView {
 }
 
 impl AttemptView {
-    /// How many questions of the paper have no saved choice.
+    /// How many questions of the paper are scored (all but surveys).
+    pub fn scored(&self) -> usize {
+        self.questions
+            .iter()
+            .filter(|q| q.kind != Kind::Survey)
+            .count()
+    }
+
+    /// How many scored questions of the paper have nothing saved (a survey
+    /// question left blank is not counted: it scores nothing either way).
     pub fn unanswered(&self) -> usize {
         self.questions
             .iter()
+            .filter(|q| q.kind != Kind::Survey)
             .filter(|q| self.answers.get(&q.position).is_none_or(Given::is_blank))
             .count()
     }

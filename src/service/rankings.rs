@@ -667,6 +667,13 @@ pub async fn item_analysis(
                     .paper()?
                     .iter()
                     .enumerate()
+                    // Survey questions have no right answer: they are
+                    // counted on the results page, not analysed here.
+                    .filter(|(_, item)| {
+                        v.pool
+                            .get(item.q as usize)
+                            .is_some_and(|q| q.kind != crate::domain::bank::Kind::Survey)
+                    })
                     .map(|(i, item)| {
                         let given = answers.get(&(i as i32 + 1));
                         Answered {

@@ -397,7 +397,8 @@ pub fn home(
 }
 
 pub fn paper(v: &AttemptView, deadline_ms: i64, now_ms: i64) -> Markup {
-    let total = v.questions.len();
+    // Progress counts the scored questions (surveys come after them).
+    let total = v.scored();
     let answered = total - v.unanswered();
     frame(
         &v.contest_title,
@@ -459,7 +460,7 @@ pub fn confirm_submit(v: &AttemptView, prediction: Option<i64>, left_ms: i64) ->
                 @if left > 0 {
                     p.big { "Bạn còn " strong { (left) } " câu chưa trả lời." }
                 } @else {
-                    p.big { "Bạn đã trả lời đủ " (v.questions.len()) " câu." }
+                    p.big { "Bạn đã trả lời đủ " (v.scored()) " câu." }
                 }
                 p { "Các câu trả lời đã được lưu. Sau khi nộp, bạn không sửa được nữa." }
                 p.mut { "Thời gian còn lại: " (clock(left_ms)) "." }

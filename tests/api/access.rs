@@ -156,7 +156,8 @@ async fn the_dashboard_draws_valid_svg_charts_with_one_bar_per_item() {
     let (status, html) = page(&app, &format!("/admin/contests/{CONTEST}/results")).await;
     assert_eq!(status, 200, "{html}");
     let found = charts(&html);
-    assert_eq!(found.len(), 3, "{found:?}");
+    // The three charts of the round, and the sample bank's survey question.
+    assert_eq!(found.len(), 4, "{found:?}");
     let bars = |prefix: &str| {
         found
             .iter()

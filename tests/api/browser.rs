@@ -309,15 +309,22 @@ async fn a_participant_takes_a_paper_on_a_phone_sized_screen_and_survives_a_relo
         .unwrap();
     c.wait().for_element(Locator::Id("paper")).await.unwrap();
     let total = eval_i64(c, "return document.querySelectorAll('fieldset.q').length").await;
-    assert_eq!(total, 16);
+    // 16 drawn questions and, last, the bank's survey question (unscored).
+    assert_eq!(total, 17);
+    let survey = eval_i64(
+        c,
+        "return document.querySelectorAll('fieldset.q.survey').length",
+    )
+    .await;
+    assert_eq!(survey, 1);
 
     let click = |i: i64| {
         format!("document.querySelectorAll('fieldset.q')[{i}].querySelector('label.opt').click()")
     };
-    for i in 0..8 {
+    for i in (0..8).chain([16]) {
         c.execute(&click(i), vec![]).await.unwrap();
     }
-    wait_count(c, "return document.querySelectorAll('.saved.ok').length", 8).await;
+    wait_count(c, "return document.querySelectorAll('.saved.ok').length", 9).await;
     assert!(c
         .find(Locator::Id("count"))
         .await
@@ -346,8 +353,8 @@ async fn a_participant_takes_a_paper_on_a_phone_sized_screen_and_survives_a_relo
     )
     .await;
     assert_eq!(
-        checked, 8,
-        "answers saved before the reload are still there"
+        checked, 9,
+        "answers saved before the reload are still there, the survey's too"
     );
     // "Nộp bài" asks first and names what is left; "Làm tiếp" goes back.
     c.find(Locator::Css("button[value=submit]"))
@@ -457,7 +464,8 @@ async fn a_share_link_shows_the_dashboard_with_charts_on_a_phone() {
         .await
         .unwrap();
     let charts = c.find_all(Locator::Css("figure.chart svg")).await.unwrap();
-    assert_eq!(charts.len(), 3);
+    // The round's three, and the sample bank's survey question.
+    assert_eq!(charts.len(), 4);
     // Every chart is laid out within the phone's width.
     for svg in &charts {
         let (_, _, w, h) = svg.rectangle().await.unwrap();

@@ -139,7 +139,7 @@ fn import_bank_prints_a_summary_or_every_problem() {
     );
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(
-        stdout.contains("43 câu hỏi") && stdout.contains("thanh-nien"),
+        stdout.contains("47 câu hỏi") && stdout.contains("thanh-nien"),
         "{stdout}"
     );
     let out = hoithi(&db)

@@ -370,6 +370,10 @@ pub fn right_answers(
             Ok(a.paper()?
                 .iter()
                 .enumerate()
+                // Survey questions have no right answer.
+                .filter(|(_, item)| {
+                    v.pool[item.q as usize].kind != hoithi::domain::bank::Kind::Survey
+                })
                 .map(|(i, item)| {
                     (
                         i as i32 + 1,
