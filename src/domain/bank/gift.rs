@@ -77,6 +77,30 @@ struct Parsed {
     tolerance: String,
 }
 
+impl Parsed {
+    /// A typed question: no options, its answers as text.
+    fn typed(
+        title: Option<String>,
+        stem: String,
+        explanation: String,
+        kind: &'static str,
+        typed: Vec<String>,
+        tolerance: String,
+    ) -> Parsed {
+        Parsed {
+            title,
+            stem,
+            options: Vec::new(),
+            option_lines: Vec::new(),
+            correct: Vec::new(),
+            kind,
+            explanation,
+            typed,
+            tolerance,
+        }
+    }
+}
+
 /// `lines` holds the source line of each line of `block` (comment lines
 /// inside a question are left out of the block but not of the count).
 fn parse_question(block: &str, lines: &[usize]) -> Result<Parsed, Problem> {
@@ -162,17 +186,14 @@ fn parse_question(block: &str, lines: &[usize]) -> Result<Parsed, Problem> {
                 None => (spec.to_string(), String::new()),
             },
         };
-        return Ok(Parsed {
+        return Ok(Parsed::typed(
             title,
-            stem: as_text(&stem, html),
-            options: Vec::new(),
-            option_lines: Vec::new(),
-            correct: Vec::new(),
-            kind: "numeric",
+            as_text(&stem, html),
             explanation,
-            typed: vec![value],
+            "numeric",
+            vec![value],
             tolerance,
-        });
+        ));
     }
     let head = body.split('#').next().unwrap_or("").trim().to_uppercase();
     if ["T", "TRUE", "F", "FALSE"].contains(&head.as_str())
@@ -260,17 +281,15 @@ fn parse_question(block: &str, lines: &[usize]) -> Result<Parsed, Problem> {
         }
     }
     if short {
-        return Ok(Parsed {
+        let accepted = correct.iter().map(|&i| options[i].clone()).collect();
+        return Ok(Parsed::typed(
             title,
-            stem: as_text(&stem, html),
-            options: Vec::new(),
-            option_lines: Vec::new(),
-            correct: Vec::new(),
-            kind: "short",
+            as_text(&stem, html),
             explanation,
-            typed: correct.iter().map(|&i| options[i].clone()).collect(),
-            tolerance: String::new(),
-        });
+            "short",
+            accepted,
+            String::new(),
+        ));
     }
     Ok(Parsed {
         title,

@@ -110,6 +110,28 @@ pub fn describe(kind: Kind, correct: &[usize], typed: Option<&TypedKey>) -> Stri
     }
 }
 
+/// A typed question of a bank has no options: a problem at its line when
+/// the file gave some.
+pub(crate) fn no_options(
+    q: &RawQuestion,
+    p: &mut impl FnMut(usize, &str, String, String),
+    what_vi: &str,
+    what_en: &str,
+) {
+    if q.options.iter().any(|o| !o.trim().is_empty()) {
+        p(
+            q.line,
+            "options",
+            format!(
+                "{what_vi} không có phương án (bỏ các phương án, hoặc đặt loại single/multiple)."
+            ),
+            format!(
+                "{what_en} has no options (remove them, or set the kind to single or multiple)."
+            ),
+        );
+    }
+}
+
 /// A problem with what was saved for one question.
 pub(crate) fn refusal(vi: impl Into<String>, en: impl Into<String>) -> Problem {
     Problem::new(0, "answer", vi, en)

@@ -108,14 +108,7 @@ pub(crate) fn check(
     q: &RawQuestion,
     p: &mut impl FnMut(usize, &str, String, String),
 ) -> Option<Key> {
-    if q.options.iter().any(|o| !o.trim().is_empty()) {
-        p(
-            q.line,
-            "options",
-            "Câu trả lời bằng số không có phương án.".into(),
-            "A numeric question has no options.".into(),
-        );
-    }
+    super::no_options(q, p, "Câu trả lời bằng số", "A numeric question");
     let answers: Vec<&String> = q.answer.iter().filter(|a| !a.trim().is_empty()).collect();
     let value = match answers.as_slice() {
         [one] => {

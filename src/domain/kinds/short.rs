@@ -74,14 +74,7 @@ pub(crate) fn check(
     q: &RawQuestion,
     p: &mut impl FnMut(usize, &str, String, String),
 ) -> Option<Key> {
-    if q.options.iter().any(|o| !o.trim().is_empty()) {
-        p(
-            q.line,
-            "options",
-            "Câu trả lời ngắn không có phương án (bỏ các phương án, hoặc đặt loại single/multiple).".into(),
-            "A short-answer question has no options (remove them, or set the kind to single or multiple).".into(),
-        );
-    }
+    super::no_options(q, p, "Câu trả lời ngắn", "A short-answer question");
     let matching = Matching::parse(&q.matching);
     if matching.is_none() {
         p(
