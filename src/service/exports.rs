@@ -556,6 +556,83 @@ fn ratio(x: Option<f64>) -> String {
     x.map(|v| format!("{:.4}", v)).unwrap_or_default()
 }
 
+/// The round's survey answers (sheet "Khảo sát"): one row per question,
+/// option and unit below `unit` (or the contest's), with the whole first;
+/// free texts as their own rows for organizers only.
+pub async fn survey(
+    state: &AppState,
+    reader: Reader,
+    slug: String,
+    number: i32,
+    unit: Option<String>,
+) -> Result<Table, AppError> {
+    let (s2, now, r2) = (slug.clone(), state.now(), reader.clone());
+    let heading = state
+        .db
+        .read(move |c| {
+            let contest = contest_store::by_slug(c, &s2)?;
+            reader_access(c, &r2, &contest)?;
+            heading_of(c, &contest, &format!("Kết quả khảo sát vòng {number}"), now)
+        })
+        .await?;
+    let r = crate::service::surveys::results(state, reader, slug, number, unit).await?;
+    let share = |n: usize, of: usize| ratio((of > 0).then(|| n as f64 / of as f64));
+    let mut rows = Vec::new();
+    for q in &r.questions {
+        let wholes = std::iter::once((
+            r.unit.clone(),
+            r.unit_name.clone(),
+            q.respondents,
+            &q.counts,
+        ));
+        let units = q
+            .units
+            .iter()
+            .map(|u| (u.code.clone(), u.name.clone(), u.respondents, &u.counts));
+        for (code, name, respondents, counts) in wholes.chain(units) {
+            for (option, n) in q.options.iter().zip(counts.iter()) {
+                rows.push(vec![
+                    q.id.clone(),
+                    q.stem.clone(),
+                    code.clone(),
+                    name.clone(),
+                    respondents.to_string(),
+                    option.clone(),
+                    n.to_string(),
+                    share(*n, respondents),
+                ]);
+            }
+        }
+        for t in q.texts.iter().flatten() {
+            rows.push(vec![
+                q.id.clone(),
+                q.stem.clone(),
+                r.unit.clone(),
+                r.unit_name.clone(),
+                q.respondents.to_string(),
+                t.clone(),
+                String::new(),
+                String::new(),
+            ]);
+        }
+    }
+    Ok(Table {
+        heading: Some(heading),
+        sheet: "Khảo sát",
+        headers: vec![
+            "Mã câu hỏi",
+            "Câu hỏi",
+            "Mã đơn vị",
+            "Đơn vị",
+            "Người trả lời",
+            "Lựa chọn / câu trả lời",
+            "Số người chọn",
+            "Tỉ lệ",
+        ],
+        rows,
+    })
+}
+
 /// Unit statistics of a round (the children of `parent`, default the eligible root).
 pub async fn units(
     state: &AppState,

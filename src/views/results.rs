@@ -129,6 +129,9 @@ pub fn dashboard(staff: Option<&Staff>, d: &Dashboard, base: &str) -> Markup {
                             (label) ": " a href={ (api) "/" (what) ".csv" } { "CSV" } " · " a href={ (api) "/" (what) ".xlsx" } { "XLSX" }
                             " · " a href={ "/admin/contests/" (d.slug) "/rounds/" (d.round) "/print/" (what) } { "Bản in có tiêu đề" } br;
                         }
+                        @if !d.surveys.questions.is_empty() {
+                            "Khảo sát: " a href={ (api) "/survey.csv" } { "CSV" } " · " a href={ (api) "/survey.xlsx" } { "XLSX" } br;
+                        }
                         @if full {
                             "Quyết định trùng lặp: " a href={ "/api/v1/contests/" (d.slug) "/export/decisions.csv" } { "CSV" } " · " a href={ "/api/v1/contests/" (d.slug) "/export/decisions.xlsx" } { "XLSX" }
                         }

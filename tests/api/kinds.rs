@@ -438,6 +438,38 @@ async fn survey_answers_are_counted_per_unit_and_never_scored_or_ranked() {
         3,
         "organizers read the texts"
     );
+    // The same as a spreadsheet: a row per question, option and unit.
+    let csv = app
+        .client
+        .get(app.url(&format!(
+            "/api/v1/contests/{SLUG}/rounds/1/export/survey.csv"
+        )))
+        .bearer_auth(&admin)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        csv.contains(
+            "kenh,Bạn biết đến hội thi qua kênh nào?,XA-B,Đoàn phường Bình Minh,6,B. Facebook,6,1.0000"
+        ),
+        "{csv}"
+    );
+    assert!(csv.contains("Thêm câu hỏi 2"), "free texts for organizers");
+    let xlsx = app
+        .client
+        .get(app.url(&format!(
+            "/api/v1/contests/{SLUG}/rounds/1/export/survey.xlsx"
+        )))
+        .bearer_auth(&admin)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(xlsx.status(), 200);
+    assert!(xlsx.bytes().await.unwrap().starts_with(b"PK"));
+
     // One level down.
     let s: Value = app
         .get(

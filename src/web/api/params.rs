@@ -36,9 +36,10 @@ pub struct RoundFile {
     /// Số thứ tự vòng thi / The round's number.
     #[param(minimum = 1, maximum = 52, example = 1)]
     pub n: i32,
-    /// `results|winners|units` `.csv|.xlsx`.
+    /// `results|winners|units|survey` `.csv|.xlsx` (`survey`: rows by the
+    /// units below `parent`).
     #[param(
-        pattern = r"^(results|winners|units)\.(csv|xlsx)$",
+        pattern = r"^(results|winners|units|survey)\.(csv|xlsx)$",
         example = "results.xlsx"
     )]
     pub file: String,

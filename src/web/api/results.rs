@@ -175,7 +175,7 @@ fn split_file(file: &str) -> Result<(&str, Format), AppError> {
 
 /// Xuất kết quả, danh sách giải, thống kê đơn vị / Round exports
 ///
-/// `results`, `winners` or `units` of a round, as `.csv` or `.xlsx`
+/// `results`, `winners`, `units` or `survey` of a round, as `.csv` or `.xlsx`
 /// (organizers: full; co-organizing viewers: masked).
 #[utoipa::path(
     get,
@@ -199,6 +199,7 @@ pub async fn round_export(
     let label = match what {
         "results" => "ket-qua",
         "winners" => "danh-sach-giai",
+        "survey" => "khao-sat",
         _ => "thong-ke-don-vi",
     };
     let name = format!("{label}-{slug}-vong-{n}");
@@ -211,6 +212,11 @@ pub async fn round_export(
         ),
         "units" => Export::Body(
             exports::units(&state, reader, slug, n, q.into_inner())
+                .await?
+                .render(format)?,
+        ),
+        "survey" => Export::Body(
+            exports::survey(&state, reader, slug, n, q.into_inner().parent)
                 .await?
                 .render(format)?,
         ),
