@@ -174,7 +174,9 @@
         mark(pos, "chờ gửi lại…", "");
         setTimeout(flush, wait * 1000);
       } else {
-        var q2 = load(); delete q2[pos]; store(q2);
+        var q2 = load(), same = JSON.stringify(q2[pos]) === JSON.stringify(queue[pos]);
+        if (same) { delete q2[pos]; store(q2); }
+        if (!same) { flush(); return; }
         var why = "không lưu được (" + r.status + ")";
         r.json().then(function (b) { var e = b.error; mark(pos, (e.details && e.details[0] ? e.details[0].message : e.message) || why, "bad"); },
           function () { mark(pos, why, "bad"); });

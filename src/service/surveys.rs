@@ -22,8 +22,17 @@ pub struct SurveyUnit {
     pub code: String,
     pub name: String,
     pub respondents: usize,
+    /// Empty when `hidden`.
     pub counts: Vec<usize>,
+    /// For viewers and share links, a unit with fewer than
+    /// [`MIN_SHOWN`] respondents shows no counts: with the public board's
+    /// names they would tell one person's answers.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub hidden: bool,
 }
+
+/// The fewest respondents whose counts a viewer or share link sees.
+pub const MIN_SHOWN: usize = 5;
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct SurveyQuestion {
@@ -152,11 +161,17 @@ pub async fn results(
                         units: below
                             .iter()
                             .zip(t.groups)
-                            .map(|(u, (respondents, counts))| SurveyUnit {
-                                code: u.code.clone(),
-                                name: u.name.clone(),
-                                respondents,
-                                counts,
+                            .map(|(u, (respondents, counts))| {
+                                let hidden = access != Access::Full
+                                    && respondents > 0
+                                    && respondents < MIN_SHOWN;
+                                SurveyUnit {
+                                    code: u.code.clone(),
+                                    name: u.name.clone(),
+                                    respondents,
+                                    counts: if hidden { Vec::new() } else { counts },
+                                    hidden,
+                                }
                             })
                             .collect(),
                     }

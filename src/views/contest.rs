@@ -396,7 +396,25 @@ pub fn home(
     )
 }
 
+/// An answer the no-JavaScript form sent that was refused: why, and the
+/// text as it was typed (kept in its field).
+pub struct Refused {
+    pub why: String,
+    pub typed: String,
+}
+
 pub fn paper(v: &AttemptView, deadline_ms: i64, now_ms: i64) -> Markup {
+    paper_with(v, deadline_ms, now_ms, &std::collections::BTreeMap::new())
+}
+
+/// The paper, with the answers a form sent that were refused shown beside
+/// their questions (the others were saved).
+pub fn paper_with(
+    v: &AttemptView,
+    deadline_ms: i64,
+    now_ms: i64,
+    refused: &std::collections::BTreeMap<i32, Refused>,
+) -> Markup {
     // Progress counts the scored questions (surveys come after them).
     let total = v.scored();
     let answered = total - v.unanswered();
@@ -411,13 +429,18 @@ pub fn paper(v: &AttemptView, deadline_ms: i64, now_ms: i64) -> Markup {
                     span #count { (answered) "/" (total) }
                 }
                 h1 { (v.contest_title) @if v.practice { " — luyện tập" } @else if let Some(r) = v.round { " — vòng " (r) } }
+                @if !refused.is_empty() {
+                    p.flash.bad role="alert" { (refused.len()) " câu chưa lưu được (xem bên dưới); các câu khác đã được lưu. Sửa rồi bấm \"Lưu bài\" hoặc \"Nộp bài\"." }
+                }
                 @for q in &v.questions {
                     @let opts: Vec<ShownOption> = q.options.iter().map(|o| ShownOption { key: o.key, text: &o.text }).collect();
                     @let name = field_name(q.typed, q.position as usize);
                     @let shape = Shape { kind: q.kind, multiple: q.multiple, typed: q.typed };
                     // An empty field first: a question with nothing checked is saved blank.
                     @if !q.typed { input type="hidden" name=(name) value=""; }
-                    (question_card(q.position as usize, &q.stem, &opts, shape, &name, v.answers.get(&q.position), false))
+                    @let kept = refused.get(&q.position).map(|r| crate::domain::kinds::Given::Text(r.typed.clone()));
+                    (question_card(q.position as usize, &q.stem, &opts, shape, &name, kept.as_ref().or(v.answers.get(&q.position)), false))
+                    @if let Some(r) = refused.get(&q.position) { p.err role="alert" { "Câu " (q.position) " chưa lưu: " (r.why) } }
                     span.saved data-pos=(q.position) {}
                 }
                 @if let Some(p) = &v.prediction {

@@ -528,6 +528,7 @@ fn survey_section(r: &crate::service::surveys::SurveyResults) -> Markup {
                             @for u in &q.units {
                                 tr {
                                     td { (u.name) } td { (u.respondents) }
+                                    @if u.hidden { td colspan=(q.options.len()) { "ẩn (dưới " (crate::service::surveys::MIN_SHOWN) " người trả lời)" } }
                                     @for n in &u.counts { td { (n) " (" (share(*n, u.respondents)) ")" } }
                                 }
                             }

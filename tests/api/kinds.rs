@@ -356,6 +356,42 @@ async fn the_paper_takes_typed_answers_without_javascript() {
         html.contains("value=\"Hồ Chí Minh\""),
         "what was saved is shown again"
     );
+
+    // One number that is not a number: the other answers are still saved,
+    // the paper comes back with the refusal beside its question and the
+    // text as typed, and nothing is submitted.
+    let r = app
+        .client
+        .post(app.url(&format!("/a/{id}")))
+        .header("cookie", &cookie)
+        .form(&[
+            (format!("t{year}"), "năm 1931".to_string()),
+            (format!("t{founder}"), "Nguyễn Ái Quốc".to_string()),
+            ("action".to_string(), "submit".to_string()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
+    let html = r.text().await.unwrap();
+    assert!(html.contains(&format!("Câu {year} chưa lưu")), "{html}");
+    assert!(html.contains("value=\"năm 1931\""), "kept as typed");
+    let v: Value = app
+        .get(&format!("/api/v1/attempts/{id}"), &token)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        v["answers"][founder.to_string()],
+        json!({"text": "Nguyễn Ái Quốc"})
+    );
+    assert_eq!(
+        v["answers"][year.to_string()],
+        json!({"text": "1931"}),
+        "the last good one stays"
+    );
+    assert_eq!(v["status"], "open", "not submitted");
 }
 
 #[tokio::test]

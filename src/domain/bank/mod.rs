@@ -899,7 +899,9 @@ pub struct TopicSummary {
 
 pub fn summary(bank: &Bank) -> Vec<TopicSummary> {
     let mut counts: BTreeMap<&str, [usize; 3]> = BTreeMap::new();
-    for q in &bank.questions {
+    // What a blueprint can draw: survey questions are on every first paper
+    // instead, and counted apart.
+    for q in bank.questions.iter().filter(|q| q.kind != Kind::Survey) {
         counts.entry(&q.topic).or_default()[q.difficulty as usize] += 1;
     }
     bank.topics

@@ -73,10 +73,10 @@ impl Given {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum TypedKey {
-    Short(short::Key),
-    Numeric(numeric::Key),
+    Short(short::ShortKey),
+    Numeric(numeric::NumericKey),
     /// Not a key: a survey has no right answer, only its shape.
-    Survey(survey::Shape),
+    Survey(survey::SurveyShape),
 }
 
 /// The kind of a question whose file did not say: without options but with

@@ -7,7 +7,8 @@
 //! decimal point (`3,5` = `3.5`; `1.931` is one point nine three one). Two
 //! kinds of separator: the last one is the decimal point and the other
 //! groups thousands (`1.234,5` = `1,234.5` = 1234.5). The same separator
-//! more than once, or spaces, group thousands (`1.000.000`, `1 000 000`).
+//! more than once, or spaces, group thousands (`1.000.000`, `1 000 000`,
+//! `1 931,5`).
 //! Groups of thousands must have three digits; anything else is not a
 //! number and is refused when it is saved, with a message.
 
@@ -20,11 +21,14 @@ use crate::error::Problem;
 /// The key of a numeric question: decimal numbers written as Rust prints
 /// them (`1931`, `3.5`), so the stored form is canonical.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct Key {
+pub struct NumericKey {
     pub value: String,
     #[serde(default = "zero", skip_serializing_if = "is_zero")]
     pub tolerance: String,
 }
+
+/// The key of a numeric question (named apart in the API document).
+pub type Key = NumericKey;
 
 fn zero() -> String {
     "0".into()
@@ -80,9 +84,15 @@ pub fn parse(text: &str) -> Option<f64> {
     let plain = match (commas, dots, spaces) {
         (0, 0, 0) => digits(&t)?.to_string(),
         (0, 0, _) => grouped(&t, ' ')?,
-        (1, 0, 0) | (0, 1, 0) => {
+        // "1 931,5": spaces group thousands, the one separator is the point.
+        (1, 0, _) | (0, 1, _) => {
             let (int, frac) = t.split_once([',', '.'])?;
-            format!("{}.{}", digits(int)?, digits(frac)?)
+            let int = if int.contains(' ') {
+                grouped(int, ' ')?
+            } else {
+                digits(int)?.to_string()
+            };
+            format!("{int}.{}", digits(frac)?)
         }
         (_, 0, 0) => grouped(&t, ',')?,
         (0, _, 0) => grouped(&t, '.')?,
@@ -213,6 +223,9 @@ mod tests {
             ("1.234,5", 1234.5),
             ("1,234.5", 1234.5),
             ("+7", 7.0),
+            ("1 931,5", 1931.5),
+            ("0,5", 0.5),
+            ("1931,5", 1931.5),
         ] {
             assert_eq!(parse(text), Some(n), "{text:?}");
         }

@@ -43,11 +43,15 @@ impl Matching {
 
 /// The key of a short-answer question.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct Key {
+pub struct ShortKey {
     pub accepted: Vec<String>,
     #[serde(default, skip_serializing_if = "Matching::is_fold")]
     pub matching: Matching,
 }
+
+/// The key of a short-answer question (named apart from the other kinds'
+/// keys in the API document).
+pub type Key = ShortKey;
 
 /// The form two texts are compared in.
 pub fn normalize(text: &str, matching: Matching) -> String {
@@ -149,7 +153,8 @@ pub fn read_text(given: Given) -> Result<Given, Problem> {
             "The answer holds invalid control characters.",
         ));
     }
-    let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    let composed: String = text.nfc().collect();
+    let text = composed.split_whitespace().collect::<Vec<_>>().join(" ");
     if text.chars().count() > MAX_TEXT_CHARS {
         return Err(refusal(
             format!("Câu trả lời dài quá {MAX_TEXT_CHARS} ký tự."),

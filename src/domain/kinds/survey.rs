@@ -14,11 +14,14 @@ use crate::domain::text::{clean, fold};
 
 /// The shape of a survey question (its options are the question's).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct Shape {
+pub struct SurveyShape {
     /// Several options may be chosen.
     #[serde(default, skip_serializing_if = "is_false")]
     pub multiple: bool,
 }
+
+/// The shape of a survey question (named apart in the API document).
+pub type Shape = SurveyShape;
 
 fn is_false(b: &bool) -> bool {
     !*b

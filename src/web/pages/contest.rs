@@ -372,12 +372,34 @@ pub async fn save_paper(
             })?);
         }
     }
+    // Every answer that can be saved is saved; one that is refused (a text
+    // that is not a number) is shown again beside its question, as typed.
+    let mut refused = std::collections::BTreeMap::new();
     for (pos, given) in by_position {
+        let typed = given.text().unwrap_or_default().to_string();
         match attempts::save(&state, me.id.clone(), id.clone(), pos, given).await {
             Ok(()) => {}
             Err(AppError::AttemptClosed) => return Ok(see_other(&format!("/a/{id}/result"))),
+            Err(AppError::Validation(problems)) => {
+                let why = problems
+                    .first()
+                    .map(|p| p.message.clone())
+                    .unwrap_or_default();
+                refused.insert(pos, view::Refused { why, typed });
+            }
             Err(e) => return Err(e),
         }
+    }
+    if !refused.is_empty() {
+        let v = attempts::get(&state, me.id, id.clone()).await?;
+        if v.status != crate::domain::paper::AttemptStatus::Open {
+            return Ok(see_other(&format!("/a/{id}/result")));
+        }
+        let now_ms = state.now().and_utc().timestamp_millis();
+        let page = view::paper_with(&v, epoch_ms(&v.deadline), now_ms, &refused);
+        return Ok(HttpResponse::UnprocessableEntity()
+            .content_type("text/html; charset=utf-8")
+            .body(page.into_string()));
     }
     if action == "confirm" {
         let v = attempts::get(&state, me.id, id.clone()).await?;
