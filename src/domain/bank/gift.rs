@@ -168,7 +168,16 @@ fn parse_question(block: &str, lines: &[usize]) -> Result<Parsed, Problem> {
         // `{#1931}`, `{#3,5:0,1}`, `{#1..5}`, or `{#=1931:0 ~…}`: the first
         // right answer.
         let spec = body.trim().trim_start_matches('#').trim();
-        let spec = spec.trim_start_matches('=');
+        if spec.matches('=').count() > 1 || spec.contains('~') {
+            return Err(Problem::new(
+                line,
+                "answer",
+                "Câu số GIFT chỉ có một đáp án (dùng sai số hoặc khoảng a..b cho nhiều giá trị).",
+                "A GIFT numerical question has one answer (use a tolerance or a range a..b for several values).",
+            ));
+        }
+        let spec = spec.trim_start_matches('=').trim();
+        let spec = spec.strip_prefix("%100%").unwrap_or(spec);
         let spec = spec.split(['=', '~']).next().unwrap_or("").trim();
         let spec = spec.split('#').next().unwrap_or("").trim();
         let (value, tolerance) = match spec.split_once("..") {

@@ -270,7 +270,19 @@ pub fn parse_within(
                 .unwrap_or_default(),
             _ => Vec::new(),
         };
-        let (options, correct): (Vec<String>, Vec<usize>) = if !typed.is_empty() {
+        if kind == "short" && typed.iter().any(|t| t.contains('*')) {
+            problems.push(Problem::new(
+                q.line,
+                "answer",
+                format!("Câu hỏi {label}: ký tự đại diện * của Moodle chưa được hỗ trợ; hãy liệt kê từng đáp án được chấp nhận."),
+                format!("Question {label}: Moodle's * wildcard is not supported; list each accepted answer."),
+            ));
+            continue;
+        }
+        let (options, correct): (Vec<String>, Vec<usize>) = if kind == "short" || kind == "numeric"
+        {
+            // A typed question: its answers are never options (none right
+            // is reported as "no answer").
             (Vec::new(), Vec::new())
         } else if kind == "true_false" {
             let truth = q

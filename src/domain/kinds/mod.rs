@@ -257,7 +257,6 @@ kind = "numeric"
 stem = "Số pi?"
 answer = 3.14
 tolerance = 0.01
-match = "fold"
 "#;
         let q = bank(Format::Toml, toml);
         assert_eq!(short_key(&q[0]).0, ["Hồ Chí Minh", "Nguyễn Ái Quốc"]);
@@ -323,6 +322,23 @@ match = "fold"
         let errs = parse(Format::Toml, toml.as_bytes(), &defaults).unwrap_err();
         let got: Vec<(usize, &str)> = errs.iter().map(|e| (e.row, e.field.as_str())).collect();
         assert_eq!(got, [(5, "answer"), (7, "options")], "{errs:?}");
+        // Settings that mean nothing for the kind are refused, not ignored.
+        let toml = "[[questions]]\nid = \"a\"\nkind = \"numeric\"\nstem = \"Năm?\"\nanswer = 1931\nmatch = \"exact\"\n\n[[questions]]\nid = \"b\"\nkind = \"short\"\nstem = \"Ai?\"\nanswers = [\"x\"]\ntolerance = 1\n";
+        let errs = parse(Format::Toml, toml.as_bytes(), &defaults).unwrap_err();
+        let fields: Vec<&str> = errs.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, ["match", "tolerance"], "{errs:?}");
+        // GIFT: one number only; Moodle: no wildcard.
+        let errs = parse(Format::Gift, "Năm? {#=1931 =1932}\n".as_bytes(), &defaults).unwrap_err();
+        assert_eq!(errs[0].field, "answer", "{errs:?}");
+        let xml = r#"<quiz><question type="shortanswer"><name><text>T</text></name><questiontext><text>Ai?</text></questiontext><answer fraction="100"><text>Hồ*Minh</text></answer></question></quiz>"#;
+        let errs = parse(Format::MoodleXml, xml.as_bytes(), &defaults).unwrap_err();
+        assert!(errs[0].message.contains("ký tự đại diện"), "{errs:?}");
+        let xml = r#"<quiz><question type="numerical"><name><text>T</text></name><questiontext><text>Năm?</text></questiontext><answer fraction="0"><text>1930</text></answer></question></quiz>"#;
+        let errs = parse(Format::MoodleXml, xml.as_bytes(), &defaults).unwrap_err();
+        assert_eq!(
+            errs[0].field, "answer",
+            "no right answer, not \"no options\": {errs:?}"
+        );
     }
 
     #[test]

@@ -119,6 +119,14 @@ pub(crate) fn check(
     p: &mut impl FnMut(usize, &str, String, String),
 ) -> Option<Key> {
     super::no_options(q, p, "Câu trả lời bằng số", "A numeric question");
+    if !q.matching.trim().is_empty() {
+        p(
+            q.answer_at(),
+            "match",
+            "Cách so đáp án chỉ dùng cho câu trả lời ngắn.".into(),
+            "Matching is for short-answer questions only.".into(),
+        );
+    }
     let answers: Vec<&String> = q.answer.iter().filter(|a| !a.trim().is_empty()).collect();
     let value = match answers.as_slice() {
         [one] => {

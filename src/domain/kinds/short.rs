@@ -79,6 +79,14 @@ pub(crate) fn check(
     p: &mut impl FnMut(usize, &str, String, String),
 ) -> Option<Key> {
     super::no_options(q, p, "Câu trả lời ngắn", "A short-answer question");
+    if !q.tolerance.trim().is_empty() {
+        p(
+            q.answer_at(),
+            "tolerance",
+            "Sai số chỉ dùng cho câu trả lời bằng số.".into(),
+            "A tolerance is for numeric questions only.".into(),
+        );
+    }
     let matching = Matching::parse(&q.matching);
     if matching.is_none() {
         p(
