@@ -529,3 +529,47 @@ pub fn starts(
         .select((attempts::participant_id, attempts::started_at))
         .load(conn)?)
 }
+
+/// Participants whose first attempt of a round (ranked, not practice) is
+/// finished.
+pub fn first_finished(conn: &mut DbConn, round_id: &str) -> Result<Vec<String>, AppError> {
+    Ok(attempts::table
+        .filter(attempts::round_id.eq(round_id))
+        .filter(attempts::practice.eq(false))
+        .filter(attempts::number.eq(1))
+        .filter(attempts::status.ne(OPEN))
+        .select(attempts::participant_id)
+        .load(conn)?)
+}
+
+/// The survey answers of a round in one query: what those first attempts
+/// saved after their scored questions (surveys are appended there in the
+/// bank's order, so position − total − 1 is the survey question's index
+/// among the version's surveys). (participant id, survey index, given).
+pub fn survey_answers(
+    conn: &mut DbConn,
+    round_id: &str,
+) -> Result<Vec<(String, usize, Given)>, AppError> {
+    let rows: Vec<(String, String, i32, i32, String)> = answers::table
+        .inner_join(attempts::table)
+        .filter(attempts::round_id.eq(round_id))
+        .filter(attempts::practice.eq(false))
+        .filter(attempts::number.eq(1))
+        .filter(attempts::status.ne(OPEN))
+        .filter(answers::position.gt(attempts::total))
+        .select((
+            attempts::participant_id,
+            answers::attempt_id,
+            answers::position,
+            attempts::total,
+            answers::given,
+        ))
+        .load(conn)?;
+    rows.into_iter()
+        .map(|(participant, attempt, position, total, raw)| {
+            let row = format!("{attempt}/{position}");
+            let given = super::json::decode("answers.given", &row, &raw)?;
+            Ok((participant, (position - total - 1).max(0) as usize, given))
+        })
+        .collect()
+}

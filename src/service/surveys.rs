@@ -9,8 +9,8 @@ use serde::Serialize;
 use crate::db::contests as contest_store;
 use crate::db::{attempts, participants, units};
 use crate::domain::bank::{Kind, LETTERS};
-use crate::domain::kinds;
 use crate::domain::kinds::survey::{tally, Response};
+use crate::domain::kinds::{self, Given};
 use crate::error::AppError;
 use crate::service::access::{reader_access, Access, Reader};
 use crate::service::rankings::round_of;
@@ -88,60 +88,60 @@ pub async fn results(
                 }
                 None => top,
             };
-            let below: Vec<units::Unit> = units::subtree(c, &root.path)?
-                .into_iter()
+            let subtree = units::subtree(c, &root.path)?;
+            let below: Vec<&units::Unit> = subtree
+                .iter()
                 .filter(|u| u.parent_id.as_deref() == Some(root.id.as_str()))
                 .collect();
-            let paths: HashMap<String, String> = units::subtree(c, &root.path)?
-                .into_iter()
-                .map(|u| (u.id, u.path))
+            // Each unit of the subtree → its row (the unit below the root
+            // it belongs to; None for the root itself).
+            let group_of: HashMap<&str, Option<usize>> = subtree
+                .iter()
+                .map(|u| {
+                    let g = below.iter().position(|b| u.path.starts_with(&b.path));
+                    (u.id.as_str(), g)
+                })
                 .collect();
             let unit_of: HashMap<String, String> = participants::units_of(c, &contest.id)?
                 .into_iter()
                 .collect();
-            // Each person's first attempt of the round, finished.
-            let firsts: Vec<attempts::Attempt> = attempts::finished_in_round(c, &round.id)?
-                .into_iter()
-                .filter(|a| a.number == 1)
-                .collect();
-            let mut given = Vec::new();
-            let mut version = None;
-            let mut papers = 0;
-            for a in &firsts {
-                // Only people of the chosen unit's subtree are counted.
-                let Some(path) = unit_of.get(&a.participant_id).and_then(|u| paths.get(u)) else {
-                    continue;
-                };
-                papers += 1;
-                let group = below.iter().position(|b| path.starts_with(&b.path));
-                let answers = attempts::answers_of(c, &a.id)?;
-                let v = st.versions.get(c, &a.bank_version_id)?;
-                for (i, item) in a.paper()?.iter().enumerate() {
-                    let q = v.questions.get(item.q as usize);
-                    if q.is_some_and(|q| q.kind == Kind::Survey) {
-                        if let Some(g) = answers.get(&(i as i32 + 1)) {
-                            given.push((item.q, group, g.clone()));
-                        }
-                    }
-                }
-                version.get_or_insert(v);
-            }
-            let version = match version {
-                Some(v) => v,
-                None => st.versions.get(c, &contest.bank_version_id)?,
+            // The row of a participant of the subtree (outside it: not counted).
+            let group = |participant: &str| {
+                unit_of
+                    .get(participant)
+                    .and_then(|u| group_of.get(u.as_str()).copied())
             };
-            let questions = version
+            let papers = attempts::first_finished(c, &round.id)?
+                .iter()
+                .filter(|p| group(p).is_some())
+                .count();
+            let version = st.versions.get(c, &contest.bank_version_id)?;
+            let surveys: Vec<usize> = version
                 .questions
                 .iter()
                 .enumerate()
                 .filter(|(_, q)| q.kind == Kind::Survey)
-                .map(|(i, q)| {
-                    let responses: Vec<Response> = given
+                .map(|(i, _)| i)
+                .collect();
+            // Answers by survey question, read only when the bank has any.
+            let mut by_question: Vec<Vec<(Option<usize>, Given)>> = vec![Vec::new(); surveys.len()];
+            if !surveys.is_empty() {
+                for (participant, k, given) in attempts::survey_answers(c, &round.id)? {
+                    if let (Some(g), Some(list)) = (group(&participant), by_question.get_mut(k)) {
+                        list.push((g, given));
+                    }
+                }
+            }
+            let questions = surveys
+                .iter()
+                .zip(&by_question)
+                .map(|(&i, answers)| {
+                    let q = &version.questions[i];
+                    let responses: Vec<Response> = answers
                         .iter()
-                        .filter(|(qi, _, _)| *qi as usize == i)
-                        .map(|(_, group, g)| Response {
+                        .map(|(group, given)| Response {
                             group: *group,
-                            given: g,
+                            given,
                         })
                         .collect();
                     let t = tally(q.options.len(), below.len(), &responses);
