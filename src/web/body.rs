@@ -119,14 +119,16 @@ impl Bodies {
             .unwrap_or(0)
     }
 
-    /// A place for one more unfinished body from `ip`, or 429.
+    /// A place for one more unfinished body from `ip`, or 429; `counted`
+    /// false: no place taken (a small body, bounded otherwise).
     fn admit(
         self: &Arc<Self>,
         ip: Option<IpAddr>,
         state: Arc<AtomicU8>,
+        counted: bool,
     ) -> Result<Ticket, AppError> {
         let slot = match (self.rules.per_address, ip) {
-            (Some(cap), Some(ip)) => {
+            (Some(cap), Some(ip)) if counted => {
                 let ip = crate::web::limits::bucket(ip);
                 let mut map = self
                     .unfinished
@@ -357,7 +359,15 @@ pub async fn guard_bodies(
                 Ok(n)
             }
         })
-        .and_then(|_| bodies.admit(client_ip(req.request()), state.clone()));
+        // A body of at most FREE_BYTES declared (an answer save, a sign-in)
+        // takes no place: 32 of them held open from a hall's one address
+        // would refuse every phone behind it. The connection cap and the
+        // deadline bound those; a chunked body (length unknown, 0) or a
+        // larger one takes a place.
+        .and_then(|n| {
+            let counted = n == 0 || n > FREE_BYTES as u64;
+            bodies.admit(client_ip(req.request()), state.clone(), counted)
+        });
     let ticket = match admitted {
         Ok(t) => t,
         Err(e) => return Ok(req.error_response(e).map_into_right_body()),
@@ -453,7 +463,7 @@ mod tests {
 
     impl Bodies {
         fn admit_new(self: &Arc<Self>, ip: Option<IpAddr>) -> Result<Ticket, AppError> {
-            self.admit(ip, Arc::new(AtomicU8::new(OPEN)))
+            self.admit(ip, Arc::new(AtomicU8::new(OPEN)), true)
         }
     }
 
