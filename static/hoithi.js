@@ -190,6 +190,7 @@
   }
 
   function changed(pos) {
+    clearTimeout(typing[pos]);
     var q = load(); q[pos] = given(pos); store(q);
     mark(pos, "đang lưu…", ""); progress(); flush();
   }

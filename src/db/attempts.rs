@@ -98,10 +98,7 @@ pub fn answers_of(conn: &mut DbConn, attempt_id: &str) -> Result<HashMap<i32, Gi
         .select((answers::position, answers::given))
         .load(conn)?;
     rows.into_iter()
-        .map(|(p, raw)| {
-            let row = format!("{attempt_id}/{p}");
-            Ok((p, super::json::decode("answers.given", &row, &raw)?))
-        })
+        .map(|(p, raw)| Ok((p, decode_given(attempt_id, p, &raw)?)))
         .collect()
 }
 
@@ -530,11 +527,16 @@ pub fn starts(
         .load(conn)?)
 }
 
-/// Participants whose first attempt of a round (ranked, not practice) is
-/// finished.
-pub fn first_finished(conn: &mut DbConn, round_id: &str) -> Result<Vec<String>, AppError> {
+/// Participants whose first attempt of a round (ranked, not practice), on
+/// bank version `version_id`, is finished.
+pub fn first_finished(
+    conn: &mut DbConn,
+    round_id: &str,
+    version_id: &str,
+) -> Result<Vec<String>, AppError> {
     Ok(attempts::table
         .filter(attempts::round_id.eq(round_id))
+        .filter(attempts::bank_version_id.eq(version_id))
         .filter(attempts::practice.eq(false))
         .filter(attempts::number.eq(1))
         .filter(attempts::status.ne(OPEN))
@@ -542,17 +544,20 @@ pub fn first_finished(conn: &mut DbConn, round_id: &str) -> Result<Vec<String>, 
         .load(conn)?)
 }
 
-/// The survey answers of a round in one query: what those first attempts
-/// saved after their scored questions (surveys are appended there in the
-/// bank's order, so position − total − 1 is the survey question's index
-/// among the version's surveys). (participant id, survey index, given).
+/// The survey answers of a round in one query: what the first attempts on
+/// version `version_id` saved after their scored questions (surveys are
+/// appended there in the bank's order, so position − total − 1 is the
+/// survey question's index among the version's surveys).
+/// (participant id, survey index, given).
 pub fn survey_answers(
     conn: &mut DbConn,
     round_id: &str,
+    version_id: &str,
 ) -> Result<Vec<(String, usize, Given)>, AppError> {
     let rows: Vec<(String, String, i32, i32, String)> = answers::table
         .inner_join(attempts::table)
         .filter(attempts::round_id.eq(round_id))
+        .filter(attempts::bank_version_id.eq(version_id))
         .filter(attempts::practice.eq(false))
         .filter(attempts::number.eq(1))
         .filter(attempts::status.ne(OPEN))
@@ -567,9 +572,17 @@ pub fn survey_answers(
         .load(conn)?;
     rows.into_iter()
         .map(|(participant, attempt, position, total, raw)| {
-            let row = format!("{attempt}/{position}");
-            let given = super::json::decode("answers.given", &row, &raw)?;
+            let given = decode_given(&attempt, position, &raw)?;
             Ok((participant, (position - total - 1).max(0) as usize, given))
         })
         .collect()
+}
+
+/// An answer as stored; the row is named only when it is damaged (this runs
+/// for every answer read).
+fn decode_given(attempt: &str, position: i32, raw: &str) -> Result<Given, AppError> {
+    serde_json::from_str(raw).map_err(|source| AppError::Damaged {
+        what: format!("answers.given of {attempt}/{position}"),
+        source,
+    })
 }

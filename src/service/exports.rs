@@ -575,7 +575,8 @@ pub async fn survey(
             heading_of(c, &contest, &format!("Kết quả khảo sát vòng {number}"), now)
         })
         .await?;
-    let r = crate::service::surveys::results(state, reader, slug, number, unit).await?;
+    let r = crate::service::surveys::results_with(state, reader, slug, number, unit, usize::MAX)
+        .await?;
     let share = |n: usize, of: usize| ratio((of > 0).then(|| n as f64 / of as f64));
     let mut rows = Vec::new();
     for q in &r.questions {

@@ -34,6 +34,9 @@ pub struct SurveyUnit {
 /// The fewest respondents whose counts a viewer or share link sees.
 pub const MIN_SHOWN: usize = 5;
 
+/// Free texts listed per question (all of them are in `survey.csv`).
+pub const MAX_TEXTS: usize = 200;
+
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct SurveyQuestion {
     pub id: String,
@@ -43,7 +46,8 @@ pub struct SurveyQuestion {
     pub options: Vec<String>,
     pub respondents: usize,
     pub counts: Vec<usize>,
-    /// Free texts as typed (organizers only).
+    /// Free texts as typed, the first [`MAX_TEXTS`] (organizers only; the
+    /// export has them all).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub texts: Option<Vec<String>>,
     /// One row per unit directly below the chosen one.
@@ -70,6 +74,19 @@ pub async fn results(
     number: i32,
     unit: Option<String>,
 ) -> Result<SurveyResults, AppError> {
+    results_with(state, reader, slug, number, unit, MAX_TEXTS).await
+}
+
+/// [`results`] listing at most `max_texts` free texts per question (the
+/// export lists them all).
+pub async fn results_with(
+    state: &AppState,
+    reader: Reader,
+    slug: String,
+    number: i32,
+    unit: Option<String>,
+    max_texts: usize,
+) -> Result<SurveyResults, AppError> {
     let st = state.clone();
     state
         .db
@@ -88,6 +105,23 @@ pub async fn results(
                 }
                 None => top,
             };
+            let version = st.versions.get(c, &contest.bank_version_id)?;
+            let surveys: Vec<usize> = version
+                .questions
+                .iter()
+                .enumerate()
+                .filter(|(_, q)| q.kind == Kind::Survey)
+                .map(|(i, _)| i)
+                .collect();
+            if surveys.is_empty() {
+                return Ok(SurveyResults {
+                    round: number,
+                    unit: root.code,
+                    unit_name: root.name,
+                    papers: 0,
+                    questions: Vec::new(),
+                });
+            }
             let subtree = units::subtree(c, &root.path)?;
             let below: Vec<&units::Unit> = subtree
                 .iter()
@@ -111,25 +145,16 @@ pub async fn results(
                     .get(participant)
                     .and_then(|u| group_of.get(u.as_str()).copied())
             };
-            let papers = attempts::first_finished(c, &round.id)?
+            // Papers of the contest's bank version only: survey answers are
+            // read by their place among that version's surveys.
+            let papers = attempts::first_finished(c, &round.id, &version.id)?
                 .iter()
                 .filter(|p| group(p).is_some())
                 .count();
-            let version = st.versions.get(c, &contest.bank_version_id)?;
-            let surveys: Vec<usize> = version
-                .questions
-                .iter()
-                .enumerate()
-                .filter(|(_, q)| q.kind == Kind::Survey)
-                .map(|(i, _)| i)
-                .collect();
-            // Answers by survey question, read only when the bank has any.
             let mut by_question: Vec<Vec<(Option<usize>, Given)>> = vec![Vec::new(); surveys.len()];
-            if !surveys.is_empty() {
-                for (participant, k, given) in attempts::survey_answers(c, &round.id)? {
-                    if let (Some(g), Some(list)) = (group(&participant), by_question.get_mut(k)) {
-                        list.push((g, given));
-                    }
+            for (participant, k, given) in attempts::survey_answers(c, &round.id, &version.id)? {
+                if let (Some(g), Some(list)) = (group(&participant), by_question.get_mut(k)) {
+                    list.push((g, given));
                 }
             }
             let questions = surveys
@@ -156,8 +181,17 @@ pub async fn results(
                             .map(|(k, o)| format!("{}. {o}", LETTERS[k]))
                             .collect(),
                         respondents: t.respondents,
-                        counts: t.counts,
-                        texts: (access == Access::Full && q.options.is_empty()).then_some(t.texts),
+                        // A viewer who could subtract the shown units from the
+                        // whole would read a hidden one: no whole then.
+                        counts: if access != Access::Full
+                            && t.groups.iter().any(|(n, _)| *n > 0 && *n < MIN_SHOWN)
+                        {
+                            Vec::new()
+                        } else {
+                            t.counts.clone()
+                        },
+                        texts: (access == Access::Full && q.options.is_empty())
+                            .then(|| t.texts.iter().take(max_texts).cloned().collect()),
                         units: below
                             .iter()
                             .zip(t.groups)

@@ -165,8 +165,8 @@ fn parse_question(block: &str, lines: &[usize]) -> Result<Parsed, Problem> {
     }
     let first = inner.iter().find(|t| !t.0.is_whitespace()).copied();
     if first == Some(('#', false)) {
-        // `{#1931}`, `{#3,5:0,1}`, `{#1..5}`, or `{#=1931:0 ~…}`: the first
-        // right answer.
+        // `{#1931}`, `{#3,5:0,1}`, `{#1..5}` or `{#=%100%1931:0}`: one
+        // answer (several, or a `~`, are refused).
         let spec = body.trim().trim_start_matches('#').trim();
         if spec.matches('=').count() > 1 || spec.contains('~') {
             return Err(Problem::new(

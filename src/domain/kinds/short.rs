@@ -103,6 +103,15 @@ pub(crate) fn check(
     let mut accepted: Vec<String> = Vec::new();
     let mut seen = Vec::new();
     for a in q.answer.iter().map(|a| clean(a)).filter(|a| !a.is_empty()) {
+        if a.contains('|') {
+            p(
+                q.answer_at(),
+                "answer",
+                format!("Đáp án {a:?} có ký tự |, là dấu ngăn cách các đáp án trong bảng tính."),
+                format!("The answer {a:?} holds |, the separator of accepted answers in a sheet."),
+            );
+            continue;
+        }
         if a.chars().count() > MAX_TEXT_CHARS {
             p(
                 q.answer_at(),
@@ -152,6 +161,16 @@ pub fn read_text(given: Given) -> Result<Given, Problem> {
             "This question takes typed text, not a choice.",
         ));
     };
+    let too_long = || {
+        refusal(
+            format!("Câu trả lời dài quá {MAX_TEXT_CHARS} ký tự."),
+            format!("The answer is longer than {MAX_TEXT_CHARS} characters."),
+        )
+    };
+    // Far past the limit: refused before any work on it.
+    if text.len() > MAX_TEXT_CHARS * 8 {
+        return Err(too_long());
+    }
     if text
         .chars()
         .any(|c| c.is_control() && c != '\n' && c != '\t')
@@ -164,10 +183,7 @@ pub fn read_text(given: Given) -> Result<Given, Problem> {
     let composed: String = text.nfc().collect();
     let text = composed.split_whitespace().collect::<Vec<_>>().join(" ");
     if text.chars().count() > MAX_TEXT_CHARS {
-        return Err(refusal(
-            format!("Câu trả lời dài quá {MAX_TEXT_CHARS} ký tự."),
-            format!("The answer is longer than {MAX_TEXT_CHARS} characters."),
-        ));
+        return Err(too_long());
     }
     Ok(Given::Text(text))
 }
