@@ -74,6 +74,14 @@ pub fn decode_logo(bytes: &[u8]) -> Result<Logo, Invalid> {
             format!("The image is damaged or not a complete PNG/JPEG: {e}."),
         )
     };
+    // The JPEG decoder fills a file cut short with grey instead of failing:
+    // a logo must reach its end marker.
+    if format == image::ImageFormat::Jpeg && !jpeg_complete(bytes) {
+        return Err(Invalid::new(
+            "Tệp ảnh bị hỏng hoặc không phải ảnh PNG/JPEG hoàn chỉnh.",
+            "The image is damaged or not a complete PNG/JPEG: the JPEG is cut short.",
+        ));
+    }
     let mut limits = image::Limits::default();
     limits.max_image_width = Some(MAX_LOGO_SIDE);
     limits.max_image_height = Some(MAX_LOGO_SIDE);
@@ -856,6 +864,9 @@ mod tests {
         let mut trailing = whole.clone();
         trailing.extend_from_slice(b"....ftypmp42 a phone's video");
         assert_eq!(picture(&trailing).unwrap().width, 300);
+        // The same for a unit's logo.
+        assert!(decode_logo(cut).is_err(), "a logo cut short");
+        assert!(decode_logo(&whole).is_ok());
     }
 
     #[test]
