@@ -1,6 +1,6 @@
 //! Issue #25 items 2 and 3: each hostile bank file of the attacker probe,
 //! made on the spot, read the way the server and `import-bank --dry-run`
-//! read it (`check_noted`: decode, parse, validate, within the 10 s
+//! read it (`service::banks::check_within`: decode, parse, validate, within the 10 s
 //! budget). Targets: every case ≤ 2 s and ≤ 200 MB peak.
 //!
 //! Run: `cargo bench --bench hostile_banks` (release). Each case runs in a
@@ -314,6 +314,8 @@ fn main() {
     let exe = std::env::current_exe().expect("exe");
     println!("| case | file | median time | peak RSS (max of 3) | outcome |");
     println!("|---|---:|---:|---:|---|");
+    // Targets (issue #25): every hostile bank within 2 s and 200 MB.
+    let mut missed = Vec::new();
     for (name, file_name, format, make) in cases() {
         if !name.contains(filter.as_str()) {
             continue;
@@ -352,8 +354,19 @@ fn main() {
             peak as f64 / 1024.0,
             outcome.chars().take(140).collect::<String>()
         );
+        if outcome.starts_with("child failed")
+            || times[1].is_nan()
+            || times[1] > 2000.0
+            || peak > 200 * 1024
+        {
+            missed.push(name);
+        }
     }
     if filter.is_empty() || "cancel".contains(filter.as_str()) {
         cancellation();
+    }
+    if !missed.is_empty() {
+        eprintln!("targets missed (2 s, 200 MB, or the check failed): {missed:?}");
+        std::process::exit(1);
     }
 }

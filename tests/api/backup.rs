@@ -399,6 +399,22 @@ async fn a_damaged_backup_fails_its_check_and_says_what_is_wrong() {
     let out = hoithi(&db.url, &["backup", &file_str]);
     assert!(out.status.success(), "{}", text(&out));
     damage_an_index(&file);
+    // The damage is of the kind SQLite's quick check does not see: only
+    // the full integrity check (what --check runs now) finds it.
+    {
+        use diesel::RunQueryDsl;
+        #[derive(diesel::QueryableByName)]
+        struct Row {
+            #[diesel(sql_type = diesel::sql_types::Text)]
+            quick_check: String,
+        }
+        let mut c = diesel::SqliteConnection::establish(&file_str).unwrap();
+        let quick: Vec<Row> = diesel::sql_query("PRAGMA quick_check")
+            .load(&mut c)
+            .unwrap();
+        assert_eq!(quick.len(), 1);
+        assert_eq!(quick[0].quick_check, "ok", "the quick check passes");
+    }
 
     let check = hoithi(&db.url, &["backup", "--check", &file_str]);
     let report = text(&check);

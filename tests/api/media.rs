@@ -189,6 +189,7 @@ async fn the_same_picture_stored_at_once_by_many_is_one_row_and_no_error() {
     }
     // Stored again later: the same name, still one row.
     assert_eq!(media::store(&app.state, bytes).await.unwrap(), first);
+    assert_eq!(media_rows(&app), 1, "one row");
     let got = media::get(&app.state, first.sha256.clone())
         .await
         .unwrap()
@@ -227,4 +228,18 @@ async fn a_refused_picture_is_invalid_input_with_its_reason_and_stores_nothing()
         media::store(&app.state, bomb).await,
         Err(AppError::InvalidInput { .. })
     ));
+    assert_eq!(media_rows(&app), 0, "nothing stored");
+}
+
+/// Rows of the media table.
+fn media_rows(app: &crate::helpers::TestApp) -> i64 {
+    app.state
+        .db
+        .read_now(|c| {
+            use diesel::prelude::*;
+            Ok(hoithi::db::schema::media::table
+                .count()
+                .get_result::<i64>(c)?)
+        })
+        .expect("count")
 }
