@@ -216,7 +216,9 @@ pub fn parse_within(text: &str, budget: &Budget) -> Result<RawBank, Vec<Problem>
             matching: q.matching.unwrap_or_default(),
             tolerance: q
                 .tolerance
-                .map(|t| t.into_vec().concat())
+                // An array of several is not a number: kept apart so it is
+                // refused at its line ("0", "5" must not become 5).
+                .map(|t| t.into_vec().join(" ; "))
                 .unwrap_or_default(),
             explanation: q.explanation.unwrap_or_default(),
             source: q.source.unwrap_or_default(),

@@ -327,6 +327,9 @@ tolerance = 0.01
         let errs = parse(Format::Toml, toml.as_bytes(), &defaults).unwrap_err();
         let fields: Vec<&str> = errs.iter().map(|e| e.field.as_str()).collect();
         assert_eq!(fields, ["match", "tolerance"], "{errs:?}");
+        let toml = "[[questions]]\nid = \"a\"\nkind = \"numeric\"\nstem = \"Năm?\"\nanswer = 1931\ntolerance = [\"0\", \"5\"]\n";
+        let errs = parse(Format::Toml, toml.as_bytes(), &defaults).unwrap_err();
+        assert_eq!(errs[0].field, "tolerance", "{errs:?}");
         // GIFT: one number only; Moodle: no wildcard.
         let errs = parse(Format::Gift, "Năm? {#=1931 =1932}\n".as_bytes(), &defaults).unwrap_err();
         assert_eq!(errs[0].field, "answer", "{errs:?}");
